@@ -1,0 +1,75 @@
+"""Attribute values: checking a value against its definition."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from annotator.domain.model import AttributeDef
+from annotator.errors import ValidationError
+
+
+def check_value(definition: AttributeDef, value: Any) -> Any:
+    """Return value if it fits the definition (None clears it), else raise ValidationError."""
+    if value is None:
+        return None
+    name, kind = definition.key, definition.value_type
+    if kind == "choice":
+        if not isinstance(value, str) or value not in definition.choices:
+            raise ValidationError(f"{name}: {value!r} is not one of {list(definition.choices)}")
+    elif kind == "multi_choice":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationError(f"{name}: expected a list of choices, got {value!r}")
+        unknown = [v for v in value if v not in definition.choices]
+        if unknown:
+            raise ValidationError(f"{name}: {unknown} not among {list(definition.choices)}")
+        if len(set(value)) != len(value):
+            raise ValidationError(f"{name}: a choice is listed twice")
+    elif kind == "text":
+        if not isinstance(value, str):
+            raise ValidationError(f"{name}: expected text, got {value!r}")
+    elif kind == "number":
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise ValidationError(f"{name}: expected a number, got {value!r}")
+    elif kind == "date":
+        if not isinstance(value, str):
+            raise ValidationError(f"{name}: expected a date YYYY-MM-DD, got {value!r}")
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(f"{name}: {value!r} is not a date YYYY-MM-DD") from None
+        if len(value) != 10:
+            raise ValidationError(f"{name}: {value!r} is not a date YYYY-MM-DD")
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            raise ValidationError(f"{name}: expected true or false, got {value!r}")
+    else:
+        raise ValidationError(f"{name}: unknown attribute type {kind!r}")
+    return value
+
+
+def check_attributes(
+    definitions: tuple[AttributeDef, ...], values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Validate a whole attribute mapping; None values are dropped, unknown keys refused."""
+    by_key = {d.key: d for d in definitions}
+    result: dict[str, Any] = {}
+    for key, value in values.items():
+        definition = by_key.get(key)
+        if definition is None:
+            raise ValidationError(f"unknown attribute {key!r}")
+        checked = check_value(definition, value)
+        if checked is not None:
+            result[key] = checked
+    return result
+
+
+def missing_required(definitions: tuple[AttributeDef, ...], values: Mapping[str, Any]) -> list[str]:
+    """Keys of required attributes that have no value (reported, never blocking an edit)."""
+    return [d.key for d in definitions if d.required and values.get(d.key) in (None, "", [])]

@@ -1,0 +1,64 @@
+"""Identifiers and timestamps for rows that travel between project files."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from datetime import UTC, datetime
+
+_last_ms = 0
+_seq = 0
+
+
+def new_uuid() -> str:
+    """A UUIDv7 (RFC 9562) string: time-ordered, so bulk inserts append to the uuid index.
+
+    Within one millisecond a 12-bit counter keeps uuids from the same process ordered.
+    """
+    global _last_ms, _seq
+    ms = time.time_ns() // 1_000_000
+    if ms <= _last_ms:
+        ms = _last_ms
+        _seq += 1
+        if _seq > 0xFFF:
+            ms += 1
+            _seq = 0
+    else:
+        _seq = int.from_bytes(os.urandom(2), "big") & 0x3FF
+    _last_ms = ms
+    rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | _seq << 64 | 0b10 << 62 | rand_b
+    return str(uuid.UUID(int=value))
+
+
+def is_uuid(value: object) -> bool:
+    """True when value is a canonical lower-case UUID string."""
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def now() -> str:
+    """The current UTC time as ISO 8601 text with milliseconds and a Z suffix."""
+    return format_time(datetime.now(UTC))
+
+
+def format_time(moment: datetime) -> str:
+    """Format an aware datetime the way every timestamp in a project file is written."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def is_timestamp(value: object) -> bool:
+    """True when value is a timestamp in the project file's format."""
+    if not isinstance(value, str) or len(value) != 24 or not value.endswith("Z"):
+        return False
+    try:
+        datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,45 @@
+"""The exception hierarchy: every error a user can meet has a one-line message."""
+
+
+class AnnotatorError(Exception):
+    """Base of every error the application reports to a user (one line, no traceback)."""
+
+
+class ValidationError(AnnotatorError):
+    """A requested change breaks a rule of the model (offsets, schema, references)."""
+
+
+class NotFoundError(AnnotatorError):
+    """A uuid or key does not name anything in the project."""
+
+
+class ProjectFileError(AnnotatorError):
+    """A project file cannot be opened or created; the message says why."""
+
+
+class NotAProjectError(ProjectFileError):
+    """The file is not an SQLite database, or not an Annotator project."""
+
+
+class CorruptProjectError(ProjectFileError):
+    """SQLite's quick_check found damage in the file."""
+
+
+class NewerVersionError(ProjectFileError):
+    """The file was written by a newer Annotator than this one."""
+
+
+class HostileSchemaError(ProjectFileError):
+    """The file holds schema objects (triggers, views, tables) that Annotator did not create."""
+
+
+class InvalidContentError(ProjectFileError):
+    """The file's rows break the model: offsets outside the text, quotes that differ, ..."""
+
+
+class ProjectLockedError(ProjectFileError):
+    """Another Annotator process has this project open."""
+
+
+class MigrationError(ProjectFileError):
+    """Upgrading an older file failed; the file was left as it was."""

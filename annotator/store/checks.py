@@ -1,0 +1,211 @@
+"""The open checklist for any project file: header, hardened read-only open, quick_check,
+schema allow-list and content validation. Nothing here ever writes to the file."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import struct
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from annotator.domain.offsets import quote_of
+from annotator.errors import (
+    CorruptProjectError,
+    HostileSchemaError,
+    InvalidContentError,
+    NewerVersionError,
+    NotAProjectError,
+)
+from annotator.store.ddl import APPLICATION_ID, expected_objects, normalize_sql, schema_version
+from annotator.store.engine import harden
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+#: Seconds any single validation query may run before the file is declared hostile.
+QUERY_DEADLINE_S = 120.0
+
+Progress = Callable[[str], None]
+
+
+def read_header(path: Path) -> tuple[int, int]:
+    """Return (user_version, application_id) from the 100-byte header, without SQLite."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        raise NotAProjectError(f"{name}: cannot be read ({error.strerror})") from error
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        raise NotAProjectError(f"{name} is not an Annotator project (not an SQLite database)")
+    page_size = struct.unpack(">H", header[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1) or size % page_size:
+        raise CorruptProjectError(f"{name} is damaged (its size does not fit its page size)")
+    user_version = struct.unpack(">I", header[60:64])[0]
+    application_id = struct.unpack(">I", header[68:72])[0]
+    if application_id != APPLICATION_ID:
+        raise NotAProjectError(
+            f"{name} is an SQLite database but not an Annotator project "
+            f"(application id {application_id:#010x})"
+        )
+    if user_version > schema_version():
+        raise NewerVersionError(
+            f"{name} is format version {user_version}; this Annotator reads up to version "
+            f"{schema_version()}. Update Annotator to open it."
+        )
+    return user_version, application_id
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A hardened read-only connection with a deadline on every statement."""
+    connection = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+    harden(connection, read_only=True)
+    deadline = [time.monotonic() + QUERY_DEADLINE_S]
+
+    def _watchdog() -> int:
+        return 1 if time.monotonic() > deadline[0] else 0
+
+    connection.set_progress_handler(_watchdog, 10_000)
+    return connection
+
+
+def run_checklist(path: Path, *, progress: Progress | None = None) -> int:
+    """Run every check on the file at path; return its format version or raise a typed error."""
+    say = progress or (lambda _message: None)
+    say("Reading the file header")
+    version, _ = read_header(path)
+    try:
+        connection = open_read_only(path)
+    except sqlite3.Error as error:
+        raise NotAProjectError(f"{path.name} cannot be opened: {error}") from error
+    try:
+        say("Checking the file for damage")
+        _quick_check(connection, path.name)
+        say("Checking the file's structure")
+        _check_schema(connection, path.name, version)
+        if version == schema_version():
+            say("Checking the annotations")
+            validate_content(connection, path.name)
+    except sqlite3.DatabaseError as error:
+        raise CorruptProjectError(f"{path.name} is damaged: {error}") from error
+    finally:
+        connection.close()
+    return version
+
+
+def _quick_check(connection: sqlite3.Connection, name: str) -> None:
+    rows = connection.execute("PRAGMA quick_check").fetchall()
+    if rows != [("ok",)]:
+        raise CorruptProjectError(f"{name} is damaged: {rows[0][0]}")
+    if connection.execute("PRAGMA foreign_key_check").fetchone() is not None:
+        raise InvalidContentError(f"{name} has references to rows that do not exist")
+
+
+def _check_schema(connection: sqlite3.Connection, name: str, version: int) -> None:
+    found = {
+        (t, n, tb, normalize_sql(s))
+        for t, n, tb, s in connection.execute("SELECT type, name, tbl_name, sql FROM sqlite_schema")
+    }
+    expected = expected_objects() if version == schema_version() else frozenset()
+    extra = sorted(found - expected)
+    if extra:
+        kind, obj, _, _ = extra[0]
+        raise HostileSchemaError(
+            f"{name} contains a {kind} {obj!r} that Annotator did not create; "
+            "it was not opened, to protect your data"
+        )
+    missing = sorted(expected - found)
+    if missing:
+        kind, obj, _, _ = missing[0]
+        raise HostileSchemaError(f"{name} has a changed or missing {kind} {obj!r}")
+
+
+_CONTENT_QUERIES: tuple[tuple[str, str], ...] = (
+    (
+        "SELECT s.uuid FROM span_fragments f JOIN spans s ON s.id = f.span_id "
+        'JOIN documents d ON d.id = s.document_id WHERE f."end" > length(d.text) LIMIT 1',
+        "span {} has an offset outside its document's text",
+    ),
+    (
+        "SELECT s.uuid FROM spans s JOIN documents d ON d.id = s.document_id "
+        'WHERE s."end" > length(d.text) LIMIT 1',
+        "span {} has an offset outside its document's text",
+    ),
+    (
+        'SELECT s.uuid FROM spans s LEFT JOIN (SELECT span_id, min(start) AS lo, max("end") AS hi,'
+        " count(*) AS n, max(ordinal) AS top FROM span_fragments GROUP BY span_id) f"
+        ' ON f.span_id = s.id WHERE f.span_id IS NULL OR f.lo <> s.start OR f.hi <> s."end"'
+        " OR f.top <> f.n - 1 LIMIT 1",
+        "span {} has fragments that do not match its extent",
+    ),
+    (
+        "SELECT s.uuid FROM span_fragments a JOIN span_fragments b ON b.span_id = a.span_id "
+        'AND b.ordinal = a.ordinal + 1 JOIN spans s ON s.id = a.span_id WHERE b.start < a."end" '
+        "LIMIT 1",
+        "span {} has overlapping or unordered fragments",
+    ),
+    (
+        "SELECT s.uuid FROM spans s JOIN documents d ON d.id = s.document_id WHERE "
+        "(SELECT count(*) FROM span_fragments f WHERE f.span_id = s.id) = 1 AND "
+        's.quote <> substr(d.text, s.start + 1, s."end" - s.start) LIMIT 1',
+        "span {}'s quote differs from the text it points at",
+    ),
+    (
+        "SELECT l.uuid FROM links l JOIN spans a ON a.id = l.source_span_id "
+        "JOIN spans b ON b.id = l.target_span_id "
+        "WHERE a.document_id <> l.document_id OR b.document_id <> l.document_id LIMIT 1",
+        "link {} joins spans of different documents",
+    ),
+    (
+        "SELECT uuid FROM spans WHERE NOT json_valid(attributes) "
+        "OR json_type(attributes) <> 'object' LIMIT 1",
+        "span {} has malformed attributes",
+    ),
+    (
+        "SELECT uuid FROM links WHERE NOT json_valid(attributes) "
+        "OR json_type(attributes) <> 'object' LIMIT 1",
+        "link {} has malformed attributes",
+    ),
+    (
+        "SELECT uuid FROM entities WHERE NOT json_valid(aliases) OR NOT json_valid(external_ids)"
+        " LIMIT 1",
+        "entity {} has malformed aliases or identifiers",
+    ),
+    (
+        "SELECT uuid FROM attribute_defs WHERE NOT json_valid(choices) LIMIT 1",
+        "attribute definition {} has malformed choices",
+    ),
+    (
+        "SELECT uuid FROM documents WHERE NOT json_valid(extra) LIMIT 1",
+        "document {} has malformed metadata",
+    ),
+)
+
+
+def validate_content(connection: sqlite3.Connection, name: str) -> None:
+    """Rows must obey the model: offsets in range, quotes equal to the text, sane references."""
+    for query, message in _CONTENT_QUERIES:
+        row = connection.execute(query).fetchone()
+        if row is not None:
+            raise InvalidContentError(f"{name}: " + message.format(row[0]))
+    _check_multi_fragment_quotes(connection, name)
+    for uuid, text, sha in connection.execute("SELECT uuid, text, sha256 FROM documents"):
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha:
+            raise InvalidContentError(f"{name}: document {uuid}'s text does not match its hash")
+
+
+def _check_multi_fragment_quotes(connection: sqlite3.Connection, name: str) -> None:
+    rows = connection.execute(
+        "SELECT s.id, s.uuid, s.quote, d.text FROM spans s JOIN documents d "
+        "ON d.id = s.document_id WHERE s.id IN "
+        "(SELECT span_id FROM span_fragments GROUP BY span_id HAVING count(*) > 1)"
+    )
+    for span_id, uuid, quote, text in rows:
+        fragments = connection.execute(
+            'SELECT start, "end" FROM span_fragments WHERE span_id = ? ORDER BY ordinal',
+            (span_id,),
+        ).fetchall()
+        if quote_of(text, fragments) != quote:
+            raise InvalidContentError(f"{name}: span {uuid}'s quote differs from its text")

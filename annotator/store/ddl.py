@@ -1,0 +1,64 @@
+"""schema.sql as data: its statements, its version, and the objects it creates."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from functools import cache
+
+from annotator.resources import schema_sql_path
+
+APPLICATION_ID = 0x414E4E4F  # "ANNO"
+
+
+@cache
+def schema_sql() -> str:
+    return schema_sql_path().read_text(encoding="utf-8")
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split an SQL script into complete statements (no executescript: it commits first)."""
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        if not buffer and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise ValueError("schema.sql ends with an incomplete statement")
+    return statements
+
+
+@cache
+def schema_version() -> int:
+    """The user_version that schema.sql sets: the version this build writes and understands."""
+    match = re.search(r"PRAGMA\s+user_version\s*=\s*(\d+)", schema_sql(), re.IGNORECASE)
+    if not match:
+        raise ValueError("schema.sql does not set user_version")
+    return int(match.group(1))
+
+
+def normalize_sql(sql: str | None) -> str:
+    """Collapse whitespace and case so DDL compares by meaning, not layout."""
+    if sql is None:
+        return ""
+    sql = re.sub(r"--[^\n]*", "", sql)
+    return re.sub(r"\s+", " ", sql).strip().lower()
+
+
+@cache
+def expected_objects() -> frozenset[tuple[str, str, str, str]]:
+    """(type, name, tbl_name, normalised sql) of every object schema.sql creates.
+
+    This is the allow-list an opened file is compared against.
+    """
+    connection = sqlite3.connect(":memory:")
+    try:
+        for statement in split_statements(schema_sql()):
+            connection.execute(statement)
+        rows = connection.execute("SELECT type, name, tbl_name, sql FROM sqlite_schema").fetchall()
+    finally:
+        connection.close()
+    return frozenset((t, n, tb, normalize_sql(s)) for t, n, tb, s in rows)

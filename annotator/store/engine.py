@@ -1,0 +1,81 @@
+"""Engines for project files: hardened per-connection settings and real transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+BUSY_TIMEOUT_MS = 5000
+#: Largest string or blob a connection accepts (a 50 MB article is already absurd).
+MAX_VALUE_BYTES = 200 * 1024 * 1024
+
+
+def harden(dbapi_connection: sqlite3.Connection, *, read_only: bool = False) -> None:
+    """Apply the settings every connection to a project file gets (research note store.md §0).
+
+    Must run before any transaction: foreign_keys is silently ignored inside one.
+    """
+    # Python 3.11's sqlite3 never emits BEGIN itself in this mode; SQLAlchemy's "begin" event
+    # does (the documented pysqlite workaround), so DDL and migrations are really transactional.
+    dbapi_connection.isolation_level = None
+    if sys.version_info >= (3, 12):
+        dbapi_connection.setconfig(sqlite3.SQLITE_DBCONFIG_DEFENSIVE, True)
+        dbapi_connection.setconfig(sqlite3.SQLITE_DBCONFIG_TRUSTED_SCHEMA, False)
+    dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+    dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    for pragma in (
+        "trusted_schema = OFF",
+        "foreign_keys = ON",
+        "cell_size_check = ON",
+        "mmap_size = 0",
+        "secure_delete = ON",
+        f"busy_timeout = {BUSY_TIMEOUT_MS}",
+    ):
+        dbapi_connection.execute(f"PRAGMA {pragma}")
+    if not read_only:
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        dbapi_connection.execute("PRAGMA synchronous = FULL")
+        if sys.platform == "darwin":
+            dbapi_connection.execute("PRAGMA fullfsync = ON")
+
+
+def make_engine(path: Path, *, read_only: bool = False) -> Engine:
+    """An engine for one project file.
+
+    Writes go through `BEGIN IMMEDIATE` (see `begin_immediate`) so a second writer waits for the
+    lock instead of failing half-way with SQLITE_BUSY on lock upgrade.
+    """
+    if read_only:
+        url = f"sqlite:///file:{Path(path).resolve()}?mode=ro&uri=true"
+    else:
+        url = f"sqlite:///{Path(path).resolve()}"
+    engine = create_engine(
+        url, poolclass=NullPool if read_only else None, connect_args={"check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        harden(dbapi_connection, read_only=read_only)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold the WAL into the main file so the project file alone is complete."""
+    fairy = engine.raw_connection()
+    try:
+        busy, _, _ = fairy.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        fairy.close()
+    if busy:
+        raise sqlite3.OperationalError("the checkpoint could not finish: the project is busy")

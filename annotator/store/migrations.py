@@ -1,0 +1,86 @@
+"""Numbered schema migrations keyed on PRAGMA user_version, run in one transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine
+
+from annotator.errors import MigrationError, NewerVersionError
+from annotator.store.ddl import schema_sql, schema_version, split_statements
+
+Migration = Callable[[Connection], None]
+
+
+def _create_version_1(connection: Connection) -> None:
+    """0 → 1: an empty file (new, or never initialised) gets the whole schema.sql."""
+    for statement in split_statements(schema_sql()):
+        if not statement.upper().startswith("PRAGMA USER_VERSION"):
+            connection.exec_driver_sql(statement)
+
+
+#: MIGRATIONS[n] takes a file from version n to n + 1.
+MIGRATIONS: Mapping[int, Migration] = {0: _create_version_1}
+
+
+def read_user_version(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.exec_driver_sql("PRAGMA user_version").scalar_one())
+
+
+def backup_path(path: Path, version: int) -> Path:
+    return path.with_name(f"{path.name}.v{version}.backup")
+
+
+def migrate(
+    engine: Engine,
+    path: Path,
+    *,
+    migrations: Mapping[int, Migration] = MIGRATIONS,
+    target: int | None = None,
+) -> int:
+    """Bring the file to `target` (default: this build's version); return the old version.
+
+    A file that already holds data is copied first with SQLite's backup API. All steps and the
+    new user_version commit together or not at all.
+    """
+    target = schema_version() if target is None else target
+    current = read_user_version(engine)
+    if current > target:
+        raise NewerVersionError(
+            f"{path.name} is format version {current}; this Annotator reads up to version "
+            f"{target}. Update Annotator to open it."
+        )
+    if current == target:
+        return current
+    missing = [v for v in range(current, target) if v not in migrations]
+    if missing:
+        raise MigrationError(f"no upgrade from format version {missing[0]}")
+    if current > 0:
+        _backup(engine, backup_path(path, current))
+    try:
+        with engine.connect().execution_options(immediate=True) as connection:
+            with connection.begin():
+                for version in range(current, target):
+                    migrations[version](connection)
+                connection.exec_driver_sql(f"PRAGMA user_version = {int(target)}")
+    except Exception as error:
+        raise MigrationError(
+            f"upgrading {path.name} from version {current} to {target} failed "
+            f"({error.__class__.__name__}: {str(error).splitlines()[0]}); the file is unchanged"
+        ) from error
+    return current
+
+
+def _backup(engine: Engine, destination: Path) -> None:
+    raw = engine.raw_connection()
+    try:
+        target = sqlite3.connect(destination)
+        try:
+            raw.driver_connection.backup(target)
+        finally:
+            target.close()
+    finally:
+        raw.close()

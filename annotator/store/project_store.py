@@ -1,0 +1,168 @@
+"""ProjectStore: one open project file, its lock, and its read and write sessions."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from annotator.errors import ProjectFileError
+from annotator.store.checks import Progress, run_checklist
+from annotator.store.engine import checkpoint, make_engine
+from annotator.store.lock import ProjectLock
+from annotator.store.migrations import migrate
+from annotator.store.reads import Reads
+from annotator.store.schema_writes import SchemaWrites
+from annotator.store.writes import Writes
+
+
+class ReadSession(Reads):
+    """Queries inside one read transaction (a consistent snapshot)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+
+class WriteSession(Reads, Writes, SchemaWrites):
+    """Queries and writes inside one `BEGIN IMMEDIATE` transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+
+def _fsync_path(path: Path) -> None:
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) if path.is_dir() else os.O_RDONLY
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return  # directories cannot be opened for fsync on Windows
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+class ProjectStore:
+    """An open project file. Create with `create` or `open`; always `close` it."""
+
+    def __init__(self, path: Path, lock: ProjectLock) -> None:
+        self.path = path
+        self._lock = lock
+        self.engine = make_engine(path)
+
+    # -- life cycle --------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls, path: Path, initialize: Callable[[WriteSession], None] | None = None
+    ) -> ProjectStore:
+        """Write a new project file atomically (temp file, fsync, rename), then open it."""
+        path = Path(path)
+        if path.exists():
+            raise ProjectFileError(f"{path.name} already exists; choose another name")
+        if not path.parent.is_dir():
+            raise ProjectFileError(f"folder {path.parent} does not exist")
+        temp = path.with_name(f".{path.name}.creating")
+        for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
+            leftover.unlink(missing_ok=True)
+        engine = make_engine(temp)
+        try:
+            migrate(engine, temp)
+            if initialize is not None:
+                with engine.connect().execution_options(immediate=True) as connection:
+                    with connection.begin():
+                        initialize(WriteSession(connection))
+            checkpoint(engine)
+        finally:
+            engine.dispose()
+        _fsync_path(temp)
+        os.replace(temp, path)
+        _fsync_path(path.parent)
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: Path, *, progress: Progress | None = None) -> ProjectStore:
+        """Open a project file after the full open checklist; migrate older files."""
+        path = Path(path)
+        if not path.is_file():
+            raise ProjectFileError(f"{path.name} does not exist or is not a file")
+        lock = ProjectLock(path)
+        lock.acquire()
+        try:
+            version = run_checklist(path, progress=progress)
+            store = cls(path, lock)
+        except BaseException:
+            lock.release()
+            raise
+        try:
+            migrate(store.engine, path)
+            if version != store.user_version():
+                run_checklist(path, progress=progress)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Checkpoint the WAL into the file, close every connection, release the lock."""
+        try:
+            with suppress(sqlite3.Error):
+                checkpoint(self.engine)
+            self.engine.dispose()
+        finally:
+            self._lock.release()
+
+    # -- sessions ----------------------------------------------------------------------------
+    @contextmanager
+    def read(self) -> Iterator[ReadSession]:
+        with self.engine.connect() as connection, connection.begin():
+            yield ReadSession(connection)
+
+    @contextmanager
+    def write(self) -> Iterator[WriteSession]:
+        """One transaction; committed (one fsync) when the block ends, rolled back on error."""
+        with self.engine.connect().execution_options(immediate=True) as connection:
+            with connection.begin():
+                yield WriteSession(connection)
+
+    @contextmanager
+    def raw(self) -> Iterator[sqlite3.Connection]:
+        """The DBAPI connection, for the store's own bulk paths (import/export)."""
+        fairy = self.engine.raw_connection()
+        try:
+            yield fairy.driver_connection
+        finally:
+            fairy.close()
+
+    # -- whole-file operations ---------------------------------------------------------------
+    def user_version(self) -> int:
+        with self.raw() as connection:
+            return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+    def pragma(self, name: str) -> object:
+        """Read back a connection setting (tests assert the hardening through the engine)."""
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+    def integrity_check(self) -> list[str]:
+        with self.raw() as connection:
+            problems = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+            problems += [f"broken reference in {row[0]}" for row in connection.execute(
+                "PRAGMA foreign_key_check")]  # fmt: skip
+        return [] if problems == ["ok"] else [p for p in problems if p != "ok"]
+
+    def save_copy(self, destination: Path) -> None:
+        """Write one self-contained, compacted copy (VACUUM INTO temp, fsync, rename)."""
+        destination = Path(destination)
+        temp = destination.with_name(f".{destination.name}.saving")
+        temp.unlink(missing_ok=True)
+        with self.raw() as connection:
+            connection.execute("VACUUM INTO ?", (str(temp),))
+        _fsync_path(temp)
+        os.replace(temp, destination)
+        _fsync_path(destination.parent)

@@ -1,0 +1,315 @@
+"""Queries that turn rows into domain values (read side of a store session)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, and_, func, select
+from sqlalchemy.orm import aliased
+
+from annotator.domain.model import (
+    Annotator,
+    Document,
+    DocumentInfo,
+    DocumentStatus,
+    Entity,
+    Link,
+    LinkType,
+    Schema,
+    Span,
+    TagType,
+)
+from annotator.errors import NotFoundError
+from annotator.store import rows
+from annotator.store import tables as t
+
+_author = aliased(t.AnnotatorRow)
+_source = aliased(t.SpanRow)
+_target = aliased(t.SpanRow)
+
+
+class Reads:
+    """Read queries; mixed into every store session."""
+
+    connection: Connection
+
+    # -- project -----------------------------------------------------------------------------
+    def project_info(self) -> dict[str, str]:
+        return dict(
+            self.connection.execute(select(t.project_info.c.key, t.project_info.c.value)).all()
+        )
+
+    def annotators(self) -> list[Annotator]:
+        a = t.annotators.c
+        query = select(a.uuid, a.name, a.identifier, a.created, a.modified).order_by(a.id)
+        return [Annotator(*row) for row in self.connection.execute(query)]
+
+    def annotator_uuids(self) -> dict[int, str]:
+        a = t.annotators.c
+        return dict(self.connection.execute(select(a.id, a.uuid)).all())
+
+    # -- schema ------------------------------------------------------------------------------
+    def schema(self) -> Schema:
+        authors = self.annotator_uuids()
+        attrs_by_tag: dict[int, list] = defaultdict(list)
+        attrs_by_link: dict[int, list] = defaultdict(list)
+        ad = t.attribute_defs
+        for row in self.connection.execute(select(ad).order_by(ad.c.position, ad.c.id)):
+            target = attrs_by_tag[row.tag_type_id] if row.tag_type_id else None
+            if target is None:
+                target = attrs_by_link[row.link_type_id]
+            target.append(rows.attribute_def(row, authors.get(row.author_id)))
+        tag_keys: dict[int, str] = {}
+        tag_types = []
+        tt = t.tag_types
+        for row in self.connection.execute(select(tt).order_by(tt.c.position, tt.c.id)):
+            tag_keys[row.id] = row.key
+            tag_types.append(
+                TagType(
+                    uuid=row.uuid,
+                    key=row.key,
+                    label=row.label,
+                    kind=row.kind,
+                    color=row.color,
+                    hotkey=row.hotkey,
+                    guideline=row.guideline,
+                    attributes=tuple(attrs_by_tag[row.id]),
+                    created=row.created,
+                    modified=row.modified,
+                    author=authors.get(row.author_id),
+                )
+            )
+        endpoints: dict[tuple[int, str], list[str]] = defaultdict(list)
+        ep = t.link_type_endpoints.c
+        for link_type_id, role, tag_type_id in self.connection.execute(
+            select(ep.link_type_id, ep.role, ep.tag_type_id).order_by(ep.tag_type_id)
+        ):
+            endpoints[(link_type_id, role)].append(tag_keys[tag_type_id])
+        link_types = []
+        lt = t.link_types
+        for row in self.connection.execute(select(lt).order_by(lt.c.position, lt.c.id)):
+            link_types.append(
+                LinkType(
+                    uuid=row.uuid,
+                    key=row.key,
+                    label=row.label,
+                    directed=bool(row.directed),
+                    color=row.color,
+                    guideline=row.guideline,
+                    sources=tuple(endpoints[(row.id, "source")]),
+                    targets=tuple(endpoints[(row.id, "target")]),
+                    attributes=tuple(attrs_by_link[row.id]),
+                    created=row.created,
+                    modified=row.modified,
+                    author=authors.get(row.author_id),
+                )
+            )
+        return Schema(tuple(tag_types), tuple(link_types))
+
+    # -- documents ---------------------------------------------------------------------------
+    def _document_query(self):
+        d = t.documents.c
+        return select(
+            d.uuid, d.title, d.sha256, func.length(d.text).label("length"), d.author, d.outlet,
+            d.url, d.published, d.language, d.source_filename, d.source_encoding, d.extra,
+            d.imported, d.created, d.modified, d.author_id,
+        )  # fmt: skip
+
+    def documents(self) -> list[DocumentInfo]:
+        authors = self.annotator_uuids()
+        query = self._document_query().order_by(t.documents.c.id)
+        return [
+            rows.document_info(r, authors.get(r.author_id)) for r in self.connection.execute(query)
+        ]
+
+    def document_info(self, uuid: str) -> DocumentInfo:
+        row = self.connection.execute(
+            self._document_query().where(t.documents.c.uuid == uuid)
+        ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no document {uuid}")
+        return rows.document_info(row, self.annotator_uuids().get(row.author_id))
+
+    def document(self, uuid: str) -> Document:
+        info = self.document_info(uuid)
+        text = self.connection.execute(
+            select(t.documents.c.text).where(t.documents.c.uuid == uuid)
+        ).scalar_one()
+        return Document(info, text)
+
+    def document_by_sha256(self, sha256: str) -> str | None:
+        d = t.documents.c
+        return self.connection.execute(select(d.uuid).where(d.sha256 == sha256)).scalar()
+
+    def document_text(self, uuid: str) -> str:
+        text = self.connection.execute(
+            select(t.documents.c.text).where(t.documents.c.uuid == uuid)
+        ).scalar()
+        if text is None:
+            raise NotFoundError(f"no document {uuid}")
+        return text
+
+    def span_counts(self) -> dict[str, int]:
+        d, s = t.documents.c, t.spans.c
+        query = (
+            select(d.uuid, func.count(s.id))
+            .select_from(t.documents.outerjoin(t.spans, s.document_id == d.id))
+            .group_by(d.id)
+        )
+        return dict(self.connection.execute(query).all())
+
+    # -- spans -------------------------------------------------------------------------------
+    def _span_query(self):
+        s, d, a, g, e = t.spans.c, t.documents.c, t.annotators.c, t.tag_types.c, t.entities.c
+        return select(
+            s.id, s.uuid, d.uuid.label("document_uuid"), a.uuid.label("annotator_uuid"),
+            g.key.label("tag_key"), s.quote, s.prefix, s.suffix, s.attributes, s.note,
+            e.uuid.label("entity_uuid"), s.created, s.modified,
+        ).select_from(
+            t.spans.join(t.documents, d.id == s.document_id)
+            .join(t.annotators, a.id == s.annotator_id)
+            .join(t.tag_types, g.id == s.tag_type_id)
+            .outerjoin(t.entities, e.id == s.entity_id)
+        )  # fmt: skip
+
+    def _with_fragments(self, span_rows: list, fragment_filter) -> list[Span]:
+        f = t.span_fragments.c
+        fragments: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        query = (
+            select(f.span_id, f.start, f.end).where(fragment_filter).order_by(f.span_id, f.ordinal)
+        )
+        for span_id, start, end in self.connection.execute(query):
+            fragments[span_id].append((start, end))
+        return [rows.span(r, tuple(fragments[r.id])) for r in span_rows]
+
+    def spans(self, document: str, annotator: str | None = None) -> list[Span]:
+        """Spans of one document (of one annotator's layer if given), by start offset."""
+        s = t.spans.c
+        query = self._span_query().where(t.documents.c.uuid == document)
+        if annotator is not None:
+            query = query.where(t.annotators.c.uuid == annotator)
+        span_rows = list(self.connection.execute(query.order_by(s.start, s.end, s.uuid)))
+        doc_id = select(t.documents.c.id).where(t.documents.c.uuid == document).scalar_subquery()
+        in_doc = t.span_fragments.c.span_id.in_(select(s.id).where(s.document_id == doc_id))
+        return self._with_fragments(span_rows, in_doc)
+
+    def spans_by_uuid(self, uuids: Iterable[str]) -> list[Span]:
+        wanted = list(uuids)
+        if not wanted:
+            return []
+        s = t.spans.c
+        span_rows = list(self.connection.execute(self._span_query().where(s.uuid.in_(wanted))))
+        ids = [r.id for r in span_rows]
+        return self._with_fragments(span_rows, t.span_fragments.c.span_id.in_(ids))
+
+    def span(self, uuid: str) -> Span:
+        found = self.spans_by_uuid([uuid])
+        if not found:
+            raise NotFoundError(f"no span {uuid}")
+        return found[0]
+
+    def span_document_and_tag(self, uuid: str) -> tuple[str, str]:
+        s, d, g = t.spans.c, t.documents.c, t.tag_types.c
+        row = self.connection.execute(
+            select(d.uuid, g.key)
+            .select_from(t.spans.join(t.documents, d.id == s.document_id))
+            .join(t.tag_types, g.id == s.tag_type_id)
+            .where(s.uuid == uuid)
+        ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no span {uuid}")
+        return row[0], row[1]
+
+    # -- links -------------------------------------------------------------------------------
+    def _link_query(self):
+        lc, d, a, lt = t.links.c, t.documents.c, t.annotators.c, t.link_types.c
+        return select(
+            lc.id, lc.uuid, d.uuid.label("document_uuid"), lt.key.label("type_key"),
+            _source.uuid.label("source_uuid"), _target.uuid.label("target_uuid"),
+            a.uuid.label("annotator_uuid"), lc.attributes, lc.note, lc.created, lc.modified,
+        ).select_from(
+            t.links.join(t.documents, d.id == lc.document_id)
+            .join(t.link_types, lt.id == lc.link_type_id)
+            .join(_source, _source.id == lc.source_span_id)
+            .join(_target, _target.id == lc.target_span_id)
+            .join(t.annotators, a.id == lc.annotator_id)
+        )  # fmt: skip
+
+    def links(self, document: str, annotator: str | None = None) -> list[Link]:
+        query = self._link_query().where(t.documents.c.uuid == document)
+        if annotator is not None:
+            query = query.where(t.annotators.c.uuid == annotator)
+        return [rows.link(r) for r in self.connection.execute(query.order_by(t.links.c.uuid))]
+
+    def links_by_uuid(self, uuids: Iterable[str]) -> list[Link]:
+        wanted = list(uuids)
+        query = self._link_query().where(t.links.c.uuid.in_(wanted))
+        return [rows.link(r) for r in self.connection.execute(query)] if wanted else []
+
+    def links_of_spans(self, span_uuids: Iterable[str]) -> list[Link]:
+        wanted = list(span_uuids)
+        if not wanted:
+            return []
+        query = (
+            self._link_query()
+            .where(_source.uuid.in_(wanted) | _target.uuid.in_(wanted))
+            .order_by(t.links.c.uuid)
+        )
+        return [rows.link(r) for r in self.connection.execute(query)]
+
+    # -- entities and status -----------------------------------------------------------------
+    def entities(self) -> list[Entity]:
+        authors = self.annotator_uuids()
+        e = t.entities
+        query = select(e).order_by(e.c.name, e.c.id)
+        return [rows.entity(r, authors.get(r.author_id)) for r in self.connection.execute(query)]
+
+    def entity(self, uuid: str) -> Entity:
+        row = self.connection.execute(
+            select(t.entities).where(t.entities.c.uuid == uuid)
+        ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no entity {uuid}")
+        return rows.entity(row, self.annotator_uuids().get(row.author_id))
+
+    def statuses(self, document: str | None = None) -> list[DocumentStatus]:
+        st, d, a = t.document_status.c, t.documents.c, t.annotators.c
+        query = select(st.uuid, d.uuid, a.uuid, st.status, st.modified).select_from(
+            t.document_status.join(t.documents, d.id == st.document_id).join(
+                t.annotators, a.id == st.annotator_id
+            )
+        )
+        if document is not None:
+            query = query.where(d.uuid == document)
+        return [DocumentStatus(*r) for r in self.connection.execute(query.order_by(st.id))]
+
+    def status(self, document: str, annotator: str) -> DocumentStatus | None:
+        return next((s for s in self.statuses(document) if s.annotator == annotator), None)
+
+    def tombstoned(self, uuid: str) -> bool:
+        ts = t.tombstones.c
+        return self.connection.execute(select(ts.uuid).where(ts.uuid == uuid)).first() is not None
+
+    def count_spans(self, **where: str) -> int:
+        """Spans with a given tag key or entity uuid (for schema-change messages)."""
+        s = t.spans.c
+        query = select(func.count()).select_from(t.spans)
+        if "tag" in where:
+            query = query.join(t.tag_types, t.tag_types.c.id == s.tag_type_id).where(
+                t.tag_types.c.key == where["tag"]
+            )
+        if "entity" in where:
+            query = query.join(t.entities, t.entities.c.id == s.entity_id).where(
+                t.entities.c.uuid == where["entity"]
+            )
+        return int(self.connection.execute(query).scalar_one())
+
+    def count_links_of_type(self, key: str) -> int:
+        lt = t.link_types.c
+        query = (
+            select(func.count())
+            .select_from(t.links.join(t.link_types, lt.id == t.links.c.link_type_id))
+            .where(and_(lt.key == key))
+        )
+        return int(self.connection.execute(query).scalar_one())

@@ -1,0 +1,193 @@
+-- Annotator project file: the canonical schema (version 1).
+--
+-- Conventions
+--   * Every table is STRICT: a hostile file cannot smuggle text into an integer column.
+--   * `id` is a local INTEGER PRIMARY KEY; `uuid` (UUIDv7 text) is the identity that travels
+--     between project files (merge, JSON exchange). Code outside the store speaks uuids only.
+--   * Times are ISO 8601 UTC text with milliseconds: 2026-11-28T13:55:00.000Z.
+--   * Offsets are 0-based, end-exclusive, in Unicode code points of documents.text.
+--   * JSON columns (attributes, choices, aliases, external_ids, extra) hold JSON text.
+-- The SQLAlchemy mapping in annotator/store/tables.py is tested to match this file exactly.
+
+PRAGMA application_id = 1095650895;  -- 0x414E4E4F, "ANNO"
+
+CREATE TABLE project_info (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE annotators (
+    id         INTEGER PRIMARY KEY,
+    uuid       TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    identifier TEXT NOT NULL DEFAULT '',
+    created    TEXT NOT NULL,
+    modified   TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE tag_types (
+    id        INTEGER PRIMARY KEY,
+    uuid      TEXT NOT NULL UNIQUE,
+    key       TEXT NOT NULL UNIQUE,
+    label     TEXT NOT NULL,
+    kind      TEXT NOT NULL CHECK (kind IN ('actor', 'event', 'claim', 'custom')),
+    color     TEXT NOT NULL,
+    hotkey    TEXT,
+    guideline TEXT NOT NULL DEFAULT '',
+    position  INTEGER NOT NULL DEFAULT 0,
+    created   TEXT NOT NULL,
+    modified  TEXT NOT NULL,
+    author_id INTEGER REFERENCES annotators (id) ON DELETE SET NULL
+) STRICT;
+
+CREATE TABLE link_types (
+    id        INTEGER PRIMARY KEY,
+    uuid      TEXT NOT NULL UNIQUE,
+    key       TEXT NOT NULL UNIQUE,
+    label     TEXT NOT NULL,
+    directed  INTEGER NOT NULL DEFAULT 1 CHECK (directed IN (0, 1)),
+    color     TEXT NOT NULL,
+    guideline TEXT NOT NULL DEFAULT '',
+    position  INTEGER NOT NULL DEFAULT 0,
+    created   TEXT NOT NULL,
+    modified  TEXT NOT NULL,
+    author_id INTEGER REFERENCES annotators (id) ON DELETE SET NULL
+) STRICT;
+
+-- Allowed endpoints of a link type. No row for a role means "any tag type".
+CREATE TABLE link_type_endpoints (
+    link_type_id INTEGER NOT NULL REFERENCES link_types (id) ON DELETE CASCADE,
+    role         TEXT NOT NULL CHECK (role IN ('source', 'target')),
+    tag_type_id  INTEGER NOT NULL REFERENCES tag_types (id) ON DELETE CASCADE,
+    PRIMARY KEY (link_type_id, role, tag_type_id)
+) STRICT;
+
+-- Attribute definitions belong to exactly one tag type or one link type.
+CREATE TABLE attribute_defs (
+    id            INTEGER PRIMARY KEY,
+    uuid          TEXT NOT NULL UNIQUE,
+    tag_type_id   INTEGER REFERENCES tag_types (id) ON DELETE CASCADE,
+    link_type_id  INTEGER REFERENCES link_types (id) ON DELETE CASCADE,
+    key           TEXT NOT NULL,
+    label         TEXT NOT NULL,
+    value_type    TEXT NOT NULL
+        CHECK (value_type IN ('choice', 'multi_choice', 'text', 'number', 'date', 'boolean')),
+    choices       TEXT NOT NULL DEFAULT '[]',
+    required      INTEGER NOT NULL DEFAULT 0 CHECK (required IN (0, 1)),
+    default_value TEXT,
+    guideline     TEXT NOT NULL DEFAULT '',
+    position      INTEGER NOT NULL DEFAULT 0,
+    created       TEXT NOT NULL,
+    modified      TEXT NOT NULL,
+    author_id     INTEGER REFERENCES annotators (id) ON DELETE SET NULL,
+    CHECK ((tag_type_id IS NULL) <> (link_type_id IS NULL)),
+    UNIQUE (tag_type_id, key),
+    UNIQUE (link_type_id, key)
+) STRICT;
+
+CREATE TABLE documents (
+    id              INTEGER PRIMARY KEY,
+    uuid            TEXT NOT NULL UNIQUE,
+    title           TEXT NOT NULL,
+    text            TEXT NOT NULL,
+    sha256          TEXT NOT NULL UNIQUE,
+    author          TEXT NOT NULL DEFAULT '',
+    outlet          TEXT NOT NULL DEFAULT '',
+    url             TEXT NOT NULL DEFAULT '',
+    published       TEXT NOT NULL DEFAULT '',
+    language        TEXT NOT NULL DEFAULT '',
+    source_filename TEXT NOT NULL DEFAULT '',
+    source_encoding TEXT NOT NULL DEFAULT '',
+    extra           TEXT NOT NULL DEFAULT '{}',
+    imported        TEXT NOT NULL,
+    created         TEXT NOT NULL,
+    modified        TEXT NOT NULL,
+    author_id       INTEGER REFERENCES annotators (id) ON DELETE SET NULL
+) STRICT;
+
+CREATE TABLE entities (
+    id           INTEGER PRIMARY KEY,
+    uuid         TEXT NOT NULL UNIQUE,
+    name         TEXT NOT NULL,
+    kind         TEXT NOT NULL DEFAULT '',
+    aliases      TEXT NOT NULL DEFAULT '[]',
+    external_ids TEXT NOT NULL DEFAULT '{}',
+    note         TEXT NOT NULL DEFAULT '',
+    created      TEXT NOT NULL,
+    modified     TEXT NOT NULL,
+    author_id    INTEGER REFERENCES annotators (id) ON DELETE SET NULL
+) STRICT;
+
+-- A span's extent (start = first fragment start, end = last fragment end) is kept on the row
+-- for overlap queries; the fragments themselves are in span_fragments.
+CREATE TABLE spans (
+    id           INTEGER PRIMARY KEY,
+    uuid         TEXT NOT NULL UNIQUE,
+    document_id  INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+    tag_type_id  INTEGER NOT NULL REFERENCES tag_types (id),
+    start        INTEGER NOT NULL CHECK (start >= 0),
+    "end"        INTEGER NOT NULL CHECK ("end" > start),
+    quote        TEXT NOT NULL,
+    prefix       TEXT NOT NULL DEFAULT '',
+    suffix       TEXT NOT NULL DEFAULT '',
+    attributes   TEXT NOT NULL DEFAULT '{}',
+    note         TEXT NOT NULL DEFAULT '',
+    entity_id    INTEGER REFERENCES entities (id) ON DELETE SET NULL,
+    created      TEXT NOT NULL,
+    modified     TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX spans_document_start ON spans (document_id, start);
+CREATE INDEX spans_tag_type ON spans (tag_type_id);
+CREATE INDEX spans_annotator ON spans (annotator_id);
+CREATE INDEX spans_entity ON spans (entity_id);
+
+CREATE TABLE span_fragments (
+    span_id  INTEGER NOT NULL REFERENCES spans (id) ON DELETE CASCADE,
+    ordinal  INTEGER NOT NULL CHECK (ordinal >= 0),
+    start    INTEGER NOT NULL CHECK (start >= 0),
+    "end"    INTEGER NOT NULL CHECK ("end" > start),
+    PRIMARY KEY (span_id, ordinal)
+) STRICT;
+
+CREATE TABLE links (
+    id             INTEGER PRIMARY KEY,
+    uuid           TEXT NOT NULL UNIQUE,
+    document_id    INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    link_type_id   INTEGER NOT NULL REFERENCES link_types (id),
+    source_span_id INTEGER NOT NULL REFERENCES spans (id) ON DELETE CASCADE,
+    target_span_id INTEGER NOT NULL REFERENCES spans (id) ON DELETE CASCADE,
+    annotator_id   INTEGER NOT NULL REFERENCES annotators (id),
+    attributes     TEXT NOT NULL DEFAULT '{}',
+    note           TEXT NOT NULL DEFAULT '',
+    created        TEXT NOT NULL,
+    modified       TEXT NOT NULL,
+    CHECK (source_span_id <> target_span_id)
+) STRICT;
+
+CREATE INDEX links_document ON links (document_id);
+CREATE INDEX links_source ON links (source_span_id);
+CREATE INDEX links_target ON links (target_span_id);
+
+CREATE TABLE document_status (
+    id           INTEGER PRIMARY KEY,
+    uuid         TEXT NOT NULL UNIQUE,
+    document_id  INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    annotator_id INTEGER NOT NULL REFERENCES annotators (id) ON DELETE CASCADE,
+    status       TEXT NOT NULL CHECK (status IN ('new', 'in_progress', 'done')),
+    modified     TEXT NOT NULL,
+    UNIQUE (document_id, annotator_id)
+) STRICT;
+
+-- Deleted rows that travelled leave a tombstone so a merge never resurrects them.
+CREATE TABLE tombstones (
+    uuid      TEXT PRIMARY KEY NOT NULL,
+    kind      TEXT NOT NULL
+        CHECK (kind IN ('span', 'link', 'entity', 'document', 'tag_type', 'link_type',
+                        'attribute_def', 'annotator')),
+    deleted   TEXT NOT NULL,
+    author_id INTEGER REFERENCES annotators (id) ON DELETE SET NULL
+) STRICT;
+
+PRAGMA user_version = 1;
