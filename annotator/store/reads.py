@@ -203,6 +203,11 @@ class Reads:
         ids = [r.id for r in span_rows]
         return self._with_fragments(span_rows, t.span_fragments.c.span_id.in_(ids))
 
+    def spans_with_entity(self, entity: str) -> list[Span]:
+        e = t.entities.c
+        query = select(t.spans.c.uuid).join(t.entities, e.id == t.spans.c.entity_id)
+        return self.spans_by_uuid(self.connection.execute(query.where(e.uuid == entity)).scalars())
+
     def span(self, uuid: str) -> Span:
         found = self.spans_by_uuid([uuid])
         if not found:

@@ -1,0 +1,221 @@
+"""The schema file format (`annotator-schema` v1), also the `schema` section of JSON v1."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from annotator.domain.attributes import check_value
+from annotator.domain.ids import is_uuid
+from annotator.domain.model import TAG_KINDS, VALUE_TYPES, AttributeDef, LinkType, Schema, TagType
+from annotator.errors import ValidationError
+
+SCHEMA_FORMAT = "annotator-schema"
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
+
+
+def attribute_to_dict(a: AttributeDef) -> dict[str, Any]:
+    return {
+        "id": a.uuid,
+        "key": a.key,
+        "label": a.label,
+        "type": a.value_type,
+        "choices": list(a.choices),
+        "required": a.required,
+        "default": a.default,
+        "guideline": a.guideline,
+    }
+
+
+def schema_to_dict(schema: Schema) -> dict[str, Any]:
+    """The `tag_types` and `link_types` lists of a schema file (without the header)."""
+    return {
+        "tag_types": [
+            {
+                "id": tag.uuid,
+                "key": tag.key,
+                "label": tag.label,
+                "kind": tag.kind,
+                "color": tag.color,
+                "hotkey": tag.hotkey,
+                "guideline": tag.guideline,
+                "attributes": [attribute_to_dict(a) for a in tag.attributes],
+            }
+            for tag in schema.tag_types
+        ],
+        "link_types": [
+            {
+                "id": lt.uuid,
+                "key": lt.key,
+                "label": lt.label,
+                "directed": lt.directed,
+                "color": lt.color,
+                "guideline": lt.guideline,
+                "sources": list(lt.sources),
+                "targets": list(lt.targets),
+                "attributes": [attribute_to_dict(a) for a in lt.attributes],
+            }
+            for lt in schema.link_types
+        ],
+    }
+
+
+def schema_file(schema: Schema) -> dict[str, Any]:
+    return {"format": SCHEMA_FORMAT, "version": 1, **schema_to_dict(schema)}
+
+
+class _Reader:
+    """Collects every problem with its JSON path instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def fail(self, path: str, reason: str) -> None:
+        self.errors.append(f"{path}: {reason}")
+
+    def field(self, obj: dict, key: str, path: str, kind: type | tuple, optional=False) -> Any:
+        if key not in obj:
+            if not optional:
+                self.fail(f"{path}.{key}", "missing")
+            return None
+        value = obj[key]
+        if value is None and optional:
+            return None
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            self.fail(f"{path}.{key}", f"expected {getattr(kind, '__name__', kind)}")
+            return None
+        return value
+
+    def common(self, obj: Any, path: str, keys: set[str]) -> bool:
+        if not isinstance(obj, dict):
+            self.fail(path, "expected an object")
+            return False
+        uuid = obj.get("id")
+        if not is_uuid(uuid):
+            self.fail(f"{path}.id", "expected a lower-case UUID")
+        key = obj.get("key")
+        if not isinstance(key, str) or not KEY.match(key):
+            self.fail(f"{path}.key", "expected a key: a letter, then letters, digits, _ or -")
+        if isinstance(key, str) and key in keys:
+            self.fail(f"{path}.key", f"duplicate key {key!r}")
+        keys.add(key if isinstance(key, str) else "")
+        return True
+
+    def attributes(self, items: Any, path: str) -> tuple[AttributeDef, ...]:
+        if not isinstance(items, list):
+            self.fail(path, "expected a list")
+            return ()
+        result, keys = [], set()
+        for i, obj in enumerate(items):
+            p = f"{path}[{i}]"
+            if not self.common(obj, p, keys):
+                continue
+            value_type = self.field(obj, "type", p, str)
+            if value_type is not None and value_type not in VALUE_TYPES:
+                self.fail(f"{p}.type", f"expected one of {list(VALUE_TYPES)}")
+            choices = self.field(obj, "choices", p, list, optional=True) or []
+            if not all(isinstance(c, str) and c for c in choices) or len(set(choices)) != len(
+                choices
+            ):
+                self.fail(f"{p}.choices", "expected distinct non-empty strings")
+            if value_type in ("choice", "multi_choice") and not choices:
+                self.fail(f"{p}.choices", "a choice attribute needs choices")
+            definition = AttributeDef(
+                uuid=obj.get("id", ""),
+                key=obj.get("key", ""),
+                label=self.field(obj, "label", p, str) or obj.get("key", ""),
+                value_type=value_type or "text",
+                choices=tuple(choices),
+                required=bool(self.field(obj, "required", p, bool, optional=True)),
+                default=obj.get("default"),
+                guideline=self.field(obj, "guideline", p, str, optional=True) or "",
+            )
+            try:
+                check_value(definition, definition.default)
+            except ValidationError as error:
+                self.fail(f"{p}.default", str(error))
+            result.append(definition)
+        return tuple(result)
+
+
+def schema_from_dict(data: Any, path: str = "$") -> Schema:
+    """Parse and validate a schema (file or JSON v1 section); every problem is reported."""
+    reader = _Reader()
+    if not isinstance(data, dict):
+        raise ValidationError(f"{path}: expected an object")
+    tags, tag_keys, hotkeys = [], set(), set()
+    for i, obj in enumerate(reader.field(data, "tag_types", path, list) or []):
+        p = f"{path}.tag_types[{i}]"
+        if not reader.common(obj, p, tag_keys):
+            continue
+        kind = reader.field(obj, "kind", p, str)
+        if kind is not None and kind not in TAG_KINDS:
+            reader.fail(f"{p}.kind", f"expected one of {list(TAG_KINDS)}")
+        color = reader.field(obj, "color", p, str)
+        if color is not None and not COLOR.match(color):
+            reader.fail(f"{p}.color", "expected a colour #rrggbb")
+        hotkey = reader.field(obj, "hotkey", p, str, optional=True)
+        if hotkey is not None:
+            if len(hotkey) != 1 or not hotkey.isprintable() or hotkey.isspace():
+                reader.fail(f"{p}.hotkey", "expected one printable character")
+            elif hotkey in hotkeys:
+                reader.fail(f"{p}.hotkey", f"hotkey {hotkey!r} is used twice")
+            hotkeys.add(hotkey)
+        tags.append(
+            TagType(
+                uuid=obj.get("id", ""),
+                key=obj.get("key", ""),
+                label=reader.field(obj, "label", p, str) or obj.get("key", ""),
+                kind=kind or "custom",
+                color=color or "#808080",
+                hotkey=hotkey,
+                guideline=reader.field(obj, "guideline", p, str, optional=True) or "",
+                attributes=reader.attributes(obj.get("attributes", []), f"{p}.attributes"),
+            )
+        )
+    link_types, link_keys = [], set()
+    for i, obj in enumerate(reader.field(data, "link_types", path, list) or []):
+        p = f"{path}.link_types[{i}]"
+        if not reader.common(obj, p, link_keys):
+            continue
+        ends = {}
+        for role in ("sources", "targets"):
+            keys = reader.field(obj, role, p, list, optional=True) or []
+            for j, key in enumerate(keys):
+                if key not in tag_keys:
+                    reader.fail(f"{p}.{role}[{j}]", f"no tag type {key!r} in this schema")
+            ends[role] = tuple(k for k in keys if isinstance(k, str))
+        color = reader.field(obj, "color", p, str)
+        if color is not None and not COLOR.match(color):
+            reader.fail(f"{p}.color", "expected a colour #rrggbb")
+        directed = reader.field(obj, "directed", p, bool)
+        link_types.append(
+            LinkType(
+                uuid=obj.get("id", ""),
+                key=obj.get("key", ""),
+                label=reader.field(obj, "label", p, str) or obj.get("key", ""),
+                directed=True if directed is None else directed,
+                color=color or "#808080",
+                guideline=reader.field(obj, "guideline", p, str, optional=True) or "",
+                sources=ends["sources"],
+                targets=ends["targets"],
+                attributes=reader.attributes(obj.get("attributes", []), f"{p}.attributes"),
+            )
+        )
+    uuids = [t.uuid for t in tags] + [t.uuid for t in link_types]
+    uuids += [a.uuid for t in (*tags, *link_types) for a in t.attributes]
+    if len(set(uuids)) != len(uuids):
+        reader.fail(path, "an id is used twice")
+    if reader.errors:
+        raise ValidationError("; ".join(reader.errors[:20]))
+    return Schema(tuple(tags), tuple(link_types))
+
+
+def read_schema_file(data: Any) -> Schema:
+    """Validate a whole schema file (header included)."""
+    if not isinstance(data, dict) or data.get("format") != SCHEMA_FORMAT:
+        raise ValidationError(f"not an Annotator schema file (expected format {SCHEMA_FORMAT!r})")
+    if data.get("version") != 1:
+        raise ValidationError(f"unsupported schema file version {data.get('version')!r}")
+    return schema_from_dict(data)

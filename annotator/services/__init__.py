@@ -1,0 +1,1 @@
+"""Use cases: the operations a user performs, each one transaction returning a ChangeSet."""

@@ -1,0 +1,58 @@
+"""The Command protocol: an undoable user action, one transaction each way."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
+
+from annotator.domain.changes import ChangeSet
+
+if TYPE_CHECKING:
+    from annotator.services.project import Project
+    from annotator.store.project_store import WriteSession
+
+
+class Command(ABC):
+    """An undoable action. `do` may run again after `undo` (redo) and must then give the same
+    result: commands fix their uuids and timestamps when constructed or first applied.
+
+    Subclasses implement `apply`/`revert` against an open write session, so several commands
+    can share one transaction (see `Compound`)."""
+
+    label: str = "Edit"
+
+    def do(self, project: Project) -> ChangeSet:
+        """Apply the action in one transaction and return what changed."""
+        with project.store.write() as session:
+            return self.apply(project, session)
+
+    def undo(self, project: Project) -> ChangeSet:
+        """Revert exactly what `do` applied, in one transaction."""
+        with project.store.write() as session:
+            return self.revert(project, session)
+
+    @abstractmethod
+    def apply(self, project: Project, session: WriteSession) -> ChangeSet: ...
+
+    @abstractmethod
+    def revert(self, project: Project, session: WriteSession) -> ChangeSet: ...
+
+
+class Compound(Command):
+    """Several commands done and undone as one step, in one transaction."""
+
+    def __init__(self, label: str, commands: list[Command]) -> None:
+        self.label = label
+        self.commands = list(commands)
+
+    def apply(self, project: Project, session: WriteSession) -> ChangeSet:
+        changes = ChangeSet()
+        for command in self.commands:
+            changes = changes.merge(command.apply(project, session))
+        return changes
+
+    def revert(self, project: Project, session: WriteSession) -> ChangeSet:
+        changes = ChangeSet()
+        for command in reversed(self.commands):
+            changes = changes.merge(command.revert(project, session))
+        return changes

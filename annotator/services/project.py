@@ -1,0 +1,191 @@
+"""Project: an open project file, the current annotator, the schema and the undo history."""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from annotator.domain.changes import ChangeSet
+from annotator.domain.ids import new_uuid, now
+from annotator.domain.model import Annotator, Schema
+from annotator.errors import ValidationError
+from annotator.io.schema_file import read_schema_file
+from annotator.resources import resource_path
+from annotator.services.command import Command
+from annotator.services.history import History
+from annotator.store.project_store import ProjectStore, WriteSession
+
+PROJECT_SUFFIX = ".annotator"
+
+
+def default_annotator_name() -> str:
+    try:
+        return getpass.getuser() or "analyst"
+    except (OSError, KeyError):
+        return "analyst"
+
+
+def default_schema() -> Schema:
+    """The schema that ships in resources/default_schema.json."""
+    data = json.loads(resource_path("default_schema.json").read_text(encoding="utf-8"))
+    return read_schema_file(data)
+
+
+def write_schema(session: WriteSession, schema: Schema, author: str | None, when: str) -> None:
+    """Insert every item of a schema (stamped with author and time) into an empty project."""
+    for position, tag in enumerate(schema.tag_types):
+        attributes = tuple(
+            dataclasses.replace(a, created=when, modified=when, author=author)
+            for a in tag.attributes
+        )
+        session.insert_tag_type(
+            dataclasses.replace(
+                tag, attributes=attributes, created=when, modified=when, author=author
+            ),
+            position,
+        )
+    for position, link_type in enumerate(schema.link_types):
+        attributes = tuple(
+            dataclasses.replace(a, created=when, modified=when, author=author)
+            for a in link_type.attributes
+        )
+        session.insert_link_type(
+            dataclasses.replace(
+                link_type, attributes=attributes, created=when, modified=when, author=author
+            ),
+            position,
+        )
+
+
+class Project:
+    """The service facade the CLI and the GUI share. Every change goes through `run`."""
+
+    def __init__(self, store: ProjectStore, annotator: Annotator) -> None:
+        self.store = store
+        self.annotator = annotator
+        self.history = History(self)
+        self._schema: Schema | None = None
+        self.listeners: list[Callable[[ChangeSet], None]] = []
+
+    # -- life cycle --------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        *,
+        name: str | None = None,
+        annotator_name: str | None = None,
+        schema: Schema | None = None,
+    ) -> Project:
+        """Create a project file with a schema (default: the bundled one) and open it."""
+        path = Path(path)
+        annotator_name = (annotator_name or default_annotator_name()).strip()
+        schema = default_schema() if schema is None else schema
+        when = now()
+        annotator = Annotator(new_uuid(), annotator_name, "", when, when)
+
+        def initialize(session: WriteSession) -> None:
+            session.set_project_info("uuid", new_uuid())
+            session.set_project_info("name", name or path.stem)
+            session.set_project_info("created", when)
+            session.insert_annotator(annotator)
+            write_schema(session, schema, annotator.uuid, when)
+
+        store = ProjectStore.create(path, initialize)
+        return cls(store, annotator)
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        *,
+        annotator_name: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> Project:
+        """Open a project (after the open checklist) as the named annotator."""
+        store = ProjectStore.open(Path(path), progress=progress)
+        try:
+            annotator = _ensure_annotator(store, annotator_name or default_annotator_name())
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, annotator)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    # -- the current annotator ---------------------------------------------------------------
+    def switch_annotator(self, name: str) -> Annotator:
+        """Annotate as `name` from now on (created on first use). The undo history is kept."""
+        self.annotator = _ensure_annotator(self.store, name)
+        self._notify(ChangeSet(annotators=True))
+        return self.annotator
+
+    # -- commands ----------------------------------------------------------------------------
+    def run(self, command: Command) -> ChangeSet:
+        """Do a command, record it for undo and tell listeners what changed."""
+        return self._notify(self.history.push(command))
+
+    def undo(self) -> ChangeSet:
+        return self._notify(self.history.undo())
+
+    def redo(self) -> ChangeSet:
+        return self._notify(self.history.redo())
+
+    def _notify(self, changes: ChangeSet) -> ChangeSet:
+        if changes.schema:
+            self._schema = None
+        for listener in list(self.listeners):
+            listener(changes)
+        return changes
+
+    def invalidate_schema(self) -> None:
+        self._schema = None
+
+    # -- reads -------------------------------------------------------------------------------
+    @property
+    def schema(self) -> Schema:
+        if self._schema is None:
+            with self.store.read() as session:
+                self._schema = session.schema()
+        return self._schema
+
+    def tag(self, key: str):
+        tag = self.schema.tag(key)
+        if tag is None:
+            raise ValidationError(f"no tag type {key!r} in this project's schema")
+        return tag
+
+    def link_type(self, key: str):
+        link_type = self.schema.link_type(key)
+        if link_type is None:
+            raise ValidationError(f"no link type {key!r} in this project's schema")
+        return link_type
+
+
+def _ensure_annotator(store: ProjectStore, name: str) -> Annotator:
+    name = name.strip()
+    if not name:
+        raise ValidationError("an annotator needs a name")
+    with store.read() as session:
+        existing = next((a for a in session.annotators() if a.name == name), None)
+    if existing is not None:
+        return existing
+    when = now()
+    annotator = Annotator(new_uuid(), name, "", when, when)
+    with store.write() as session:
+        session.insert_annotator(annotator)
+    return annotator

@@ -1,0 +1,218 @@
+"""Undoable span actions: create, delete, retag, and edit (fragments, attributes, note, entity)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from annotator.domain.attributes import check_attributes
+from annotator.domain.changes import ChangeSet
+from annotator.domain.ids import new_uuid, now
+from annotator.domain.model import Link, Span
+from annotator.domain.offsets import context_of, normalize_fragments, quote_of
+from annotator.errors import ValidationError
+from annotator.services.command import Command
+from annotator.services.project import Project
+from annotator.store.project_store import WriteSession
+
+_UNSET: Any = object()
+
+
+def anchored(span: Span, text: str, fragments: Sequence[Sequence[int]]) -> Span:
+    """The span with new fragments, and its quote and context recomputed from the text."""
+    normalized = normalize_fragments(fragments, len(text))
+    prefix, suffix = context_of(text, normalized)
+    return dataclasses.replace(
+        span, fragments=normalized, quote=quote_of(text, normalized), prefix=prefix, suffix=suffix
+    )
+
+
+def restore_spans(session: WriteSession, spans: Iterable[Span], links: Iterable[Link]) -> None:
+    """Put back deleted spans and their links (undo of a delete), lifting their tombstones."""
+    for span in spans:
+        session.remove_tombstone(span.uuid)
+        session.insert_span(span)
+    for link in links:
+        session.remove_tombstone(link.uuid)
+        session.insert_link(link)
+
+
+def remove_spans(
+    session: WriteSession, spans: Iterable[Span], links: Iterable[Link], author: str
+) -> None:
+    """Delete spans and the links touching them, leaving tombstones for merges."""
+    when = now()
+    for link in links:
+        session.delete_link(link.uuid)
+        session.add_tombstone(link.uuid, "link", when, author)
+    for span in spans:
+        session.delete_span(span.uuid)
+        session.add_tombstone(span.uuid, "span", when, author)
+
+
+class CreateSpan(Command):
+    """Tag fragments of a document (one fragment, or several for a discontinuous span)."""
+
+    def __init__(
+        self,
+        document: str,
+        tag: str,
+        fragments: Sequence[Sequence[int]],
+        *,
+        attributes: Mapping[str, Any] | None = None,
+        note: str = "",
+        entity: str | None = None,
+        uuid: str | None = None,
+    ) -> None:
+        self.document, self.tag, self.fragments = document, tag, fragments
+        self.attributes, self.note, self.entity = attributes, note, entity
+        self.uuid = uuid or new_uuid()
+        self.span: Span | None = None
+        self.label = f"Tag as {tag}"
+
+    def build(self, project: Project, text: str) -> Span:
+        tag = project.tag(self.tag)
+        self.label = f"Tag as {tag.label}"
+        values = {a.key: a.default for a in tag.attributes if a.default is not None}
+        values.update(self.attributes or {})
+        when = now()
+        span = Span(
+            uuid=self.uuid, document=self.document, annotator=project.annotator.uuid,
+            tag=tag.key, fragments=(), quote="", note=self.note,
+            attributes=check_attributes(tag.attributes, values), entity=self.entity,
+            created=when, modified=when,
+        )  # fmt: skip
+        return anchored(span, text, self.fragments)
+
+    def apply(self, project: Project, session: WriteSession) -> ChangeSet:
+        if self.span is None:
+            self.span = self.build(project, session.document_text(self.document))
+        session.remove_tombstone(self.uuid)
+        session.insert_span(self.span)
+        return ChangeSet(spans_added=frozenset({self.uuid}), documents=frozenset({self.document}))
+
+    def revert(self, project: Project, session: WriteSession) -> ChangeSet:
+        assert self.span is not None
+        remove_spans(session, [self.span], [], project.annotator.uuid)
+        return ChangeSet(spans_removed=frozenset({self.uuid}), documents=frozenset({self.document}))
+
+
+class DeleteSpans(Command):
+    """Delete spans and every link that touches them."""
+
+    def __init__(self, uuids: Iterable[str]) -> None:
+        self.uuids = list(dict.fromkeys(uuids))
+        self.spans: list[Span] = []
+        self.links: list[Link] = []
+        self.label = "Delete span" if len(self.uuids) == 1 else f"Delete {len(self.uuids)} spans"
+
+    def apply(self, project: Project, session: WriteSession) -> ChangeSet:
+        self.spans = session.spans_by_uuid(self.uuids)
+        if len(self.spans) != len(self.uuids):
+            raise ValidationError("a span to delete no longer exists")
+        self.links = session.links_of_spans(self.uuids)
+        remove_spans(session, self.spans, self.links, project.annotator.uuid)
+        return ChangeSet(
+            spans_removed=frozenset(self.uuids),
+            links_removed=frozenset(link.uuid for link in self.links),
+            documents=frozenset(span.document for span in self.spans),
+        )
+
+    def revert(self, project: Project, session: WriteSession) -> ChangeSet:
+        restore_spans(session, self.spans, self.links)
+        return ChangeSet(
+            spans_added=frozenset(self.uuids),
+            links_added=frozenset(link.uuid for link in self.links),
+            documents=frozenset(span.document for span in self.spans),
+        )
+
+
+class EditSpan(Command):
+    """Change a span's tag, fragments (resize, add or drop a fragment), attributes, note or
+    entity. Retagging keeps the attributes the new tag also defines and refuses when a link
+    of the span would no longer be allowed by the schema."""
+
+    def __init__(
+        self,
+        uuid: str,
+        *,
+        tag: str = _UNSET,
+        fragments: Sequence[Sequence[int]] = _UNSET,
+        attributes: Mapping[str, Any] = _UNSET,
+        note: str = _UNSET,
+        entity: str | None = _UNSET,
+        label: str | None = None,
+    ) -> None:
+        self.uuid = uuid
+        self.changes = {
+            k: v
+            for k, v in dict(tag=tag, fragments=fragments, attributes=attributes, note=note,
+                             entity=entity).items()
+            if v is not _UNSET
+        }  # fmt: skip
+        if not self.changes:
+            raise ValidationError("nothing to change")
+        self.label = label or _edit_label(self.changes)
+        self.before: Span | None = None
+        self.after: Span | None = None
+
+    def _edited(self, project: Project, session: WriteSession, span: Span) -> Span:
+        changes = dict(self.changes)
+        tag = project.tag(changes.pop("tag", span.tag))
+        updated = span
+        if "fragments" in changes:
+            text = session.document_text(span.document)
+            updated = anchored(updated, text, changes.pop("fragments"))
+        attributes = dict(span.attributes)
+        if tag.key != span.tag:
+            self._check_links(project, session, tag.key)
+            attributes = {k: v for k, v in attributes.items() if tag.attribute(k) is not None}
+        if "attributes" in changes:
+            attributes.update(changes.pop("attributes"))
+        return dataclasses.replace(
+            updated, tag=tag.key, attributes=check_attributes(tag.attributes, attributes),
+            modified=now(), **changes,
+        )  # fmt: skip
+
+    def _check_links(self, project: Project, session: WriteSession, new_tag: str) -> None:
+        for link in session.links_of_spans([self.uuid]):
+            other = link.target if link.source == self.uuid else link.source
+            _, other_tag = session.span_document_and_tag(other)
+            source, target = (new_tag, other_tag) if link.source == self.uuid else (
+                other_tag, new_tag)  # fmt: skip
+            link_type = project.link_type(link.type)
+            if not link_type.allows(source, target):
+                raise ValidationError(
+                    f"a {link_type.label!r} link from this span does not allow the tag "
+                    f"{project.tag(new_tag).label!r}; delete the link first"
+                )
+
+    def apply(self, project: Project, session: WriteSession) -> ChangeSet:
+        if self.after is None:
+            self.before = session.span(self.uuid)
+            self.after = self._edited(project, session, self.before)
+        session.update_span(self.after)
+        return self._changed()
+
+    def revert(self, project: Project, session: WriteSession) -> ChangeSet:
+        assert self.before is not None
+        session.update_span(self.before)
+        return self._changed()
+
+    def _changed(self) -> ChangeSet:
+        assert self.before is not None
+        return ChangeSet(
+            spans_changed=frozenset({self.uuid}), documents=frozenset({self.before.document})
+        )
+
+
+def _edit_label(changes: Mapping[str, Any]) -> str:
+    names = {
+        "tag": "Retag span",
+        "fragments": "Resize span",
+        "attributes": "Edit attributes",
+        "note": "Edit note",
+        "entity": "Set entity",
+    }
+    return names[next(iter(changes))] if len(changes) == 1 else "Edit span"
