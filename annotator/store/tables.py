@@ -28,6 +28,11 @@ def _author() -> Mapped[int | None]:
     return mapped_column(Integer, ForeignKey("annotators.id", ondelete="SET NULL"))
 
 
+def _rowid() -> Mapped[int]:
+    """`id INTEGER PRIMARY KEY` as in schema.sql: a rowid alias declared without NOT NULL."""
+    return mapped_column(Integer, primary_key=True, nullable=True)
+
+
 class ProjectInfo(Base):
     __tablename__ = "project_info"
     __table_args__ = (STRICT,)
@@ -38,7 +43,7 @@ class ProjectInfo(Base):
 class AnnotatorRow(Base):
     __tablename__ = "annotators"
     __table_args__ = (STRICT,)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _rowid()
     uuid: Mapped[str] = mapped_column(Text, unique=True)
     name: Mapped[str] = mapped_column(Text)
     identifier: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
@@ -52,7 +57,7 @@ class TagTypeRow(Base):
         CheckConstraint("kind IN ('actor', 'event', 'claim', 'custom')"),
         STRICT,
     )
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _rowid()
     uuid: Mapped[str] = mapped_column(Text, unique=True)
     key: Mapped[str] = mapped_column(Text, unique=True)
     label: Mapped[str] = mapped_column(Text)
@@ -69,7 +74,7 @@ class TagTypeRow(Base):
 class LinkTypeRow(Base):
     __tablename__ = "link_types"
     __table_args__ = (CheckConstraint("directed IN (0, 1)"), STRICT)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _rowid()
     uuid: Mapped[str] = mapped_column(Text, unique=True)
     key: Mapped[str] = mapped_column(Text, unique=True)
     label: Mapped[str] = mapped_column(Text)
@@ -101,12 +106,16 @@ class LinkTypeEndpointRow(Base):
 class AttributeDefRow(Base):
     __tablename__ = "attribute_defs"
     __table_args__ = (
+        CheckConstraint(
+            "value_type IN ('choice', 'multi_choice', 'text', 'number', 'date', 'boolean')"
+        ),
+        CheckConstraint("required IN (0, 1)"),
         CheckConstraint("(tag_type_id IS NULL) <> (link_type_id IS NULL)"),
         UniqueConstraint("tag_type_id", "key"),
         UniqueConstraint("link_type_id", "key"),
         STRICT,
     )
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _rowid()
     uuid: Mapped[str] = mapped_column(Text, unique=True)
     tag_type_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("tag_types.id", ondelete="CASCADE")
@@ -130,7 +139,7 @@ class AttributeDefRow(Base):
 class DocumentRow(Base):
     __tablename__ = "documents"
     __table_args__ = (STRICT,)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _rowid()
     uuid: Mapped[str] = mapped_column(Text, unique=True)
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
@@ -152,7 +161,7 @@ class DocumentRow(Base):
 class EntityRow(Base):
     __tablename__ = "entities"
     __table_args__ = (STRICT,)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _rowid()
     uuid: Mapped[str] = mapped_column(Text, unique=True)
     name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
@@ -175,7 +184,7 @@ class SpanRow(Base):
         Index("spans_entity", "entity_id"),
         STRICT,
     )
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _rowid()
     uuid: Mapped[str] = mapped_column(Text, unique=True)
     document_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("documents.id", ondelete="CASCADE")
@@ -220,7 +229,7 @@ class LinkRow(Base):
         Index("links_target", "target_span_id"),
         STRICT,
     )
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _rowid()
     uuid: Mapped[str] = mapped_column(Text, unique=True)
     document_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("documents.id", ondelete="CASCADE")
@@ -242,7 +251,7 @@ class DocumentStatusRow(Base):
         UniqueConstraint("document_id", "annotator_id"),
         STRICT,
     )
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = _rowid()
     uuid: Mapped[str] = mapped_column(Text, unique=True)
     document_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("documents.id", ondelete="CASCADE")
