@@ -60,7 +60,8 @@ def read_header(path: Path) -> tuple[int, int]:
 
 def open_read_only(path: Path) -> sqlite3.Connection:
     """A hardened read-only connection with a deadline on every statement."""
-    connection = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+    # as_uri() percent-encodes "#", "?" and "%" in the name; a bare "file:" + path does not.
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     harden(connection, read_only=True)
     deadline = [time.monotonic() + QUERY_DEADLINE_S]
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 BUSY_TIMEOUT_MS = 5000
@@ -50,10 +50,12 @@ def make_engine(path: Path, *, read_only: bool = False) -> Engine:
     Writes go through `BEGIN IMMEDIATE` (see `begin_immediate`) so a second writer waits for the
     lock instead of failing half-way with SQLITE_BUSY on lock upgrade.
     """
+    # URL.create, not a URL string: a file name may hold "?", "#" or "%" ("Bridge #2.annotator").
+    path = Path(path).resolve()
     if read_only:
-        url = f"sqlite:///file:{Path(path).resolve()}?mode=ro&uri=true"
+        url = URL.create("sqlite", database=path.as_uri(), query={"mode": "ro", "uri": "true"})
     else:
-        url = f"sqlite:///{Path(path).resolve()}"
+        url = URL.create("sqlite", database=str(path))
     engine = create_engine(
         url, poolclass=NullPool if read_only else None, connect_args={"check_same_thread": False}
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from annotator.errors import ProjectFileError
+from annotator.store.bulk import BulkReads, BulkWrites
 from annotator.store.checks import Progress, run_checklist
 from annotator.store.engine import checkpoint, make_engine
 from annotator.store.lock import ProjectLock
@@ -20,14 +21,14 @@ from annotator.store.schema_writes import SchemaWrites
 from annotator.store.writes import Writes
 
 
-class ReadSession(Reads):
+class ReadSession(Reads, BulkReads):
     """Queries inside one read transaction (a consistent snapshot)."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
 
-class WriteSession(Reads, Writes, SchemaWrites):
+class WriteSession(Reads, Writes, SchemaWrites, BulkWrites):
     """Queries and writes inside one `BEGIN IMMEDIATE` transaction."""
 
     def __init__(self, connection: Connection) -> None:
@@ -54,6 +55,7 @@ class ProjectStore:
     def __init__(self, path: Path, lock: ProjectLock) -> None:
         self.path = path
         self._lock = lock
+        self._closed = False
         self.engine = make_engine(path)
 
     # -- life cycle --------------------------------------------------------------------------
@@ -109,7 +111,14 @@ class ProjectStore:
         return store
 
     def close(self) -> None:
-        """Checkpoint the WAL into the file, close every connection, release the lock."""
+        """Checkpoint the WAL into the file, close every connection, release the lock.
+
+        A second call does nothing: it must not reconnect, which would create an empty file
+        if the project was moved or deleted after the first close.
+        """
+        if self._closed:
+            return
+        self._closed = True
         try:
             with suppress(sqlite3.Error):
                 checkpoint(self.engine)
@@ -152,8 +161,10 @@ class ProjectStore:
     def integrity_check(self) -> list[str]:
         with self.raw() as connection:
             problems = [row[0] for row in connection.execute("PRAGMA integrity_check")]
-            problems += [f"broken reference in {row[0]}" for row in connection.execute(
-                "PRAGMA foreign_key_check")]  # fmt: skip
+            problems += [
+                f"broken reference in {row[0]}"
+                for row in connection.execute("PRAGMA foreign_key_check")
+            ]
         return [] if problems == ["ok"] else [p for p in problems if p != "ok"]
 
     def save_copy(self, destination: Path) -> None:
@@ -162,7 +173,12 @@ class ProjectStore:
         temp = destination.with_name(f".{destination.name}.saving")
         temp.unlink(missing_ok=True)
         with self.raw() as connection:
-            connection.execute("VACUUM INTO ?", (str(temp),))
+            # VACUUM INTO attaches its destination; project connections otherwise allow none.
+            connection.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 1)
+            try:
+                connection.execute("VACUUM INTO ?", (str(temp),))
+            finally:
+                connection.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
         _fsync_path(temp)
         os.replace(temp, destination)
         _fsync_path(destination.parent)
