@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from annotator.domain.attributes import check_value
-from annotator.domain.ids import is_uuid
+from annotator.domain.ids import is_timestamp, is_uuid
 from annotator.domain.model import TAG_KINDS, VALUE_TYPES, AttributeDef, LinkType, Schema, TagType
 from annotator.errors import ValidationError
 
@@ -87,6 +87,20 @@ class _Reader:
             return None
         return value
 
+    def provenance(self, obj: dict, path: str) -> dict[str, Any]:
+        """created/modified/author when a JSON v1 export carries them (schema files don't)."""
+        found: dict[str, Any] = {}
+        for key in ("created", "modified"):
+            if obj.get(key) not in (None, ""):
+                if not is_timestamp(obj[key]):
+                    self.fail(f"{path}.{key}", "expected a UTC timestamp")
+                found[key] = obj[key]
+        if obj.get("author") is not None:
+            if not is_uuid(obj["author"]):
+                self.fail(f"{path}.author", "expected an annotator id")
+            found["author"] = obj["author"]
+        return found
+
     def common(self, obj: Any, path: str, keys: set[str]) -> bool:
         if not isinstance(obj, dict):
             self.fail(path, "expected an object")
@@ -130,6 +144,7 @@ class _Reader:
                 required=bool(self.field(obj, "required", p, bool, optional=True)),
                 default=obj.get("default"),
                 guideline=self.field(obj, "guideline", p, str, optional=True) or "",
+                **self.provenance(obj, p),
             )
             try:
                 check_value(definition, definition.default)
@@ -172,6 +187,7 @@ def schema_from_dict(data: Any, path: str = "$") -> Schema:
                 hotkey=hotkey,
                 guideline=reader.field(obj, "guideline", p, str, optional=True) or "",
                 attributes=reader.attributes(obj.get("attributes", []), f"{p}.attributes"),
+                **reader.provenance(obj, p),
             )
         )
     link_types, link_keys = [], set()
@@ -201,6 +217,7 @@ def schema_from_dict(data: Any, path: str = "$") -> Schema:
                 sources=ends["sources"],
                 targets=ends["targets"],
                 attributes=reader.attributes(obj.get("attributes", []), f"{p}.attributes"),
+                **reader.provenance(obj, p),
             )
         )
     uuids = [t.uuid for t in tags] + [t.uuid for t in link_types]

@@ -63,9 +63,12 @@ def write_schema(session: WriteSession, schema: Schema, author: str | None, when
 class Project:
     """The service facade the CLI and the GUI share. Every change goes through `run`."""
 
-    def __init__(self, store: ProjectStore, annotator: Annotator) -> None:
+    def __init__(self, store: ProjectStore, annotator: Annotator, *, saved: bool = True) -> None:
         self.store = store
         self.annotator = annotator
+        # An annotator who only looks is written to the file with their first change, so
+        # opening a project never modifies it.
+        self._annotator_saved = saved
         self.history = History(self)
         self._schema: Schema | None = None
         self.listeners: list[Callable[[ChangeSet], None]] = []
@@ -79,23 +82,29 @@ class Project:
         name: str | None = None,
         annotator_name: str | None = None,
         schema: Schema | None = None,
+        info: dict[str, str] | None = None,
     ) -> Project:
-        """Create a project file with a schema (default: the bundled one) and open it."""
+        """Create a project file with a schema (default: the bundled one) and open it.
+
+        `info` overrides the project's uuid, name and created time (used when a JSON export
+        is imported into a new file, so the copy keeps its identity)."""
         path = Path(path)
         annotator_name = (annotator_name or default_annotator_name()).strip()
         schema = default_schema() if schema is None else schema
         when = now()
         annotator = Annotator(new_uuid(), annotator_name, "", when, when)
+        info = {"uuid": new_uuid(), "name": name or path.stem, "created": when, **(info or {})}
 
         def initialize(session: WriteSession) -> None:
-            session.set_project_info("uuid", new_uuid())
-            session.set_project_info("name", name or path.stem)
-            session.set_project_info("created", when)
-            session.insert_annotator(annotator)
-            write_schema(session, schema, annotator.uuid, when)
+            for key, value in info.items():
+                session.set_project_info(key, value)
+            if schema.tag_types or schema.link_types:
+                session.insert_annotator(annotator)
+                write_schema(session, schema, annotator.uuid, when)
 
         store = ProjectStore.create(path, initialize)
-        return cls(store, annotator)
+        saved = bool(schema.tag_types or schema.link_types)
+        return cls(store, annotator, saved=saved)
 
     @classmethod
     def open(
@@ -108,11 +117,11 @@ class Project:
         """Open a project (after the open checklist) as the named annotator."""
         store = ProjectStore.open(Path(path), progress=progress)
         try:
-            annotator = _ensure_annotator(store, annotator_name or default_annotator_name())
+            annotator, saved = _find_annotator(store, annotator_name or default_annotator_name())
         except BaseException:
             store.close()
             raise
-        return cls(store, annotator)
+        return cls(store, annotator, saved=saved)
 
     def close(self) -> None:
         self.store.close()
@@ -130,22 +139,33 @@ class Project:
     # -- the current annotator ---------------------------------------------------------------
     def switch_annotator(self, name: str) -> Annotator:
         """Annotate as `name` from now on (created on first use). The undo history is kept."""
-        self.annotator = _ensure_annotator(self.store, name)
-        self._notify(ChangeSet(annotators=True))
+        self.annotator, self._annotator_saved = _find_annotator(self.store, name)
+        self.notify(ChangeSet(annotators=True))
         return self.annotator
 
     # -- commands ----------------------------------------------------------------------------
+    def ensure_annotator_saved(self) -> None:
+        """Write the current annotator to the file (before their first change)."""
+        if self._annotator_saved:
+            return
+        with self.store.write() as session:
+            if self.annotator.uuid not in session.annotator_uuids().values():
+                session.insert_annotator(self.annotator)
+        self._annotator_saved = True
+
     def run(self, command: Command) -> ChangeSet:
         """Do a command, record it for undo and tell listeners what changed."""
-        return self._notify(self.history.push(command))
+        self.ensure_annotator_saved()
+        return self.notify(self.history.push(command))
 
     def undo(self) -> ChangeSet:
-        return self._notify(self.history.undo())
+        return self.notify(self.history.undo())
 
     def redo(self) -> ChangeSet:
-        return self._notify(self.history.redo())
+        return self.notify(self.history.redo())
 
-    def _notify(self, changes: ChangeSet) -> ChangeSet:
+    def notify(self, changes: ChangeSet) -> ChangeSet:
+        """Tell listeners (views) what changed; used by bulk operations outside `run`."""
         if changes.schema:
             self._schema = None
         for listener in list(self.listeners):
@@ -176,16 +196,14 @@ class Project:
         return link_type
 
 
-def _ensure_annotator(store: ProjectStore, name: str) -> Annotator:
+def _find_annotator(store: ProjectStore, name: str) -> tuple[Annotator, bool]:
+    """The annotator called `name`, and whether the file already holds them."""
     name = name.strip()
     if not name:
         raise ValidationError("an annotator needs a name")
     with store.read() as session:
         existing = next((a for a in session.annotators() if a.name == name), None)
     if existing is not None:
-        return existing
+        return existing, True
     when = now()
-    annotator = Annotator(new_uuid(), name, "", when, when)
-    with store.write() as session:
-        session.insert_annotator(annotator)
-    return annotator
+    return Annotator(new_uuid(), name, "", when, when), False

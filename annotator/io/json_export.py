@@ -1,0 +1,107 @@
+"""JSON v1 export: the lossless exchange format, written as a stream one document at a time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from annotator.domain.model import AttributeDef, Schema
+from annotator.io.schema_file import schema_to_dict
+
+FORMAT = "annotator"
+VERSION = 1
+
+Progress = Callable[[int, int], bool | None]
+"""progress(done, total) → return False to cancel."""
+
+
+class ExportCancelled(Exception):
+    """The user cancelled an export; the partial output was removed."""
+
+
+def _provenance(item: Any) -> dict[str, Any]:
+    return {"created": item.created, "modified": item.modified, "author": item.author}
+
+
+def schema_section(schema: Schema) -> dict[str, Any]:
+    """The schema file's lists, with created/modified/author on every item."""
+    data = schema_to_dict(schema)
+    for items, objects in (
+        (data["tag_types"], schema.tag_types),
+        (data["link_types"], schema.link_types),
+    ):
+        for item, obj in zip(items, objects, strict=True):
+            item.update(_provenance(obj))
+            attributes: tuple[AttributeDef, ...] = obj.attributes
+            for attribute_item, attribute in zip(item["attributes"], attributes, strict=True):
+                attribute_item.update(_provenance(attribute))
+    return data
+
+
+def export_json(project: Any, destination: Path, progress: Progress | None = None) -> int:
+    """Write the whole project to destination (temp file + rename); return document count."""
+    destination = Path(destination)
+    temp = destination.with_name(f".{destination.name}.partial")
+    try:
+        with temp.open("wb") as out:
+            count = write_json(project, out, progress)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, destination)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def write_json(project: Any, out: IO[bytes], progress: Progress | None = None) -> int:
+    """Stream the export to a binary file object; memory stays flat whatever the size."""
+    dumps = orjson.dumps
+    with project.store.read() as session:
+        info = session.project_info()
+        head = {
+            "format": FORMAT,
+            "version": VERSION,
+            "project": {k: info.get(k, "") for k in ("id", "name", "created")}
+            | {"id": info.get("uuid", "")},
+            "schema": schema_section(session.schema()),
+            "annotators": [
+                {
+                    "id": a.uuid,
+                    "name": a.name,
+                    "identifier": a.identifier,
+                    "created": a.created,
+                    "modified": a.modified,
+                }
+                for a in session.annotators()
+            ],
+        }
+        total = len(session.documents())
+        out.write(dumps(head)[:-1] + b',"documents":[')
+        count = 0
+        for document in session.export_documents():
+            if count:
+                out.write(b",")
+            out.write(dumps(document))
+            count += 1
+            if progress is not None and progress(count, total) is False:
+                raise ExportCancelled("export cancelled")
+        entities = [
+            {
+                "id": e.uuid,
+                "name": e.name,
+                "kind": e.kind,
+                "aliases": list(e.aliases),
+                "external_ids": e.external_ids,
+                "note": e.note,
+                **_provenance(e),
+            }
+            for e in session.entities()
+        ]
+        out.write(b'],"entities":' + dumps(entities))
+        out.write(b',"tombstones":' + dumps(session.export_tombstones()) + b"}")
+    return count

@@ -1,0 +1,259 @@
+"""JSON v1 import: validate everything, then apply it in one transaction, idempotently.
+
+Matching rules (design brief §7): schema items by key (the project's definition wins and a
+differing one is reported), documents by the SHA-256 of their text, everything else by uuid;
+an incoming row replaces an existing one only when its `modified` time is newer; tombstones
+delete, and a tombstoned uuid is never brought back. Importing the same file twice changes
+nothing the second time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotator.domain.changes import ChangeSet
+from annotator.domain.model import LinkType, Schema
+from annotator.errors import ValidationError
+from annotator.io.json_validate import Exchange, ExchangeError, validate_exchange
+from annotator.io.schema_file import schema_to_dict
+
+MAX_FILE_BYTES = 2 * 1024**3
+
+
+@dataclass
+class ImportReport:
+    added: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+
+    def count(self, bucket: str, kind: str, n: int = 1) -> None:
+        target = getattr(self, bucket)
+        target[kind] = target.get(kind, 0) + n
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+    def summary(self) -> str:
+        def fmt(d: dict[str, int]) -> str:
+            return ", ".join(f"{n} {k}" for k, n in sorted(d.items())) or "nothing"
+
+        lines = [
+            f"added: {fmt(self.added)}",
+            f"updated: {fmt(self.updated)}",
+            f"deleted: {fmt(self.deleted)}",
+            f"unchanged: {fmt(self.skipped)}",
+        ]
+        lines += [f"conflict: {c}" for c in self.conflicts]
+        return "\n".join(lines)
+
+
+def load_json_file(path: Path) -> Any:
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ValidationError(f"{path.name} is larger than 2 GB")
+        return orjson.loads(path.read_bytes())
+    except OSError as error:
+        raise ValidationError(f"{path.name}: cannot be read ({error.strerror})") from error
+    except orjson.JSONDecodeError as error:
+        raise ValidationError(f"{path.name} is not valid JSON: {error}") from error
+
+
+def import_json(project: Any, path: Path) -> ImportReport:
+    """Import a JSON v1 file into an open project (nothing is written if anything is wrong)."""
+    data = load_json_file(path)
+    try:
+        return import_data(project, data)
+    except ExchangeError as error:
+        raise ExchangeError([f"{Path(path).name}: {line}" for line in error.errors]) from None
+
+
+def import_data(project: Any, data: Any) -> ImportReport:
+    with project.store.read() as session:
+        known = {
+            "annotators": set(session.annotator_uuids().values()),
+            "entities": {e.uuid for e in session.entities()},
+        }
+        project_schema = session.schema()
+    exchange = validate_exchange(data, project_schema, known)
+    report = ImportReport()
+    with project.store.write() as session:
+        _apply(session, exchange, project_schema, report)
+    project.invalidate_schema()
+    project.notify(
+        ChangeSet(
+            schema=True, annotators=True, documents=frozenset(d.uuid for d in exchange.documents)
+        )
+    )
+    return report
+
+
+def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport) -> None:
+    tombstones = session.tombstone_uuids()
+    existing_annotators = set(session.annotator_uuids().values())
+    for annotator in x.annotators:
+        if annotator.uuid in existing_annotators:
+            report.count("skipped", "annotators")
+        else:
+            session.insert_annotator(annotator)
+            report.count("added", "annotators")
+
+    _apply_schema(session, x, project_schema, report, tombstones)
+    entity_versions = session.versions("entities")
+    for entity in x.entities:
+        _upsert(
+            session,
+            "entities",
+            entity,
+            entity_versions,
+            tombstones,
+            report,
+            session.insert_entity,
+            session.update_entity,
+        )
+
+    # Documents match by text hash: spans of a known text attach to the project's copy.
+    hashes = session.document_hashes()
+    doc_uuids = set(hashes.values())
+    rename: dict[str, str] = {}
+    for document in x.documents:
+        mine = hashes.get(document.info.sha256)
+        if mine is not None:
+            rename[document.uuid] = mine
+            report.count("skipped", "documents")
+        elif document.uuid in tombstones:
+            report.count("skipped", "documents")
+        elif document.uuid in doc_uuids:
+            raise ValidationError(f"document {document.uuid} exists here with another text")
+        else:
+            session.insert_document(document)
+            hashes[document.info.sha256] = document.uuid
+            report.count("added", "documents")
+    present_docs = set(hashes.values())
+
+    span_versions = session.versions("spans")
+    new_spans = []
+    kept_spans: set[str] = set(span_versions)
+    for span in x.spans:
+        span = dataclasses.replace(span, document=rename.get(span.document, span.document))
+        if span.document not in present_docs or span.uuid in tombstones:
+            report.count("skipped", "spans")
+        elif span.uuid not in span_versions:
+            new_spans.append(span)
+            kept_spans.add(span.uuid)
+        elif span.modified > span_versions[span.uuid]:
+            session.update_span(span)
+            report.count("updated", "spans")
+        else:
+            report.count("skipped", "spans")
+    if new_spans:
+        report.count("added", "spans", session.bulk_insert_spans(new_spans))
+
+    link_versions = session.versions("links")
+    new_links = []
+    for link in x.links:
+        link = dataclasses.replace(link, document=rename.get(link.document, link.document))
+        endpoints_here = link.source in kept_spans and link.target in kept_spans
+        if link.uuid in tombstones or not endpoints_here:
+            report.count("skipped", "links")
+        elif link.uuid not in link_versions:
+            new_links.append(link)
+        elif link.modified > link_versions[link.uuid]:
+            session.update_link(link)
+            report.count("updated", "links")
+        else:
+            report.count("skipped", "links")
+    if new_links:
+        report.count("added", "links", session.bulk_insert_links(new_links))
+
+    for status in x.statuses:
+        status = dataclasses.replace(status, document=rename.get(status.document, status.document))
+        if status.document not in present_docs:
+            continue
+        current = session.status(status.document, status.annotator)
+        if current is None or status.modified > current.modified:
+            session.put_status(
+                dataclasses.replace(status, uuid=current.uuid if current else status.uuid)
+            )
+            report.count("updated" if current else "added", "statuses")
+        else:
+            report.count("skipped", "statuses")
+
+    _apply_tombstones(session, x, tombstones, report)
+
+
+def _upsert(session, kind, item, versions, tombstones, report, insert, update) -> None:
+    if item.uuid in tombstones:
+        report.count("skipped", kind)
+    elif item.uuid not in versions:
+        insert(item)
+        report.count("added", kind)
+    elif item.modified > versions[item.uuid]:
+        update(item)
+        report.count("updated", kind)
+    else:
+        report.count("skipped", kind)
+
+
+def _apply_schema(session, x: Exchange, mine, report: ImportReport, tombstones: set[str]) -> None:
+    for tag in x.schema.tag_types:
+        existing = mine.tag(tag.key)
+        if existing is None:
+            session.insert_tag_type(tag)
+            report.count("added", "tag types")
+            continue
+        for attribute in tag.attributes:
+            if existing.attribute(attribute.key) is None:
+                session.insert_attribute_def("tag", tag.key, attribute)
+                report.count("added", "attributes")
+        if _definition(existing) != _definition(tag):
+            report.conflicts.append(f"tag type {tag.key!r} differs; this project's definition kept")
+    for link_type in x.schema.link_types:
+        existing = mine.link_type(link_type.key)
+        if existing is None:
+            session.insert_link_type(link_type)
+            report.count("added", "link types")
+        elif _definition(existing) != _definition(link_type):
+            report.conflicts.append(
+                f"link type {link_type.key!r} differs; this project's definition kept"
+            )
+
+
+def _definition(item: Any) -> dict[str, Any]:
+    """What counts when comparing two schema items (not their ids or provenance)."""
+    data = schema_to_dict(_single(item))
+    entry = (data["tag_types"] or data["link_types"])[0]
+    entry.pop("id")
+    for attribute in entry["attributes"]:
+        attribute.pop("id")
+    return entry
+
+
+def _single(item: Any) -> Any:
+    return Schema(link_types=(item,)) if isinstance(item, LinkType) else Schema(tag_types=(item,))
+
+
+def _apply_tombstones(session, x: Exchange, known: set[str], report: ImportReport) -> None:
+    deleters = {
+        "span": session.delete_span,
+        "link": session.delete_link,
+        "entity": session.delete_entity,
+        "document": session.delete_document,
+    }
+    for tombstone in x.tombstones:
+        if tombstone.uuid in known:
+            continue
+        delete = deleters.get(tombstone.kind)
+        if delete is not None:
+            delete(tombstone.uuid)
+            report.count("deleted", f"{tombstone.kind}s")
+        session.add_tombstone(tombstone.uuid, tombstone.kind, tombstone.deleted, tombstone.author)
+        known.add(tombstone.uuid)
