@@ -104,6 +104,8 @@ class ProjectStore:
         try:
             migrate(store.engine, path)
             if version != store.user_version():
+                # The checklist reads the header from the file: fold the migration into it first.
+                checkpoint(store.engine)
                 run_checklist(path, progress=progress)
         except BaseException:
             store.close()
