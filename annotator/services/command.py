@@ -23,12 +23,12 @@ class Command(ABC):
 
     def do(self, project: Project) -> ChangeSet:
         """Apply the action in one transaction and return what changed."""
-        with project.store.write() as session:
+        with project.writing() as session:
             return self.apply(project, session)
 
     def undo(self, project: Project) -> ChangeSet:
         """Revert exactly what `do` applied, in one transaction."""
-        with project.store.write() as session:
+        with project.writing() as session:
             return self.revert(project, session)
 
     @abstractmethod

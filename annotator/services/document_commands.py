@@ -30,13 +30,22 @@ def document_from_import(imported: ImportedDocument, author: str) -> Document:
     when = now()
     meta = imported.metadata
     info = DocumentInfo(
-        uuid=new_uuid(), title=imported.title, sha256=imported.sha256,
-        length=len(imported.text), author=meta.get("author", ""), outlet=meta.get("outlet", ""),
-        url=meta.get("url", ""), published=meta.get("published", ""),
-        language=meta.get("language", ""), source_filename=imported.source_filename,
-        source_encoding=imported.source_encoding, imported=when, created=when, modified=when,
+        uuid=new_uuid(),
+        title=imported.title,
+        sha256=imported.sha256,
+        length=len(imported.text),
+        author=meta.get("author", ""),
+        outlet=meta.get("outlet", ""),
+        url=meta.get("url", ""),
+        published=meta.get("published", ""),
+        language=meta.get("language", ""),
+        source_filename=imported.source_filename,
+        source_encoding=imported.source_encoding,
+        imported=when,
+        created=when,
+        modified=when,
         author_uuid=author,
-    )  # fmt: skip
+    )
     return Document(info, imported.text)
 
 
@@ -137,4 +146,3 @@ class EditDocumentMetadata(Command):
     def revert(self, project: Project, session: WriteSession) -> ChangeSet:
         session.update_document_metadata(self.uuid, self.before)
         return ChangeSet(documents=frozenset({self.uuid}))
-

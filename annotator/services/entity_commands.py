@@ -41,8 +41,13 @@ class CreateEntity(Command):
         if not name:
             raise ValidationError("an entity needs a name")
         self.uuid = uuid or new_uuid()
-        self.fields = dict(name=name, kind=kind, aliases=_clean_aliases(aliases, name),
-                           external_ids=dict(external_ids or {}), note=note)  # fmt: skip
+        self.fields = dict(
+            name=name,
+            kind=kind,
+            aliases=_clean_aliases(aliases, name),
+            external_ids=dict(external_ids or {}),
+            note=note,
+        )
         self.entity: Entity | None = None
         self.label = f"New entity {name}"
 
@@ -50,9 +55,12 @@ class CreateEntity(Command):
         if self.entity is None:
             when = now()
             self.entity = Entity(
-                uuid=self.uuid, created=when, modified=when, author=project.annotator.uuid,
+                uuid=self.uuid,
+                created=when,
+                modified=when,
+                author=project.annotator.uuid,
                 **self.fields,
-            )  # fmt: skip
+            )
         session.remove_tombstone(self.uuid)
         session.insert_entity(self.entity)
         return ChangeSet(entities=frozenset({self.uuid}))

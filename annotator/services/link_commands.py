@@ -67,11 +67,17 @@ class CreateLink(Command):
             values.update(self.attributes)
             when = now()
             self.link = Link(
-                uuid=self.uuid, document=document, type=self.type, source=self.source,
-                target=self.target, annotator=project.annotator.uuid,
-                attributes=check_attributes(link_type.attributes, values), note=self.note,
-                created=when, modified=when,
-            )  # fmt: skip
+                uuid=self.uuid,
+                document=document,
+                type=self.type,
+                source=self.source,
+                target=self.target,
+                annotator=project.annotator.uuid,
+                attributes=check_attributes(link_type.attributes, values),
+                note=self.note,
+                created=when,
+                modified=when,
+            )
             check_link(project, session, self.link)
         session.remove_tombstone(self.uuid)
         session.insert_link(self.link)
@@ -153,8 +159,9 @@ class EditLink(Command):
             )
             if "type" in changes and changes["type"] != self.before.type:
                 new_type = project.link_type(changes["type"])
-                after = dataclasses.replace(after, attributes={
-                    k: v for k, v in attributes.items() if new_type.attribute(k)})  # fmt: skip
+                after = dataclasses.replace(
+                    after, attributes={k: v for k, v in attributes.items() if new_type.attribute(k)}
+                )
             if self.reverse:
                 after = dataclasses.replace(after, source=after.target, target=after.source)
             attributes_checked = check_attributes(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from annotator.domain.changes import ChangeSet
@@ -71,6 +72,7 @@ class Project:
         self._annotator_saved = saved
         self.history = History(self)
         self._schema: Schema | None = None
+        self._session: WriteSession | None = None
         self.listeners: list[Callable[[ChangeSet], None]] = []
 
     # -- life cycle --------------------------------------------------------------------------
@@ -176,8 +178,21 @@ class Project:
         self._schema = None
 
     # -- reads -------------------------------------------------------------------------------
+    @contextmanager
+    def writing(self) -> Iterator[WriteSession]:
+        """A write transaction during which `schema` reads through it (sees its own edits)."""
+        with self.store.write() as session:
+            self._session = session
+            try:
+                yield session
+            finally:
+                self._session = None
+                self._schema = None
+
     @property
     def schema(self) -> Schema:
+        if self._session is not None:
+            return self._session.schema()
         if self._schema is None:
             with self.store.read() as session:
                 self._schema = session.schema()

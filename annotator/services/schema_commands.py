@@ -276,8 +276,9 @@ def _save(session: WriteSession, owner: str, item: Span | Link) -> None:
 
 
 class AddAttribute(Command):
-    def __init__(self, owner: str, owner_key: str, key: str, label: str, value_type: str,
-                 **fields: Any) -> None:  # fmt: skip
+    def __init__(
+        self, owner: str, owner_key: str, key: str, label: str, value_type: str, **fields: Any
+    ) -> None:
         fields["choices"] = tuple(fields.get("choices", ()))
         self.owner, self.owner_key = owner, owner_key
         self.attribute = AttributeDef(new_uuid(), key, label, value_type, **fields)

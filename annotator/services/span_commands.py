@@ -78,11 +78,18 @@ class CreateSpan(Command):
         values.update(self.attributes or {})
         when = now()
         span = Span(
-            uuid=self.uuid, document=self.document, annotator=project.annotator.uuid,
-            tag=tag.key, fragments=(), quote="", note=self.note,
-            attributes=check_attributes(tag.attributes, values), entity=self.entity,
-            created=when, modified=when,
-        )  # fmt: skip
+            uuid=self.uuid,
+            document=self.document,
+            annotator=project.annotator.uuid,
+            tag=tag.key,
+            fragments=(),
+            quote="",
+            note=self.note,
+            attributes=check_attributes(tag.attributes, values),
+            entity=self.entity,
+            created=when,
+            modified=when,
+        )
         return anchored(span, text, self.fragments)
 
     def apply(self, project: Project, session: WriteSession) -> ChangeSet:
@@ -147,10 +154,11 @@ class EditSpan(Command):
         self.uuid = uuid
         self.changes = {
             k: v
-            for k, v in dict(tag=tag, fragments=fragments, attributes=attributes, note=note,
-                             entity=entity).items()
+            for k, v in dict(
+                tag=tag, fragments=fragments, attributes=attributes, note=note, entity=entity
+            ).items()
             if v is not _UNSET
-        }  # fmt: skip
+        }
         if not self.changes:
             raise ValidationError("nothing to change")
         self.label = label or _edit_label(self.changes)
@@ -171,16 +179,20 @@ class EditSpan(Command):
         if "attributes" in changes:
             attributes.update(changes.pop("attributes"))
         return dataclasses.replace(
-            updated, tag=tag.key, attributes=check_attributes(tag.attributes, attributes),
-            modified=now(), **changes,
-        )  # fmt: skip
+            updated,
+            tag=tag.key,
+            attributes=check_attributes(tag.attributes, attributes),
+            modified=now(),
+            **changes,
+        )
 
     def _check_links(self, project: Project, session: WriteSession, new_tag: str) -> None:
         for link in session.links_of_spans([self.uuid]):
             other = link.target if link.source == self.uuid else link.source
             _, other_tag = session.span_document_and_tag(other)
-            source, target = (new_tag, other_tag) if link.source == self.uuid else (
-                other_tag, new_tag)  # fmt: skip
+            source, target = (
+                (new_tag, other_tag) if link.source == self.uuid else (other_tag, new_tag)
+            )
             link_type = project.link_type(link.type)
             if not link_type.allows(source, target):
                 raise ValidationError(

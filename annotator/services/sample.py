@@ -1,0 +1,59 @@
+"""The sample project: the bundled article, the default schema and a few demo annotations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from annotator.domain.offsets import find_occurrences
+from annotator.errors import ValidationError
+from annotator.io.importers import ImportedDocument
+from annotator.io.text_import import normalize_text, sha256_text
+from annotator.resources import resource_path
+from annotator.services.command import Compound
+from annotator.services.document_commands import AddDocuments
+from annotator.services.link_commands import CreateLink
+from annotator.services.project import Project
+from annotator.services.span_commands import CreateSpan
+
+
+def sample_document() -> ImportedDocument:
+    """The sample article with its metadata (resources/sample_article.*)."""
+    meta = json.loads(resource_path("sample_article.json").read_text(encoding="utf-8"))
+    text = normalize_text(resource_path(meta["file"]).read_text(encoding="utf-8"))
+    metadata = {k: meta[k] for k in ("author", "outlet", "published", "url", "language") if meta[k]}
+    return ImportedDocument(meta["title"], text, sha256_text(text), metadata, meta["file"], "utf-8")
+
+
+def create_sample_project(path: Path, annotator_name: str, *, annotate: bool = True) -> Project:
+    """A new project holding the sample article, optionally with the demo annotations."""
+    project = Project.create(path, name="Sample project", annotator_name=annotator_name)
+    try:
+        add = AddDocuments([sample_document()])
+        project.run(add)
+        if annotate:
+            add_demo_annotations(project, add.report.added[0])
+        project.history.clear()  # the sample's setup is not the user's to undo
+    except BaseException:
+        project.close()
+        raise
+    return project
+
+
+def add_demo_annotations(project: Project, document: str) -> None:
+    demo = json.loads(resource_path("sample_annotations.json").read_text(encoding="utf-8"))
+    with project.store.read() as session:
+        text = session.document_text(document)
+    spans: dict[str, CreateSpan] = {}
+    for item in demo["spans"]:
+        hits = find_occurrences(text, item["quote"])
+        if len(hits) <= item["occurrence"]:
+            raise ValidationError(f"demo quote {item['quote']!r} is not in the sample article")
+        spans[item["name"]] = CreateSpan(
+            document, item["tag"], [hits[item["occurrence"]]], attributes=item["attributes"]
+        )
+    links = [
+        CreateLink(spans[x["source"]].uuid, spans[x["target"]].uuid, x["type"])
+        for x in demo["links"]
+    ]
+    project.run(Compound("Demo annotations", [*spans.values(), *links]))
