@@ -111,10 +111,23 @@ class Reads:
     def _document_query(self):
         d = t.documents.c
         return select(
-            d.uuid, d.title, d.sha256, func.length(d.text).label("length"), d.author, d.outlet,
-            d.url, d.published, d.language, d.source_filename, d.source_encoding, d.extra,
-            d.imported, d.created, d.modified, d.author_id,
-        )  # fmt: skip
+            d.uuid,
+            d.title,
+            d.sha256,
+            func.length(d.text).label("length"),
+            d.author,
+            d.outlet,
+            d.url,
+            d.published,
+            d.language,
+            d.source_filename,
+            d.source_encoding,
+            d.extra,
+            d.imported,
+            d.created,
+            d.modified,
+            d.author_id,
+        )
 
     def documents(self) -> list[DocumentInfo]:
         authors = self.annotator_uuids()
@@ -163,15 +176,25 @@ class Reads:
     def _span_query(self):
         s, d, a, g, e = t.spans.c, t.documents.c, t.annotators.c, t.tag_types.c, t.entities.c
         return select(
-            s.id, s.uuid, d.uuid.label("document_uuid"), a.uuid.label("annotator_uuid"),
-            g.key.label("tag_key"), s.quote, s.prefix, s.suffix, s.attributes, s.note,
-            e.uuid.label("entity_uuid"), s.created, s.modified,
+            s.id,
+            s.uuid,
+            d.uuid.label("document_uuid"),
+            a.uuid.label("annotator_uuid"),
+            g.key.label("tag_key"),
+            s.quote,
+            s.prefix,
+            s.suffix,
+            s.attributes,
+            s.note,
+            e.uuid.label("entity_uuid"),
+            s.created,
+            s.modified,
         ).select_from(
             t.spans.join(t.documents, d.id == s.document_id)
             .join(t.annotators, a.id == s.annotator_id)
             .join(t.tag_types, g.id == s.tag_type_id)
             .outerjoin(t.entities, e.id == s.entity_id)
-        )  # fmt: skip
+        )
 
     def _with_fragments(self, span_rows: list, fragment_filter) -> list[Span]:
         f = t.span_fragments.c
@@ -230,16 +253,24 @@ class Reads:
     def _link_query(self):
         lc, d, a, lt = t.links.c, t.documents.c, t.annotators.c, t.link_types.c
         return select(
-            lc.id, lc.uuid, d.uuid.label("document_uuid"), lt.key.label("type_key"),
-            _source.uuid.label("source_uuid"), _target.uuid.label("target_uuid"),
-            a.uuid.label("annotator_uuid"), lc.attributes, lc.note, lc.created, lc.modified,
+            lc.id,
+            lc.uuid,
+            d.uuid.label("document_uuid"),
+            lt.key.label("type_key"),
+            _source.uuid.label("source_uuid"),
+            _target.uuid.label("target_uuid"),
+            a.uuid.label("annotator_uuid"),
+            lc.attributes,
+            lc.note,
+            lc.created,
+            lc.modified,
         ).select_from(
             t.links.join(t.documents, d.id == lc.document_id)
             .join(t.link_types, lt.id == lc.link_type_id)
             .join(_source, _source.id == lc.source_span_id)
             .join(_target, _target.id == lc.target_span_id)
             .join(t.annotators, a.id == lc.annotator_id)
-        )  # fmt: skip
+        )
 
     def links(self, document: str, annotator: str | None = None) -> list[Link]:
         query = self._link_query().where(t.documents.c.uuid == document)

@@ -35,11 +35,19 @@ class SchemaWrites:
         position = self._next_position(t.tag_types) if position is None else position
         result = self.connection.execute(
             insert(t.tag_types).values(
-                uuid=tag.uuid, key=tag.key, label=tag.label, kind=tag.kind, color=tag.color,
-                hotkey=tag.hotkey, guideline=tag.guideline, position=position,
-                created=tag.created, modified=tag.modified, author_id=self._author_id(tag.author),
+                uuid=tag.uuid,
+                key=tag.key,
+                label=tag.label,
+                kind=tag.kind,
+                color=tag.color,
+                hotkey=tag.hotkey,
+                guideline=tag.guideline,
+                position=position,
+                created=tag.created,
+                modified=tag.modified,
+                author_id=self._author_id(tag.author),
             )
-        )  # fmt: skip
+        )
         tag_id = result.inserted_primary_key[0]
         for index, attribute in enumerate(tag.attributes):
             self._insert_attribute(attribute, index, tag_type_id=tag_id)
@@ -51,10 +59,15 @@ class SchemaWrites:
             update(tt)
             .where(tt.c.uuid == tag.uuid)
             .values(
-                key=tag.key, label=tag.label, kind=tag.kind, color=tag.color, hotkey=tag.hotkey,
-                guideline=tag.guideline, modified=tag.modified,
+                key=tag.key,
+                label=tag.label,
+                kind=tag.kind,
+                color=tag.color,
+                hotkey=tag.hotkey,
+                guideline=tag.guideline,
+                modified=tag.modified,
             )
-        )  # fmt: skip
+        )
 
     def tag_type_position(self, key: str) -> int:
         tt = t.tag_types.c
@@ -69,12 +82,18 @@ class SchemaWrites:
         position = self._next_position(t.link_types) if position is None else position
         result = self.connection.execute(
             insert(t.link_types).values(
-                uuid=link_type.uuid, key=link_type.key, label=link_type.label,
-                directed=int(link_type.directed), color=link_type.color,
-                guideline=link_type.guideline, position=position, created=link_type.created,
-                modified=link_type.modified, author_id=self._author_id(link_type.author),
+                uuid=link_type.uuid,
+                key=link_type.key,
+                label=link_type.label,
+                directed=int(link_type.directed),
+                color=link_type.color,
+                guideline=link_type.guideline,
+                position=position,
+                created=link_type.created,
+                modified=link_type.modified,
+                author_id=self._author_id(link_type.author),
             )
-        )  # fmt: skip
+        )
         link_type_id = result.inserted_primary_key[0]
         self._write_endpoints(link_type_id, link_type)
         for index, attribute in enumerate(link_type.attributes):
@@ -99,11 +118,14 @@ class SchemaWrites:
             update(lt)
             .where(lt.c.uuid == link_type.uuid)
             .values(
-                key=link_type.key, label=link_type.label, directed=int(link_type.directed),
-                color=link_type.color, guideline=link_type.guideline,
+                key=link_type.key,
+                label=link_type.label,
+                directed=int(link_type.directed),
+                color=link_type.color,
+                guideline=link_type.guideline,
                 modified=link_type.modified,
             )
-        )  # fmt: skip
+        )
         link_type_id = self.connection.execute(
             select(lt.c.id).where(lt.c.uuid == link_type.uuid)
         ).scalar_one()
@@ -128,14 +150,22 @@ class SchemaWrites:
     ) -> None:
         self.connection.execute(
             insert(t.attribute_defs).values(
-                uuid=attribute.uuid, tag_type_id=tag_type_id, link_type_id=link_type_id,
-                key=attribute.key, label=attribute.label, value_type=attribute.value_type,
-                choices=dumps(list(attribute.choices)), required=int(attribute.required),
+                uuid=attribute.uuid,
+                tag_type_id=tag_type_id,
+                link_type_id=link_type_id,
+                key=attribute.key,
+                label=attribute.label,
+                value_type=attribute.value_type,
+                choices=dumps(list(attribute.choices)),
+                required=int(attribute.required),
                 default_value=None if attribute.default is None else dumps(attribute.default),
-                guideline=attribute.guideline, position=position, created=attribute.created,
-                modified=attribute.modified, author_id=self._author_id(attribute.author),
+                guideline=attribute.guideline,
+                position=position,
+                created=attribute.created,
+                modified=attribute.modified,
+                author_id=self._author_id(attribute.author),
             )
-        )  # fmt: skip
+        )
 
     def insert_attribute_def(
         self, owner: str, owner_key: str, attribute: AttributeDef, position: int | None = None
@@ -166,12 +196,16 @@ class SchemaWrites:
             update(ad)
             .where(ad.c.uuid == attribute.uuid)
             .values(
-                key=attribute.key, label=attribute.label, value_type=attribute.value_type,
-                choices=dumps(list(attribute.choices)), required=int(attribute.required),
+                key=attribute.key,
+                label=attribute.label,
+                value_type=attribute.value_type,
+                choices=dumps(list(attribute.choices)),
+                required=int(attribute.required),
                 default_value=None if attribute.default is None else dumps(attribute.default),
-                guideline=attribute.guideline, modified=attribute.modified,
+                guideline=attribute.guideline,
+                modified=attribute.modified,
             )
-        )  # fmt: skip
+        )
 
     def attribute_def_position(self, uuid: str) -> int:
         ad = t.attribute_defs.c

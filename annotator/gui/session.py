@@ -1,0 +1,136 @@
+"""ProjectSession: the open project as the GUI sees it: undo stack, current document,
+selection, and change sets coalesced per event-loop turn. Widgets hold no data of their own;
+they read through the session and refresh from `changed`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from annotator.domain.changes import ChangeSet
+from annotator.domain.model import Schema
+from annotator.errors import AnnotatorError
+from annotator.gui.undo import UndoableCommand
+from annotator.services.command import Command
+from annotator.services.project import Project
+from annotator.store.project_store import ReadSession
+
+
+class ProjectSession(QObject):
+    """Signals carry uuids as str; "" means none."""
+
+    changed = Signal(object)  # ChangeSet, coalesced: at most one per event-loop turn
+    document_changed = Signal(str)  # the document shown in the reading pane
+    span_selected = Signal(str)
+    link_selected = Signal(str)
+    error = Signal(str)  # a one-line message for the user
+    message = Signal(str)  # a transient status-bar note
+
+    def __init__(self, project: Project, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.undo_stack = QUndoStack(self)
+        self.current_document = ""
+        self.selected_span = ""
+        self.selected_link = ""
+        self._pending = ChangeSet()
+        self._flush = QTimer(self, singleShot=True, interval=0)
+        self._flush.timeout.connect(self._emit_changes)
+        project.listeners.append(self._queue)
+
+    # -- reading -----------------------------------------------------------------------------
+    @contextmanager
+    def read(self) -> Iterator[ReadSession]:
+        with self.project.store.read() as session:
+            yield session
+
+    @property
+    def schema(self) -> Schema:
+        return self.project.schema
+
+    @property
+    def annotator(self) -> str:
+        return self.project.annotator.uuid
+
+    # -- changing ----------------------------------------------------------------------------
+    def run(self, command: Command) -> bool:
+        """Do a command (saved at once) and put it on the undo stack. False if refused."""
+        try:
+            self.project.ensure_annotator_saved()
+            changes = command.do(self.project)
+        except AnnotatorError as error:
+            self.error.emit(str(error))
+            return False
+        self.undo_stack.push(UndoableCommand(self.project, command, self.notify, self.error.emit))
+        self.notify(changes)
+        return True
+
+    def notify(self, changes: ChangeSet) -> None:
+        """Tell the project's listeners (this session included) what changed."""
+        self.project.notify(changes)
+
+    def _queue(self, changes: ChangeSet) -> None:
+        self._pending = self._pending.merge(changes)
+        self._flush.start()
+
+    def _emit_changes(self) -> None:
+        changes, self._pending = self._pending, ChangeSet()
+        if self.selected_span and self.selected_span in changes.spans_removed:
+            self.select_span("")
+        if self.selected_link and self.selected_link in changes.links_removed:
+            self.select_link("")
+        if self.current_document and self.current_document in changes.documents_removed:
+            self.open_document("")
+        self.changed.emit(changes)
+
+    def flush(self) -> None:
+        """Emit pending changes now (tests and code that must see the refresh at once)."""
+        if self._flush.isActive():
+            self._flush.stop()
+            self._emit_changes()
+
+    # -- navigation and selection ------------------------------------------------------------
+    def open_document(self, uuid: str) -> None:
+        if uuid == self.current_document:
+            return
+        self.select_span("")
+        self.select_link("")
+        self.current_document = uuid
+        self.document_changed.emit(uuid)
+
+    def select_span(self, uuid: str) -> None:
+        if uuid != self.selected_span:
+            self.selected_span = uuid
+            self.span_selected.emit(uuid)
+
+    def select_link(self, uuid: str) -> None:
+        if uuid != self.selected_link:
+            self.selected_link = uuid
+            self.link_selected.emit(uuid)
+
+    def jump_to_span(self, uuid: str) -> None:
+        """Open the span's document (if needed) and select the span."""
+        try:
+            with self.read() as session:
+                document, _ = session.span_document_and_tag(uuid)
+        except AnnotatorError as error:
+            self.error.emit(str(error))
+            return
+        self.open_document(document)
+        self.select_span(uuid)
+
+    def jump_to_link(self, uuid: str) -> None:
+        with self.read() as session:
+            found = session.links_by_uuid([uuid])
+        if found:
+            self.open_document(found[0].document)
+            self.select_span(found[0].source)
+            self.select_link(uuid)
+
+    def close(self) -> None:
+        if self._queue in self.project.listeners:
+            self.project.listeners.remove(self._queue)
+        self.project.close()

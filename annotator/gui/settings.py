@@ -1,0 +1,87 @@
+"""Typed application settings over QSettings, declared once with their defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+MAX_RECENT = 10
+
+
+class Settings:
+    """Remembered choices: annotator name, recent projects, geometry, theme, zoom, options."""
+
+    def __init__(self, qsettings: QSettings | None = None) -> None:
+        self._s = qsettings or QSettings()
+
+    def _get(self, key: str, default, kind):
+        value = self._s.value(key, default)
+        if kind is bool and isinstance(value, str):
+            return value.lower() in ("true", "1")
+        try:
+            return kind(value)
+        except (TypeError, ValueError):
+            return default
+
+    def _set(self, key: str, value: object) -> None:
+        self._s.setValue(key, value)
+        self._s.sync()
+
+    annotator_name = property(
+        lambda self: self._get("annotator/name", "", str),
+        lambda self, v: self._set("annotator/name", v),
+    )
+    theme = property(
+        lambda self: self._get("view/theme", "light", str),
+        lambda self, v: self._set("view/theme", v),
+    )
+    zoom = property(
+        lambda self: self._get("view/zoom", 0, int), lambda self, v: self._set("view/zoom", v)
+    )
+    snap_to_words = property(
+        lambda self: self._get("view/snap_to_words", True, bool),
+        lambda self, v: self._set("view/snap_to_words", v),
+    )
+    show_all_links = property(
+        lambda self: self._get("view/show_all_links", False, bool),
+        lambda self, v: self._set("view/show_all_links", v),
+    )
+
+    @property
+    def geometry(self) -> QByteArray | None:
+        value = self._s.value("window/geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    @geometry.setter
+    def geometry(self, value: QByteArray) -> None:
+        self._set("window/geometry", value)
+
+    @property
+    def window_state(self) -> QByteArray | None:
+        value = self._s.value("window/state")
+        return value if isinstance(value, QByteArray) else None
+
+    @window_state.setter
+    def window_state(self, value: QByteArray) -> None:
+        self._set("window/state", value)
+
+    @property
+    def recent_projects(self) -> list[Path]:
+        value = self._s.value("projects/recent", [])
+        items = [value] if isinstance(value, str) else list(value or [])
+        return [Path(p) for p in items if p]
+
+    def add_recent(self, path: Path) -> None:
+        path = Path(path).resolve()
+        items = [p for p in self.recent_projects if p != path]
+        self._set("projects/recent", [str(p) for p in [path, *items][:MAX_RECENT]])
+
+    def remove_recent(self, path: Path) -> None:
+        items = [p for p in self.recent_projects if p != Path(path).resolve()]
+        self._set("projects/recent", [str(p) for p in items])
+
+    @property
+    def last_project(self) -> Path | None:
+        recent = self.recent_projects
+        return recent[0] if recent else None
