@@ -1,0 +1,117 @@
+"""Every menu and toolbar action, declared once as data (text, shortcut, menu, handler)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
+
+Key = QKeySequence.StandardKey
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    id: str
+    text: str
+    menu: str
+    shortcut: str | Key | None = None
+    tip: str = ""
+    checkable: bool = False
+    separator_before: bool = False
+
+
+MENUS = ("&File", "&Edit", "&Annotate", "&Document", "&View", "&Schema", "&Help")
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("new_project", "&New project…", "&File", Key.New),
+    ActionSpec("open_project", "&Open project…", "&File", Key.Open),
+    ActionSpec("open_sample", "Open the &sample project", "&File"),
+    ActionSpec(
+        "add_documents",
+        "&Add documents…",
+        "&File",
+        "Ctrl+Shift+A",
+        separator_before=True,
+        tip="Add text files to the project (you can also drop files on the window)",
+    ),
+    ActionSpec("add_folder", "Add a &folder…", "&File"),
+    ActionSpec("import_json", "&Import JSON…", "&File", separator_before=True),
+    ActionSpec("export_json", "&Export JSON…", "&File", "Ctrl+E"),
+    ActionSpec(
+        "save_copy",
+        "Save a &copy…",
+        "&File",
+        "Ctrl+Shift+S",
+        tip="Write one self-contained copy of the project, e.g. to send it",
+    ),
+    ActionSpec("quit", "&Quit", "&File", Key.Quit, separator_before=True),
+    ActionSpec("undo", "&Undo", "&Edit", Key.Undo),
+    ActionSpec("redo", "&Redo", "&Edit", Key.Redo),
+    ActionSpec("delete", "&Delete span or link", "&Edit", Key.Delete, separator_before=True),
+    ActionSpec("find", "&Find in document…", "&Edit", Key.Find, separator_before=True),
+    ActionSpec(
+        "link",
+        "&Link selected span to…",
+        "&Annotate",
+        "Ctrl+L",
+        tip="Pick the target span and the link type",
+    ),
+    ActionSpec("cycle_span", "&Cycle overlapping spans", "&Annotate", "Tab"),
+    ActionSpec("clear_selection", "Clear &selection", "&Annotate", "Esc"),
+    ActionSpec("grow_start", "Move start &left", "&Annotate", "Alt+Left", separator_before=True),
+    ActionSpec("shrink_start", "Move start &right", "&Annotate", "Alt+Right"),
+    ActionSpec("shrink_end", "Move end l&eft", "&Annotate", "Alt+Shift+Left"),
+    ActionSpec("grow_end", "Move end ri&ght", "&Annotate", "Alt+Shift+Right"),
+    ActionSpec("mark_new", "Mark &new", "&Document", "Ctrl+Shift+U"),
+    ActionSpec("mark_in_progress", "Mark &in progress", "&Document", "Ctrl+Shift+I"),
+    ActionSpec("mark_done", "Mark &done", "&Document", "Ctrl+Shift+D"),
+    ActionSpec(
+        "next_document", "N&ext document", "&Document", "Ctrl+PgDown", separator_before=True
+    ),
+    ActionSpec("previous_document", "&Previous document", "&Document", "Ctrl+PgUp"),
+    ActionSpec("next_unfinished", "Next &unfinished document", "&Document", "Ctrl+Shift+PgDown"),
+    ActionSpec("zoom_in", "Zoom &in", "&View", Key.ZoomIn),
+    ActionSpec("zoom_out", "Zoom &out", "&View", Key.ZoomOut),
+    ActionSpec("zoom_reset", "&Actual size", "&View", "Ctrl+0"),
+    ActionSpec(
+        "dark_theme", "&Dark theme", "&View", "Ctrl+Shift+T", checkable=True, separator_before=True
+    ),
+    ActionSpec("snap_to_words", "&Snap selection to words", "&View", checkable=True),
+    ActionSpec("show_all_links", "Show &all links", "&View", "Ctrl+Shift+K", checkable=True),
+    ActionSpec("edit_schema", "&Edit schema…", "&Schema", "Ctrl+Shift+E"),
+    ActionSpec("shortcuts", "&Keyboard shortcuts", "&Help", "F1"),
+    ActionSpec("change_annotator", "&Change annotator…", "&Help"),
+    ActionSpec("about", "&About Annotator", "&Help"),
+)
+
+
+def build_actions(
+    parent: QWidget, handlers: dict[str, Callable[..., object]]
+) -> dict[str, QAction]:
+    """One QAction per spec, connected to handlers[id] (triggered or toggled(bool))."""
+    actions: dict[str, QAction] = {}
+    for spec in ACTIONS:
+        action = QAction(spec.text, parent)
+        if spec.shortcut is not None:
+            action.setShortcut(QKeySequence(spec.shortcut))
+        if spec.tip:
+            action.setStatusTip(spec.tip)
+            action.setToolTip(spec.tip)
+        action.setCheckable(spec.checkable)
+        handler = handlers.get(spec.id)
+        if handler is not None:
+            (action.toggled if spec.checkable else action.triggered).connect(handler)
+        actions[spec.id] = action
+    return actions
+
+
+def build_menus(menu_bar: QMenuBar, actions: dict[str, QAction]) -> dict[str, QMenu]:
+    menus = {title: menu_bar.addMenu(title) for title in MENUS}
+    for spec in ACTIONS:
+        menu = menus[spec.menu]
+        if spec.separator_before:
+            menu.addSeparator()
+        menu.addAction(actions[spec.id])
+    return menus

@@ -1,0 +1,1 @@
+"""Import and export formats: plain text, the JSON v1 exchange format, schema files."""
