@@ -28,6 +28,12 @@ QUERY_DEADLINE_S = 120.0
 Progress = Callable[[str], None]
 
 
+def _one_line(value: object, limit: int = 160) -> str:
+    """Text from a file (or SQLite's report on it) made fit for a one-line message."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in str(value)).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def read_header(path: Path) -> tuple[int, int]:
     """Return (user_version, application_id) from the 100-byte header, without SQLite."""
     name = path.name
@@ -80,7 +86,7 @@ def run_checklist(path: Path, *, progress: Progress | None = None) -> int:
     try:
         connection = open_read_only(path)
     except sqlite3.Error as error:
-        raise NotAProjectError(f"{path.name} cannot be opened: {error}") from error
+        raise NotAProjectError(f"{path.name} cannot be opened: {_one_line(error)}") from error
     try:
         say("Checking the file for damage")
         _quick_check(connection, path.name)
@@ -89,8 +95,9 @@ def run_checklist(path: Path, *, progress: Progress | None = None) -> int:
         if version == schema_version():
             say("Checking the annotations")
             validate_content(connection, path.name)
-    except sqlite3.DatabaseError as error:
-        raise CorruptProjectError(f"{path.name} is damaged: {error}") from error
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        # UnicodeDecodeError: SQLite's own error message quoted damaged bytes.
+        raise CorruptProjectError(f"{path.name} is damaged: {_one_line(error)}") from error
     finally:
         connection.close()
     return version
@@ -99,7 +106,10 @@ def run_checklist(path: Path, *, progress: Progress | None = None) -> int:
 def _quick_check(connection: sqlite3.Connection, name: str) -> None:
     rows = connection.execute("PRAGMA quick_check").fetchall()
     if rows != [("ok",)]:
-        raise CorruptProjectError(f"{name} is damaged: {rows[0][0]}")
+        # Rows may span lines ("*** in database main ***\nOn tree page 25 ..."): keep one.
+        lines = [line for row in rows for line in str(row[0]).splitlines()]
+        detail = next((line for line in lines if line and not line.startswith("***")), "")
+        raise CorruptProjectError(f"{name} is damaged: {_one_line(detail or 'quick_check')}")
     if connection.execute("PRAGMA foreign_key_check").fetchone() is not None:
         raise InvalidContentError(f"{name} has references to rows that do not exist")
 
@@ -190,11 +200,13 @@ def validate_content(connection: sqlite3.Connection, name: str) -> None:
     for query, message in _CONTENT_QUERIES:
         row = connection.execute(query).fetchone()
         if row is not None:
-            raise InvalidContentError(f"{name}: " + message.format(row[0]))
+            raise InvalidContentError(f"{name}: " + message.format(_one_line(row[0], 40)))
     _check_multi_fragment_quotes(connection, name)
     for uuid, text, sha in connection.execute("SELECT uuid, text, sha256 FROM documents"):
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha:
-            raise InvalidContentError(f"{name}: document {uuid}'s text does not match its hash")
+            raise InvalidContentError(
+                f"{name}: document {_one_line(uuid, 40)}'s text does not match its hash"
+            )
 
 
 def _check_multi_fragment_quotes(connection: sqlite3.Connection, name: str) -> None:
@@ -209,4 +221,6 @@ def _check_multi_fragment_quotes(connection: sqlite3.Connection, name: str) -> N
             (span_id,),
         ).fetchall()
         if quote_of(text, fragments) != quote:
-            raise InvalidContentError(f"{name}: span {uuid}'s quote differs from its text")
+            raise InvalidContentError(
+                f"{name}: span {_one_line(uuid, 40)}'s quote differs from its text"
+            )

@@ -6,7 +6,9 @@
   `SmallProject` with every value it wrote (the domain values, so tests can compare reads).
 - `small`: `store` already populated; `small.store` is that store.
 - `populated_file`: a closed, checkpointed populated project file (no -wal, no lock), for tests
-  that build damaged copies or open it themselves.
+  that build damaged copies or open it themselves; `populated_project` is (that path, the
+  `SmallProject` written into it); `populated_template` is the same, built once per session
+  (copy it, never change it).
 """
 
 from __future__ import annotations
@@ -164,15 +166,34 @@ def small(store: ProjectStore) -> SmallProject:
 
 
 @pytest.fixture
-def populated_file(tmp_path: Path) -> Path:
-    """A closed, checkpointed project file holding the small project (see `populate`)."""
+def populated_project(tmp_path: Path) -> tuple[Path, SmallProject]:
+    """A closed, checkpointed project file holding the small project, and what it holds (the
+    `SmallProject`'s store is closed)."""
     path = tmp_path / "populated.annotator"
     created = ProjectStore.create(path)
     try:
-        populate(created)
+        values = populate(created)
     finally:
         created.close()
-    return path
+    return path, values
+
+
+@pytest.fixture(scope="session")
+def populated_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SmallProject]:
+    """Like `populated_project`, built once per session: copy the file, never change it."""
+    path = tmp_path_factory.mktemp("template") / "template.annotator"
+    created = ProjectStore.create(path)
+    try:
+        values = populate(created)
+    finally:
+        created.close()
+    return path, values
+
+
+@pytest.fixture
+def populated_file(populated_project: tuple[Path, SmallProject]) -> Path:
+    """A closed, checkpointed project file holding the small project (see `populate`)."""
+    return populated_project[0]
 
 
 @pytest.fixture

@@ -263,12 +263,14 @@ def dropped_check(source: Path, destination: Path) -> Path:
         ]
         new_sql = sql.replace(' CHECK ("end" > start)', "")
         assert new_sql != sql
+        # SQLite's recipe for changing a table: build, copy, drop, rename (foreign keys off, so
+        # the references in span_fragments and links keep naming "spans").
         connection.execute("PRAGMA foreign_keys = OFF")
         connection.execute("BEGIN")
-        connection.execute("ALTER TABLE spans RENAME TO spans_old")
-        connection.execute(new_sql)
-        connection.execute("INSERT INTO spans SELECT * FROM spans_old")
-        connection.execute("DROP TABLE spans_old")
+        connection.execute(new_sql.replace("CREATE TABLE spans", "CREATE TABLE spans_new", 1))
+        connection.execute("INSERT INTO spans_new SELECT * FROM spans")
+        connection.execute("DROP TABLE spans")
+        connection.execute("ALTER TABLE spans_new RENAME TO spans")
         for index in indexes:
             connection.execute(index)
         connection.execute("COMMIT")
@@ -360,3 +362,29 @@ def dangling_reference(source: Path, destination: Path, span_uuid: str) -> Path:
     return edit_copy(
         source, destination, f"UPDATE spans SET annotator_id = 999 WHERE uuid = '{span_uuid}'"
     )
+
+
+# -- damage the checklist does not see (yet) -----------------------------------------------------
+
+
+def invalid_utf8(source: Path, destination: Path, span_uuid: str) -> Path:
+    """A span's note holds bytes that are not UTF-8 (STRICT accepts any TEXT value)."""
+    return edit_copy(
+        source,
+        destination,
+        f"UPDATE spans SET note = CAST(X'6865646765ff' AS TEXT) WHERE uuid = '{span_uuid}'",
+    )
+
+
+def stale_uuid_index(source: Path, destination: Path, document_uuid: str) -> Path:
+    """The documents.uuid index names another uuid than the row does (one hex digit changed
+    inside the index page): the b-tree is well formed, only index and table disagree."""
+    copy_project(source, destination)
+    size = page_size(destination)
+    page = root_page(destination, "sqlite_autoindex_documents_1")
+    data = destination.read_bytes()
+    old = document_uuid.encode("ascii")
+    at = data.find(old, (page - 1) * size, page * size)
+    assert at > 0, "the uuid is not in the index page"
+    last = old[-1:]
+    return overwrite(destination, at + len(old) - 1, b"0" if last != b"0" else b"1")
