@@ -67,27 +67,37 @@ def load_json_file(path: Path) -> Any:
         raise ValidationError(f"{path.name} is not valid JSON: {error}") from error
 
 
-def import_json(project: Any, path: Path) -> ImportReport:
-    """Import a JSON v1 file into an open project (nothing is written if anything is wrong)."""
+def import_json(project: Any, path: Path, progress: Any = None) -> ImportReport:
+    """Import a JSON v1 file into an open project (nothing is written if anything is wrong).
+
+    progress(done, total) is told of the three phases: read, validated, written."""
+    if progress is not None:
+        progress(0, 3)
     data = load_json_file(path)
     try:
-        return import_data(project, data)
+        return import_data(project, data, progress)
     except ExchangeError as error:
         raise ExchangeError([f"{Path(path).name}: {line}" for line in error.errors]) from None
 
 
-def import_data(project: Any, data: Any) -> ImportReport:
+def import_data(project: Any, data: Any, progress: Any = None) -> ImportReport:
     with project.store.read() as session:
         known = {
             "annotators": set(session.annotator_uuids().values()),
             "entities": {e.uuid for e in session.entities()},
         }
         project_schema = session.schema()
+    if progress is not None:
+        progress(1, 3)
     exchange = validate_exchange(data, project_schema, known)
+    if progress is not None:
+        progress(2, 3)
     report = ImportReport()
     with project.store.write() as session:
         _apply(session, exchange, project_schema, report)
     project.invalidate_schema()
+    if progress is not None:
+        progress(3, 3)
     project.notify(
         ChangeSet(
             schema=True, annotators=True, documents=frozenset(d.uuid for d in exchange.documents)

@@ -1,0 +1,236 @@
+"""The annotation controller: shows the current document in the reading pane and turns keys,
+clicks and drags there into undoable commands (tag, retag, add fragment, resize, delete, link)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+
+from annotator.domain.changes import ChangeSet
+from annotator.domain.model import Link, Schema, Span
+from annotator.gui.reading import DisplayLink, DisplaySpan, ReadingView, snap_to_words
+from annotator.gui.session import ProjectSession
+from annotator.services.link_commands import CreateLink, DeleteLinks
+from annotator.services.span_commands import CreateSpan, DeleteSpans, EditSpan
+
+
+def local_time(stamp: str) -> str:
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return stamp
+    return moment.strftime("%d %b %Y, %H:%M")
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+class AnnotationController(QObject):
+    """Owns no data: reads the current document through the session and mirrors it."""
+
+    def __init__(self, session: ProjectSession, view: ReadingView) -> None:
+        super().__init__(view)
+        self.session, self.view = session, view
+        self.snap = True
+        self._spans: dict[str, Span] = {}
+        self._names: dict[str, str] = {}
+        session.document_changed.connect(self.load_document)
+        session.changed.connect(self._on_changes)
+        session.span_selected.connect(self._on_span_selected)
+        view.span_clicked.connect(self._on_span_clicked)
+        view.link_drag_requested.connect(self.link_by_drag)
+        view.installEventFilter(self)
+
+    # -- mirroring the project ---------------------------------------------------------------
+    def display_span(self, span: Span, schema: Schema) -> DisplaySpan:
+        tag = schema.tag(span.tag)
+        label = tag.label if tag else span.tag
+        lines = [label]
+        for key, value in span.attributes.items():
+            definition = tag.attribute(key) if tag else None
+            lines.append(f"{definition.label if definition else key}: {_value_text(value)}")
+        if span.note:
+            lines.append(f"Note: {span.note}")
+        lines.append(f"by {self._names.get(span.annotator, '?')} · {local_time(span.modified)}")
+        color = tag.color if tag else "#808080"
+        return DisplaySpan(span.uuid, span.fragments, color, label, "\n".join(lines))
+
+    def display_links(self, links: list[Link], schema: Schema) -> list[DisplayLink]:
+        result = []
+        for link in links:
+            link_type = schema.link_type(link.type)
+            label = link_type.label if link_type else link.type
+            color = link_type.color if link_type else "#808080"
+            result.append(DisplayLink(link.uuid, link.source, link.target, label, color))
+        return result
+
+    def load_document(self, uuid: str) -> None:
+        schema = self.session.schema
+        if not uuid:
+            self._spans = {}
+            self.view.set_document("", [], [])
+            return
+        with self.session.read() as read:
+            self._names = {a.uuid: a.name for a in read.annotators()}
+            text = read.document_text(uuid)
+            spans = read.spans(uuid)
+            links = read.links(uuid)
+        self._spans = {s.uuid: s for s in spans}
+        self.view.set_document(
+            text, [self.display_span(s, schema) for s in spans], self.display_links(links, schema)
+        )
+        self.view.setFocus()
+
+    def _on_changes(self, changes: ChangeSet) -> None:
+        document = self.session.current_document
+        if not document:
+            return
+        if changes.schema or changes.annotators or document in changes.documents_added:
+            self.load_document(document)
+            self.view.set_selected_span(self.session.selected_span or None)
+            return
+        if document not in changes.documents:
+            return
+        schema = self.session.schema
+        for uuid in changes.spans_removed:
+            if self._spans.pop(uuid, None) is not None:
+                self.view.remove_span(uuid)
+        wanted = (changes.spans_added | changes.spans_changed) - changes.spans_removed
+        with self.session.read() as read:
+            spans = [s for s in read.spans_by_uuid(wanted) if s.document == document]
+            links = (
+                read.links(document)
+                if (changes.links_added | changes.links_changed | changes.links_removed)
+                else None
+            )
+        for span in spans:
+            known = span.uuid in self._spans
+            self._spans[span.uuid] = span
+            shown = self.display_span(span, schema)
+            (self.view.update_span if known else self.view.add_span)(shown)
+        if links is not None:
+            self.view.set_links(self.display_links(links, schema))
+
+    def _on_span_selected(self, uuid: str) -> None:
+        self.view.set_selected_span(uuid or None)
+        if uuid and uuid in self._spans:
+            self.view.scroll_to(self._spans[uuid].start)
+
+    def _on_span_clicked(self, uuid: str) -> None:
+        self.session.select_span(uuid)
+
+    # -- keyboard ----------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.KeyPress:
+            return self._key(event)  # type: ignore[arg-type]
+        return False
+
+    def _key(self, event: QKeyEvent) -> bool:
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        text = event.text()
+        if event.key() == Qt.Key.Key_Tab and modifiers == Qt.KeyboardModifier.NoModifier:
+            self.cycle()
+            return True
+        if not text or not text.isprintable() or text.isspace():
+            # Ctrl+digit gives no text on some platforms: fall back to the key code.
+            if modifiers == Qt.KeyboardModifier.ControlModifier and 0x20 < event.key() < 0x7F:
+                text = chr(event.key()).lower()
+            else:
+                return False
+        tag = self.session.schema.tag_for_hotkey(text) or self.session.schema.tag_for_hotkey(
+            text.lower()
+        )
+        if tag is None:
+            return False
+        if modifiers == Qt.KeyboardModifier.ControlModifier:
+            self.add_fragment()
+            return True
+        if modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
+            self.tag_selection(tag.key)
+            return True
+        return False
+
+    # -- actions -----------------------------------------------------------------------------
+    def current_selection(self) -> tuple[int, int] | None:
+        selection = self.view.selection()
+        if selection is None or selection[0] == selection[1]:
+            return None
+        start, end = selection
+        if self.snap:
+            start, end = snap_to_words(self.view.toPlainText(), start, end)
+        return (start, end) if end > start else None
+
+    def tag_selection(self, tag: str) -> None:
+        """Tag the selected text; with no text selected, retag the selected span."""
+        document = self.session.current_document
+        selection = self.current_selection()
+        if document and selection is not None:
+            command = CreateSpan(document, tag, [selection])
+            if self.session.run(command):
+                self.view.set_selection(selection[1], selection[1])
+                self.session.flush()
+                self.session.select_span(command.uuid)
+        elif self.session.selected_span:
+            span = self._spans.get(self.session.selected_span)
+            if span is not None and span.tag != tag:
+                self.session.run(EditSpan(span.uuid, tag=tag))
+        else:
+            self.session.message.emit("Select some text first, then press a tag key")
+
+    def add_fragment(self) -> None:
+        """Add the selected text as one more fragment of the selected span (discontinuous)."""
+        span = self._spans.get(self.session.selected_span)
+        selection = self.current_selection()
+        if span is None or selection is None:
+            self.session.message.emit("Select a span, then select more text and press Ctrl+key")
+            return
+        if self.session.run(
+            EditSpan(span.uuid, fragments=[*span.fragments, selection], label="Add fragment")
+        ):
+            self.view.set_selection(selection[1], selection[1])
+
+    def adjust(self, edge: str, delta: int) -> None:
+        """Move the selected span's start or end by delta code points (first/last fragment)."""
+        span = self._spans.get(self.session.selected_span)
+        if span is None:
+            return
+        fragments = [list(f) for f in span.fragments]
+        index, side = (0, 0) if edge == "start" else (-1, 1)
+        fragments[index][side] += delta
+        length = len(self.view.toPlainText())
+        start, end = fragments[index]
+        if not (0 <= start < end <= length):
+            return
+        self.session.run(EditSpan(span.uuid, fragments=fragments, label="Resize span"))
+
+    def delete_selected(self) -> None:
+        if self.session.selected_link:
+            self.session.run(DeleteLinks([self.session.selected_link]))
+        elif self.session.selected_span:
+            self.session.run(DeleteSpans([self.session.selected_span]))
+
+    def cycle(self) -> None:
+        chosen = self.view.cycle_span_at_cursor()
+        if chosen:
+            self.session.select_span(chosen)
+
+    def clear_selection(self) -> None:
+        self.session.select_link("")
+        self.session.select_span("")
+        position = self.view.selection()
+        if position is not None:
+            self.view.set_selection(position[1], position[1])
+
+    def link_by_drag(self, source: str, target: str) -> None:
+        from annotator.gui.dialogs.link_picker import choose_link_type
+
+        link_type = choose_link_type(self.session, source, target, self.view)
+        if link_type:
+            self.session.run(CreateLink(source, target, link_type))

@@ -1,0 +1,131 @@
+"""File menu work: new, open, add documents, JSON import/export, save a copy (with progress)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from annotator.errors import AnnotatorError
+from annotator.gui.session import ProjectSession
+from annotator.io.importers import ImportRefused, collect_files, read_one, supported_extensions
+from annotator.services.document_commands import AddDocuments
+from annotator.services.project import PROJECT_SUFFIX
+
+PROJECT_FILTER = f"Annotator projects (*{PROJECT_SUFFIX})"
+JSON_FILTER = "Annotator JSON (*.json)"
+
+
+def _read_documents(paths: list[Path], progress: Callable[[int, int], bool | None]) -> tuple:
+    files = collect_files(paths)
+    documents, refused = [], []
+    for index, path in enumerate(files, 1):
+        try:
+            documents.append(read_one(path))
+        except ImportRefused as error:
+            refused.append(str(error))
+        if progress(index, len(files)) is False:
+            break
+    return documents, refused
+
+
+class FileActions:
+    """Dialog-driven file operations for one window; long work runs with progress."""
+
+    def __init__(self, session: ProjectSession, parent: QWidget) -> None:
+        self.session, self.parent = session, parent
+
+    def _progress(self, title: str, job: Callable, *args: object) -> object:
+        from annotator.gui.dialogs.progress import run_with_progress
+
+        return run_with_progress(self.parent, title, job, *args)
+
+    def ask_new_project_path(self) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, "New project", "", PROJECT_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix == PROJECT_SUFFIX else path.with_suffix(PROJECT_SUFFIX)
+
+    def ask_open_project_path(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self.parent, "Open project", "", PROJECT_FILTER)
+        return Path(name) if name else None
+
+    def add_documents(self, folder: bool = False) -> None:
+        if folder:
+            name = QFileDialog.getExistingDirectory(self.parent, "Add a folder of documents")
+            paths = [Path(name)] if name else []
+        else:
+            patterns = " ".join(f"*{e}" for e in supported_extensions() if e)
+            names, _ = QFileDialog.getOpenFileNames(
+                self.parent, "Add documents", "", f"Documents ({patterns});;All files (*)"
+            )
+            paths = [Path(n) for n in names]
+        if paths:
+            self.add_paths(paths)
+
+    def add_paths(self, paths: list[Path]) -> None:
+        """Read files (in the background, with progress) and add them as one undoable step."""
+        try:
+            documents, refused = self._progress("Reading documents", _read_documents, paths)
+        except AnnotatorError as error:
+            self.session.error.emit(str(error))
+            return
+        command = AddDocuments(documents)
+        if documents:
+            self.session.run(command)
+        report = command.report
+        lines = [f"Added {len(report.added)} document(s)."]
+        lines += [f"Skipped {r}" for r in refused]
+        lines += [
+            f"Skipped {name}: already in the project ({title})" for name, title in report.duplicates
+        ]
+        if refused or report.duplicates:
+            QMessageBox.information(self.parent, "Add documents", "\n".join(lines[:40]))
+        else:
+            self.session.message.emit(lines[0])
+        if report.added:
+            self.session.open_document(report.added[-1])
+
+    def export_json(self) -> None:
+        from annotator.io.json_export import ExportCancelled, export_json
+
+        suggested = self.session.project.path.with_suffix(".json").name
+        name, _ = QFileDialog.getSaveFileName(self.parent, "Export JSON", suggested, JSON_FILTER)
+        if not name:
+            return
+        try:
+            count = self._progress("Exporting", export_json, self.session.project, Path(name))
+        except ExportCancelled:
+            self.session.message.emit("Export cancelled")
+            return
+        except (AnnotatorError, OSError) as error:
+            QMessageBox.warning(self.parent, "Export JSON", f"The export failed: {error}")
+            return
+        self.session.message.emit(f"Exported {count} document(s) to {Path(name).name}")
+
+    def import_json(self) -> None:
+        from annotator.io.json_import import import_json
+
+        name, _ = QFileDialog.getOpenFileName(self.parent, "Import JSON", "", JSON_FILTER)
+        if not name:
+            return
+        try:
+            report = self._progress("Importing", import_json, self.session.project, Path(name))
+        except AnnotatorError as error:
+            QMessageBox.warning(self.parent, "Import JSON", f"Nothing was imported.\n\n{error}")
+            return
+        QMessageBox.information(self.parent, "Import JSON", report.summary())
+
+    def save_copy(self) -> None:
+        suggested = f"{self.session.project.path.stem} (copy){PROJECT_SUFFIX}"
+        name, _ = QFileDialog.getSaveFileName(self.parent, "Save a copy", suggested, PROJECT_FILTER)
+        if not name:
+            return
+        try:
+            self.session.project.store.save_copy(Path(name))
+        except (AnnotatorError, OSError) as error:
+            QMessageBox.warning(self.parent, "Save a copy", f"The copy failed: {error}")
+            return
+        self.session.message.emit(f"Saved a copy as {Path(name).name}")

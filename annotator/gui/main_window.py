@@ -1,0 +1,311 @@
+"""The main window: composes the reading pane, panels, menus and status bar (no logic of its
+own beyond wiring; the work is done by the controller, panels and file actions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator import __version__
+from annotator.domain.changes import ChangeSet
+from annotator.gui.actions import build_actions, build_menus
+from annotator.gui.annotate import AnnotationController
+from annotator.gui.app_theme import apply_theme
+from annotator.gui.dialogs.search_bar import SearchBar
+from annotator.gui.file_actions import FileActions
+from annotator.gui.panels.annotations import AnnotationTables
+from annotator.gui.panels.documents import DocumentsPanel
+from annotator.gui.panels.inspector import Inspector
+from annotator.gui.reading import ReadingView
+from annotator.gui.session import ProjectSession
+from annotator.gui.settings import Settings
+from annotator.gui.tag_palette import TagPalette
+from annotator.gui.workflow import Workflow
+
+#: Actions that act on the reading pane only (their keys mean something else elsewhere).
+VIEW_ACTIONS = (
+    "cycle_span",
+    "clear_selection",
+    "delete",
+    "grow_start",
+    "shrink_start",
+    "shrink_end",
+    "grow_end",
+)
+
+
+class MainWindow(QMainWindow):
+    """One window per open project. `open_requested(path)` asks the app to switch projects."""
+
+    open_requested = Signal(object)  # Path | None (None: the sample project)
+    new_requested = Signal(object)  # Path
+
+    def __init__(self, session: ProjectSession, settings: Settings) -> None:
+        super().__init__()
+        self.session, self.settings = session, settings
+        self.setObjectName("main_window")
+        self.setAcceptDrops(True)
+        self.view = ReadingView()
+        self.search = SearchBar()
+        self.controller = AnnotationController(session, self.view)
+        self.files = FileActions(session, self)
+        self.workflow = Workflow(session)
+        self.documents = DocumentsPanel(session)
+        self.inspector = Inspector(session)
+        self.tables = AnnotationTables(session)
+        self.palette_bar = TagPalette(self)
+        self._compose()
+        self.actions_by_id = build_actions(self, self._handlers())
+        build_menus(self.menuBar(), self.actions_by_id)
+        self._bind_view_actions()
+        self._wire()
+        self._restore()
+        self._refresh_title()
+
+    # -- composition -------------------------------------------------------------------------
+    def _compose(self) -> None:
+        center = QWidget()
+        layout = QVBoxLayout(center)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.search)
+        layout.addWidget(self.view, 1)
+        self.search.hide()
+        self.setCentralWidget(center)
+        for title, widget, area, name in (
+            ("Documents", self.documents, Qt.DockWidgetArea.LeftDockWidgetArea, "documents"),
+            ("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea, "inspector"),
+            ("Annotations", self.tables, Qt.DockWidgetArea.BottomDockWidgetArea, "tables"),
+        ):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock_{name}")
+            dock.setWidget(widget)
+            dock.setFeatures(
+                QDockWidget.DockWidgetFeature.DockWidgetMovable
+                | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            )
+            self.addDockWidget(area, dock)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.palette_bar)
+        self.palette_bar.set_schema(self.session.schema)
+        self.status_project = QLabel()
+        self.status_counts = QLabel()
+        self.statusBar().addPermanentWidget(self.status_counts)
+        self.statusBar().addPermanentWidget(self.status_project)
+        self.resize(1400, 900)
+
+    def _handlers(self) -> dict:
+        c, w, f = self.controller, self.workflow, self.files
+        return {
+            "new_project": self._new_project,
+            "open_project": self._open_project,
+            "open_sample": lambda: self.open_requested.emit(None),
+            "add_documents": f.add_documents,
+            "add_folder": lambda: f.add_documents(True),
+            "import_json": f.import_json,
+            "export_json": f.export_json,
+            "save_copy": f.save_copy,
+            "quit": self.close,
+            "undo": self.session.undo_stack.undo,
+            "redo": self.session.undo_stack.redo,
+            "delete": c.delete_selected,
+            "find": self._find,
+            "link": self._link,
+            "cycle_span": c.cycle,
+            "clear_selection": c.clear_selection,
+            "grow_start": lambda: c.adjust("start", -1),
+            "shrink_start": lambda: c.adjust("start", 1),
+            "shrink_end": lambda: c.adjust("end", -1),
+            "grow_end": lambda: c.adjust("end", 1),
+            "mark_new": lambda: w.set_status("new"),
+            "mark_in_progress": lambda: w.set_status("in_progress"),
+            "mark_done": lambda: w.set_status("done"),
+            "next_document": lambda: w.step(1),
+            "previous_document": lambda: w.step(-1),
+            "next_unfinished": w.next_unfinished,
+            "zoom_in": lambda: self._zoom(1),
+            "zoom_out": lambda: self._zoom(-1),
+            "zoom_reset": lambda: self._zoom(0, reset=True),
+            "dark_theme": self._set_dark,
+            "snap_to_words": self._set_snap,
+            "show_all_links": self._set_show_all_links,
+            "edit_schema": self._edit_schema,
+            "shortcuts": self._shortcuts,
+            "change_annotator": self._change_annotator,
+            "about": self._about,
+        }
+
+    def _bind_view_actions(self) -> None:
+        for action_id in VIEW_ACTIONS:
+            action = self.actions_by_id[action_id]
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            self.view.addAction(action)
+        stack = self.session.undo_stack
+        undo, redo = self.actions_by_id["undo"], self.actions_by_id["redo"]
+        stack.canUndoChanged.connect(undo.setEnabled)
+        stack.canRedoChanged.connect(redo.setEnabled)
+        stack.undoTextChanged.connect(lambda text: undo.setText(f"&Undo {text}".strip()))
+        stack.redoTextChanged.connect(lambda text: redo.setText(f"&Redo {text}".strip()))
+        undo.setEnabled(False)
+        redo.setEnabled(False)
+
+    def _wire(self) -> None:
+        s = self.session
+        s.changed.connect(self._on_changes)
+        s.document_changed.connect(self._on_document)
+        s.error.connect(self._show_error)
+        s.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.palette_bar.tag_chosen.connect(self.controller.tag_selection)
+        self.search.hits_changed.connect(self.view.set_search_hits)
+        self.search.current_hit.connect(lambda start, _end: self.view.scroll_to(start))
+
+    def _restore(self) -> None:
+        st = self.settings
+        if st.geometry is not None:
+            self.restoreGeometry(st.geometry)
+        if st.window_state is not None:
+            self.restoreState(st.window_state)
+        a = self.actions_by_id
+        a["dark_theme"].setChecked(st.theme == "dark")
+        a["snap_to_words"].setChecked(st.snap_to_words)
+        a["show_all_links"].setChecked(st.show_all_links)
+        self.controller.snap = st.snap_to_words
+        self.view.set_show_all_links(st.show_all_links)
+        self.view.set_dark(st.theme == "dark")
+        self.view.set_zoom(st.zoom)
+
+    # -- reactions ---------------------------------------------------------------------------
+    def _on_changes(self, changes: ChangeSet) -> None:
+        if changes.schema:
+            self.palette_bar.set_schema(self.session.schema)
+        self._refresh_title()
+
+    def _on_document(self, uuid: str) -> None:
+        text = self.view.toPlainText() if uuid else ""
+        self.search.set_text(text)
+        self._refresh_title()
+
+    def _refresh_title(self) -> None:
+        s = self.session
+        with s.read() as read:
+            name = read.project_info().get("name", s.project.path.stem)
+            title = read.document_info(s.current_document).title if s.current_document else ""
+            counts = read.span_counts()
+        spans = counts.get(s.current_document, 0)
+        self.setWindowTitle(f"{title + ' — ' if title else ''}{name} — Annotator")
+        self.status_project.setText(f"{s.project.path.name} · {s.project.annotator.name}")
+        self.status_counts.setText(
+            f"{len(counts)} documents · {sum(counts.values())} spans"
+            + (f" · {spans} in this document" if s.current_document else "")
+        )
+
+    def _show_error(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+        QMessageBox.warning(self, "Annotator", text)
+
+    # -- handlers that need the window -------------------------------------------------------
+    def _new_project(self) -> None:
+        path = self.files.ask_new_project_path()
+        if path is not None:
+            self.new_requested.emit(path)
+
+    def _open_project(self) -> None:
+        path = self.files.ask_open_project_path()
+        if path is not None:
+            self.open_requested.emit(path)
+
+    def _find(self) -> None:
+        self.search.set_text(self.view.toPlainText())
+        self.search.show()
+        self.search.setFocus()
+
+    def _link(self) -> None:
+        from annotator.gui.dialogs.link_picker import LinkPicker
+
+        if not self.session.selected_span:
+            self.statusBar().showMessage("Select a span to link from", 5000)
+            return
+        LinkPicker(self.session, self.session.selected_span, self).exec()
+
+    def _zoom(self, delta: int, reset: bool = False) -> None:
+        steps = 0 if reset else self.view.zoom() + delta
+        self.view.set_zoom(steps)
+        self.settings.zoom = steps
+
+    def _set_dark(self, dark: bool) -> None:
+        self.settings.theme = "dark" if dark else "light"
+        apply_theme(QApplication.instance(), dark)
+        self.view.set_dark(dark)
+
+    def _set_snap(self, on: bool) -> None:
+        self.settings.snap_to_words = on
+        self.controller.snap = on
+
+    def _set_show_all_links(self, on: bool) -> None:
+        self.settings.show_all_links = on
+        self.view.set_show_all_links(on)
+
+    def _edit_schema(self) -> None:
+        from annotator.gui.dialogs.schema_editor import SchemaEditor
+
+        editor = SchemaEditor(self.session, self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.show()
+
+    def _shortcuts(self) -> None:
+        from annotator.gui.dialogs.shortcuts import ShortcutsDialog
+
+        tags = [
+            (t.hotkey, f"Tag the selection as {t.label} (Ctrl+{t.hotkey}: add as fragment)")
+            for t in self.session.schema.tag_types
+            if t.hotkey
+        ]
+        extra = [
+            *tags,
+            ("Alt+drag", "Link one span to another"),
+            ("Click", "Select a span; click again to cycle overlapping spans"),
+        ]
+        actions: list[QAction] = list(self.actions_by_id.values())
+        ShortcutsDialog(actions, extra, self).exec()
+
+    def _change_annotator(self) -> None:
+        from annotator.gui.dialogs.first_run import ask_annotator_name
+
+        name = ask_annotator_name(self, self.session.project.annotator.name)
+        if name:
+            self.settings.annotator_name = name
+            self.session.project.switch_annotator(name)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Annotator",
+            f"<b>Annotator {__version__}</b><p>Annotate articles with actors, "
+            "events, claims and links. Everything stays on this machine.</p>",
+        )
+
+    # -- drag and drop, closing --------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.files.add_paths(paths)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.geometry = self.saveGeometry()
+        self.settings.window_state = self.saveState()
+        event.accept()
