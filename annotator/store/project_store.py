@@ -70,7 +70,8 @@ class ProjectStore:
         if not path.parent.is_dir():
             raise ProjectFileError(f"folder {path.parent} does not exist")
         temp = path.with_name(f".{path.name}.creating")
-        for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
+        leftovers = (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm"))
+        for leftover in leftovers:
             leftover.unlink(missing_ok=True)
         engine = make_engine(temp)
         try:
@@ -80,6 +81,12 @@ class ProjectStore:
                     with connection.begin():
                         initialize(WriteSession(connection))
             checkpoint(engine)
+        except BaseException:
+            engine.dispose()
+            for leftover in leftovers:  # a failed create leaves nothing behind
+                with suppress(OSError):
+                    leftover.unlink(missing_ok=True)
+            raise
         finally:
             engine.dispose()
         _fsync_path(temp)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.model import Annotator
-from annotator.errors import ProjectLockedError
+from annotator.errors import ProjectFileError, ProjectLockedError
 from annotator.store import tables as t
 from annotator.store.project_store import ProjectStore
 
@@ -294,3 +294,43 @@ def test_any_file_name_creates_and_opens_that_file(tmp_path: Path, name: str) ->
     finally:
         reopened.close()
     assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+# -- creating a project ------------------------------------------------------------------------
+
+
+def test_create_is_atomic_and_leaves_nothing_when_it_fails(project_path: Path) -> None:
+    class Boom(Exception):
+        pass
+
+    def initialize(session) -> None:
+        session.set_project_info("title", "never")
+        raise Boom
+
+    with pytest.raises(Boom):
+        ProjectStore.create(project_path, initialize=initialize)
+    assert list(project_path.parent.iterdir()) == []
+    created = ProjectStore.create(project_path, initialize=lambda s: s.set_project_info("a", "b"))
+    try:
+        with created.read() as session:
+            assert session.project_info() == {"a": "b"}
+    finally:
+        created.close()
+    assert [p.name for p in project_path.parent.iterdir()] == [project_path.name]
+
+
+def test_create_refuses_an_existing_file(store: ProjectStore, project_path: Path) -> None:
+    before = project_path.read_bytes()
+    with pytest.raises(ProjectFileError, match="already exists"):
+        ProjectStore.create(project_path)
+    assert project_path.read_bytes() == before
+
+
+def test_create_and_open_refuse_missing_places(tmp_path: Path) -> None:
+    with pytest.raises(ProjectFileError, match="does not exist"):
+        ProjectStore.create(tmp_path / "missing" / "p.annotator")
+    with pytest.raises(ProjectFileError, match="does not exist"):
+        ProjectStore.open(tmp_path / "nothing.annotator")
+    with pytest.raises(ProjectFileError):
+        ProjectStore.open(tmp_path)
+    assert list(tmp_path.iterdir()) == []
