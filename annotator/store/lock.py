@@ -25,16 +25,25 @@ class ProjectLock:
         self._handle: IO[str] | None = None
 
     def acquire(self) -> None:
-        handle = self.path.open("a+", encoding="utf-8")
-        try:
-            _lock(handle)
-        except OSError:
-            handle.seek(0)
-            owner = handle.read().strip() or "another process"
+        for _attempt in range(5):
+            handle = self.path.open("a+", encoding="utf-8")
+            try:
+                _lock(handle)
+            except OSError:
+                handle.seek(0)
+                owner = " ".join(handle.read(200).split()) or "another process"
+                handle.close()
+                raise ProjectLockedError(
+                    f"{self.project.name} is already open in another Annotator window ({owner})"
+                ) from None
+            if _is_current(handle, self.path):
+                break
+            # The holder removed the lock file between our open and our lock: we hold a lock on
+            # a deleted file that the next process will not see. Try again on the new one.
+            _unlock(handle)
             handle.close()
-            raise ProjectLockedError(
-                f"{self.project.name} is already open in another Annotator window ({owner})"
-            ) from None
+        else:
+            raise ProjectLockedError(f"{self.project.name} could not be locked; try again")
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()} on {socket.gethostname()}")
@@ -58,6 +67,14 @@ class ProjectLock:
 
     def __exit__(self, *_exc: object) -> None:
         self.release()
+
+
+def _is_current(handle: IO[str], path: Path) -> bool:
+    """Whether handle is still the file at path (not one unlinked since it was opened)."""
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+    except OSError:
+        return False
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only

@@ -14,7 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.model import Annotator
 from annotator.errors import ProjectFileError, ProjectLockedError
+from annotator.store import lock as lock_module
 from annotator.store import tables as t
+from annotator.store.lock import ProjectLock, lock_path
 from annotator.store.project_store import ProjectStore
 
 TABLES_WITH_ROWS = ("annotators", "tag_types", "link_types", "link_type_endpoints",
@@ -334,3 +336,44 @@ def test_create_and_open_refuse_missing_places(tmp_path: Path) -> None:
     with pytest.raises(ProjectFileError):
         ProjectStore.open(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows cannot unlink an open lock file")
+def test_lock_is_not_won_on_a_lock_file_being_removed(project_path: Path, monkeypatch) -> None:
+    """Race: B opens the lock file, A releases (unlinks, unlocks), B locks the deleted file.
+    B must notice, or C later locks a new file and both think they own the project."""
+    project_path.write_bytes(b"")
+    first = ProjectLock(project_path)
+    first.acquire()
+    real_lock = lock_module._lock
+
+    def first_releases_in_between(handle) -> None:
+        monkeypatch.setattr(lock_module, "_lock", real_lock)
+        first.release()
+        real_lock(handle)
+
+    monkeypatch.setattr(lock_module, "_lock", first_releases_in_between)
+    second = ProjectLock(project_path)
+    second.acquire()
+    try:
+        with pytest.raises(ProjectLockedError):
+            ProjectLock(project_path).acquire()
+    finally:
+        second.release()
+    third = ProjectLock(project_path)
+    third.acquire()
+    third.release()
+    assert not lock_path(project_path).exists()
+
+
+def test_lock_message_stays_one_line(project_path: Path) -> None:
+    project_path.write_bytes(b"")
+    first = ProjectLock(project_path)
+    first.acquire()
+    try:
+        lock_path(project_path).write_text("pid 1\non\nsomewhere\n", encoding="utf-8")
+        with pytest.raises(ProjectLockedError) as caught:
+            ProjectLock(project_path).acquire()
+    finally:
+        first.release()
+    assert "\n" not in str(caught.value)
