@@ -268,11 +268,6 @@ def test_flipped_bytes_open_or_raise_a_project_error(small_project_file: Path, d
 # -- known gaps: damage that passes the checklist today ------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the checklist does not check that text columns are UTF-8: the file opens, and "
-    "reading the span later raises sqlalchemy OperationalError ('Could not decode to UTF-8')",
-)
 def test_text_that_is_not_utf8_is_refused(populated_project, tmp_path: Path) -> None:
     source, values = populated_project
     path = hostile.invalid_utf8(source, tmp_path / "bytes.annotator", values.claim_span.uuid)
@@ -280,11 +275,6 @@ def test_text_that_is_not_utf8_is_refused(populated_project, tmp_path: Path) -> 
         ProjectStore.open(path).close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="quick_check does not compare indexes with their tables (integrity_check does, at "
-    "about 6x the cost; store.md 2d): the file opens and a lookup by uuid finds nothing",
-)
 def test_index_that_disagrees_with_its_table_is_refused(populated_project, tmp_path) -> None:
     source, values = populated_project
     path = hostile.stale_uuid_index(source, tmp_path / "stale.annotator", values.document.uuid)
