@@ -1,0 +1,329 @@
+"""The document list: title, the current annotator's status, span count, outlet and date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.domain.changes import ChangeSet
+from annotator.domain.model import DocumentInfo
+from annotator.gui.panels.common import (
+    SEARCH_ROLE,
+    SORT_ROLE,
+    STATUS_COLORS,
+    STATUS_LABELS,
+    UUID_ROLE,
+    dot_icon,
+    tooltip_html,
+)
+from annotator.gui.session import ProjectSession
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+EMPTY_TEXT = "No documents yet — File ▸ Add documents… or drop files here"
+NARROW = 460  # below this width the panel shows title, status and spans only
+STATUS_ORDER = {"new": 0, "in_progress": 1, "done": 2}
+
+
+@dataclass(frozen=True)
+class _Row:
+    """What one row shows (a display cache, refreshed from change sets)."""
+
+    uuid: str
+    title: str
+    status: str
+    spans: int
+    outlet: str
+    published: str
+    author: str
+
+    @classmethod
+    def of(cls, info: DocumentInfo, status: str, spans: int) -> _Row:
+        title = " ".join(info.title.split()) or info.source_filename or "Untitled"
+        return cls(info.uuid, title, status, spans, info.outlet, info.published, info.author)
+
+
+class DocumentListModel(QAbstractTableModel):
+    """Every document of the project, one row each; statuses are the current annotator's."""
+
+    COLUMNS = ("Title", "Status", "Spans", "Outlet", "Published")
+    TITLE, STATUS, SPANS, OUTLET, PUBLISHED = range(5)
+
+    def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._rows: list[_Row] = []
+        self._index: dict[str, int] = {}
+        self._compact = False
+        session.changed.connect(self._on_changes)
+        self.reload()
+
+    def set_compact(self, compact: bool) -> None:
+        """Show the status as a dot alone (for a narrow panel); its name stays in the tooltip."""
+        if compact != self._compact:
+            self._compact = compact
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, self.STATUS, self.STATUS)
+            if self._rows:
+                last = len(self._rows) - 1
+                self.dataChanged.emit(self.index(0, self.STATUS), self.index(last, self.STATUS))
+
+    # -- reading -----------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Re-read every row; rows whose documents are unchanged keep their place."""
+        with self.session.read() as read:
+            documents = read.documents()
+            counts = read.span_counts()
+            me = self.session.annotator
+            statuses = {s.document: s.status for s in read.statuses() if s.annotator == me}
+        rows = [_Row.of(d, statuses.get(d.uuid, "new"), counts.get(d.uuid, 0)) for d in documents]
+        if [r.uuid for r in rows] == [r.uuid for r in self._rows]:
+            for row, new in enumerate(rows):
+                if new != self._rows[row]:
+                    self._rows[row] = new
+                    self._row_changed(row)
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self._index = {r.uuid: i for i, r in enumerate(rows)}
+        self.endResetModel()
+
+    def _refresh_metadata(self, uuids: frozenset[str]) -> None:
+        with self.session.read() as read:
+            infos = [read.document_info(u) for u in uuids if u in self._index]
+        for info in infos:
+            row = self._index[info.uuid]
+            old = self._rows[row]
+            new = _Row.of(info, old.status, old.spans)
+            if new != old:
+                self._rows[row] = new
+                self._row_changed(row)
+
+    def _on_changes(self, changes: ChangeSet) -> None:
+        structural = (
+            changes.documents_added
+            or changes.documents_removed
+            or changes.statuses
+            or changes.annotators
+            or changes.spans_added
+            or changes.spans_removed
+        )
+        if structural:
+            self.reload()
+        elif changes.documents:  # metadata edits (span edits leave titles and counts alone)
+            self._refresh_metadata(changes.documents)
+
+    def _row_changed(self, row: int) -> None:
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+    # -- lookups -----------------------------------------------------------------------------
+    def row_of(self, uuid: str) -> int | None:
+        return self._index.get(uuid)
+
+    def uuid_at(self, row: int) -> str:
+        return self._rows[row].uuid
+
+    # -- the model interface -----------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "" if section == self.STATUS and self._compact else self.COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole and section == self.STATUS:
+            return "Your status: new, in progress or done"
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, column = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == SORT_ROLE:
+            return self._sort_key(row, column)
+        if role == Qt.ItemDataRole.DecorationRole and column == self.STATUS:
+            return dot_icon(STATUS_COLORS.get(row.status, STATUS_COLORS["new"]))
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.TITLE:
+            byline = ", ".join(x for x in (row.author, row.outlet, row.published) if x)
+            return tooltip_html(row.title + (f" — {byline}" if byline else ""))
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.STATUS:
+            return STATUS_LABELS.get(row.status, row.status)
+        if role == UUID_ROLE:
+            return row.uuid
+        if role == SEARCH_ROLE:
+            parts = (row.title, row.author, row.outlet, row.published, STATUS_LABELS[row.status])
+            return " ".join(parts).lower()
+        return None
+
+    def _display(self, row: _Row, column: int) -> str:
+        if column == self.STATUS:
+            return "" if self._compact else STATUS_LABELS.get(row.status, row.status)
+        if column == self.SPANS:
+            return str(row.spans)
+        return (row.title, "", "", row.outlet, row.published)[column]
+
+    def _sort_key(self, row: _Row, column: int) -> Any:
+        if column == self.TITLE:
+            return row.title.lower()
+        if column == self.STATUS:
+            return STATUS_ORDER.get(row.status, 0)
+        if column == self.SPANS:
+            return row.spans
+        return self._display(row, column).lower()
+
+
+class DocumentsPanel(QWidget):
+    """A filter box over the document table; picking a row opens that document."""
+
+    def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._syncing = False
+        self.model = DocumentListModel(session, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterRole(SEARCH_ROLE)
+        self.proxy.setFilterKeyColumn(0)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+        self.filter = QLineEdit(self)
+        self.filter.setPlaceholderText("Filter documents")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._on_filter)
+        self.view = self._make_view()
+        self.empty = QLabel(EMPTY_TEXT, self)
+        self.empty.setObjectName("empty_state")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.empty.setMargin(16)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.empty, 1)
+
+        self.view.selectionModel().selectionChanged.connect(self._on_selection)
+        self.model.modelReset.connect(self._after_reset)
+        session.document_changed.connect(self._show_current)
+        self._after_reset()
+
+    def _make_view(self) -> QTableView:
+        view = QTableView(self)
+        view.setObjectName("documents_table")
+        view.setModel(self.proxy)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setShowGrid(False)
+        view.setAlternatingRowColors(True)
+        view.setWordWrap(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.verticalHeader().hide()
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+        header = view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setMinimumSectionSize(30)
+        header.setSectionResizeMode(DocumentListModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        width = view.fontMetrics().horizontalAdvance
+        self._status_width = width("In progress") + 40
+        widths = {
+            DocumentListModel.STATUS: self._status_width,
+            DocumentListModel.SPANS: width("Spans") + 28,
+            DocumentListModel.OUTLET: width("New Eastern Outlook"),
+            DocumentListModel.PUBLISHED: width("2000-00-00") + 20,
+        }
+        for column, size in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, size)
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the project's own order
+        view.setSortingEnabled(True)
+        return view
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        narrow = self.width() < NARROW
+        if narrow == self.view.isColumnHidden(DocumentListModel.OUTLET):
+            return
+        for column in (DocumentListModel.OUTLET, DocumentListModel.PUBLISHED):
+            self.view.setColumnHidden(column, narrow)
+        self.model.set_compact(narrow)
+        self.view.horizontalHeader().resizeSection(
+            DocumentListModel.STATUS, 36 if narrow else self._status_width
+        )
+
+    def sizeHint(self) -> QSize:
+        return QSize(320, 480)
+
+    # -- reactions ---------------------------------------------------------------------------
+    def _on_filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        self._show_current(self.session.current_document)
+
+    def _after_reset(self) -> None:
+        has_documents = self.model.rowCount() > 0
+        self.filter.setVisible(has_documents)
+        self.view.setVisible(has_documents)
+        self.empty.setVisible(not has_documents)
+        self._show_current(self.session.current_document)
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if self._syncing:
+            return
+        rows = self.view.selectionModel().selectedRows()
+        if len(rows) == 1:
+            self.session.open_document(rows[0].data(UUID_ROLE))
+
+    def _show_current(self, uuid: str) -> None:
+        """Select the current document's row (the session may change it from elsewhere)."""
+        row = self.model.row_of(uuid) if uuid else None
+        selection = self.view.selectionModel()
+        self._syncing = True
+        try:
+            if row is None:
+                selection.clearSelection()
+                return
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if not index.isValid():
+                selection.clearSelection()
+                return
+            flags = (
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows
+            )
+            selection.setCurrentIndex(index, flags)
+            self.view.scrollTo(index)
+        finally:
+            self._syncing = False
