@@ -1,0 +1,185 @@
+"""The inspector's entity section: pick an entity from the registry, make one from the span,
+clear it, and edit the linked entity's aliases."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.domain.model import Entity, Span, TagType
+from annotator.gui.panels.common import QuietComboBox, muted_label, one_line
+from annotator.gui.session import ProjectSession
+from annotator.services.command import Compound
+from annotator.services.entity_commands import CreateEntity, EditEntity
+from annotator.services.span_commands import EditSpan
+
+
+def entity_text(entity: Entity) -> str:
+    """How an entity reads in the picker: its name, then its aliases (the completer matches
+    either)."""
+    return f"{entity.name} ({', '.join(entity.aliases)})" if entity.aliases else entity.name
+
+
+def parse_aliases(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+class EntityEditor(QWidget):
+    """Edits the entity of one span through the session; holds only what it shows."""
+
+    def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.span: Span | None = None
+        self.tag: TagType | None = None
+        self._entities: dict[str, Entity] = {}
+        self._registry_stale = True
+
+        self.combo = QuietComboBox(self, shrink=True)
+        self.combo.setObjectName("entity_combo")
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.combo.lineEdit().setPlaceholderText("No entity — type to find one")
+        completer = self.combo.completer()
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.combo.activated.connect(self._on_pick)
+        self.combo.lineEdit().editingFinished.connect(self._on_typed)
+
+        self.new_button = QPushButton("New from span", self)
+        self.new_button.setObjectName("entity_new")
+        self.new_button.setToolTip("Add an entity named after this span and link the span to it")
+        self.new_button.clicked.connect(self.create_from_span)
+        self.clear_button = QPushButton("Clear", self)
+        self.clear_button.setObjectName("entity_clear")
+        self.clear_button.setToolTip("Unlink the span from its entity")
+        self.clear_button.clicked.connect(self.clear)
+        self.aliases = QLineEdit(self)
+        self.aliases.setObjectName("entity_aliases")
+        self.aliases.setPlaceholderText("Aliases, comma-separated")
+        self.aliases.editingFinished.connect(self.commit_aliases)
+        self.facts = muted_label("", self)
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.clear_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.combo)
+        layout.addLayout(buttons)
+        layout.addWidget(self.aliases)
+        layout.addWidget(self.facts)
+
+    # -- showing -----------------------------------------------------------------------------
+    def registry_changed(self) -> None:
+        """The registry changed: re-read it the next time the editor shows a span."""
+        self._registry_stale = True
+
+    def set_span(self, span: Span, tag: TagType | None) -> None:
+        self.span, self.tag = span, tag
+        if self._registry_stale:
+            self._fill_registry()
+        entity = self._entities.get(span.entity or "")
+        if not self.combo.lineEdit().hasFocus():
+            self._show_entity(entity)
+        if not self.aliases.hasFocus():
+            self.aliases.setText(", ".join(entity.aliases) if entity else "")
+        self.aliases.setVisible(entity is not None)
+        self.clear_button.setEnabled(entity is not None)
+        self.facts.setVisible(entity is not None)
+        if entity is not None:
+            with self.session.read() as read:
+                mentions = read.count_spans(entity=entity.uuid)
+            kind = f"{entity.kind} · " if entity.kind else ""
+            self.facts.setText(f"{kind}{mentions} span{'s' if mentions != 1 else ''}")
+
+    def _fill_registry(self) -> None:
+        with self.session.read() as read:
+            entities = read.entities()
+        self._entities = {e.uuid: e for e in entities}
+        self._registry_stale = False
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        for entity in entities:
+            self.combo.addItem(entity_text(entity), entity.uuid)
+            self.combo.setItemData(
+                self.combo.count() - 1, entity.note or None, Qt.ItemDataRole.ToolTipRole
+            )
+        self.combo.setCurrentIndex(-1)
+        self.combo.blockSignals(False)
+
+    def _show_entity(self, entity: Entity | None) -> None:
+        self.combo.blockSignals(True)
+        self.combo.setCurrentIndex(self.combo.findData(entity.uuid) if entity else -1)
+        if entity is None:
+            self.combo.setEditText("")
+        self.combo.blockSignals(False)
+
+    # -- editing -----------------------------------------------------------------------------
+    def _set_entity(self, uuid: str | None) -> None:
+        if self.span is not None and uuid != self.span.entity:
+            label = "Set entity" if uuid else "Clear entity"
+            if not self.session.run(EditSpan(self.span.uuid, entity=uuid, label=label)):
+                self._show_entity(self._entities.get(self.span.entity or ""))
+
+    def _on_pick(self, index: int) -> None:
+        self._set_entity(self.combo.itemData(index))
+
+    def _on_typed(self) -> None:
+        """Enter or leaving the box: a typed name or alias that names one entity picks it;
+        anything else puts the current entity back."""
+        if self.span is None:
+            return
+        text = self.combo.currentText().strip().casefold()
+        current = self._entities.get(self.span.entity or "")
+        if current is not None and text == entity_text(current).casefold():
+            return
+        matches = [
+            e
+            for e in self._entities.values()
+            if text
+            and text
+            in {e.name.casefold(), entity_text(e).casefold()} | {a.casefold() for a in e.aliases}
+        ]
+        if len(matches) == 1:
+            self._set_entity(matches[0].uuid)
+        else:
+            self._show_entity(current)
+
+    def create_from_span(self) -> None:
+        """A new entity named after the span, linked to it, as one undo step."""
+        if self.span is None:
+            return
+        kind = self.tag.kind if self.tag else ""
+        if self.tag and kind == "custom":
+            kind = self.tag.key  # "place" says more than "custom"
+        create = CreateEntity(one_line(self.span.quote, 200), kind=kind)
+        link = EditSpan(self.span.uuid, entity=create.uuid)
+        self.session.run(Compound("New entity from span", [create, link]))
+
+    def clear(self) -> None:
+        self._set_entity(None)
+
+    def commit_aliases(self) -> None:
+        entity = self._entities.get(self.span.entity or "") if self.span else None
+        if entity is None:
+            return
+        aliases = parse_aliases(self.aliases.text())
+        changed = tuple(aliases) != entity.aliases
+        if changed and not self.session.run(EditEntity(entity.uuid, aliases=aliases)):
+            self.aliases.setText(", ".join(entity.aliases))
+
+    def is_editing(self) -> bool:
+        return self.combo.lineEdit().hasFocus() or self.aliases.hasFocus()
