@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +19,6 @@ from annotator.io.text_import import sha256_text
 from annotator.services.document_commands import AddDocuments
 from annotator.services.entity_commands import CreateEntity
 from annotator.services.project import Project
-from annotator.services.sample import create_sample_project
 from annotator.services.span_commands import CreateSpan, EditSpan
 
 TEXT = "The committee met in Vladivostok on Tuesday and agreed on nothing at all."
@@ -87,13 +82,10 @@ def rich(qtbot, tmp_path: Path):
 
 
 @pytest.fixture
-def sample(qtbot, tmp_path: Path):
-    session = ProjectSession(create_sample_project(tmp_path / "s.annotator", "tester"))
-    with session.read() as read:
-        session.open_document(read.documents()[0].uuid)
-    inspector = open_inspector(qtbot, session)
-    yield session, inspector
-    session.close()
+def sample(qtbot, sample_session: ProjectSession):
+    with sample_session.read() as read:
+        sample_session.open_document(read.documents()[0].uuid)
+    return sample_session, open_inspector(qtbot, sample_session)
 
 
 def stored(session: ProjectSession, uuid: str) -> Span:

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 
@@ -24,7 +18,6 @@ from annotator.io.text_import import sha256_text
 from annotator.services.command import Compound
 from annotator.services.document_commands import AddDocuments
 from annotator.services.entity_commands import SetStatus
-from annotator.services.sample import create_sample_project
 from annotator.services.span_commands import CreateSpan, DeleteSpans, EditSpan
 
 
@@ -34,13 +27,11 @@ def imported(title: str, text: str, outlet: str = "") -> ImportedDocument:
 
 
 @pytest.fixture
-def session(qtbot, tmp_path: Path):
-    project = create_sample_project(tmp_path / "s.annotator", "tester")
-    session = ProjectSession(project)
-    with session.read() as read:
-        session.open_document(read.documents()[0].uuid)
-    yield session
-    session.close()
+def session(sample_session: ProjectSession) -> ProjectSession:
+    """The sample project with its article open."""
+    with sample_session.read() as read:
+        sample_session.open_document(read.documents()[0].uuid)
+    return sample_session
 
 
 def spans_of(session: ProjectSession):
