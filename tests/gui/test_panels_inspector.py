@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDateEdit, QToolButton
+from PySide6.QtWidgets import QApplication, QDateEdit, QToolButton
 
 from annotator.domain.ids import new_uuid
 from annotator.domain.model import AttributeDef, Schema, Span, TagType
@@ -194,7 +194,7 @@ def test_number_accepts_numbers_refuses_letters_and_clears(qtbot, rich):
     qtbot.keyClicks(spin, "3")
     qtbot.keyClick(spin, Qt.Key.Key_Return)
     assert stored_value(session, uuid, "number") == 3
-    qtbot.mouseClick(editor.findChild(QToolButton), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(editor.findChild(QToolButton, "clear"), Qt.MouseButton.LeftButton)
     assert stored_value(session, uuid, "number") is None
     assert spin.text() == "not set"
 
@@ -214,7 +214,7 @@ def test_date_is_typed_and_cleared(qtbot, rich):
     qtbot.keyClicks(box, "20210304")
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert stored_value(session, uuid, "date") == "2021-03-04"
-    qtbot.mouseClick(editor.findChild(QToolButton), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(editor.findChild(QToolButton, "clear"), Qt.MouseButton.LeftButton)
     assert stored_value(session, uuid, "date") is None
 
 
@@ -226,6 +226,17 @@ def test_boolean_cycles_not_set_yes_no(qtbot, rich):
         qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
         assert stored_value(session, uuid, "flag") is expected
         assert box.text() == label
+
+
+def test_tab_walks_from_the_tag_through_the_attributes_to_the_note(rich):
+    _session, inspector, _uuid = rich
+    inspector.tag_combo.setFocus()
+    order = []
+    for _ in range(len(inspector.editors) + 1):
+        inspector.focusNextChild()
+        order.append(QApplication.focusWidget())
+    fields = [editor.focusProxy() for editor in inspector.editors.values()]
+    assert order == [*fields, inspector.note]
 
 
 def test_an_editor_being_typed_in_survives_a_refresh(qtbot, rich):
@@ -321,6 +332,7 @@ def test_new_entity_from_the_span_is_one_undo_step(qtbot, sample):
     assert (entity.name, entity.kind) == ("Dmitry Bokarev", "actor")
     assert session.undo_stack.count() == count + 1
     assert inspector.entity.combo.currentText() == "Dmitry Bokarev"
+    assert not inspector.entity.aliases.text()
     session.undo_stack.undo()
     assert stored(session, uuid).entity is None
     with session.read() as read:

@@ -27,6 +27,7 @@ from annotator.gui.panels.common import WARNING, QuietComboBox, shrinkable
 NOT_SET = "not set"
 DATE_FORMAT = "yyyy-MM-dd"
 NUMBER_LIMIT = 1e12
+CLEAR_WIDTH = 22
 NO_DATE = QDate(1000, 1, 1)  # the date editor's "not set" value (its minimum)
 
 
@@ -81,14 +82,27 @@ class AttributeEditor(QWidget):
             self._update_hint(value)
             self.committed.emit(value)
 
-    def _clear_button(self, action: Any) -> QToolButton:
+    def _add_field(self, field: QWidget, clear: Any = None) -> None:
+        """Lay out the editing widget and, in a column of its own so that every field ends at
+        the same place, a clear button (or the room for one)."""
+        self.row.addWidget(field, 1)
+        self.setFocusProxy(field)
         button = QToolButton(self)
         button.setText("×")
         button.setAutoRaise(True)
-        button.setToolTip(f"Clear {self.definition.label}")
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.clicked.connect(action)
-        return button
+        button.setFixedWidth(CLEAR_WIDTH)
+        if clear is None:
+            button.setEnabled(False)
+            policy = button.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            button.setSizePolicy(policy)
+            button.hide()
+        else:
+            button.setObjectName("clear")
+            button.setToolTip(f"Clear {self.definition.label}")
+            button.clicked.connect(clear)
+        self.row.addWidget(button)
 
 
 class ChoiceEditor(AttributeEditor):
@@ -99,7 +113,7 @@ class ChoiceEditor(AttributeEditor):
         for choice in definition.choices:
             self.combo.addItem(choice, choice)
         self.combo.activated.connect(self.commit)
-        self.row.addWidget(self.combo, 1)
+        self._add_field(self.combo)
 
     def value(self) -> Any:
         return self.combo.currentData() or None
@@ -122,7 +136,7 @@ class MultiChoiceEditor(AttributeEditor):
         self.list.setFixedHeight(rows * row_height + 2 * self.list.frameWidth() + 2)
         self.list.itemChanged.connect(self._on_item)
         self._showing = False
-        self.row.addWidget(self.list, 1)
+        self._add_field(self.list)
 
     def _on_item(self, _item: QListWidgetItem) -> None:
         if not self._showing:
@@ -153,7 +167,7 @@ class TextEditor(AttributeEditor):
         shrinkable(self.edit)
         self.edit.setPlaceholderText(NOT_SET)
         self.edit.editingFinished.connect(self.commit)
-        self.row.addWidget(self.edit, 1)
+        self._add_field(self.edit)
 
     def value(self) -> Any:
         return self.edit.text().strip() or None
@@ -229,8 +243,7 @@ class NumberEditor(AttributeEditor):
         super().__init__(definition, parent)
         self.spin = OptionalSpinBox(self)
         self.spin.editingFinished.connect(self.commit)
-        self.row.addWidget(self.spin, 1)
-        self.row.addWidget(self._clear_button(self.clear))
+        self._add_field(self.spin, self.clear)
 
     def clear(self) -> None:
         self.spin.setValue(self.spin.minimum())
@@ -306,8 +319,7 @@ class DateEditor(AttributeEditor):
         self.date_edit.editingFinished.connect(self.commit)
         # A day picked in the calendar is a finished edit; the box takes the date first.
         self.date_edit.calendarWidget().clicked.connect(self._picked)
-        self.row.addWidget(self.date_edit, 1)
-        self.row.addWidget(self._clear_button(self.clear))
+        self._add_field(self.date_edit, self.clear)
 
     def _picked(self, _date: QDate) -> None:
         self.date_edit.mark_edited()  # today, picked while it was the placeholder, counts
@@ -362,6 +374,7 @@ class BooleanEditor(AttributeEditor):
         super().__init__(definition, parent)
         self.box = TriStateBox(self)
         self.box.clicked.connect(self.commit)
+        self.setFocusProxy(self.box)
         self.row.addWidget(self.box)
         self.row.addStretch(1)
 

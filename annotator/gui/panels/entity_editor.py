@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -65,7 +66,9 @@ class EntityEditor(QWidget):
         self.clear_button.clicked.connect(self.clear)
         self.aliases = QLineEdit(self)
         self.aliases.setObjectName("entity_aliases")
-        self.aliases.setPlaceholderText("Aliases, comma-separated")
+        self.aliases.setPlaceholderText("Other names, comma-separated")
+        self.aliases.setToolTip("Other names of this entity, separated by commas")
+        self.aliases_label = QLabel("Aliases", self)
         self.aliases.editingFinished.connect(self.commit_aliases)
         self.facts = muted_label("", self)
 
@@ -79,7 +82,11 @@ class EntityEditor(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.combo)
         layout.addLayout(buttons)
-        layout.addWidget(self.aliases)
+        aliases = QHBoxLayout()
+        aliases.setSpacing(8)
+        aliases.addWidget(self.aliases_label)
+        aliases.addWidget(self.aliases, 1)
+        layout.addLayout(aliases)
         layout.addWidget(self.facts)
 
     # -- showing -----------------------------------------------------------------------------
@@ -97,6 +104,7 @@ class EntityEditor(QWidget):
         if not self.aliases.hasFocus():
             self.aliases.setText(", ".join(entity.aliases) if entity else "")
         self.aliases.setVisible(entity is not None)
+        self.aliases_label.setVisible(entity is not None)
         self.clear_button.setEnabled(entity is not None)
         self.facts.setVisible(entity is not None)
         if entity is not None:
@@ -121,10 +129,11 @@ class EntityEditor(QWidget):
         self.combo.blockSignals(False)
 
     def _show_entity(self, entity: Entity | None) -> None:
+        """The entity's name alone in the box (its aliases are listed below and in the list)."""
         self.combo.blockSignals(True)
         self.combo.setCurrentIndex(self.combo.findData(entity.uuid) if entity else -1)
-        if entity is None:
-            self.combo.setEditText("")
+        self.combo.setEditText(entity.name if entity else "")
+        self.combo.lineEdit().setCursorPosition(0)
         self.combo.blockSignals(False)
 
     # -- editing -----------------------------------------------------------------------------
@@ -135,7 +144,9 @@ class EntityEditor(QWidget):
                 self._show_entity(self._entities.get(self.span.entity or ""))
 
     def _on_pick(self, index: int) -> None:
-        self._set_entity(self.combo.itemData(index))
+        uuid = self.combo.itemData(index)
+        self._set_entity(uuid)
+        self._show_entity(self._entities.get(uuid or ""))
 
     def _on_typed(self) -> None:
         """Enter or leaving the box: a typed name or alias that names one entity picks it;
@@ -144,7 +155,9 @@ class EntityEditor(QWidget):
             return
         text = self.combo.currentText().strip().casefold()
         current = self._entities.get(self.span.entity or "")
-        if current is not None and text == entity_text(current).casefold():
+        shown = {current.name.casefold(), entity_text(current).casefold()} if current else set()
+        if text in shown:
+            self._show_entity(current)
             return
         matches = [
             e

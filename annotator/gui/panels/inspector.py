@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from functools import partial
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -290,6 +291,10 @@ class Inspector(QWidget):
             self.attribute_form.addRow(label, editor)
             self.editors[definition.key] = editor
         self.no_attributes.setVisible(not definitions)
+        fields = [editor.focusProxy() or editor for editor in self.editors.values()]
+        chain = [self.tag_combo, *fields, self.note]
+        for first, second in pairwise(chain):  # Tab walks the form top to bottom
+            QWidget.setTabOrder(first, second)
 
     def _show_links(self, span: Span, links: list[Link], others: dict[str, Span]) -> None:
         lines = link_lines(span.uuid, links, others, self.session.schema)

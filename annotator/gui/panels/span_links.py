@@ -72,6 +72,7 @@ class SpanLinks(QListWidget):
         self._lines: list[LinkLine] = []
 
     def set_lines(self, lines: list[LinkLine]) -> None:
+        self.setVisible(bool(lines))
         if lines == self._lines:
             return
         self._lines = lines
@@ -86,7 +87,6 @@ class SpanLinks(QListWidget):
             self.setItemWidget(item, row)
         height = sum(self.sizeHintForRow(i) for i in range(min(self.count(), 8)))
         self.setFixedHeight(max(height, 1) + 2 * self.frameWidth() + 2)
-        self.setVisible(bool(lines))
 
     def _row_widget(self, line: LinkLine) -> QWidget:
         row = QWidget(self)
