@@ -253,6 +253,16 @@ def test_an_editor_being_typed_in_survives_a_refresh(qtbot, rich):
     assert stored(session, uuid).attributes == {"choice": "gamma", "text": "half-typed"}
 
 
+def test_a_note_being_typed_survives_a_refresh(qtbot, rich):
+    session, inspector, uuid = rich
+    qtbot.mouseClick(inspector.note.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(inspector.note, "draft")
+    session.run(EditSpan(uuid, attributes={"flag": True}))
+    session.flush()
+    assert inspector.editors["flag"].box.text() == "Yes"
+    assert inspector.note.toPlainText() == "draft" and inspector.note.hasFocus()
+
+
 def test_undo_puts_the_stored_value_back_in_the_editor(qtbot, rich):
     session, inspector, uuid = rich
     combo = inspector.editors["choice"].combo
@@ -365,6 +375,24 @@ def test_pick_an_entity_by_alias_edit_its_aliases_and_clear_it(qtbot, sample):
     qtbot.mouseClick(editor.clear_button, Qt.MouseButton.LeftButton)
     assert stored(session, uuid).entity is None
     assert not editor.aliases.isVisible()
+
+
+def test_pick_an_entity_from_the_completer(qtbot, sample):
+    session, inspector = sample
+    create = CreateEntity("People's Liberation Army", kind="actor", aliases=["PLA"])
+    session.run(create)
+    session.flush()
+    uuid = span_by_quote(session, "Chinese military forces")
+    session.select_span(uuid)
+    line = inspector.entity.combo.lineEdit()
+    qtbot.mouseClick(line, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(line, "liberation")
+    popup = inspector.entity.combo.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert stored(session, uuid).entity == create.uuid
+    qtbot.waitUntil(lambda: line.text() == "People's Liberation Army")
 
 
 def test_typing_an_unknown_name_links_nothing(qtbot, sample):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QResizeEvent, QValidator, QWheelEvent
+from PySide6.QtGui import QFocusEvent, QMouseEvent, QResizeEvent, QValidator, QWheelEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -293,11 +293,18 @@ class OptionalDateEdit(QDateEdit):
         self.setDate(date)
         self.blockSignals(False)
 
-    def focusInEvent(self, event: QFocusEvent) -> None:
+    def _start_from_today(self) -> None:
         if self.date() == self.minimumDate():
             self.show_date(QDate.currentDate())
             self._placeholder = True
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self._start_from_today()
         super().focusInEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._start_from_today()  # the calendar opens on this month, not on the year 1000
+        super().mousePressEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)

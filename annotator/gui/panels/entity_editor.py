@@ -3,7 +3,9 @@ clear it, and edit the linked entity's aliases."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import dataclasses
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -138,15 +140,22 @@ class EntityEditor(QWidget):
 
     # -- editing -----------------------------------------------------------------------------
     def _set_entity(self, uuid: str | None) -> None:
-        if self.span is not None and uuid != self.span.entity:
-            label = "Set entity" if uuid else "Clear entity"
-            if not self.session.run(EditSpan(self.span.uuid, entity=uuid, label=label)):
-                self._show_entity(self._entities.get(self.span.entity or ""))
+        span = self.span
+        if span is None or uuid == span.entity:
+            return
+        label = "Set entity" if uuid else "Clear entity"
+        if self.session.run(EditSpan(span.uuid, entity=uuid, label=label)):
+            self.span = dataclasses.replace(span, entity=uuid)
+        self._show_current()
 
     def _on_pick(self, index: int) -> None:
-        uuid = self.combo.itemData(index)
-        self._set_entity(uuid)
-        self._show_entity(self._entities.get(uuid or ""))
+        self._set_entity(self.combo.itemData(index))
+        # A completer writes its own text after this; show the name once it is done.
+        QTimer.singleShot(0, self, self._show_current)
+
+    def _show_current(self) -> None:
+        if self.span is not None:
+            self._show_entity(self._entities.get(self.span.entity or ""))
 
     def _on_typed(self) -> None:
         """Enter or leaving the box: a typed name or alias that names one entity picks it;
