@@ -1,5 +1,4 @@
-"""The inspector's entity section: pick an entity from the registry, make one from the span,
-clear it, and edit the linked entity's aliases."""
+"""The inspector's entity section: pick, create or clear the span's entity; edit its aliases."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The inspector's list of a span's links: direction, type and the other span's quote, each with
-jump-to (activate) and a delete button."""
+"""The inspector's list of a span's links, each with jump-to and a delete button."""
 
 from __future__ import annotations
 
