@@ -17,7 +17,7 @@ from annotator.io.importers import ImportedDocument
 from annotator.io.text_import import sha256_text
 from annotator.services.document_commands import AddDocuments
 from annotator.services.project import Project
-from annotator.services.span_commands import CreateSpan, EditSpan
+from annotator.services.span_commands import CreateSpan, DeleteSpans, EditSpan
 
 TEXT = "The committee met in Vladivostok on Tuesday and agreed on nothing at all."
 
@@ -300,6 +300,17 @@ def test_a_half_typed_note_is_saved_when_the_selection_moves(qtbot, rich):
     assert stored(session, uuid).note == "unfinished"
     assert stored(session, other).note == ""
     assert inspector.note.toPlainText() == ""
+
+
+def test_deleting_the_span_while_its_note_is_typed_is_quiet(qtbot, rich):
+    session, inspector, uuid = rich
+    qtbot.mouseClick(inspector.note.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(inspector.note, "never mind")
+    with qtbot.assertNotEmitted(session.error):
+        session.run(DeleteSpans([uuid]))
+        session.flush()
+    assert session.selected_span == ""
+    assert inspector.stack.currentWidget() is inspector.empty
 
 
 def test_retag_through_the_combo(qtbot, sample):

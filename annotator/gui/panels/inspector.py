@@ -310,8 +310,15 @@ class Inspector(QWidget):
 
     # -- editing -----------------------------------------------------------------------------
     def commit_pending(self) -> None:
-        """Save what the user typed but has not yet finished (before the selection moves on)."""
+        """Save what the user typed but has not yet finished (before the selection moves on);
+        nothing when the span itself was deleted."""
         if self.span is None:
+            return
+        try:
+            with self.session.read() as read:
+                read.span_document_and_tag(self.span.uuid)
+        except NotFoundError:
+            self.span = None
             return
         for editor in self.editors.values():
             editor.commit()
