@@ -130,8 +130,9 @@ class AnnotationPage(QWidget):
         layout.setSpacing(6)
         layout.addLayout(controls)
         layout.addWidget(self.table, 1)
-        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
-            signal.connect(self._update_count)
+        for source in (model, self.proxy):
+            for signal in (source.modelReset, source.rowsInserted, source.rowsRemoved):
+                signal.connect(self._update_count)
         self._update_count()
 
     # -- filter choices ----------------------------------------------------------------------
@@ -169,7 +170,8 @@ class AnnotationPage(QWidget):
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
-        self.count.setText(f"{shown} of {total}" if shown != total else f"{total} {self.noun}")
+        noun = self.noun[:-1] if total == 1 else self.noun  # "1 span", "12 spans"
+        self.count.setText(f"{shown} of {total}" if shown != total else f"{total} {noun}")
 
     # -- selection ---------------------------------------------------------------------------
     def select_uuid(self, uuid: str) -> None:
