@@ -1,0 +1,1 @@
+"""Dialogs and small tools: schema editor, link picker, search bar, shortcuts, progress."""
