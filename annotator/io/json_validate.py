@@ -149,9 +149,9 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
     top = c.obj(data, "$")
     if top.get("format") != FORMAT:
         raise ExchangeError([f"$.format: expected {FORMAT!r}; this is not an Annotator JSON file"])
-    if top.get("version") != VERSION:
-        version = top.get("version")
-        newer = isinstance(version, int) and version > VERSION
+    version = top.get("version")
+    if type(version) is not int or version != VERSION:  # not True, 1.0 or "1"
+        newer = type(version) is int and version > VERSION
         reason = "written by a newer Annotator" if newer else "unsupported version"
         raise ExchangeError([f"$.version: {version!r} {reason} (this one reads {VERSION})"])
     try:
@@ -185,7 +185,7 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
         value = obj.get(key)
         if value is None and not required:
             return None
-        if value not in annotators:
+        if not isinstance(value, str) or value not in annotators:
             c.fail(f"{path}.{key}", "no such annotator in the file or the project")
         return value
 
@@ -241,7 +241,8 @@ def _document(
     if "\r" in text:
         c.fail(f"{p}.text", "text must use LF line ends (no CR characters)")
     sha = c.text(d, "sha256", p)
-    if sha and sha != hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest():
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    if isinstance(d.get("sha256"), str) and sha != digest:  # an empty one too
         c.fail(f"{p}.sha256", "does not match the SHA-256 of the text")
     meta = c.obj(d.get("metadata", {}), f"{p}.metadata")
     values = {k: meta.get(k, "") for k in META_KEYS}
@@ -297,7 +298,7 @@ def _document(
             c.fail(f"{sp}.attributes", str(error))
             attributes = {}
         entity = s.get("entity")
-        if entity is not None and entity not in entities:
+        if entity is not None and (not isinstance(entity, str) or entity not in entities):
             c.fail(f"{sp}.entity", "no such entity in the file or the project")
         prefix, suffix = context_of(text, fragments)
         span = Span(
@@ -325,7 +326,8 @@ def _document(
         if link_type is None:
             c.fail(f"{lp}.type", f"no link type {x.get('type')!r} in the schema")
             continue
-        if source not in tags or target not in tags or source == target:
+        ends = (source, target)
+        if not all(isinstance(e, str) and e in tags for e in ends) or source == target:
             c.fail(lp, "source and target must be two different spans of this document")
             continue
         if not link_type.allows(tags[source], tags[target]):

@@ -199,7 +199,7 @@ def schema_from_dict(data: Any, path: str = "$") -> Schema:
         for role in ("sources", "targets"):
             keys = reader.field(obj, role, p, list, optional=True) or []
             for j, key in enumerate(keys):
-                if key not in tag_keys:
+                if not isinstance(key, str) or key not in tag_keys:
                     reader.fail(f"{p}.{role}[{j}]", f"no tag type {key!r} in this schema")
             ends[role] = tuple(k for k in keys if isinstance(k, str))
         color = reader.field(obj, "color", p, str)
