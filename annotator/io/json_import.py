@@ -23,6 +23,7 @@ from annotator.io.json_validate import Exchange, ExchangeError, validate_exchang
 from annotator.io.schema_file import schema_to_dict
 
 MAX_FILE_BYTES = 2 * 1024**3
+PLURALS = {"span": "spans", "link": "links", "entity": "entities", "document": "documents"}
 
 
 @dataclass
@@ -64,7 +65,7 @@ def load_json_file(path: Path) -> Any:
     except OSError as error:
         raise ValidationError(f"{path.name}: cannot be read ({error.strerror})") from error
     except orjson.JSONDecodeError as error:
-        raise ValidationError(f"{path.name} is not valid JSON: {error}") from error
+        raise ValidationError(f"{path.name}: $: not valid JSON ({error})") from error
 
 
 def import_json(project: Any, path: Path, progress: Any = None) -> ImportReport:
@@ -73,7 +74,10 @@ def import_json(project: Any, path: Path, progress: Any = None) -> ImportReport:
     progress(done, total) is told of the three phases: read, validated, written."""
     if progress is not None:
         progress(0, 3)
-    data = load_json_file(path)
+    try:
+        data = load_json_file(path)
+    except ValidationError as error:  # unreadable or not JSON: one error line, like the rest
+        raise ExchangeError([str(error)]) from None
     try:
         return import_data(project, data, progress)
     except ExchangeError as error:
@@ -134,7 +138,7 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
     hashes = session.document_hashes()
     doc_uuids = set(hashes.values())
     rename: dict[str, str] = {}
-    for document in x.documents:
+    for index, document in enumerate(x.documents):
         mine = hashes.get(document.info.sha256)
         if mine is not None:
             rename[document.uuid] = mine
@@ -142,18 +146,25 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
         elif document.uuid in tombstones:
             report.count("skipped", "documents")
         elif document.uuid in doc_uuids:
-            raise ValidationError(f"document {document.uuid} exists here with another text")
+            raise ExchangeError(
+                [f"$.documents[{index}].id: {document.uuid} is a document with another text here"]
+            )
         else:
             session.insert_document(document)
             hashes[document.info.sha256] = document.uuid
             report.count("added", "documents")
     present_docs = set(hashes.values())
 
+    entities_here = set(session.versions("entities"))
     span_versions = session.versions("spans")
     new_spans = []
     kept_spans: set[str] = set(span_versions)
     for span in x.spans:
         span = dataclasses.replace(span, document=rename.get(span.document, span.document))
+        if span.entity is not None and span.entity not in entities_here:
+            # The entity was deleted here (its tombstone skipped it): the span loses the
+            # reference, as spans do when an entity is deleted in the app.
+            span = dataclasses.replace(span, entity=None)
         if span.document not in present_docs or span.uuid in tombstones:
             report.count("skipped", "spans")
         elif span.uuid not in span_versions:
@@ -264,6 +275,6 @@ def _apply_tombstones(session, x: Exchange, known: set[str], report: ImportRepor
         delete = deleters.get(tombstone.kind)
         if delete is not None:
             delete(tombstone.uuid)
-            report.count("deleted", f"{tombstone.kind}s")
+            report.count("deleted", PLURALS[tombstone.kind])
         session.add_tombstone(tombstone.uuid, tombstone.kind, tombstone.deleted, tombstone.author)
         known.add(tombstone.uuid)
