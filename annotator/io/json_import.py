@@ -269,12 +269,15 @@ def _apply_tombstones(session, x: Exchange, known: set[str], report: ImportRepor
         "entity": session.delete_entity,
         "document": session.delete_document,
     }
+    present = {kind: set(session.versions(table)) for kind, table in PLURALS.items()}
     for tombstone in x.tombstones:
         if tombstone.uuid in known:
             continue
         delete = deleters.get(tombstone.kind)
-        if delete is not None:
+        if delete is not None and tombstone.uuid in present[tombstone.kind]:
             delete(tombstone.uuid)
             report.count("deleted", PLURALS[tombstone.kind])
+        else:  # nothing here to delete: only the tombstone is new (and keeps the row out)
+            report.count("added", "tombstones")
         session.add_tombstone(tombstone.uuid, tombstone.kind, tombstone.deleted, tombstone.author)
         known.add(tombstone.uuid)

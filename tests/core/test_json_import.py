@@ -73,6 +73,7 @@ def test_reimporting_the_same_file_changes_nothing(rich, tmp_path):
         first = import_json(target, path)
         assert first.changed
         assert first.added["spans"] == 6 and first.added["links"] == 3
+        assert first.added["tombstones"] == 2 and first.deleted == {}  # nothing here to delete
         before = h.export_bytes(target)
         second = import_json(target, path)
         assert not second.changed, second.summary()
