@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from annotator import __version__
 from annotator.errors import AnnotatorError
@@ -20,8 +21,11 @@ def _say(message: str) -> None:
 
 
 def _progress(label: str):
+    """Progress on stderr: live on a terminal; otherwise every 500 items of long work only, so
+    a short job that fails prints nothing but its one-line message."""
+
     def report(done: int, total: int) -> None:
-        if sys.stderr.isatty() or done == total or done % 500 == 0:
+        if sys.stderr.isatty() or done % 500 == 0 or (done == total and total >= 500):
             end = "\n" if done == total else "\r"
             print(f"{label}: {done}/{total}", end=end, file=sys.stderr, flush=True)
 
@@ -33,8 +37,16 @@ def _project_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--annotator", help="annotator name (default: your login name)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its refusals on one line (the usage is one `--help` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        message = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="annotator",
         description="Annotate articles with actors, events, claims and links. "
         "Run `annotator [PROJECT]` to open the desktop app.",
@@ -128,20 +140,14 @@ def cmd_new(args: argparse.Namespace) -> int:
         from annotator.io.schema_file import read_schema_file
 
         schema = read_schema_file(load_json_file(args.schema))
-    if args.sample and schema is None:
-        from annotator.services.sample import create_sample_project
+    name = args.name or ("Sample project" if args.sample else None)
+    project = Project.create(args.project, name=name, annotator_name=args.annotator, schema=schema)
+    if args.sample:
+        from annotator.services.document_commands import AddDocuments
+        from annotator.services.sample import sample_document
 
-        create_sample_project(args.project, args.annotator or "", annotate=False).close()
-    else:
-        project = Project.create(
-            args.project, name=args.name, annotator_name=args.annotator, schema=schema
-        )
-        if args.sample:
-            from annotator.services.document_commands import AddDocuments
-            from annotator.services.sample import sample_document
-
-            project.run(AddDocuments([sample_document()]))
-        project.close()
+        project.run(AddDocuments([sample_document()]))
+    project.close()
     _say(f"created {args.project}")
     return 0
 
@@ -167,12 +173,18 @@ def cmd_add(args: argparse.Namespace) -> int:
         command = AddDocuments(documents)
         if documents:
             project.run(command)
+    if refused and not command.report.added:  # a failure: one line
+        more = len(refused) + len(command.report.duplicates) - 1
+        _say(
+            f"annotator add: nothing added: {refused[0]}" + (f" (and {more} more)" if more else "")
+        )
+        return 1
     for error in refused:
         _say(f"skipped {error}")
     for name, title in command.report.duplicates:
         _say(f"skipped {name}: already in the project ({title})")
     _say(f"added {len(command.report.added)} document(s) to {args.project.name}")
-    return 0 if command.report.added or not refused else 1
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -238,14 +250,14 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from annotator.store.project_store import ProjectStore
 
-    store = ProjectStore.open(args.project, progress=_say)
+    store = ProjectStore.open(args.project, progress=_say if sys.stderr.isatty() else None)
     try:
         problems = store.integrity_check()
     finally:
         store.close()
     if problems:
-        for problem in problems[:20]:
-            _say(f"problem: {problem}")
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        _say(f"annotator check: {args.project.name}: {problems[0]}{more}")
         return 1
     print(f"{args.project.name}: ok")
     return 0
