@@ -134,13 +134,15 @@ class EditDocumentMetadata(Command):
             raise ValidationError("a document needs a title")
         self.uuid, self.fields = uuid, {k: str(v).strip() for k, v in fields.items()}
         self.before: dict[str, Any] = {}
+        self.after: dict[str, Any] = {}
         self.label = "Edit document properties"
 
     def apply(self, project: Project, session: WriteSession) -> ChangeSet:
         info = session.document_info(self.uuid)
-        if not self.before:
+        if not self.after:  # a redo writes the same values, modified time included
             self.before = {k: getattr(info, k) for k in self.fields} | {"modified": info.modified}
-        session.update_document_metadata(self.uuid, {**self.fields, "modified": now()})
+            self.after = {**self.fields, "modified": now()}
+        session.update_document_metadata(self.uuid, self.after)
         return ChangeSet(documents=frozenset({self.uuid}))
 
     def revert(self, project: Project, session: WriteSession) -> ChangeSet:
