@@ -17,7 +17,15 @@ from typing import Any
 from annotator.domain.attributes import check_value
 from annotator.domain.changes import ChangeSet
 from annotator.domain.ids import new_uuid, now
-from annotator.domain.model import TAG_KINDS, AttributeDef, Link, LinkType, Span, TagType
+from annotator.domain.model import (
+    TAG_KINDS,
+    VALUE_TYPES,
+    AttributeDef,
+    Link,
+    LinkType,
+    Span,
+    TagType,
+)
 from annotator.errors import ValidationError
 from annotator.io.schema_file import COLOR, KEY
 from annotator.services.command import Command
@@ -45,6 +53,24 @@ def _check_tag(project: Project, tag: TagType) -> None:
             raise ValidationError(f"hotkey {tag.hotkey!r} already belongs to {other.label!r}")
 
 
+def _check_attribute(attribute: AttributeDef) -> None:
+    if not KEY.match(attribute.key):
+        raise ValidationError(f"{attribute.key!r} is not a valid key")
+    if attribute.value_type not in VALUE_TYPES:
+        raise ValidationError(f"{attribute.key}: unknown attribute type {attribute.value_type!r}")
+    if attribute.value_type in ("choice", "multi_choice") and not attribute.choices:
+        raise ValidationError("a choice attribute needs at least one choice")
+    check_value(attribute, attribute.default)
+
+
+def _check_attributes(attributes: tuple[AttributeDef, ...]) -> None:
+    keys = [a.key for a in attributes]
+    if len(set(keys)) != len(keys):
+        raise ValidationError("two attributes have the same key")
+    for attribute in attributes:
+        _check_attribute(attribute)
+
+
 def _stamp(item: Any, project: Project) -> Any:
     when = now()
     return dataclasses.replace(item, created=when, modified=when, author=project.annotator.uuid)
@@ -61,6 +87,7 @@ class AddTagType(Command):
             if project.schema.tag(self.tag.key):
                 raise ValidationError(f"a tag type {self.tag.key!r} already exists")
             _check_tag(project, self.tag)
+            _check_attributes(self.tag.attributes)
             self.stamped = _stamp(self.tag, project)
             self.stamped = dataclasses.replace(
                 self.stamped,
@@ -127,6 +154,14 @@ class DeleteTagType(Command):
         self.link_types = [
             lt for lt in project.schema.link_types if self.key in lt.sources + lt.targets
         ]
+        for lt in self.link_types:
+            # An empty endpoint list means "any tag type": never widen a link type silently.
+            if (self.key,) in (lt.sources, lt.targets):
+                role = "source" if lt.sources == (self.key,) else "target"
+                raise ValidationError(
+                    f"{lt.label!r} links need {self.tag.label!r} as their {role}; "
+                    "change that link type first"
+                )
         session.delete_tag_type(self.key)
         session.add_tombstone(self.tag.uuid, "tag_type", now(), project.annotator.uuid)
         project.invalidate_schema()
@@ -172,7 +207,11 @@ class AddLinkType(Command):
                 raise ValidationError("a link type needs a valid key and a colour #rrggbb")
             for key in lt.sources + lt.targets:
                 project.tag(key)
+            _check_attributes(lt.attributes)
             self.stamped = _stamp(lt, project)
+            self.stamped = dataclasses.replace(
+                self.stamped, attributes=tuple(_stamp(a, project) for a in lt.attributes)
+            )
         session.remove_tombstone(self.link_type.uuid)
         session.insert_link_type(self.stamped)
         project.invalidate_schema()
@@ -291,11 +330,7 @@ class AddAttribute(Command):
             a = self.attribute
             if owner.attribute(a.key):
                 raise ValidationError(f"{owner.label!r} already has an attribute {a.key!r}")
-            if not KEY.match(a.key):
-                raise ValidationError(f"{a.key!r} is not a valid key")
-            if a.value_type in ("choice", "multi_choice") and not a.choices:
-                raise ValidationError("a choice attribute needs at least one choice")
-            check_value(a, a.default)
+            _check_attribute(a)
             self.stamped = _stamp(a, project)
         session.remove_tombstone(self.attribute.uuid)
         session.insert_attribute_def(self.owner, self.owner_key, self.stamped)
