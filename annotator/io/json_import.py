@@ -19,7 +19,12 @@ import orjson
 from annotator.domain.changes import ChangeSet
 from annotator.domain.model import LinkType, Schema
 from annotator.errors import ValidationError
-from annotator.io.json_validate import Exchange, ExchangeError, validate_exchange
+from annotator.io.json_validate import (
+    Exchange,
+    ExchangeError,
+    effective_schema,
+    validate_exchange,
+)
 from annotator.io.schema_file import schema_to_dict
 
 MAX_FILE_BYTES = 2 * 1024**3
@@ -89,6 +94,7 @@ def import_data(project: Any, data: Any, progress: Any = None) -> ImportReport:
         known = {
             "annotators": set(session.annotator_uuids().values()),
             "entities": {e.uuid for e in session.entities()},
+            "tombstones": session.tombstone_uuids(),
         }
         project_schema = session.schema()
     if progress is not None:
@@ -225,13 +231,26 @@ def _upsert(session, kind, item, versions, tombstones, report, insert, update) -
 
 
 def _apply_schema(session, x: Exchange, mine, report: ImportReport, tombstones: set[str]) -> None:
+    effective = effective_schema(mine, x.schema, tombstones)  # what validation allowed
+    hotkeys = {tag.hotkey for tag in mine.tag_types if tag.hotkey is not None}
     for tag in x.schema.tag_types:
         existing = mine.tag(tag.key)
         if existing is None:
-            session.insert_tag_type(tag)
+            wanted = effective.tag(tag.key)
+            if wanted is None:
+                report.conflicts.append(_gone("tag type", tag.key))
+                continue
+            if wanted.hotkey is not None and wanted.hotkey in hotkeys:
+                report.conflicts.append(
+                    f"tag type {tag.key!r}: hotkey {wanted.hotkey!r} is taken here; "
+                    "added without a hotkey"
+                )
+                wanted = dataclasses.replace(wanted, hotkey=None)
+            hotkeys.add(wanted.hotkey)
+            session.insert_tag_type(wanted)
             report.count("added", "tag types")
             continue
-        for attribute in tag.attributes:
+        for attribute in effective.tag(tag.key).attributes:
             if existing.attribute(attribute.key) is None:
                 session.insert_attribute_def("tag", tag.key, attribute)
                 report.count("added", "attributes")
@@ -240,12 +259,20 @@ def _apply_schema(session, x: Exchange, mine, report: ImportReport, tombstones: 
     for link_type in x.schema.link_types:
         existing = mine.link_type(link_type.key)
         if existing is None:
-            session.insert_link_type(link_type)
+            wanted = effective.link_type(link_type.key)
+            if wanted is None:
+                report.conflicts.append(_gone("link type", link_type.key))
+                continue
+            session.insert_link_type(wanted)
             report.count("added", "link types")
         elif _definition(existing) != _definition(link_type):
             report.conflicts.append(
                 f"link type {link_type.key!r} differs; this project's definition kept"
             )
+
+
+def _gone(kind: str, key: str) -> str:
+    return f"{kind} {key!r} was deleted in this project; not added again"
 
 
 def _definition(item: Any) -> dict[str, Any]:

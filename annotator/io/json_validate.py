@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,20 +123,31 @@ class _Checker:
         return value
 
 
-def effective_schema(project_schema: Schema, file_schema: Schema) -> Schema:
-    """The project's schema plus the file's items whose keys the project lacks."""
+def effective_schema(
+    project_schema: Schema, file_schema: Schema, deleted: Collection[str] = ()
+) -> Schema:
+    """The project's schema plus the file's items whose keys the project lacks.
+
+    Items deleted in the project (their uuid in `deleted`, its tombstones) stay out, so a merge
+    does not bring them back; so does a new link type that joins a tag type that stays out."""
     tags = list(project_schema.tag_types)
     for tag in file_schema.tag_types:
         mine = project_schema.tag(tag.key)
-        if mine is None:
-            tags.append(tag)
-        else:
-            extra = tuple(a for a in tag.attributes if mine.attribute(a.key) is None)
+        if mine is None and tag.uuid not in deleted:
+            attributes = tuple(a for a in tag.attributes if a.uuid not in deleted)
+            tags.append(dataclasses.replace(tag, attributes=attributes))
+        elif mine is not None:
+            extra = tuple(
+                a for a in tag.attributes if mine.attribute(a.key) is None and a.uuid not in deleted
+            )
             tags[tags.index(mine)] = dataclasses.replace(mine, attributes=mine.attributes + extra)
+    keys = {tag.key for tag in tags}
     link_types = list(project_schema.link_types)
     for link_type in file_schema.link_types:
-        if project_schema.link_type(link_type.key) is None:
-            link_types.append(link_type)
+        new = project_schema.link_type(link_type.key) is None and link_type.uuid not in deleted
+        if new and set(link_type.sources + link_type.targets) <= keys:
+            attributes = tuple(a for a in link_type.attributes if a.uuid not in deleted)
+            link_types.append(dataclasses.replace(link_type, attributes=attributes))
     return Schema(tuple(tags), tuple(link_types))
 
 
@@ -143,7 +155,8 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
     """Check a parsed JSON v1 file against the rules and the target project.
 
     `known` holds uuids already in the project ("annotators", "entities"), which the file may
-    reference without carrying them. Raises ExchangeError listing every problem by path.
+    reference without carrying them, and its tombstones ("tombstones": schema items deleted
+    there are not valid here). Raises ExchangeError listing every problem by path.
     """
     c = _Checker()
     top = c.obj(data, "$")
@@ -158,7 +171,7 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
         file_schema = schema_from_dict(top.get("schema"), "$.schema")
     except ValidationError as error:
         raise ExchangeError(str(error).split("; ")) from None
-    schema = effective_schema(project_schema, file_schema)
+    schema = effective_schema(project_schema, file_schema, known.get("tombstones", set()))
     project = c.obj(top.get("project", {}), "$.project")
     out = Exchange({k: v for k, v in project.items() if isinstance(v, str)}, file_schema)
 
@@ -281,7 +294,8 @@ def _document(
         s = c.obj(raw, sp)
         tag = schema.tag(c.text(s, "tag", sp))
         if tag is None:
-            c.fail(f"{sp}.tag", f"no tag type {s.get('tag')!r} in the schema")
+            gone = " (it was deleted in this project)" if out.schema.tag(s.get("tag")) else ""
+            c.fail(f"{sp}.tag", f"no tag type {s.get('tag')!r} in the schema{gone}")
             continue
         try:
             fragments = normalize_fragments(s.get("fragments") or [], len(text))
@@ -324,7 +338,10 @@ def _document(
         link_type = schema.link_type(c.text(x, "type", lp))
         source, target = x.get("source"), x.get("target")
         if link_type is None:
-            c.fail(f"{lp}.type", f"no link type {x.get('type')!r} in the schema")
+            gone = (
+                " (it was deleted in this project)" if out.schema.link_type(x.get("type")) else ""
+            )
+            c.fail(f"{lp}.type", f"no link type {x.get('type')!r} in the schema{gone}")
             continue
         ends = (source, target)
         if not all(isinstance(e, str) and e in tags for e in ends) or source == target:

@@ -25,6 +25,13 @@ from annotator.services.document_commands import AddDocuments, DeleteDocument
 from annotator.services.entity_commands import DeleteEntity, SetStatus
 from annotator.services.link_commands import DeleteLinks
 from annotator.services.project import Project
+from annotator.services.schema_commands import (
+    AddAttribute,
+    AddTagType,
+    DeleteAttribute,
+    DeleteLinkType,
+    DeleteTagType,
+)
 from annotator.services.span_commands import CreateSpan, DeleteSpans, EditSpan
 
 OLD = "2001-01-01T00:00:00.000Z"
@@ -287,6 +294,60 @@ def test_values_are_checked_against_the_project_definition_that_is_kept(rich):
         line.startswith("$.documents[0].spans[1].attributes: stance:")
         for line in caught.value.errors
     )
+
+
+def test_new_tag_types_whose_hotkeys_clash_are_added_without_a_hotkey(rich, copy_of):
+    project, _, data = rich
+    theirs = copy_of(data, "theirs")
+    project.run(AddTagType("weapon", "Weapon", "custom", "#aa0000", hotkey="5"))
+    theirs.run(AddTagType("vehicle", "Vehicle", "custom", "#00aa00", hotkey="5"))
+
+    report = import_data(project, h.export_data(theirs))
+
+    assert report.added["tag types"] == 1
+    assert report.conflicts == [
+        "tag type 'vehicle': hotkey '5' is taken here; added without a hotkey"
+    ]
+    hotkeys = {t.key: t.hotkey for t in project.schema.tag_types}
+    assert hotkeys["weapon"] == "5" and hotkeys["vehicle"] is None
+    # the merged project still exports a file that imports anywhere
+    merged = h.export_data(project)
+    assert h.export_bytes(copy_of(merged, "merged")) == h.export_bytes(project)
+
+
+def test_schema_items_deleted_here_are_not_brought_back(rich, copy_of):
+    project, ids, _ = rich
+    project.run(AddTagType("weapon", "Weapon", "custom", "#aa0000", hotkey="w"))
+    project.run(AddAttribute("tag", "actor", "age", "Age", "number"))
+    old = h.export_data(project)
+    project.run(DeleteTagType("weapon"))
+    project.run(DeleteLinkType("contradicts"))
+    project.run(DeleteAttribute("tag", "actor", "age"))
+    schema = project.schema
+    before = h.export_bytes(project)
+
+    report = import_data(project, copy.deepcopy(old))
+
+    assert not report.changed, report.summary()
+    assert sorted(report.conflicts) == [
+        "link type 'contradicts' was deleted in this project; not added again",
+        "tag type 'actor' differs; this project's definition kept",
+        "tag type 'weapon' was deleted in this project; not added again",
+    ]
+    assert project.schema == schema
+    assert h.export_bytes(project) == before
+    # annotations of a deleted type are refused, by path
+    h.span(old, ids.engineers)["tag"] = "weapon"
+    h.span(old, ids.engineers)["attributes"] = {}
+    h.span(old, ids.mayor)["attributes"]["age"] = 52
+    with pytest.raises(ExchangeError) as caught:
+        import_data(project, old)
+    assert caught.value.errors == [
+        "$.documents[0].spans[0].attributes: unknown attribute 'age'",
+        "$.documents[1].spans[0].tag: no tag type 'weapon' in the schema "
+        "(it was deleted in this project)",
+    ]
+    assert h.export_bytes(project) == before
 
 
 # -- refusals --------------------------------------------------------------------------------

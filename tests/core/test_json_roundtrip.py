@@ -26,7 +26,13 @@ from annotator.services.entity_commands import CreateEntity, EditEntity, SetStat
 from annotator.services.link_commands import CreateLink, DeleteLinks
 from annotator.services.project import Project
 from annotator.services.sample import create_sample_project
-from annotator.services.schema_commands import AddAttribute, AddTagType
+from annotator.services.schema_commands import (
+    AddAttribute,
+    AddTagType,
+    DeleteAttribute,
+    DeleteLinkType,
+    DeleteTagType,
+)
 from annotator.services.span_commands import CreateSpan, DeleteSpans, EditSpan
 
 PIECES = (
@@ -160,6 +166,11 @@ def _add_custom_schema(project: Project) -> None:
         )
     )
     project.run(AddAttribute("link", "same_as", "certain", "Certain", "boolean"))
+    # deleted schema items leave tombstones that travel too
+    project.run(AddTagType("scratch", "Scratch", "custom", "#000000"))
+    project.run(DeleteTagType("scratch"))
+    project.run(DeleteAttribute("tag", "claim", "verdict"))
+    project.run(DeleteLinkType("contradicts"))
 
 
 def _build(draw: st.DrawFn, path: Path) -> tuple[Project, dict[str, list[tuple[int, int]]]]:
