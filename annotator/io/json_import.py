@@ -126,7 +126,7 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
             session.insert_annotator(annotator)
             report.count("added", "annotators")
 
-    _apply_schema(session, x, project_schema, report, tombstones)
+    schema = _apply_schema(session, x, project_schema, report, tombstones)
     entity_versions = session.versions("entities")
     for entity in x.entities:
         _upsert(
@@ -163,7 +163,7 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
 
     entities_here = set(session.versions("entities"))
     span_versions = session.versions("spans")
-    new_spans = []
+    new_spans, updates = [], []
     kept_spans: set[str] = set(span_versions)
     for span in x.spans:
         span = dataclasses.replace(span, document=rename.get(span.document, span.document))
@@ -177,15 +177,18 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
             new_spans.append(span)
             kept_spans.add(span.uuid)
         elif span.modified > span_versions[span.uuid]:
-            session.update_span(span)
-            report.count("updated", "spans")
+            updates.append(span)
         else:
             report.count("skipped", "spans")
+    updates = _retags_links_allow(session, schema, x, updates, report)
+    for span in updates:
+        session.update_span(span)
+        report.count("updated", "spans")
     if new_spans:
         report.count("added", "spans", session.bulk_insert_spans(new_spans))
 
     link_versions = session.versions("links")
-    new_links = []
+    new_links, changed_links = [], []
     for link in x.links:
         link = dataclasses.replace(link, document=rename.get(link.document, link.document))
         endpoints_here = link.source in kept_spans and link.target in kept_spans
@@ -194,10 +197,18 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
         elif link.uuid not in link_versions:
             new_links.append(link)
         elif link.modified > link_versions[link.uuid]:
-            session.update_link(link)
-            report.count("updated", "links")
+            changed_links.append(link)
         else:
             report.count("skipped", "links")
+    # An endpoint kept in this project's newer version may have another tag than in the file.
+    tags = {s.uuid: s.tag for s in (*new_spans, *updates)}
+    wanted = {u for link in (*new_links, *changed_links) for u in (link.source, link.target)}
+    tags |= {s.uuid: s.tag for s in _in_chunks(session.spans_by_uuid, wanted - set(tags))}
+    new_links = [link for link in new_links if _fits(schema, link, tags, report)]
+    for link in changed_links:
+        if _fits(schema, link, tags, report):
+            session.update_link(link)
+            report.count("updated", "links")
     if new_links:
         report.count("added", "links", session.bulk_insert_links(new_links))
 
@@ -217,6 +228,54 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
     _apply_tombstones(session, x, tombstones, report)
 
 
+def _in_chunks(read: Any, uuids: Any, size: int = 500) -> list:
+    """read(uuids) in chunks (SQLite limits the variables of one statement)."""
+    items, found = list(uuids), []
+    for index in range(0, len(items), size):
+        found += read(items[index : index + size])
+    return found
+
+
+def _fits(schema: Schema, link: Any, tags: dict[str, str], report: ImportReport) -> bool:
+    """Whether the link type allows the link between its endpoints' tags here; if not, the
+    link is left out and the conflict reported."""
+    source, target = tags[link.source], tags[link.target]
+    if schema.link_type(link.type).allows(source, target):
+        return True
+    report.conflicts.append(
+        f"link {link.uuid}: {link.type!r} does not link {source!r} to {target!r} here; not imported"
+    )
+    report.count("skipped", "links")
+    return False
+
+
+def _retags_links_allow(session, schema: Schema, x: Exchange, updates, report):
+    """The span updates to apply: a retag that a link here (one the file does not delete)
+    would no longer allow is left out, this project's version kept, and reported."""
+    before = {s.uuid: s.tag for s in _in_chunks(session.spans_by_uuid, [s.uuid for s in updates])}
+    retagged = {s.uuid: s.tag for s in updates if s.tag != before[s.uuid]}
+    if not retagged:
+        return updates
+    deleted = {t.uuid for t in x.tombstones}
+    links = [k for k in _in_chunks(session.links_of_spans, retagged) if k.uuid not in deleted]
+    others = {u for link in links for u in (link.source, link.target)} - set(retagged)
+    tags = {s.uuid: s.tag for s in _in_chunks(session.spans_by_uuid, others)} | retagged
+    refused = {
+        end
+        for link in links
+        if not schema.link_type(link.type).allows(tags[link.source], tags[link.target])
+        for end in (link.source, link.target)
+        if end in retagged
+    }
+    for uuid in sorted(refused):
+        report.conflicts.append(
+            f"span {uuid}: the file retags it as {retagged[uuid]!r}, which a link here does not "
+            "allow; this project's version kept"
+        )
+        report.count("skipped", "spans")
+    return [s for s in updates if s.uuid not in refused]
+
+
 def _upsert(session, kind, item, versions, tombstones, report, insert, update) -> None:
     if item.uuid in tombstones:
         report.count("skipped", kind)
@@ -230,7 +289,8 @@ def _upsert(session, kind, item, versions, tombstones, report, insert, update) -
         report.count("skipped", kind)
 
 
-def _apply_schema(session, x: Exchange, mine, report: ImportReport, tombstones: set[str]) -> None:
+def _apply_schema(session, x: Exchange, mine, report: ImportReport, tombstones: set[str]) -> Schema:
+    """Add the file's new schema items; return the schema the project then has."""
     effective = effective_schema(mine, x.schema, tombstones)  # what validation allowed
     hotkeys = {tag.hotkey for tag in mine.tag_types if tag.hotkey is not None}
     for tag in x.schema.tag_types:
@@ -269,6 +329,7 @@ def _apply_schema(session, x: Exchange, mine, report: ImportReport, tombstones: 
             report.conflicts.append(
                 f"link type {link_type.key!r} differs; this project's definition kept"
             )
+    return effective
 
 
 def _gone(kind: str, key: str) -> str:

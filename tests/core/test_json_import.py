@@ -23,7 +23,7 @@ from annotator.io.json_validate import MAX_ERRORS, ExchangeError
 from annotator.io.text_import import import_text
 from annotator.services.document_commands import AddDocuments, DeleteDocument
 from annotator.services.entity_commands import DeleteEntity, SetStatus
-from annotator.services.link_commands import DeleteLinks
+from annotator.services.link_commands import CreateLink, DeleteLinks
 from annotator.services.project import Project
 from annotator.services.schema_commands import (
     AddAttribute,
@@ -245,6 +245,59 @@ def test_a_span_new_in_the_file_loses_its_reference_to_an_entity_deleted_here(ri
     assert h.span(merged, ids.engineers)["entity"] is None
     project.close()
     assert cli(["check", str(project.path)]) == 0
+
+
+def test_a_file_link_that_a_retag_here_no_longer_allows_is_left_out(rich, copy_of):
+    project, ids, data = rich
+    theirs = copy_of(data, "theirs")
+    link = CreateLink(ids.jane, ids.claim, "asserts")
+    theirs.run(link)  # Jane (an actor there) asserts the claim
+    project.run(DeleteLinks([ids.participates]))
+    project.run(EditSpan(ids.jane, tag="place", attributes={"kind": "city"}))  # here: a place
+
+    report = import_data(project, h.export_data(theirs))
+
+    assert report.conflicts == [
+        f"link {link.uuid}: 'asserts' does not link 'place' to 'claim' here; not imported"
+    ]
+    assert report.added == {"annotators": 1}
+    merged = h.export_data(project)
+    assert link.uuid not in h.all_ids(merged, "links")
+    assert h.export_bytes(copy_of(merged, "merged")) == h.export_bytes(project)
+
+
+def test_a_retag_in_the_file_that_a_link_here_does_not_allow_keeps_this_version(rich, copy_of):
+    project, ids, data = rich
+    theirs = copy_of(data, "theirs")
+    theirs.run(DeleteLinks([ids.participates]))
+    theirs.run(EditSpan(ids.jane, tag="place", attributes={"kind": "city"}))
+    link = CreateLink(ids.jane, ids.claim, "asserts")
+    project.run(link)  # here Jane is still an actor, and now asserts the claim
+
+    report = import_data(project, h.export_data(theirs))
+
+    assert report.conflicts == [
+        f"span {ids.jane}: the file retags it as 'place', which a link here does not allow; "
+        "this project's version kept"
+    ]
+    assert report.deleted == {"links": 1}  # their deletion of the participates link holds
+    merged = h.export_data(project)
+    assert h.span(merged, ids.jane)["tag"] == "actor"
+    assert link.uuid in h.all_ids(merged, "links")
+    assert h.export_bytes(copy_of(merged, "merged")) == h.export_bytes(project)
+
+
+def test_a_retag_in_the_file_whose_links_the_file_deleted_is_applied(rich, copy_of):
+    project, ids, data = rich
+    theirs = copy_of(data, "theirs")
+    theirs.run(DeleteLinks([ids.participates]))
+    theirs.run(EditSpan(ids.jane, tag="place", attributes={"kind": "city"}))
+
+    report = import_data(project, h.export_data(theirs))
+
+    assert report.conflicts == []
+    assert report.updated == {"spans": 1} and report.deleted == {"links": 1}
+    assert h.span(h.export_data(project), ids.jane)["tag"] == "place"
 
 
 def test_schema_conflicts_are_reported_and_the_project_definition_kept(rich):
