@@ -1,0 +1,170 @@
+"""Mouse, hover, tooltip and wheel handling of the reading pane (a mixin of ReadingView)."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QHelpEvent, QMouseEvent, QTextLine, QWheelEvent
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QToolTip
+
+from annotator.gui.reading.blocks import VisibleBlock, walk_visible
+
+if TYPE_CHECKING:
+    from annotator.gui.reading.view import ReadingView
+
+    _Base = ReadingView
+else:
+    _Base = QPlainTextEdit
+
+__all__ = ["InteractionMixin"]
+
+_ALT = Qt.KeyboardModifier.AltModifier
+_LEFT = Qt.MouseButton.LeftButton
+
+
+class InteractionMixin(_Base):
+    """Clicks select spans (cycling on repeated clicks), Alt+drag links, hover shows tooltips.
+
+    Mouse positions that fall into the spacing band between lines are moved onto the nearest
+    text line before Qt sees them, so selecting text feels the same as without the band.
+    """
+
+    def cycle_span_at_cursor(self) -> str | None:
+        """Select the next span overlapping the caret (innermost first); returns its id."""
+        cp = self._map.to_cp(self.textCursor().position())
+        ids = self.spans_at(cp) or (self.spans_at(cp - 1) if cp > 0 else [])
+        return self._select_among(tuple(ids))
+
+    def _select_among(self, ids: tuple[str, ...]) -> str | None:
+        if not ids:
+            self._last_click = ()
+            return None
+        if ids == self._last_click and self._selected in ids:
+            chosen = ids[(ids.index(self._selected) + 1) % len(ids)]
+        else:
+            chosen = ids[0]
+        self._last_click = ids
+        self.set_selected_span(chosen)
+        self.span_clicked.emit(chosen)
+        return chosen
+
+    def _locate(self, pos: QPointF) -> tuple[int | None, QPointF]:
+        """The code point under ``pos`` (None off the text) and ``pos`` moved onto a line."""
+        gap = self._metrics.gap
+        best: tuple[float, VisibleBlock, QTextLine, float] | None = None
+        for vb in walk_visible(self, gap, extra_below=0):
+            layout = vb.block.layout()
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                top = vb.rect.top() + line.y()
+                bottom = top + line.height()
+                dist = (
+                    0.0
+                    if top <= pos.y() < bottom
+                    else min(abs(pos.y() - top), abs(pos.y() - bottom))
+                )
+                if best is None or dist < best[0]:
+                    best = (dist, vb, line, top)
+        if best is None:
+            return None, pos
+        dist, vb, line, top = best
+        snapped = QPointF(pos.x(), min(max(pos.y(), top + 1), top + line.height() - 1))
+        x = pos.x() - vb.rect.left()
+        if dist > gap or x < line.x() or x > line.x() + line.naturalTextWidth():
+            return None, snapped
+        qt = vb.position + line.xToCursor(x, QTextLine.CursorPosition.CursorOnCharacter)
+        return self._map.to_cp(min(qt, vb.position + vb.block.length() - 2)), snapped
+
+    def _snapped(self, e: QMouseEvent) -> QMouseEvent:
+        _, pos = self._locate(e.position())
+        if pos == e.position():
+            return e
+        moved = e.globalPosition() + (pos - e.position())
+        return QMouseEvent(e.type(), pos, moved, e.button(), e.buttons(), e.modifiers())
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        self._press = e.position()
+        if (
+            e.button() == Qt.MouseButton.LeftButton
+            and e.modifiers() & Qt.KeyboardModifier.AltModifier
+        ):
+            cp, _ = self._locate(e.position())
+            ids = self.spans_at(cp) if cp is not None else []
+            if ids:
+                self._drag = [ids[0], e.position(), e.position()]
+                self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+                self.viewport().update()
+                e.accept()
+                return
+        super().mousePressEvent(self._snapped(e))
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:
+        if self._drag is not None:
+            self._drag[2] = e.position()
+            self.viewport().update()
+            return
+        super().mouseMoveEvent(self._snapped(e))
+        if not e.buttons():
+            cp, _ = self._locate(e.position())
+            ids = self.spans_at(cp) if cp is not None else []
+            self._set_hover(ids[0] if ids else "")
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:
+        if self._drag is not None:
+            source = self._drag[0]
+            self._drag = None
+            self.viewport().unsetCursor()
+            self.viewport().update()
+            cp, _ = self._locate(e.position())
+            targets = [i for i in (self.spans_at(cp) if cp is not None else []) if i != source]
+            if targets:
+                self.link_drag_requested.emit(source, targets[0])
+            return
+        super().mouseReleaseEvent(self._snapped(e))
+        press, self._press = self._press, None
+        if (
+            e.button() == _LEFT
+            and press is not None
+            and (e.position() - press).manhattanLength() < QApplication.startDragDistance()
+            and not self.textCursor().hasSelection()
+        ):
+            cp, _ = self._locate(e.position())
+            ids = tuple(self.spans_at(cp)) if cp is not None else ()
+            if not ids and self._selected is not None:
+                self.set_selected_span(None)
+                self.span_clicked.emit("")
+            self._select_among(ids)
+
+    def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
+        super().mouseDoubleClickEvent(self._snapped(e))
+
+    def _set_hover(self, span_id: str) -> None:
+        if span_id != self._hover:
+            self._hover = span_id
+            self.hovered_span.emit(span_id)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            cp, _ = self._locate(QPointF(event.pos()))
+            spans = self._index.at(cp) if cp is not None else []
+            tips = [html.escape(s.tooltip).replace("\n", "<br>") for s in spans if s.tooltip]
+            if tips:
+                QToolTip.showText(event.globalPos(), "<hr>".join(tips), self.viewport())
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        if event.type() == QEvent.Type.Leave:
+            self._set_hover("")
+        return super().viewportEvent(event)
+
+    def wheelEvent(self, e: QWheelEvent) -> None:
+        if e.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            delta = e.angleDelta().y()
+            if delta:
+                self.set_zoom(self._zoom + (1 if delta > 0 else -1))
+            e.accept()
+            return
+        super().wheelEvent(e)
