@@ -32,9 +32,17 @@ def _progress(label: str):
     return report
 
 
+def _annotator_name(value: str) -> str:
+    if not value.strip():  # a nameless annotator would make exports no project can import
+        raise argparse.ArgumentTypeError("an annotator needs a name")
+    return value.strip()
+
+
 def _project_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", type=Path, help="project file (*.annotator)")
-    parser.add_argument("--annotator", help="annotator name (default: your login name)")
+    parser.add_argument(
+        "--annotator", type=_annotator_name, help="annotator name (default: your login name)"
+    )
 
 
 class _Parser(argparse.ArgumentParser):

@@ -95,6 +95,13 @@ def test_every_sub_command_has_help(capsys, command):
     assert out.startswith(f"usage: annotator {command}") and err == ""
 
 
+def test_version(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+    assert capsys.readouterr().out.startswith("annotator ")
+
+
 def test_top_level_help_lists_the_sub_commands(capsys):
     with pytest.raises(SystemExit) as caught:
         main(["--help"])
@@ -112,6 +119,7 @@ def test_top_level_help_lists_the_sub_commands(capsys):
         ["export", "a.annotator", "-o", "x.json", "--format", "xml"],
         ["import", "a.annotator"],
         ["schema", "merge", "a.annotator", "s.json"],
+        ["new", "a.annotator", "--annotator", "  "],
     ],
 )
 def test_usage_errors_are_one_line(capsys, args):
@@ -268,8 +276,10 @@ def test_export_import_into_a_missing_file_export_gives_the_same_bytes(capsys, t
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     copy = tmp_path / "copy.annotator"
 
+    before = rich_file.read_bytes()
     _, err = ok(capsys, "export", rich_file, "-o", first)
     assert err.splitlines()[-1] == f"exported 2 document(s) to {first}"
+    assert rich_file.read_bytes() == before
     out, _ = ok(capsys, "import", copy, first)
     assert out.splitlines() == [
         "added: 2 annotators, 2 documents, 1 entities, 7 link types, 3 links, 6 spans, "
