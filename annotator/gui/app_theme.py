@@ -38,7 +38,7 @@ QTableView, QListView, QTreeView {{ border: 1px solid {border}; gridline-color: 
 QHeaderView::section {{ padding: 4px 6px; border: none; border-bottom: 1px solid {border};
                         background: {alt}; color: {muted}; }}
 QTabWidget::pane {{ border: none; }}
-QLineEdit, QPlainTextEdit, QComboBox, QSpinBox, QDoubleSpinBox, QDateEdit {{
+QLineEdit, QPlainTextEdit {{
     padding: 3px 5px; border: 1px solid {border}; border-radius: 4px; background: {base}; }}
 """
 
