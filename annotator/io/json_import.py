@@ -180,7 +180,7 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
             updates.append(span)
         else:
             report.count("skipped", "spans")
-    updates = _retags_links_allow(session, schema, x, updates, report)
+    updates = _checked_updates(session, schema, x, updates, report)
     for span in updates:
         session.update_span(span)
         report.count("updated", "spans")
@@ -201,12 +201,13 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
         else:
             report.count("skipped", "links")
     # An endpoint kept in this project's newer version may have another tag than in the file.
-    tags = {s.uuid: s.tag for s in (*new_spans, *updates)}
+    ends = {s.uuid: (s.document, s.tag) for s in (*new_spans, *updates)}
     wanted = {u for link in (*new_links, *changed_links) for u in (link.source, link.target)}
-    tags |= {s.uuid: s.tag for s in _in_chunks(session.spans_by_uuid, wanted - set(tags))}
-    new_links = [link for link in new_links if _fits(schema, link, tags, report)]
+    found = _in_chunks(session.spans_by_uuid, wanted - set(ends))
+    ends |= {s.uuid: (s.document, s.tag) for s in found}
+    new_links = [link for link in new_links if _fits(schema, link, ends, report)]
     for link in changed_links:
-        if _fits(schema, link, tags, report):
+        if _fits(schema, link, ends, report):
             session.update_link(link)
             report.count("updated", "links")
     if new_links:
@@ -236,24 +237,32 @@ def _in_chunks(read: Any, uuids: Any, size: int = 500) -> list:
     return found
 
 
-def _fits(schema: Schema, link: Any, tags: dict[str, str], report: ImportReport) -> bool:
-    """Whether the link type allows the link between its endpoints' tags here; if not, the
-    link is left out and the conflict reported."""
-    source, target = tags[link.source], tags[link.target]
-    if schema.link_type(link.type).allows(source, target):
+def _fits(schema: Schema, link: Any, ends: dict[str, tuple[str, str]], report) -> bool:
+    """Whether the link joins two spans of its document here and its type allows their tags
+    here (ends: span uuid → (document, tag)); if not, it is left out and reported."""
+    (source_doc, source), (target_doc, target) = ends[link.source], ends[link.target]
+    if source_doc != link.document or target_doc != link.document:
+        problem = "joins spans of different documents here"
+    elif not schema.link_type(link.type).allows(source, target):
+        problem = f"{link.type!r} does not link {source!r} to {target!r} here"
+    else:
         return True
-    report.conflicts.append(
-        f"link {link.uuid}: {link.type!r} does not link {source!r} to {target!r} here; not imported"
-    )
+    report.conflicts.append(f"link {link.uuid}: {problem}; not imported")
     report.count("skipped", "links")
     return False
 
 
-def _retags_links_allow(session, schema: Schema, x: Exchange, updates, report):
-    """The span updates to apply: a retag that a link here (one the file does not delete)
-    would no longer allow is left out, this project's version kept, and reported."""
-    before = {s.uuid: s.tag for s in _in_chunks(session.spans_by_uuid, [s.uuid for s in updates])}
-    retagged = {s.uuid: s.tag for s in updates if s.tag != before[s.uuid]}
+def _checked_updates(session, schema: Schema, x: Exchange, updates, report):
+    """The span updates to apply. Left out, this project's version kept and reported: a span
+    the file puts in another document than here, and a retag that a link here (one the file
+    does not delete) would no longer allow."""
+    here = {s.uuid: s for s in _in_chunks(session.spans_by_uuid, [s.uuid for s in updates])}
+    moved = {s.uuid for s in updates if s.document != here[s.uuid].document}
+    for uuid in sorted(moved):
+        report.conflicts.append(f"span {uuid} is in another document here; not changed")
+        report.count("skipped", "spans")
+    updates = [s for s in updates if s.uuid not in moved]
+    retagged = {s.uuid: s.tag for s in updates if s.tag != here[s.uuid].tag}
     if not retagged:
         return updates
     deleted = {t.uuid for t in x.tombstones}

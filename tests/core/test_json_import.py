@@ -300,6 +300,36 @@ def test_a_retag_in_the_file_whose_links_the_file_deleted_is_applied(rich, copy_
     assert h.span(h.export_data(project), ids.jane)["tag"] == "place"
 
 
+@pytest.mark.parametrize("newer", [True, False])
+def test_a_file_that_moves_a_span_to_another_document_cannot_break_the_project(rich, newer):
+    """A crafted file claims the place span belongs to doc2 and links it there: applied, the
+    span would move and links would join two documents, which the open checklist refuses."""
+    project, ids, data = rich
+    bad = copy.deepcopy(data)
+    place = h.span(bad, ids.place)
+    h.document(bad, ids.doc1)["spans"].remove(place)
+    h.document(bad, ids.doc1)["links"].remove(h.link(bad, ids.located))
+    doc2 = h.document(bad, ids.doc2)
+    place.update(fragments=[[0, 6]], text=doc2["text"][:6], attributes={})
+    if newer:
+        place["modified"] = NEW
+    doc2["spans"].append(place)
+    link = dict(h.link(data, ids.located), id=new_uuid(), source=ids.engineers, target=ids.place)
+    link.update(type="same_as", attributes={})
+    doc2["links"].append(link)
+
+    report = import_data(project, bad)
+
+    expected = [f"link {link['id']}: joins spans of different documents here; not imported"]
+    if newer:
+        expected.insert(0, f"span {ids.place} is in another document here; not changed")
+    assert report.conflicts == expected
+    assert not report.changed
+    assert h.span(h.export_data(project), ids.place) == h.span(data, ids.place)
+    project.close()
+    assert cli(["check", str(project.path)]) == 0
+
+
 def test_schema_conflicts_are_reported_and_the_project_definition_kept(rich):
     project, _, data = rich
     schema_before = project.schema
