@@ -45,6 +45,10 @@ VIEW_ACTIONS = (
 )
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 class MainWindow(QMainWindow):
     """One window per open project. `open_requested(path)` asks the app to switch projects."""
 
@@ -205,7 +209,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{title + ' — ' if title else ''}{name} — Annotator")
         self.status_project.setText(f"{s.project.path.name} · {s.project.annotator.name}")
         self.status_counts.setText(
-            f"{len(counts)} documents · {sum(counts.values())} spans"
+            f"{_plural(len(counts), 'document')} · {_plural(sum(counts.values()), 'span')}"
             + (f" · {spans} in this document" if s.current_document else "")
         )
 

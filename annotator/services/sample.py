@@ -46,7 +46,12 @@ def add_demo_annotations(project: Project, document: str) -> None:
         text = session.document_text(document)
     spans: dict[str, CreateSpan] = {}
     for item in demo["spans"]:
-        hits = find_occurrences(text, item["quote"])
+        hits = [
+            (start, end)
+            for start, end in find_occurrences(text, item["quote"])
+            if not (start > 0 and text[start - 1].isalnum())
+            and not (end < len(text) and text[end].isalnum())
+        ]  # whole words only: "Russia" must not match inside "Russian"
         if len(hits) <= item["occurrence"]:
             raise ValidationError(f"demo quote {item['quote']!r} is not in the sample article")
         spans[item["name"]] = CreateSpan(
