@@ -151,6 +151,28 @@ def effective_schema(
     return Schema(tuple(tags), tuple(link_types))
 
 
+def _new_schema_ids(c: _Checker, mine: Schema, theirs: Schema) -> None:
+    """A schema item the import would add must not take the id of another item here (a key
+    renamed by hand in a schema file keeps its id)."""
+    taken = {t.uuid for t in (*mine.tag_types, *mine.link_types)}
+    taken |= {a.uuid for t in (*mine.tag_types, *mine.link_types) for a in t.attributes}
+    reason = "this id belongs to another tag type, link type or attribute in this project"
+    for role, items, find in (
+        ("tag_types", theirs.tag_types, mine.tag),
+        ("link_types", theirs.link_types, mine.link_type),
+    ):
+        for i, item in enumerate(items):
+            existing = find(item.key)
+            if existing is None and item.uuid in taken:
+                c.fail(f"$.schema.{role}[{i}].id", reason)
+            if existing is not None and role == "link_types":
+                continue  # attributes of a link type already here are not imported
+            for j, attribute in enumerate(item.attributes):
+                new = existing is None or existing.attribute(attribute.key) is None
+                if new and attribute.uuid in taken:
+                    c.fail(f"$.schema.{role}[{i}].attributes[{j}].id", reason)
+
+
 def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[str]]) -> Exchange:
     """Check a parsed JSON v1 file against the rules and the target project.
 
@@ -172,6 +194,7 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
     except ValidationError as error:
         raise ExchangeError(str(error).split("; ")) from None
     schema = effective_schema(project_schema, file_schema, known.get("tombstones", set()))
+    _new_schema_ids(c, project_schema, file_schema)
     project = c.obj(top.get("project", {}), "$.project")
     out = Exchange({k: v for k, v in project.items() if isinstance(v, str)}, file_schema)
 

@@ -483,6 +483,16 @@ def _asserts_backwards(data: dict[str, Any], ids: h.Rich) -> None:
     x["source"], x["target"] = x["target"], x["source"]
 
 
+def _renamed_attribute(data: dict[str, Any], ids: h.Rich) -> None:
+    """A key renamed by hand keeps its id: importing would add a second item with that id."""
+    event = next(t for t in data["schema"]["tag_types"] if t["key"] == "event")
+    next(a for a in event["attributes"] if a["key"] == "place")["key"] = "venue"
+
+
+def _renamed_link_type(data: dict[str, Any], ids: h.Rich) -> None:
+    next(x for x in data["schema"]["link_types"] if x["key"] == "contradicts")["key"] = "refutes"
+
+
 def _many_tags(data: dict[str, Any], ids: h.Rich) -> None:
     spans = data["documents"][0]["spans"]
     spans[:] = [dict(spans[0], id=new_uuid(), tag="nope") for _ in range(120)]
@@ -664,6 +674,8 @@ BAD: list[tuple[str, Mutation, str, str]] = [
         "$.entities[0].aliases",
         "list of strings",
     ),
+    ("schema id taken", _renamed_attribute, "$.schema.tag_types[1].attributes[2].id", "another"),
+    ("schema link id taken", _renamed_link_type, "$.schema.link_types[4].id", "another"),
     (
         "schema colour",
         lambda d, i: d["schema"]["tag_types"][0].update(color="red"),
