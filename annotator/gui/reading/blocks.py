@@ -41,9 +41,36 @@ class BlockDecorator:
 
     def __init__(self) -> None:
         self.done: dict[int, list[Deco]] = {}
+        # Underline geometry per block, relative to the block's top-left corner: (x1, x2, y,
+        # span, level). Valid until the block is re-laid out at another width or font size.
+        self.geometry: dict[int, list[tuple[float, float, float, DisplaySpan, int]]] = {}
 
     def reset(self) -> None:
         self.done.clear()
+        self.geometry.clear()
+
+    def underlines(
+        self, vb: VisibleBlock, first: float, step: float, levels: int
+    ) -> list[tuple[float, float, float, DisplaySpan, int]]:
+        """Underline segments of a visible block (cached: ``cursorToX`` is slow)."""
+        number = vb.block.blockNumber()
+        cached = self.geometry.get(number)
+        if cached is not None:
+            return cached
+        out = []
+        left = vb.rect.left()
+        for start, end, span, level in vb.decor:
+            if level >= levels:
+                continue
+            for line, x1, x2 in line_runs(vb, start, end):
+                y = round(line.y() + line.ascent() + first + level * step)
+                out.append((x1 - left, x2 - left, y, span, level))
+        self.geometry[number] = out
+        return out
+
+    def forget_geometry(self) -> None:
+        """Drop cached pixel positions (after a width, font or zoom change)."""
+        self.geometry.clear()
 
     def decorate(
         self, block: QTextBlock, index: SpanIndex, omap: OffsetMap, theme: Theme
@@ -84,6 +111,7 @@ class BlockDecorator:
         numbers = list(range(first, last + 1))
         for n in numbers:
             self.done.pop(n, None)
+            self.geometry.pop(n, None)
         return numbers
 
 

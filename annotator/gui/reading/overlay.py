@@ -18,7 +18,7 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
-from annotator.gui.reading.blocks import VisibleBlock, line_runs
+from annotator.gui.reading.blocks import BlockDecorator, VisibleBlock, line_runs
 from annotator.gui.reading.offsets import OffsetMap
 from annotator.gui.reading.span_index import MAX_LEVELS, DisplayLink, DisplaySpan
 from annotator.gui.reading.theme import Theme
@@ -91,6 +91,7 @@ def paint_ranges(
 def paint_underlines(
     p: QPainter,
     visible: Sequence[VisibleBlock],
+    decorator: BlockDecorator,
     theme: Theme,
     metrics: Metrics,
     clip: QRectF,
@@ -99,22 +100,21 @@ def paint_underlines(
     """One line per span piece in its tag colour, stacked by nesting level below the text."""
     by_color: dict[str, list[QLineF]] = {}
     chosen: list[tuple[str, QLineF]] = []
+    half = metrics.underline / 2
     for vb in visible:
         if not vb.decor or vb.rect.bottom() + metrics.gap < clip.top():
             continue
         if vb.rect.top() > clip.bottom():
             break
-        for start, end, span, level in vb.decor:
-            if level >= MAX_LEVELS:
-                continue
-            offset = metrics.first + level * metrics.step + metrics.underline / 2
-            for line, x1, x2 in line_runs(vb, start, end):
-                y = vb.rect.top() + line.y() + line.ascent() + offset
-                seg = QLineF(x1 + 0.5, y, x2 - 0.5, y)
-                if span.id == selected:
-                    chosen.append((span.color, seg))
-                else:
-                    by_color.setdefault(span.color, []).append(seg)
+        left, top = vb.rect.left(), vb.rect.top()
+        for x1, x2, y, span, _level in decorator.underlines(
+            vb, metrics.first, metrics.step, MAX_LEVELS
+        ):
+            seg = QLineF(left + x1 + 0.5, top + y + half, left + x2 - 0.5, top + y + half)
+            if span.id == selected:
+                chosen.append((span.color, seg))
+            else:
+                by_color.setdefault(span.color, []).append(seg)
     p.setBrush(Qt.BrushStyle.NoBrush)
     for color, lines in by_color.items():
         p.setPen(_flat_pen(theme.ink(color), metrics.underline))

@@ -45,7 +45,9 @@ class PaintingMixin(_Base):
 
     def _paint_overlay(self, p: QPainter, visible: list[VisibleBlock], clip: QRectF) -> None:
         theme, omap = self._theme, self._map
-        overlay.paint_underlines(p, visible, theme, self._metrics, clip, self._selected)
+        overlay.paint_underlines(
+            p, visible, self._decorator, theme, self._metrics, clip, self._selected
+        )
         a, b = overlay.visible_cp_range(visible, omap)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._hits:

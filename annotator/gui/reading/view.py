@@ -283,6 +283,7 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self._metrics = overlay.Metrics.for_font(font)
         self._pitch = QFontMetricsF(font).height() + self._metrics.gap
         self._label_font = reading_font(max(6.5, font.pointSizeF() * 0.66))
+        self._decorator.forget_geometry()
         self._update_margins()
 
     def _apply_theme(self) -> None:
@@ -331,6 +332,7 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
     def resizeEvent(self, e: QResizeEvent) -> None:
         super().resizeEvent(e)
         self._update_margins()
+        self._decorator.forget_geometry()  # lines re-wrap at the new width
 
     def viewport_rect_of(self, start: int, end: int) -> QRect:
         """Bounding rectangle (viewport coordinates) of the visible part of a code point range."""
