@@ -231,3 +231,27 @@ def test_empty_document_and_reset(view):
     view.set_document("abc", [DisplaySpan("x", ((0, 3),), RED)], [])
     view.set_document("xyz", [], [])
     assert view.spans_at(1) == []
+
+
+def test_mouse_drag_selects_in_code_points(view, qtbot):
+    view.set_document(TEXT, [], [])
+    grab(view)
+    start, end = TEXT.index("cafe"), TEXT.index("lpha") + 4  # across é, ZWJ family and 𝐀
+    left = point_of(view, start) - QPoint(3, 0)  # the left edge of "c"
+    right = point_of(view, end) - QPoint(4, 0)  # just before the space after "𝐀lpha"
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=left)
+    qtbot.mouseMove(view.viewport(), right)
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=right)
+    assert view.selection() == (start, end)
+    assert view.textCursor().selectedText() == TEXT[start:end]
+
+
+def test_a_click_in_the_band_above_a_line_lands_on_that_line(view, qtbot):
+    view.set_document(TEXT, [span("rf", TEXT, "Russian Federation", BLUE)], [])
+    grab(view)
+    cp = TEXT.index("Federation")
+    line = view.viewport_rect_of(cp, cp + 1)
+    pos = QPoint(point_of(view, cp).x(), line.top() - 2)  # just above the glyphs
+    with qtbot.waitSignal(view.span_clicked) as blocker:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert blocker.args == ["rf"]
