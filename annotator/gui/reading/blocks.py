@@ -13,11 +13,22 @@ from annotator.gui.reading.offsets import OffsetMap
 from annotator.gui.reading.span_index import DisplaySpan, SpanIndex, innermost_segments
 from annotator.gui.reading.theme import Theme
 
-__all__ = ["BlockDecorator", "Deco", "VisibleBlock", "line_runs", "respace", "walk_visible"]
+__all__ = [
+    "BlockDecorator",
+    "Deco",
+    "Segment",
+    "VisibleBlock",
+    "line_runs",
+    "respace",
+    "walk_visible",
+]
 
 #: One underline-able piece of a span in a block: (start, end) relative to the block in Qt
 #: units, the span, and its nesting level (0 = innermost).
 Deco = tuple[int, int, DisplaySpan, int]
+#: One underline on one text line, relative to the block's top-left corner:
+#: (x1, x2, underline y, span, level, top of the text line).
+Segment = tuple[float, float, float, DisplaySpan, int, float]
 
 
 @dataclass(slots=True)
@@ -41,18 +52,16 @@ class BlockDecorator:
 
     def __init__(self) -> None:
         self.done: dict[int, list[Deco]] = {}
-        # Underline geometry per block, relative to the block's top-left corner: (x1, x2, y,
-        # span, level). Valid until the block is re-laid out at another width or font size.
-        self.geometry: dict[int, list[tuple[float, float, float, DisplaySpan, int]]] = {}
+        # Underline geometry per block, relative to the block's top-left corner. Valid until the
+        # block is re-laid out at another width or font size.
+        self.geometry: dict[int, list[Segment]] = {}
 
     def reset(self) -> None:
         self.done.clear()
         self.geometry.clear()
 
-    def underlines(
-        self, vb: VisibleBlock, first: float, step: float, levels: int
-    ) -> list[tuple[float, float, float, DisplaySpan, int]]:
-        """Underline segments of a visible block (cached: ``cursorToX`` is slow)."""
+    def underlines(self, vb: VisibleBlock, first: float, step: float, levels: int) -> list[Segment]:
+        """Underline segments of a visible block, in reading order (cached: cursorToX is slow)."""
         number = vb.block.blockNumber()
         cached = self.geometry.get(number)
         if cached is not None:
@@ -64,7 +73,7 @@ class BlockDecorator:
                 continue
             for line, x1, x2 in line_runs(vb, start, end):
                 y = round(line.y() + line.ascent() + first + level * step)
-                out.append((x1 - left, x2 - left, y, span, level))
+                out.append((x1 - left, x2 - left, y, span, level, line.y()))
         self.geometry[number] = out
         return out
 

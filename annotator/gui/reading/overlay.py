@@ -107,7 +107,7 @@ def paint_underlines(
         if vb.rect.top() > clip.bottom():
             break
         left, top = vb.rect.left(), vb.rect.top()
-        for x1, x2, y, span, _level in decorator.underlines(
+        for x1, x2, y, span, _level, _top in decorator.underlines(
             vb, metrics.first, metrics.step, MAX_LEVELS
         ):
             seg = QLineF(left + x1 + 0.5, top + y + half, left + x2 - 0.5, top + y + half)

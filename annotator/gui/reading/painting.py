@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 from annotator.gui.reading import overlay
 from annotator.gui.reading.blocks import VisibleBlock, walk_visible
-from annotator.gui.reading.span_index import DisplayLink
+from annotator.gui.reading.span_index import MAX_LEVELS, DisplayLink
 
 if TYPE_CHECKING:
     from annotator.gui.reading.view import ReadingView
@@ -94,7 +94,19 @@ class PaintingMixin(_Base):
                 links[link.id] = link
         vp = QRectF(self.viewport().rect())
         out = []
+        # Arcs meet a span at the top of its first visible underline (geometry is cached);
+        # spans too deep to be underlined fall back to a text look-up.
         anchors: dict[str, overlay.Anchor] = {}
+        metrics = self._metrics
+        for vb in visible:
+            left, top = vb.rect.left(), vb.rect.top()
+            for x1, x2, _y, span, _lv, line_top in self._decorator.underlines(
+                vb, metrics.first, metrics.step, MAX_LEVELS
+            ):
+                if span.id not in anchors:
+                    anchors[span.id] = overlay.Anchor(
+                        left + (x1 + x2) / 2, top + line_top + 1, True
+                    )
         for link in links.values():
             ends = []
             for span_id in (link.source, link.target):
