@@ -255,3 +255,12 @@ def test_a_click_in_the_band_above_a_line_lands_on_that_line(view, qtbot):
     with qtbot.waitSignal(view.span_clicked) as blocker:
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert blocker.args == ["rf"]
+
+
+def test_removing_the_selected_span_clears_its_emphasis(view):
+    view.set_document(TEXT, [span("w", TEXT, "wonderful", RED)], [])
+    view.set_selected_span("w")
+    assert len(view.extraSelections()) == 1
+    view.remove_span("w")
+    assert view.extraSelections() == []
+    grab(view)

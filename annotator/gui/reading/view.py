@@ -131,6 +131,7 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
             return
         if self._selected == span_id:
             self._selected = None
+            self._update_selection_extras()
         self._changed([span])
 
     def _changed(self, spans: Sequence[DisplaySpan]) -> None:
