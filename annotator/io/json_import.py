@@ -213,12 +213,18 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
     if new_links:
         report.count("added", "links", session.bulk_insert_links(new_links))
 
+    status_ids = set(session.versions("document_status"))
     for status in x.statuses:
         status = dataclasses.replace(status, document=rename.get(status.document, status.document))
         if status.document not in present_docs:
             continue
         current = session.status(status.document, status.annotator)
-        if current is None or status.modified > current.modified:
+        if current is None and status.uuid in status_ids:
+            report.conflicts.append(
+                f"status {status.uuid} is another document's or annotator's here; not imported"
+            )
+            report.count("skipped", "statuses")
+        elif current is None or status.modified > current.modified:
             session.put_status(
                 dataclasses.replace(status, uuid=current.uuid if current else status.uuid)
             )

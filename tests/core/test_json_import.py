@@ -300,6 +300,22 @@ def test_a_retag_in_the_file_whose_links_the_file_deleted_is_applied(rich, copy_
     assert h.span(h.export_data(project), ids.jane)["tag"] == "place"
 
 
+def test_a_status_whose_id_is_taken_here_is_left_out(rich):
+    project, ids, data = rich
+    bad = copy.deepcopy(data)
+    doc1, doc2 = h.document(bad, ids.doc1), h.document(bad, ids.doc2)
+    taken = doc1["status"].pop(0)  # Ada's status of doc1: its id is now reused for doc2
+    doc2["status"].append(dict(taken, status="done"))
+    report = import_data(project, bad)
+    assert report.conflicts == [
+        f"status {taken['id']} is another document's or annotator's here; not imported"
+    ]
+    assert not report.changed
+    statuses = {(d["id"], s["annotator"]) for d in h.export_data(project)["documents"]
+                for s in d["status"]}  # fmt: skip
+    assert (ids.doc2, ids.ada) not in statuses
+
+
 @pytest.mark.parametrize("newer", [True, False])
 def test_a_file_that_moves_a_span_to_another_document_cannot_break_the_project(rich, newer):
     """A crafted file claims the place span belongs to doc2 and links it there: applied, the
