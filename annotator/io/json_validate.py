@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.domain.attributes import check_attributes
-from annotator.domain.ids import is_timestamp, is_uuid
+from annotator.domain.ids import is_uuid
 from annotator.domain.model import (
     STATUSES,
     Annotator,
@@ -24,7 +24,7 @@ from annotator.domain.model import (
 )
 from annotator.domain.offsets import context_of, normalize_fragments, quote_of
 from annotator.errors import ValidationError
-from annotator.io.schema_file import schema_from_dict
+from annotator.io.schema_file import is_exchange_time, schema_from_dict
 
 FORMAT, VERSION = "annotator", 1
 MAX_ERRORS = 50
@@ -117,7 +117,7 @@ class _Checker:
 
     def time(self, parent: dict, key: str, path: str) -> str:
         value = parent.get(key)
-        if not is_timestamp(value):
+        if not is_exchange_time(value):
             self.fail(f"{path}.{key}", "expected a UTC timestamp like 2026-01-31T12:00:00.000Z")
             return ""
         return value
@@ -237,9 +237,12 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
         if not isinstance(ext, dict) or not all(isinstance(v, str) for v in ext.values()):
             c.fail(f"{p}.external_ids", "expected an object of strings")
             ext = {}
+        name = c.text(e, "name", p)
+        if isinstance(e.get("name"), str) and not name.strip():
+            c.fail(f"{p}.name", "an entity needs a name")
         entity = Entity(
             c.uuid(e, "id", p, new=True),
-            c.text(e, "name", p),
+            name,
             c.text(e, "kind", p, ""),
             tuple(aliases),
             dict(ext),
@@ -304,7 +307,7 @@ def _document(
         source_encoding=str(values["source_encoding"]),
         extra=extra,
         imported=values["imported"]
-        if is_timestamp(values["imported"])
+        if is_exchange_time(values["imported"])
         else c.time(d, "created", p),
         created=c.time(d, "created", p),
         modified=c.time(d, "modified", p),

@@ -13,6 +13,14 @@ from annotator.errors import ValidationError
 SCHEMA_FORMAT = "annotator-schema"
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
+#: The one timestamp format of project and exchange files. `is_timestamp` alone parses
+#: leniently ("2024-1-01T…", full-width digits), and `modified` times are compared as text.
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", re.ASCII)
+
+
+def is_exchange_time(value: object) -> bool:
+    """A valid UTC timestamp written exactly as Annotator writes them."""
+    return isinstance(value, str) and TIMESTAMP.fullmatch(value) is not None and is_timestamp(value)
 
 
 def attribute_to_dict(a: AttributeDef) -> dict[str, Any]:
@@ -92,7 +100,7 @@ class _Reader:
         found: dict[str, Any] = {}
         for key in ("created", "modified"):
             if obj.get(key) not in (None, ""):
-                if not is_timestamp(obj[key]):
+                if not is_exchange_time(obj[key]):
                     self.fail(f"{path}.{key}", "expected a UTC timestamp")
                 found[key] = obj[key]
         if obj.get("author") is not None:
