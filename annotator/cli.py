@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return HANDLERS[args.command](args)
     except AnnotatorError as error:
-        _say(f"annotator {args.command}: {error}")
+        _say(f"annotator {args.command}: {_one_line(error)}")
         return 1
     except KeyboardInterrupt:
         _say("annotator: interrupted")
@@ -116,8 +116,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if os.environ.get("ANNOTATOR_DEBUG"):
             raise
-        _say(f"annotator {args.command}: internal error: {error.__class__.__name__}: {error}")
+        _say(
+            f"annotator {args.command}: internal error: {type(error).__name__}: {_one_line(error)}"
+        )
         return 2
+
+
+def _one_line(error: BaseException) -> str:
+    """The first line of an error's message (SQLite and SQLAlchemy errors run to several)."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def _gui(args: list[str]) -> int:

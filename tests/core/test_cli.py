@@ -17,7 +17,9 @@ import json_helpers as h
 import orjson
 import pytest
 
+from annotator import cli
 from annotator.cli import COMMANDS, main
+from annotator.errors import ValidationError
 from annotator.io.schema_file import read_schema_file
 from annotator.services.project import Project
 
@@ -126,6 +128,20 @@ def test_usage_errors_are_one_line(capsys, args):
     line = usage_error(capsys, *args)
     assert line.startswith("annotator") and ": error: " in line, line
     assert line.endswith(" --help)")
+
+
+@pytest.mark.parametrize(
+    "error", [RuntimeError("boom\n[SQL: INSERT …]\n(Background …)"), ValidationError("a\nb")]
+)
+def test_an_unexpected_error_is_one_line_too(capsys, monkeypatch, tmp_path, error):
+    def explode(args):
+        raise error
+
+    monkeypatch.delenv("ANNOTATOR_DEBUG", raising=False)
+    monkeypatch.setitem(cli.HANDLERS, "info", explode)
+    status = 2 if isinstance(error, RuntimeError) else 1
+    line = fails(capsys, "info", tmp_path / "p.annotator", status=status)
+    assert line in ("annotator info: internal error: RuntimeError: boom", "annotator info: a")
 
 
 # -- new -------------------------------------------------------------------------------------
