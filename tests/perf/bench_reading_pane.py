@@ -322,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = run(args.size, args.spans, args.reps, memory=not args.no_memory)
     header = (
         f"Reading pane benchmark: {args.size:,} code points, {args.spans:,} spans, "
-        f"{WIDTH}x{HEIGHT} offscreen, medians of {args.reps} opens / 15 edits / 11 paints"
+        f"{WIDTH}x{HEIGHT} offscreen, medians of {args.reps} opens / 15 edits / 11 paints; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print_table(rows, header)
     return 1 if missed(rows) else 0

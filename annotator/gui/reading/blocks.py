@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF
@@ -146,7 +146,7 @@ def respace(layout: QTextLayout, gap: float) -> bool:
 def walk_visible(
     view: QPlainTextEdit,
     gap: float,
-    decorate=None,
+    decorate: Callable[[QTextBlock], list[Deco]] | None = None,
     extra_below: int = 1,
 ) -> list[VisibleBlock]:
     """The blocks intersecting the viewport, laid out and spaced, top to bottom.

@@ -23,7 +23,15 @@ from annotator.gui.reading.offsets import OffsetMap
 from annotator.gui.reading.span_index import MAX_LEVELS, DisplayLink, DisplaySpan
 from annotator.gui.reading.theme import Theme
 
-__all__ = ["Anchor", "Metrics", "anchor_of", "paint_arcs", "paint_ranges", "paint_underlines"]
+__all__ = [
+    "Anchor",
+    "Arc",
+    "Metrics",
+    "anchor_of",
+    "paint_arcs",
+    "paint_ranges",
+    "paint_underlines",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +165,10 @@ def anchor_of(
     return Anchor(viewport.center().x(), y, False)
 
 
+#: (link, source anchor, target anchor, emphasised)
+Arc = tuple[DisplayLink, Anchor, Anchor, bool]
+
+
 def _arc_path(s: Anchor, t: Anchor, rise: float) -> tuple[QPainterPath, QPointF]:
     """A cubic arc from s to t rising ``rise`` px above the higher end; returns it and its apex."""
     top = min(s.y, t.y) - rise * 4 / 3
@@ -169,7 +181,7 @@ def _arc_path(s: Anchor, t: Anchor, rise: float) -> tuple[QPainterPath, QPointF]
 
 def paint_arcs(
     p: QPainter,
-    arcs: Sequence[tuple[DisplayLink, Anchor, Anchor, bool]],
+    arcs: Sequence[Arc],
     theme: Theme,
     metrics: Metrics,
     label_font: QFont,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QTextBlock
 from PySide6.QtWidgets import QPlainTextEdit
 
 from annotator.gui.reading import overlay
-from annotator.gui.reading.blocks import VisibleBlock, walk_visible
+from annotator.gui.reading.blocks import Deco, VisibleBlock, walk_visible
 from annotator.gui.reading.span_index import MAX_LEVELS, DisplayLink
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class PaintingMixin(_Base):
         theme, index, omap = self._theme, self._index, self._map
         decorator = self._decorator
 
-        def decorate(block):
+        def decorate(block: QTextBlock) -> list[Deco]:
             return decorator.decorate(block, index, omap, theme)
 
         self._visible = visible = walk_visible(self, self._metrics.gap, decorate)
@@ -79,7 +79,7 @@ class PaintingMixin(_Base):
             color.setAlphaF(0.7)
             overlay.paint_rubber_band(p, self._drag[1], self._drag[2], color)
 
-    def _arcs(self, visible: list[VisibleBlock]) -> list:
+    def _arcs(self, visible: list[VisibleBlock]) -> list[overlay.Arc]:
         if not self._links or not (self._show_all or self._selected):
             return []
         by_span = self._link_map()

@@ -79,7 +79,7 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self._current_hit: tuple[int, int] | None = None
         self._suggestions = RangeList()
         self._hover = ""
-        self._drag: list | None = None  # [source id, start point, current point]
+        self._drag: list | None = None  # [source span id, start QPointF, current QPointF]
         self._press: QPointF | None = None
         self._last_click: tuple[str, ...] = ()
         self._pending_scroll: int | None = None
