@@ -122,12 +122,18 @@ def test_top_level_help_lists_the_sub_commands(capsys):
         ["import", "a.annotator"],
         ["schema", "merge", "a.annotator", "s.json"],
         ["new", "a.annotator", "--annotator", "  "],
+        ["--bogus"],
     ],
 )
 def test_usage_errors_are_one_line(capsys, args):
     line = usage_error(capsys, *args)
     assert line.startswith("annotator") and ": error: " in line, line
     assert line.endswith(" --help)")
+
+
+def test_two_projects_for_the_app_is_a_one_line_usage_error(capsys):
+    line = fails(capsys, "a.annotator", "b.annotator", status=2)
+    assert line == "usage: annotator [PROJECT]  (or annotator COMMAND --help)"
 
 
 @pytest.mark.parametrize(
