@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QEventLoop, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
@@ -102,12 +103,19 @@ def run_with_progress(parent: QWidget | None, title: str, job: Callable[..., T],
     worker.wait()
     ended[0] = True
     timer.stop()
-    dialog.hide()
-    dialog.deleteLater()
-    worker.deleteLater()
-    if worker.error is not None:
-        raise worker.error
-    return worker.result
+    if dialog.isVisible():
+        had_keyboard = dialog.isActiveWindow()
+        dialog.hide()
+        if parent is not None and had_keyboard:  # back to the window that started the job
+            parent.window().activateWindow()
+    # Deleted now, not later: a hidden dialog deleted during some later event loop would take
+    # the active window with it (it was the focus widget's window).
+    error, result = worker.error, worker.result
+    shiboken6.delete(dialog)
+    shiboken6.delete(worker)
+    if error is not None:
+        raise error
+    return result
 
 
 def _dialog(parent: QWidget | None, title: str) -> QProgressDialog:
