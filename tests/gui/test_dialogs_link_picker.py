@@ -41,6 +41,7 @@ def open_picker(qtbot, session: ProjectSession, source: Span) -> LinkPicker:
     picker = LinkPicker(session, source.uuid)
     qtbot.addWidget(picker)
     picker.show()
+    qtbot.waitExposed(picker)
     with qtbot.waitActive(picker):  # as exec() does; Tab moves focus only in the active window
         picker.activateWindow()
     return picker

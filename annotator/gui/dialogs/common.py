@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QIcon, QKeyEvent
-from PySide6.QtWidgets import QColorDialog, QLabel, QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
 
 from annotator.domain.changes import ChangeSet
 from annotator.errors import AnnotatorError
@@ -61,6 +68,13 @@ def swatch_icon(color: str) -> QIcon:
     icon = QIcon(pixmap)
     icon.addPixmap(pixmap, QIcon.Mode.Selected)
     return icon
+
+
+def plain_buttons(box: QDialogButtonBox) -> QDialogButtonBox:
+    """Dialog buttons as words only (some platform themes add icons to OK and Cancel)."""
+    for button in box.buttons():
+        button.setIcon(QIcon())
+    return box
 
 
 def capitalised(text: str) -> str:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.gui.dialogs.common import plain_buttons
 from annotator.gui.panels.common import muted_label
 
 EXPLANATION = (
@@ -47,6 +48,7 @@ class AnnotatorNameDialog(QDialog):
         )
         self.ok: QPushButton = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText("Start annotating" if first_run else "Change")
+        plain_buttons(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

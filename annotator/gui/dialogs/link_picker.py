@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QCursor, QIcon, QKeyEvent
+from PySide6.QtGui import QCursor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.domain.model import Link, LinkType, Schema, Span
-from annotator.gui.dialogs.common import MessageBar, run_here, swatch_icon
+from annotator.gui.dialogs.common import MessageBar, plain_buttons, run_here, swatch_icon
 from annotator.gui.dialogs.link_rows import (
     TARGET_ROLE,
     Target,
@@ -138,7 +138,7 @@ class LinkPicker(QDialog):
         self.link_button.setDefault(True)
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         cancel.setAutoDefault(False)
-        cancel.setIcon(QIcon())
+        plain_buttons(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         left = QVBoxLayout()

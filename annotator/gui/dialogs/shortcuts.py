@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.gui.dialogs.common import plain_buttons
 from annotator.gui.panels.common import muted_label
 
 OTHER_GROUP = "Other"
@@ -73,6 +74,7 @@ class ShortcutsDialog(QDialog):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        plain_buttons(buttons)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filter)
