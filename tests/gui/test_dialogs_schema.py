@@ -121,6 +121,11 @@ def test_guideline_is_saved_when_leaving_it(qtbot, editor) -> None:
     qtbot.keyClicks(form.guideline, " Extra rule.")
     form.label.setFocus()
     assert editor.session.schema.tag("actor").guideline.endswith(" Extra rule.")
+    form.guideline.setFocus()
+    qtbot.keyClicks(form.guideline, " Last words.")
+    qtbot.keyClick(form.guideline, Qt.Key.Key_Escape)  # closing saves what is being typed
+    assert not editor.isVisible()
+    assert editor.session.schema.tag("actor").guideline.endswith(" Last words.")
 
 
 def test_add_edit_and_delete_an_attribute(qtbot, editor) -> None:

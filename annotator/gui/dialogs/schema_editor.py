@@ -322,8 +322,9 @@ class SchemaEditor(QDialog):
         self.message.inform(f"Exported the schema to {path.name}.")
         return True
 
-    def closeEvent(self, event: object) -> None:
+    def done(self, result: int) -> None:
+        """Closing (Close, Esc or the window's button) first saves the field being edited."""
         focused = self.focusWidget()
         if focused is not None:
-            focused.clearFocus()  # a field being edited is saved before the editor goes
-        super().closeEvent(event)  # type: ignore[arg-type]
+            focused.clearFocus()
+        super().done(result)
