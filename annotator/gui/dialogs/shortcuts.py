@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from annotator.gui.dialogs.common import plain_buttons
 from annotator.gui.panels.common import muted_label
 
+BOTTOM_LEFT = Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft
 OTHER_GROUP = "Other"
 EXTRA_GROUP = "Tags and mouse"
 
@@ -62,7 +63,6 @@ class ShortcutsDialog(QDialog):
         self.tree.setColumnCount(2)
         self.tree.setHeaderLabels(["Action", "Keys"])
         self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QTreeWidget.SelectionMode.NoSelection)
         self.tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -70,6 +70,9 @@ class ShortcutsDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
+        self.tree.headerItem().setTextAlignment(
+            1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        )
         self.empty = muted_label("No shortcut matches.", self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
@@ -88,16 +91,23 @@ class ShortcutsDialog(QDialog):
 
     def _fill(self, rows: list[tuple[str, str, str]]) -> None:
         groups: dict[str, QTreeWidgetItem] = {}
+        height = self.fontMetrics().lineSpacing() + 8
         for group, what, keys in rows:
             parent = groups.get(group)
             if parent is None:
+                air = 8 if groups else 0  # space above every group but the first
                 parent = groups[group] = QTreeWidgetItem(self.tree, [group, ""])
                 parent.setFirstColumnSpanned(True)
+                parent.setSizeHint(0, QSize(0, height + air))
+                parent.setTextAlignment(
+                    0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft
+                )
                 parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 font = parent.font(0)
                 font.setBold(True)
                 parent.setFont(0, font)
             item = QTreeWidgetItem(parent, [what, keys])
+            item.setSizeHint(0, QSize(0, height))
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.tree.expandAll()
         self.tree.setItemsExpandable(False)
