@@ -10,6 +10,9 @@ from typing import Any
 from annotator.domain.model import AttributeDef
 from annotator.errors import ValidationError
 
+#: Whole numbers are stored as JSON by a 64-bit encoder; larger ones cannot be saved.
+MAX_INTEGER = 2**63 - 1
+
 
 def check_value(definition: AttributeDef, value: Any) -> Any:
     """Return value if it fits the definition (None clears it), else raise ValidationError."""
@@ -37,6 +40,8 @@ def check_value(definition: AttributeDef, value: Any) -> Any:
             or not math.isfinite(value)
         ):
             raise ValidationError(f"{name}: expected a number, got {value!r}")
+        if isinstance(value, int) and not -MAX_INTEGER <= value <= MAX_INTEGER:
+            raise ValidationError(f"{name}: {value} is too large a whole number")
     elif kind == "date":
         if not isinstance(value, str):
             raise ValidationError(f"{name}: expected a date YYYY-MM-DD, got {value!r}")
