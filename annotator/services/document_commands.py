@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,17 @@ def document_from_import(imported: ImportedDocument, author: str) -> Document:
     return Document(info, imported.text)
 
 
+def _check_hash(item: ImportedDocument) -> None:
+    """Refuse a document whose SHA-256 is not that of its text: the open checklist would
+    refuse the whole project file afterwards."""
+    try:
+        digest = hashlib.sha256(item.text.encode("utf-8")).hexdigest()
+    except UnicodeEncodeError:
+        raise ValidationError(f"{item.title!r}: the text is not valid Unicode") from None
+    if digest != item.sha256:
+        raise ValidationError(f"{item.title!r}: the SHA-256 does not match the text")
+
+
 class AddDocuments(Command):
     """Add imported documents; a text already in the project (same SHA-256) is reported and
     skipped, never added twice."""
@@ -65,6 +77,7 @@ class AddDocuments(Command):
         if not self.documents and not self.report.duplicates:
             seen: set[str] = set()
             for item in self.imported:
+                _check_hash(item)
                 if item.sha256 in seen or session.document_by_sha256(item.sha256):
                     self.report.duplicates.append((item.source_filename, item.title))
                     continue

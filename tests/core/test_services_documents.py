@@ -94,6 +94,24 @@ def test_only_duplicates_change_nothing(ws: h.Workspace) -> None:
     h.assert_same(ws.snapshot(), before)
 
 
+@pytest.mark.parametrize(
+    ("text", "sha256", "match"),
+    [
+        ("some text", "0" * 64, "SHA-256"),
+        ("some text", hashlib.sha256(b"other text").hexdigest(), "SHA-256"),
+        ("lone \ud800 surrogate", "0" * 64, "not valid Unicode"),
+    ],
+)
+def test_document_whose_hash_does_not_match_refused(
+    ws: h.Workspace, text: str, sha256: str, match: str
+) -> None:
+    """Stored, such a document made the open checklist refuse the whole project file."""
+    good = h.imported(OTHER_TEXT, "Good")
+    bad = ImportedDocument("Bad", text, sha256, {}, "bad.txt", "utf-8")
+    ws.refused(AddDocuments([good, bad]), ValidationError, match)
+    ws.reopen()
+
+
 def test_delete_document_cascades_and_undo_restores_all(ws: h.Workspace) -> None:
     other = h.add_document(ws.project, OTHER_TEXT, "Other")
     entity = CreateEntity("Jane Doe")
