@@ -1,5 +1,4 @@
-"""The schema editor on the sample project: every edit typed or clicked, read back from the
-session and from the project file, undone from outside, exported and imported elsewhere."""
+"""The schema editor on the sample project: edits, refusals, undo, reopen, export and import."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""What the dialogs share: running a command with its refusal shown in place, a message bar,
-a colour button and a plain-text box that commits when it loses focus."""
+"""Shared by the dialogs: commands with refusals shown in place, message bar, colour button."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Long work off the GUI thread: a worker QThread, a progress dialog with Cancel, and the job's
-result (or exception) handed back on the GUI thread."""
+"""Long work on a worker QThread behind a progress dialog with Cancel; result or error returned."""
 
 from __future__ import annotations
 
