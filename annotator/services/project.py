@@ -157,7 +157,6 @@ class Project:
 
     def run(self, command: Command) -> ChangeSet:
         """Do a command, record it for undo and tell listeners what changed."""
-        self.ensure_annotator_saved()
         return self.notify(self.history.push(command))
 
     def undo(self) -> ChangeSet:
@@ -180,14 +179,23 @@ class Project:
     # -- reads -------------------------------------------------------------------------------
     @contextmanager
     def writing(self) -> Iterator[WriteSession]:
-        """A write transaction during which `schema` reads through it (sees its own edits)."""
+        """A write transaction during which `schema` reads through it (sees its own edits).
+
+        An annotator not yet in the file is written in the same transaction (commands, their
+        undo and redo refer to them), so a refused first change leaves the file untouched."""
         with self.store.write() as session:
+            if (
+                not self._annotator_saved
+                and self.annotator.uuid not in session.annotator_uuids().values()
+            ):
+                session.insert_annotator(self.annotator)
             self._session = session
             try:
                 yield session
             finally:
                 self._session = None
                 self._schema = None
+        self._annotator_saved = True
 
     @property
     def schema(self) -> Schema:

@@ -11,7 +11,7 @@ import service_helpers as h
 
 from annotator.errors import NotFoundError, ValidationError
 from annotator.services.entity_commands import CreateEntity, DeleteEntity, EditEntity, SetStatus
-from annotator.services.span_commands import EditSpan
+from annotator.services.span_commands import DeleteSpans, EditSpan
 
 
 @pytest.fixture
@@ -155,3 +155,29 @@ def test_annotator_is_saved_with_their_first_change(ws: h.Workspace) -> None:
     assert names() == {"Ada"}  # looking is not a change
     ws.run(SetStatus(ws.doc, "in_progress"))
     assert names() == {"Ada", "Cleo"}
+
+
+def test_undo_and_redo_right_after_switching_to_a_new_annotator(ws: h.Workspace) -> None:
+    """Undoing a create writes a tombstone by the current annotator, who must be in the file
+    (it failed with "no annotator ..." before their first change)."""
+    uuid = ws.span("actor", "Jane Doe")
+    cleo = ws.project.switch_annotator("Cleo")
+    ws.project.undo()
+    snap = ws.snapshot()
+    assert snap.spans == {} and snap.tombstones == {uuid: ("span", cleo.uuid)}
+    assert cleo.uuid in snap.annotators
+    dan = ws.project.switch_annotator("Dan")
+    ws.project.redo()
+    ws.run(DeleteSpans([uuid]))
+    assert ws.snapshot().tombstones == {uuid: ("span", dan.uuid)}
+
+
+def test_refused_first_change_of_a_new_annotator_leaves_the_file_untouched(
+    ws: h.Workspace,
+) -> None:
+    ws.project.switch_annotator("Eve")
+    ws.refused(SetStatus("no-such-document", "done"), NotFoundError)
+    ws.refused(DeleteEntity("no-such-entity"), NotFoundError)
+    assert {a.name for a in ws.snapshot().annotators.values()} == {"Ada"}
+    ws.run(SetStatus(ws.doc, "done"))
+    assert {a.name for a in ws.snapshot().annotators.values()} == {"Ada", "Eve"}
