@@ -59,9 +59,7 @@ class Theme:
 
     def ink(self, color: str) -> QColor:
         """A tag colour adjusted for lines drawn on this background."""
-        if self.underline_lighten <= 0:
-            return QColor(color)
-        return _blend("#ffffff", color, self.underline_lighten)
+        return QColor(_ink(color, self.underline_lighten))
 
     def tint_format(self, color: str, alpha: float | None = None) -> QTextCharFormat:
         """Cached char format with the span background (never changes metrics)."""
@@ -103,6 +101,11 @@ def _blend(top: str, bottom: str, alpha: float) -> QColor:
         round(t.green() * alpha + b.green() * (1 - alpha)),
         round(t.blue() * alpha + b.blue() * (1 - alpha)),
     )
+
+
+@lru_cache(maxsize=256)
+def _ink(color: str, lighten: float) -> str:
+    return color if lighten <= 0 else _blend("#ffffff", color, lighten).name()
 
 
 @lru_cache(maxsize=256)
