@@ -191,6 +191,14 @@ def _links_breaking(session: WriteSession, project: Project, link_type: LinkType
     return broken
 
 
+def _links_both_ways(session: WriteSession, key: str) -> int:
+    """How many pairs of spans are linked by `key` in both directions."""
+    pairs: set[tuple[str, str]] = set()
+    for document in session.documents():
+        pairs |= {(k.source, k.target) for k in session.links(document.uuid) if k.type == key}
+    return sum(1 for source, target in pairs if (target, source) in pairs) // 2
+
+
 class AddLinkType(Command):
     def __init__(self, key: str, label: str, color: str, **fields: Any) -> None:
         fields.setdefault("directed", True)
@@ -254,6 +262,13 @@ class EditLinkType(Command):
                 raise ValidationError(
                     f"{broken} existing link(s) would no longer be allowed; delete them first"
                 )
+            if self.before.directed and not self.after.directed:
+                both_ways = _links_both_ways(session, self.key)
+                if both_ways:
+                    raise ValidationError(
+                        f"{both_ways} pair(s) of spans are linked both ways; undirected, "
+                        "each pair would be linked twice. Delete one link of each pair first"
+                    )
         session.update_link_type(self.after)
         project.invalidate_schema()
         return SCHEMA_CHANGED

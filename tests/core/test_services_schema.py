@@ -13,6 +13,7 @@ import service_helpers as h
 from annotator.domain.ids import new_uuid
 from annotator.domain.model import AttributeDef
 from annotator.errors import ValidationError
+from annotator.services.link_commands import DeleteLinks
 from annotator.services.schema_commands import (
     AddAttribute,
     AddLinkType,
@@ -270,6 +271,21 @@ def test_direction_change_checked_against_links(ws: h.Workspace) -> None:
     ws.refused(EditLinkType("involved_in", directed=True), ValidationError, "existing link")
     _, after = ws.round_trip(EditLinkType("participates", directed=False))
     assert after.schema.link_type("participates").directed is False
+
+
+def test_undirected_refused_while_spans_are_linked_both_ways(ws: h.Workspace) -> None:
+    """A symmetric type allows one link per pair of spans; making a directed type symmetric
+    would leave the pair linked twice."""
+    topic, claim, other = (
+        ws.span(t, n) for t, n in [("topic", "Jane"), ("claim", "bridge"), ("topic", "safe")]
+    )
+    ws.link(topic, claim, "mentions")
+    back = ws.link(claim, topic, "mentions")
+    ws.link(other, claim, "mentions")
+    ws.refused(EditLinkType("mentions", directed=False), ValidationError, "1 pair")
+    ws.run(DeleteLinks([back]))
+    _, after = ws.round_trip(EditLinkType("mentions", directed=False))
+    assert after.schema.link_type("mentions").directed is False
 
 
 def test_delete_link_type(ws: h.Workspace) -> None:
