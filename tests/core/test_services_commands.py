@@ -123,7 +123,7 @@ def test_create_span_refusals(ws: h.Workspace) -> None:
     fragment = [between(TEXT, "Jane")]
     ws.refused(CreateSpan(ws.doc, "nope", fragment), ValidationError, "no tag type")
     ws.refused(CreateSpan(ws.doc, "claim", fragment, attributes={"x": 1}), ValidationError)
-    ws.refused(CreateSpan(h.TEXT[:0] or "no-such-doc", "actor", fragment), NotFoundError)
+    ws.refused(CreateSpan("no-such-doc", "actor", fragment), NotFoundError)
     ws.refused(CreateSpan(ws.doc, "actor", fragment, entity="no-such-entity"), NotFoundError)
 
 
@@ -187,10 +187,11 @@ INVALID_VALUES = [
 @pytest.mark.parametrize(("key", "value"), VALID_VALUES)
 def test_edit_attribute_every_type(ws: h.Workspace, key: str, value: Any) -> None:
     uuid = ws.span("claim", "the bridge", attributes={"summary": "old", "topics": ["safety"]})
-    _, after = ws.round_trip(EditSpan(uuid, attributes={key: value}), reopen=False)
+    before, after = ws.round_trip(EditSpan(uuid, attributes={key: value}), reopen=False)
     expected = {"stance": "neutral", "summary": "old", "topics": ["safety"], key: value}
     assert after.spans[uuid].attributes == expected
-    assert after.spans[uuid].modified >= ws.get_span(uuid).created
+    assert after.spans[uuid].created == before.spans[uuid].created
+    assert after.spans[uuid].modified >= before.spans[uuid].modified
 
 
 @pytest.mark.parametrize(("key", "value"), INVALID_VALUES)
