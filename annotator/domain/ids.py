@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 from datetime import UTC, datetime
@@ -53,9 +54,13 @@ def format_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", re.ASCII)
+
+
 def is_timestamp(value: object) -> bool:
-    """True when value is a timestamp in the project file's format."""
-    if not isinstance(value, str) or len(value) != 24 or not value.endswith("Z"):
+    """True when value is a timestamp in the project file's format (ASCII digits only, since
+    timestamps are compared as text when merging)."""
+    if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
         return False
     try:
         datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ")

@@ -164,7 +164,7 @@ class AnnotationController(QObject):
             return None
         start, end = selection
         if self.snap:
-            start, end = snap_to_words(self.view.toPlainText(), start, end)
+            start, end = snap_to_words(self.view.text(), start, end)
         return (start, end) if end > start else None
 
     def tag_selection(self, tag: str) -> None:
@@ -204,7 +204,7 @@ class AnnotationController(QObject):
         fragments = [list(f) for f in span.fragments]
         index, side = (0, 0) if edge == "start" else (-1, 1)
         fragments[index][side] += delta
-        length = len(self.view.toPlainText())
+        length = len(self.view.text())
         start, end = fragments[index]
         if not (0 <= start < end <= length):
             return

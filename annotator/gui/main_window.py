@@ -158,19 +158,27 @@ class MainWindow(QMainWindow):
         undo, redo = self.actions_by_id["undo"], self.actions_by_id["redo"]
         stack.canUndoChanged.connect(undo.setEnabled)
         stack.canRedoChanged.connect(redo.setEnabled)
-        stack.undoTextChanged.connect(lambda text: undo.setText(f"&Undo {text}".strip()))
-        stack.redoTextChanged.connect(lambda text: redo.setText(f"&Redo {text}".strip()))
+        # Bound methods (not lambdas) so Qt disconnects them when the window is destroyed.
+        stack.undoTextChanged.connect(self._undo_text)
+        stack.redoTextChanged.connect(self._redo_text)
         undo.setEnabled(False)
         redo.setEnabled(False)
+
+    def _undo_text(self, text: str) -> None:
+        self.actions_by_id["undo"].setText(f"&Undo {text}".strip())
+
+    def _redo_text(self, text: str) -> None:
+        self.actions_by_id["redo"].setText(f"&Redo {text}".strip())
 
     def _wire(self) -> None:
         s = self.session
         s.changed.connect(self._on_changes)
         s.document_changed.connect(self._on_document)
         s.error.connect(self._show_error)
-        s.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        s.message.connect(self._show_message)
         self.palette_bar.tag_chosen.connect(self.controller.tag_selection)
         self.search.hits_changed.connect(self.view.set_search_hits)
+        self.search.closed.connect(self.view.setFocus)
         self.search.current_hit.connect(lambda start, _end: self.view.scroll_to(start))
 
     def _restore(self) -> None:
@@ -195,7 +203,7 @@ class MainWindow(QMainWindow):
         self._refresh_title()
 
     def _on_document(self, uuid: str) -> None:
-        text = self.view.toPlainText() if uuid else ""
+        text = self.view.text() if uuid else ""
         self.search.set_text(text)
         self._refresh_title()
 
@@ -213,6 +221,9 @@ class MainWindow(QMainWindow):
             + (f" · {spans} in this document" if s.current_document else "")
         )
 
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 5000)
+
     def _show_error(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
         QMessageBox.warning(self, "Annotator", text)
@@ -229,7 +240,7 @@ class MainWindow(QMainWindow):
             self.open_requested.emit(path)
 
     def _find(self) -> None:
-        self.search.set_text(self.view.toPlainText())
+        self.search.set_text(self.view.text())
         self.search.show()
         self.search.setFocus()
 

@@ -92,6 +92,8 @@ class Project:
         is imported into a new file, so the copy keeps its identity)."""
         path = Path(path)
         annotator_name = (annotator_name or default_annotator_name()).strip()
+        if not annotator_name:
+            raise ValidationError("an annotator needs a name")
         schema = default_schema() if schema is None else schema
         when = now()
         annotator = Annotator(new_uuid(), annotator_name, "", when, when)
