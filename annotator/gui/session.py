@@ -59,7 +59,6 @@ class ProjectSession(QObject):
     def run(self, command: Command) -> bool:
         """Do a command (saved at once) and put it on the undo stack. False if refused."""
         try:
-            self.project.ensure_annotator_saved()
             changes = command.do(self.project)
         except AnnotatorError as error:
             self.error.emit(str(error))

@@ -83,7 +83,10 @@ class Reads:
         endpoints: dict[tuple[int, str], list[str]] = defaultdict(list)
         ep = t.link_type_endpoints.c
         for link_type_id, role, tag_type_id in self.connection.execute(
-            select(ep.link_type_id, ep.role, ep.tag_type_id).order_by(ep.tag_type_id)
+            # In the tag types' display order, which survives a delete and its undo.
+            select(ep.link_type_id, ep.role, ep.tag_type_id)
+            .join(t.tag_types, t.tag_types.c.id == ep.tag_type_id)
+            .order_by(t.tag_types.c.position, t.tag_types.c.id)
         ):
             endpoints[(link_type_id, role)].append(tag_keys[tag_type_id])
         link_types = []
