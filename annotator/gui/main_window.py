@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -71,7 +72,10 @@ class MainWindow(QMainWindow):
         self.palette_bar = TagPalette(self)
         self._compose()
         self.actions_by_id = build_actions(self, self._handlers())
-        build_menus(self.menuBar(), self.actions_by_id)
+        menus = build_menus(self.menuBar(), self.actions_by_id)
+        self._recent_menu = QMenu("Open &recent", self)
+        self._recent_menu.aboutToShow.connect(self._fill_recent)
+        menus["&File"].insertMenu(self.actions_by_id["add_documents"], self._recent_menu)
         self._bind_view_actions()
         self._wire()
         self._restore()
@@ -163,6 +167,16 @@ class MainWindow(QMainWindow):
         stack.redoTextChanged.connect(self._redo_text)
         undo.setEnabled(False)
         redo.setEnabled(False)
+
+    def _fill_recent(self) -> None:
+        self._recent_menu.clear()
+        current = self.session.project.path.resolve()
+        for path in self.settings.recent_projects:
+            action = self._recent_menu.addAction(f"{path.name}  —  {path.parent}")
+            action.setEnabled(path != current and path.exists())
+            action.triggered.connect(lambda _=False, p=path: self.open_requested.emit(p))
+        if self._recent_menu.isEmpty():
+            self._recent_menu.addAction("No recent projects").setEnabled(False)
 
     def _undo_text(self, text: str) -> None:
         self.actions_by_id["undo"].setText(f"&Undo {text}".strip())

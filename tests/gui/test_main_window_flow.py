@@ -165,3 +165,35 @@ def test_the_view_moves_the_cursor_over_the_emoji_as_one_character(qtbot, window
     assert window.view.selection() == (6, 7)
     assert window.view.textCursor().selectedText() == "\N{GRINNING FACE}"
     assert window.view.textCursor().position() == 8  # Qt counts the emoji as two UTF-16 units
+
+
+def test_dropping_files_adds_documents(qtbot, window, tmp_path: Path) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    article = tmp_path / "dropped.txt"
+    article.write_text("Dropped title\r\nBody text about Moscow.\r\n", encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(article))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    window.session.flush()
+    with window.session.read() as read:
+        titles = [d.title for d in read.documents()]
+        assert "Dropped title" in titles
+        new = next(d for d in read.documents() if d.title == "Dropped title")
+        assert read.document_text(new.uuid) == "Dropped title\nBody text about Moscow.\n"
+    assert window.session.current_document == new.uuid
+
+
+def test_recent_projects_menu_lists_remembered_projects(qtbot, window) -> None:
+    window.settings.add_recent(window.session.project.path)
+    window._fill_recent()
+    texts = [a.text() for a in window._recent_menu.actions()]
+    assert any(window.session.project.path.name in t for t in texts)
