@@ -4,10 +4,13 @@ The statements of interactive edits and imports (documents, spans, links, status
 tombstones, and the uuid -> id lookups they need) are plain SQL through `exec_driver_sql`: a
 Core statement costs about 0.15 ms of Python per execution to build and look up in the
 compiled cache, several times the SQLite work of a one-row insert, and an edit runs about
-eight of them (tests/perf/bench_store_edit.py). Errors are still SQLAlchemy's.
+eight of them (tests/perf/bench_store_edit.py). Their errors are still SQLAlchemy's; only the
+two reads for commands (`text_of`, `tag_type`) use the DBAPI connection directly.
 """
 
 from __future__ import annotations
+
+from collections import namedtuple
 
 from sqlalchemy import Connection, Table, delete, insert, update
 
@@ -66,37 +69,41 @@ class Writes:
         return list(found)
 
     # -- reads a command needs inside its transaction ----------------------------------------
+    # Straight on the DBAPI connection of this session's transaction, like the bulk reads:
+    # through SQLAlchemy, these two reads cost 0.1 ms more per edit (a fifth of its budget).
     def text_of(self, document: str) -> str:
-        """`document_text(document)`, same result and same error, as one driver statement:
-        the Core select behind `document_text` costs about 0.15 ms more per call, a third of
-        the budget of an edit (tests/perf/bench_store_edit.py)."""
-        text = self.connection.exec_driver_sql(
+        """`document_text(document)`: the same text, or the same NotFoundError."""
+        found = self.connection.connection.driver_connection.execute(
             "SELECT text FROM documents WHERE uuid = ?", (document,)
-        ).scalar()
-        if text is None:
+        ).fetchone()
+        if found is None:
             raise NotFoundError(f"no document {document}")
-        return text
+        return found[0]
 
     def tag_type(self, key: str) -> TagType | None:
         """The tag type `key` exactly as `schema().tag(key)` builds it, from one small query
         instead of the whole schema (about 1 ms; a command such as creating a span needs one
         tag type). None if there is no such tag type."""
-        found = self.connection.exec_driver_sql(_TAG_TYPE, (key,)).all()
+        found = self.connection.connection.driver_connection.execute(_TAG_TYPE, (key,)).fetchall()
         if not found:
             return None
-        tag = found[0]
+        uuid, key, label, kind, color, hotkey, guideline, created, modified, author = found[0][:10]
         return TagType(
-            uuid=tag.tag_uuid,
-            key=tag.tag_key,
-            label=tag.tag_label,
-            kind=tag.kind,
-            color=tag.color,
-            hotkey=tag.hotkey,
-            guideline=tag.tag_guideline,
-            attributes=tuple(rows.attribute_def(row, row.author) for row in found if row.uuid),
-            created=tag.tag_created,
-            modified=tag.tag_modified,
-            author=tag.tag_author,
+            uuid=uuid,
+            key=key,
+            label=label,
+            kind=kind,
+            color=color,
+            hotkey=hotkey,
+            guideline=guideline,
+            attributes=tuple(
+                rows.attribute_def(_AttributeRow(*row[10:20]), row[20])
+                for row in found
+                if row[10] is not None
+            ),
+            created=created,
+            modified=modified,
+            author=author,
         )
 
     # -- project and annotators --------------------------------------------------------------
@@ -303,6 +310,13 @@ class Writes:
         self.connection.exec_driver_sql("DELETE FROM tombstones WHERE uuid = ?", (uuid,))
 
 
+#: The attribute_defs columns `rows.attribute_def` reads, by name.
+_AttributeRow = namedtuple(
+    "_AttributeRow",
+    "uuid key label value_type choices required default_value guideline created modified",
+)
+
+
 def _insert(table: str, columns: tuple[str, ...]) -> str:
     names = ", ".join(f'"{c}"' if c == "end" else c for c in columns)
     return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
@@ -366,13 +380,12 @@ _INSERT_LINK = _insert("links", ("uuid", *_LINK_COLUMNS))
 _UPDATE_LINK = (
     "UPDATE links SET " + ", ".join(f"{c} = ?" for c in _LINK_COLUMNS) + " WHERE uuid = ?"
 )
-#: A tag type (columns tag_*) left-joined with its attribute definitions in schema order.
+#: A tag type (10 columns) left-joined with its attribute definitions (10 columns, then their
+#: author's uuid) in schema order.
 _TAG_TYPE = (
-    "SELECT t.uuid AS tag_uuid, t.key AS tag_key, t.label AS tag_label, t.kind, t.color, "
-    "t.hotkey, t.guideline AS tag_guideline, t.created AS tag_created, "
-    "t.modified AS tag_modified, ta.uuid AS tag_author, d.uuid, d.key, d.label, d.value_type, "
-    "d.choices, d.required, d.default_value, d.guideline, d.created, d.modified, "
-    "da.uuid AS author FROM tag_types t "
+    "SELECT t.uuid, t.key, t.label, t.kind, t.color, t.hotkey, t.guideline, t.created, "
+    "t.modified, ta.uuid, d.uuid, d.key, d.label, d.value_type, d.choices, d.required, "
+    "d.default_value, d.guideline, d.created, d.modified, da.uuid FROM tag_types t "
     "LEFT JOIN annotators ta ON ta.id = t.author_id "
     "LEFT JOIN attribute_defs d ON d.tag_type_id = t.id "
     "LEFT JOIN annotators da ON da.id = d.author_id "
