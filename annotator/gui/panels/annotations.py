@@ -22,7 +22,7 @@ from annotator.gui.panels.annotation_models import (
     RowTableModel,
     SpanTableModel,
 )
-from annotator.gui.panels.common import UUID_ROLE, QuietComboBox, dot_icon, muted_label
+from annotator.gui.panels.common import UUID_ROLE, QuietComboBox, dot_icon, muted_label, style_table
 from annotator.gui.session import ProjectSession
 from annotator.services.link_commands import DeleteLinks
 from annotator.services.span_commands import DeleteSpans
@@ -39,20 +39,9 @@ class AnnotationTable(QTableView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        style_table(self, min_section=40)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setShowGrid(False)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.verticalHeader().hide()
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setMinimumSectionSize(40)
-        header.setSortIndicatorClearable(True)
+        self.horizontalHeader().setSortIndicatorClearable(True)
         self.doubleClicked.connect(self._activate)
 
     def selected_uuids(self) -> list[str]:

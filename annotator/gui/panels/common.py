@@ -10,7 +10,14 @@ from typing import Any
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap, QTextLayout, QWheelEvent
-from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QLabel,
+    QSizePolicy,
+    QTableView,
+    QWidget,
+)
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's uuid
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a value that sorts naturally (numbers as numbers)
@@ -184,3 +191,19 @@ class ElidedLabel(QLabel):
             rest = text[starts[keep] :]
             lines.append(self.fontMetrics().elidedText(rest, Qt.TextElideMode.ElideRight, width))
         self.setText("\n".join(lines))
+
+
+def style_table(view: QTableView, *, min_section: int) -> None:
+    """The calm, row-selecting, read-only look every table of the panels shares."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setShowGrid(False)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setMinimumSectionSize(min_section)

@@ -35,6 +35,7 @@ from annotator.gui.panels.common import (
     STATUS_LABELS,
     UUID_ROLE,
     dot_icon,
+    style_table,
     tooltip_html,
 )
 from annotator.gui.session import ProjectSession
@@ -242,19 +243,9 @@ class DocumentsPanel(QWidget):
         view = QTableView(self)
         view.setObjectName("documents_table")
         view.setModel(self.proxy)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        style_table(view, min_section=30)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setShowGrid(False)
-        view.setAlternatingRowColors(True)
-        view.setWordWrap(False)
-        view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        view.verticalHeader().hide()
-        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
         header = view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setMinimumSectionSize(30)
         header.setSectionResizeMode(DocumentListModel.TITLE, QHeaderView.ResizeMode.Stretch)
         width = view.fontMetrics().horizontalAdvance
         self._status_width = width("In progress") + 40
