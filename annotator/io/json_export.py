@@ -10,6 +10,7 @@ from typing import IO, Any
 import orjson
 
 from annotator.domain.model import AttributeDef, Schema
+from annotator.io.formats import ExportOptions
 from annotator.io.schema_file import schema_to_dict
 
 FORMAT = "annotator"
@@ -42,13 +43,19 @@ def schema_section(schema: Schema) -> dict[str, Any]:
     return data
 
 
-def export_json(project: Any, destination: Path, progress: Progress | None = None) -> int:
-    """Write the whole project to destination (temp file + rename); return document count."""
+def export_json(
+    project: Any,
+    destination: Path,
+    progress: Progress | None = None,
+    options: ExportOptions | None = None,
+) -> int:
+    """Write the project (or the part `options` selects) to destination (temp file + rename);
+    return the document count."""
     destination = Path(destination)
     temp = destination.with_name(f".{destination.name}.partial")
     try:
         with temp.open("wb") as out:
-            count = write_json(project, out, progress)
+            count = write_json(project, out, progress, options)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, destination)
@@ -58,9 +65,20 @@ def export_json(project: Any, destination: Path, progress: Progress | None = Non
     return count
 
 
-def write_json(project: Any, out: IO[bytes], progress: Progress | None = None) -> int:
-    """Stream the export to a binary file object; memory stays flat whatever the size."""
+def write_json(
+    project: Any,
+    out: IO[bytes],
+    progress: Progress | None = None,
+    options: ExportOptions | None = None,
+) -> int:
+    """Stream the export to a binary file object; memory stays flat whatever the size.
+
+    With `options.annotators` only those layers' spans, links and statuses are written (links
+    whose endpoints were left out go too), e.g. the gold layer alone as a dataset; with
+    `options.documents` only those documents."""
     dumps = orjson.dumps
+    layers = options.annotators if options is not None else None
+    chosen = options.documents if options is not None else None
     with project.store.read() as session:
         info = session.project_info()
         head = {
@@ -77,13 +95,17 @@ def write_json(project: Any, out: IO[bytes], progress: Progress | None = None) -
                     "created": a.created,
                     "modified": a.modified,
                 }
-                for a in session.annotators()
+                for a in session.annotators()  # all: schema items and tombstones name them
             ],
         }
-        total = len(session.documents())
+        total = len(session.documents()) if chosen is None else len(chosen)
         out.write(dumps(head)[:-1] + b',"documents":[')
         count = 0
         for document in session.export_documents():
+            if chosen is not None and document["id"] not in chosen:
+                continue
+            if layers is not None:
+                _keep_layers(document, layers)
             if count:
                 out.write(b",")
             out.write(dumps(document))
@@ -105,3 +127,15 @@ def write_json(project: Any, out: IO[bytes], progress: Progress | None = None) -
         out.write(b'],"entities":' + dumps(entities))
         out.write(b',"tombstones":' + dumps(session.export_tombstones()) + b"}")
     return count
+
+
+def _keep_layers(document: dict[str, Any], layers: frozenset[str]) -> None:
+    """Drop the spans, links and statuses of annotators outside `layers` (in place)."""
+    document["spans"] = [s for s in document["spans"] if s["annotator"] in layers]
+    kept = {s["id"] for s in document["spans"]}
+    document["links"] = [
+        x
+        for x in document["links"]
+        if x["annotator"] in layers and x["source"] in kept and x["target"] in kept
+    ]
+    document["status"] = [x for x in document["status"] if x["annotator"] in layers]

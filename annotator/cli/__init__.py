@@ -1,0 +1,83 @@
+"""The command line: `annotator [PROJECT]` opens the GUI; sub-commands do the headless jobs.
+
+Each sub-command lives in a module of this package with a `register(subparsers)` function that
+adds its parser and returns its handlers; COMMAND_MODULES lists them in `--help` order."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from annotator import __version__
+from annotator.cli.common import Parser, one_line, say
+from annotator.errors import AnnotatorError
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "annotator.cli.project_commands",
+    "annotator.cli.exchange_commands",
+)
+
+HANDLERS: dict[str, Callable] = {}
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="annotator",
+        description="Annotate articles with actors, events, claims and links. "
+        "Run `annotator [PROJECT]` to open the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        for name, handler in importlib.import_module(module).register(sub).items():
+            HANDLERS.setdefault(name, handler)  # setdefault: tests may monkeypatch a handler
+    return parser
+
+
+def _command_names() -> tuple[str, ...]:
+    if not HANDLERS:
+        build_parser()
+    return tuple(HANDLERS)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in _command_names() and not args_list[0].startswith("-")):
+        return _gui(args_list)
+    args = build_parser().parse_args(args_list)
+    if args.command is None:
+        return _gui([])
+    try:
+        return HANDLERS[args.command](args)
+    except AnnotatorError as error:
+        say(f"annotator {args.command}: {one_line(error)}")
+        return 1
+    except KeyboardInterrupt:
+        say("annotator: interrupted")
+        return 130
+    except OSError as error:
+        say(f"annotator {args.command}: {error.strerror or error}: {error.filename or ''}")
+        return 1
+    except Exception as error:
+        if os.environ.get("ANNOTATOR_DEBUG"):
+            raise
+        say(f"annotator {args.command}: internal error: {type(error).__name__}: {one_line(error)}")
+        return 2
+
+
+def _gui(args: list[str]) -> int:
+    if len(args) > 1:
+        say("usage: annotator [PROJECT]  (or annotator COMMAND --help)")
+        return 2
+    try:
+        from annotator.gui.app import run
+    except ImportError as error:
+        say(f"annotator: the desktop app cannot start: {error}")
+        return 1
+    return run(Path(args[0]) if args else None)
+
+
+COMMANDS = _command_names()

@@ -1,0 +1,133 @@
+"""Exchange sub-commands: export and import in every registered format, schema files."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from annotator.cli.common import open_project, progress, project_arg, say
+
+
+def register(sub) -> dict:
+    """Add this module's sub-commands to the parser; return their handlers by name."""
+    from annotator.io.formats import export_formats, import_formats
+
+    exports = [f.key for f in export_formats()]
+    imports = [f.key for f in import_formats()]
+    p = sub.add_parser("export", help="export a project (formats: " + ", ".join(exports) + ")")
+    project_arg(p)
+    p.add_argument("--format", default="json", choices=exports, help="export format")
+    p.add_argument("-o", "--output", type=Path, required=True, help="output file")
+    p.add_argument(
+        "--layer",
+        action="append",
+        metavar="ANNOTATOR",
+        help="export only this annotator's layer (name or uuid; 'gold' for the gold layer); "
+        "repeat for several",
+    )
+
+    p = sub.add_parser(
+        "import",
+        help="import a file (creates the project if missing; formats: " + ", ".join(imports) + ")",
+    )
+    project_arg(p)
+    p.add_argument("file", type=Path, help="file to import")
+    p.add_argument("--format", default="json", choices=imports, help="import format")
+
+    p = sub.add_parser("schema", help="export or import the annotation schema")
+    p.add_argument("action", choices=["export", "import"])
+    project_arg(p)
+    p.add_argument("file", type=Path, help="schema file (JSON) to write or read")
+    return {"export": cmd_export, "import": cmd_import, "schema": cmd_schema}
+
+
+def _layers(project, names: list[str] | None) -> frozenset[str] | None:
+    """Annotator uuids for the --layer names (a name, a uuid, or 'gold')."""
+    if not names:
+        return None
+    from annotator.errors import AnnotatorError
+
+    with project.store.read() as session:
+        annotators = session.annotators()
+    chosen = set()
+    for name in names:
+        found = [
+            a.uuid
+            for a in annotators
+            if name in (a.uuid, a.name) or (name.lower() == "gold" and a.name == "Gold")
+        ]
+        if not found:
+            raise AnnotatorError(f"no annotator named {name!r} in this project")
+        chosen.update(found)
+    return frozenset(chosen)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from annotator.io.formats import ExportOptions, export_format
+
+    fmt = export_format(args.format)
+    with open_project(args) as project:
+        options = ExportOptions(
+            annotators=_layers(project, args.layer), progress=progress("exporting")
+        )
+        result = fmt.write(project, args.output, options)
+    for warning in result.warnings:
+        say(f"warning: {warning}")
+    say(f"exported {result.documents} document(s) to {args.output}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from annotator.domain.model import Schema
+    from annotator.io.formats import import_format
+    from annotator.services.project import Project
+
+    fmt = import_format(args.format)
+    if not args.project.exists():
+        info = {}
+        if fmt.key == "json":
+            from annotator.io.json_import import load_json_file
+
+            data = load_json_file(args.file)
+            head = data.get("project", {}) if isinstance(data, dict) else {}
+            info = {
+                "uuid": head.get("id"),
+                "name": head.get("name"),
+                "created": head.get("created"),
+            }
+            info = {k: v for k, v in info.items() if isinstance(v, str) and v}
+        project = Project.create(
+            args.project, schema=Schema(), annotator_name=args.annotator, info=info
+        )
+        try:
+            report = fmt.read(project, args.file, progress("importing"))
+        except BaseException:
+            project.close()
+            args.project.unlink(missing_ok=True)
+            raise
+        project.close()
+    else:
+        with open_project(args) as project:
+            report = fmt.read(project, args.file, progress("importing"))
+    print(report.summary())
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    import orjson
+
+    from annotator.io.json_import import load_json_file
+    from annotator.io.schema_file import read_schema_file, schema_file
+    from annotator.services.schema_import import ImportSchema
+
+    with open_project(args) as project:
+        if args.action == "export":
+            args.file.write_bytes(
+                orjson.dumps(schema_file(project.schema), option=orjson.OPT_INDENT_2)
+            )
+            say(f"wrote {args.file}")
+        else:
+            command = ImportSchema(read_schema_file(load_json_file(args.file)))
+            project.run(command)
+            say(command.summary())
+    return 0
