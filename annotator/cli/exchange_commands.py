@@ -45,6 +45,7 @@ def _layers(project, names: list[str] | None) -> frozenset[str] | None:
     """Annotator uuids for the --layer names (a name, a uuid, or 'gold')."""
     if not names:
         return None
+    from annotator.domain.layers import is_gold
     from annotator.errors import AnnotatorError
 
     with project.store.read() as session:
@@ -54,7 +55,7 @@ def _layers(project, names: list[str] | None) -> frozenset[str] | None:
         found = [
             a.uuid
             for a in annotators
-            if name in (a.uuid, a.name) or (name.lower() == "gold" and a.name == "Gold")
+            if name in (a.uuid, a.name) or (name.lower() == "gold" and is_gold(a.uuid))
         ]
         if not found:
             raise AnnotatorError(f"no annotator named {name!r} in this project")
