@@ -15,7 +15,11 @@ Progress = Callable[[int, int], bool | None]
 
 #: Modules that register the built-in formats when first imported (lazily, so they may import
 #: this module freely). A new format adds its module here and nowhere else.
-BUILTIN_FORMAT_MODULES: tuple[str, ...] = ("annotator.io.json_format",)
+BUILTIN_FORMAT_MODULES: tuple[str, ...] = (
+    "annotator.io.json_format",
+    "annotator.io.doccano_format",
+    "annotator.io.labelstudio_format",
+)
 
 
 class UnknownFormat(AnnotatorError):

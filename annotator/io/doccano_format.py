@@ -1,0 +1,203 @@
+"""doccano sequence-labelling JSONL (entities + relations), offsets in UTF-16 units.
+
+One line per document: `{"id", "text", "entities": [{"id", "label", "start_offset",
+"end_offset"}], "relations": [{"id", "from_id", "to_id", "type"}], "Comments": []}` plus our
+`document_id` and `title` (doccano keeps unknown keys as metadata). doccano counts offsets in
+JavaScript string indices, i.e. UTF-16 code units (doccano issue #2290), so they are converted
+from and to code points here. The import also reads the plain form `{"text", "label": [[start,
+end, "LABEL"], ...]}` (older exports: `labels`). Labels are tag type keys; a label the project
+lacks becomes a new custom tag type.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotator.domain.ids import is_uuid
+from annotator.io.export_common import (
+    Dropped,
+    annotator_names,
+    iter_document_layers,
+    write_atomically,
+)
+from annotator.io.foreign_common import (
+    ForeignFormatError,
+    ForeignImport,
+    Utf16Offsets,
+    read_bytes,
+    span_order,
+    split_warning,
+)
+from annotator.io.formats import (
+    ExportFormat,
+    ExportOptions,
+    ExportResult,
+    ImportFormat,
+    Progress,
+    register_export,
+    register_import,
+)
+
+
+def write_doccano(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+    result, dropped, split = ExportResult(), Dropped(), []
+    layers: set[str] = set()
+
+    def write(temp: Path) -> None:
+        with project.store.read() as session, temp.open("wb") as out:
+            names = annotator_names(session)
+            for number, layer in enumerate(iter_document_layers(session, options), 1):
+                out.write(orjson.dumps(_line(number, layer, names, dropped, layers, split)) + b"\n")
+                result.documents += 1
+                result.spans += len(layer.spans)
+                result.links += len(layer.links)
+                dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
+
+    write_atomically(destination, write)
+    if len(layers) > 1:
+        dropped.add("layer names", len(layers), "doccano has one layer per file; spans merged")
+    result.warnings = dropped.warnings() + split_warning(split, "one entity per fragment")
+    return result
+
+
+def _line(
+    number: int, layer: Any, names: dict, dropped: Dropped, layers: set, split: list
+) -> dict[str, Any]:
+    text = layer.document.text
+    units = Utf16Offsets(text)
+    entities, first_entity = [], {}
+    for span in sorted(layer.spans, key=lambda s: span_order(s, names)):
+        layers.add(span.annotator)
+        dropped.add("attribute sets", bool(span.attributes), "doccano has no span attributes")
+        dropped.add("notes", bool(span.note), "doccano entities carry no notes")
+        if len(span.fragments) > 1:
+            split.append(span.uuid)
+        for start, end in span.fragments:
+            entity_id = len(entities) + 1
+            first_entity.setdefault(span.uuid, entity_id)
+            entities.append(
+                {
+                    "id": entity_id,
+                    "label": span.tag,
+                    "start_offset": units.to_units(start),
+                    "end_offset": units.to_units(end),
+                }
+            )
+    relations = []
+    for link in sorted(layer.links, key=lambda x: (first_entity[x.source], first_entity[x.target])):
+        dropped.add("link attribute sets", bool(link.attributes), "doccano relations have none")
+        relations.append(
+            {
+                "id": len(relations) + 1,
+                "from_id": first_entity[link.source],
+                "to_id": first_entity[link.target],
+                "type": link.type,
+            }
+        )
+    return {
+        "id": number,
+        "text": text,
+        "entities": entities,
+        "relations": relations,
+        "Comments": [],
+        "document_id": layer.document.uuid,
+        "title": layer.document.info.title,
+    }
+
+
+def read_doccano(project: Any, path: Path, progress: Progress | None) -> Any:
+    builder = ForeignImport(project, path)
+    raw = read_bytes(path)
+    for number, line in enumerate(raw.splitlines(), 1):
+        if line.strip():
+            _read_line(builder, line, f"line {number}")
+    if not builder.documents:
+        raise ForeignFormatError([f"{builder.name}: no documents (expected one JSON per line)"])
+    return builder.run(progress)
+
+
+def _read_line(builder: ForeignImport, line: bytes, where: str) -> None:
+    try:
+        item = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        raise builder.fail(where, f"not valid JSON ({error})") from None
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        raise builder.fail(where, 'expected an object with a "text" string')
+    text, title = item["text"], item.get("title")
+    uuid = item.get("document_id")
+    doc = builder.document(
+        text,
+        title if isinstance(title, str) else f"doccano {item.get('id', where)}",
+        where,
+        uuid if is_uuid(uuid) else None,
+    )
+    units = Utf16Offsets(text)
+
+    def points(value: Any, at: str) -> int:
+        if type(value) is not int:
+            raise builder.fail(at, f"expected an integer offset, got {value!r}")
+        try:
+            return units.to_points(value)
+        except ValueError as error:
+            raise builder.fail(at, str(error)) from None
+
+    spans: dict[Any, str] = {}
+    if "entities" in item:
+        entities = item["entities"]
+        if not isinstance(entities, list):
+            raise builder.fail(f"{where}: entities", "expected a list")
+        for i, entity in enumerate(entities):
+            at = f"{where}: entities[{i}]"
+            if not isinstance(entity, dict):
+                raise builder.fail(at, "expected an object")
+            start = points(entity.get("start_offset"), f"{at}.start_offset")
+            end = points(entity.get("end_offset"), f"{at}.end_offset")
+            uuid = builder.span(doc, entity.get("label"), [(start, end)], at)
+            spans[entity.get("id")] = uuid
+    else:
+        key = "label" if "label" in item else "labels"
+        labels = item.get(key, [])
+        if not isinstance(labels, list):
+            raise builder.fail(f"{where}: {key}", "expected a list of [start, end, label]")
+        for i, entry in enumerate(labels):
+            at = f"{where}: {key}[{i}]"
+            if not isinstance(entry, list) or len(entry) != 3:
+                raise builder.fail(at, "expected [start, end, label]")
+            start, end = points(entry[0], at), points(entry[1], at)
+            builder.span(doc, entry[2], [(start, end)], at)
+    relations = item.get("relations", [])
+    if not isinstance(relations, list):
+        raise builder.fail(f"{where}: relations", "expected a list")
+    for i, relation in enumerate(relations):
+        at = f"{where}: relations[{i}]"
+        if not isinstance(relation, dict):
+            raise builder.fail(at, "expected an object")
+        source, target = spans.get(relation.get("from_id")), spans.get(relation.get("to_id"))
+        if source is None or target is None:
+            raise builder.fail(at, "from_id and to_id must name entities of this line")
+        builder.link(doc, relation.get("type"), source, target, at)
+
+
+register_export(
+    ExportFormat(
+        key="doccano",
+        label="doccano JSONL",
+        suffix=".jsonl",
+        write=write_doccano,
+        description="sequence labelling with relations, one document per line (UTF-16 offsets)",
+        limits="one layer (spans of several are merged), no attributes or notes, discontinuous "
+        "spans become one entity per fragment",
+    )
+)
+register_import(
+    ImportFormat(
+        key="doccano",
+        label="doccano JSONL",
+        suffixes=(".jsonl",),
+        read=read_doccano,
+        description="doccano sequence-labelling JSONL (entities/relations or label lists)",
+    )
+)

@@ -1,0 +1,274 @@
+"""Shared by the foreign formats (spaCy, XMI, REFI-QDA, doccano, Label Studio): UTF-16 offsets,
+stable span order, and foreign spans turned into one checked JSON v1 import."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+import uuid as uuidlib
+from pathlib import Path
+from typing import Any
+
+from annotator.domain.ids import now
+from annotator.errors import ValidationError
+from annotator.io.formats import Progress
+from annotator.io.json_export import FORMAT, VERSION, schema_section
+from annotator.io.json_validate import ExchangeError
+
+#: Namespace of the uuids given to rows of files that carry none, so importing a file twice
+#: finds the same uuids the second time and changes nothing.
+FOREIGN_NAMESPACE = uuidlib.UUID("5b0d7c36-2f5e-4b8a-9a57-0a3c1f6e2d11")
+KEY_CHARS = re.compile(r"[^A-Za-z0-9_\-]+")
+NEW_TAG_COLOR = "#808080"
+
+
+class ForeignFormatError(ExchangeError):
+    """A foreign file is malformed; the message names the file and the line or path."""
+
+
+def stable_uuid(*parts: object) -> str:
+    return str(uuidlib.uuid5(FOREIGN_NAMESPACE, "|".join(map(str, parts))))
+
+
+def span_order(span: Any, names: dict[str, str]) -> tuple:
+    """Sort key for spans that is the same in every project holding the same annotations (the
+    store breaks ties by uuid, which differ after an import into another project)."""
+    return (span.fragments, span.tag, names.get(span.annotator, span.annotator), span.uuid)
+
+
+def split_warning(split: list[str], how: str) -> list[str]:
+    """The warning for discontinuous spans a format writes as pieces."""
+    return [f"{len(split)} discontinuous span(s) written as {how}"] if split else []
+
+
+class Utf16Offsets:
+    """Code point ↔ UTF-16 unit offsets of one text (Java and JavaScript count UTF-16)."""
+
+    def __init__(self, text: str) -> None:
+        self.length = len(text)
+        self._astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        self._astral_units = [i + k for k, i in enumerate(self._astral)]
+        self.units = self.length + len(self._astral)
+
+    def to_units(self, point: int) -> int:
+        return point + bisect.bisect_left(self._astral, point)
+
+    def to_points(self, unit: int) -> int:
+        """The code point offset of a UTF-16 offset; ValueError inside a surrogate pair or
+        outside the text."""
+        if not 0 <= unit <= self.units:
+            raise ValueError(f"offset {unit} is outside the text (0 to {self.units} UTF-16 units)")
+        before = bisect.bisect_left(self._astral_units, unit)
+        if before and self._astral_units[before - 1] == unit - 1:
+            raise ValueError(f"offset {unit} falls inside a character outside the BMP")
+        return unit - before
+
+
+# -- import side ---------------------------------------------------------------------------------
+
+
+class ForeignImport:
+    """Collects a foreign file's documents, spans and links, checked against the file's own
+    locations as they come, then imports them as one JSON v1 exchange (validated again, written
+    in one transaction, nothing written on any error). Labels unknown to the project become new
+    custom tag or link types."""
+
+    def __init__(self, project: Any, path: Path) -> None:
+        self.project, self.name = project, Path(path).name
+        with project.store.read() as session:
+            self.schema = session.schema()
+            self.known_annotators = {a.name: a for a in session.annotators()}
+            self.hashes = session.document_hashes()
+        self.when = now()
+        self.annotators: dict[str, dict[str, Any]] = {}
+        self.documents: list[dict[str, Any]] = []
+        self.new_tags: dict[str, dict[str, Any]] = {}
+        self.new_link_types: dict[str, dict[str, Any]] = {}
+        self._texts: dict[str, str] = {}
+        self._span_docs: dict[str, str] = {}  # span uuid → document uuid
+        self._by_uuid: dict[str, dict[str, Any]] = {}
+
+    def fail(self, where: str, reason: str) -> ForeignFormatError:
+        return ForeignFormatError([f"{self.name}: {where}: {reason}"])
+
+    def annotator(self, name: str | None = None) -> str:
+        """The uuid of the annotator named `name` (the project's current one when None); a
+        name new to the project is added with the import."""
+        current = self.project.annotator
+        name = (name or "").strip() or current.name
+        known = self.known_annotators.get(name)
+        if known is not None:
+            return known.uuid
+        if name not in self.annotators:
+            uuid = current.uuid if name == current.name else stable_uuid("annotator", name)
+            stamp = {"created": self.when, "modified": self.when}
+            self.annotators[name] = {"id": uuid, "name": name, "identifier": "", **stamp}
+        return self.annotators[name]["id"]
+
+    def document(self, text: str, title: str, where: str, uuid: str | None = None) -> str:
+        """Add a document (a text already in the project is matched by its hash); returns the
+        key later spans use."""
+        if not isinstance(text, str):
+            raise self.fail(where, "the text must be a string")
+        if "\r" in text:  # offsets count the CRs; dropping them would shift every span
+            raise self.fail(where, "the text has CR line ends; Annotator stores LF line ends only")
+        sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        uuid = self.hashes.get(sha) or (
+            uuid if uuid and uuid not in self.hashes.values() else stable_uuid("document", sha)
+        )
+        stamp = {"created": self.when, "modified": self.when}
+        self.documents.append(
+            {
+                "id": uuid,
+                "title": title or f"document {len(self.documents) + 1}",
+                "text": text,
+                "sha256": sha,
+                "metadata": {"source_filename": self.name},
+                "spans": [],
+                "links": [],
+                **stamp,
+            }
+        )
+        if uuid in self._by_uuid:
+            raise self.fail(where, "the same text appears twice in this file")
+        self._texts[uuid] = text
+        self._by_uuid[uuid] = self.documents[-1]
+        return uuid
+
+    def tag_key(self, label: str, where: str) -> str:
+        """The tag type for a foreign label: by key, then by label; else a new custom type."""
+        return self._type_key(label, where, self.schema.tag_types, self.new_tags, tag=True)
+
+    def link_type_key(self, label: str, where: str) -> str:
+        return self._type_key(label, where, self.schema.link_types, self.new_link_types, tag=False)
+
+    def _type_key(self, label: str, where: str, existing, new: dict, *, tag: bool) -> str:
+        if not isinstance(label, str) or not label.strip():
+            raise self.fail(where, "a label must be a non-empty string")
+        for item in existing:
+            if label in (item.key, item.label):
+                return item.key
+        key = KEY_CHARS.sub("_", label.strip()).strip("_")[:64] or "label"
+        if not key[0].isalpha():
+            key = f"t_{key}"[:64]
+        if key not in new:
+            item: dict[str, Any] = {"id": stable_uuid("type", tag, key), "key": key}
+            item |= {"label": label.strip(), "color": NEW_TAG_COLOR, "guideline": ""}
+            item |= {"attributes": [], "created": self.when, "modified": self.when}
+            if tag:
+                item |= {"kind": "custom", "hotkey": None}
+            else:
+                item |= {"directed": True, "sources": [], "targets": []}
+            new[key] = item
+        return key
+
+    def span(
+        self,
+        document: str,
+        label: str,
+        fragments: list[tuple[int, int]],
+        where: str,
+        *,
+        annotator: str | None = None,
+        note: str = "",
+        uuid: str | None = None,
+    ) -> str:
+        """Add a span (code point fragments, checked here against the text); returns its uuid."""
+        text = self._texts[document]
+        for start, end in fragments:
+            if type(start) is not int or type(end) is not int:
+                raise self.fail(where, f"offsets must be integers, got {start!r}, {end!r}")
+            if not 0 <= start < end <= len(text):
+                raise self.fail(
+                    where, f"span [{start}, {end}] is empty or outside the text (0 to {len(text)})"
+                )
+        tag = self.tag_key(label, where)
+        who = self.annotator(annotator)
+        fragments = sorted(fragments)
+        uuid = uuid or stable_uuid("span", document, who, tag, fragments)
+        if uuid in self._span_docs:  # the same span twice in the file: one span
+            return uuid
+        self._span_docs[uuid] = document
+        self._doc(document)["spans"].append(
+            {
+                "id": uuid,
+                "tag": tag,
+                "fragments": [list(f) for f in fragments],
+                "text": " … ".join(text[s:e] for s, e in fragments),
+                "annotator": who,
+                "attributes": {},
+                "note": note,
+                "created": self.when,
+                "modified": self.when,
+            }
+        )
+        return uuid
+
+    def link(
+        self,
+        document: str,
+        label: str,
+        source: str,
+        target: str,
+        where: str,
+        *,
+        annotator: str | None = None,
+        uuid: str | None = None,
+    ) -> str:
+        ends = (self._span_docs.get(source), self._span_docs.get(target))
+        if ends != (document, document) or source == target:
+            raise self.fail(where, "a link needs two different spans of its document")
+        kind = self.link_type_key(label, where)
+        who = self.annotator(annotator)
+        uuid = uuid or stable_uuid("link", document, who, kind, source, target)
+        stamp = {"created": self.when, "modified": self.when}
+        link = {"id": uuid, "type": kind, "source": source, "target": target, "annotator": who}
+        self._doc(document)["links"].append(link | {"attributes": {}, "note": ""} | stamp)
+        return uuid
+
+    def _doc(self, uuid: str) -> dict[str, Any]:
+        return self._by_uuid[uuid]
+
+    def exchange(self) -> dict[str, Any]:
+        """The collected rows as a JSON v1 exchange. Rows already in the project keep their
+        `modified` time there, so importing the same file again changes nothing."""
+        with self.project.store.read() as session:
+            versions = session.versions("spans") | session.versions("links")
+        for document in self.documents:
+            for row in (*document["spans"], *document["links"]):
+                if row["id"] in versions:
+                    row["modified"] = versions[row["id"]]
+        schema = schema_section(self.schema)
+        schema["tag_types"] += list(self.new_tags.values())
+        schema["link_types"] += list(self.new_link_types.values())
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "project": {},
+            "schema": schema,
+            "annotators": list(self.annotators.values()),
+            "documents": self.documents,
+            "entities": [],
+            "tombstones": [],
+        }
+
+    def run(self, progress: Progress | None = None) -> Any:
+        """Validate and import everything (one transaction); returns the import report."""
+        from annotator.io.json_import import import_data
+
+        try:
+            return import_data(self.project, self.exchange(), progress)
+        except ExchangeError as error:
+            raise ForeignFormatError([f"{self.name}: {line}" for line in error.errors]) from None
+
+
+def read_bytes(path: Path, limit: int = 2 * 1024**3) -> bytes:
+    """A file's bytes, or a one-line error naming it."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > limit:
+            raise ValidationError(f"{path.name} is larger than 2 GB")
+        return path.read_bytes()
+    except OSError as error:
+        raise ForeignFormatError([f"{path.name}: cannot be read ({error.strerror})"]) from None
