@@ -1,4 +1,4 @@
--- Annotator project file: the canonical schema (version 1).
+-- Annotator project file: the canonical schema (version 2).
 --
 -- Conventions
 --   * Every table is STRICT: a hostile file cannot smuggle text into an integer column.
@@ -190,4 +190,62 @@ CREATE TABLE tombstones (
     author_id INTEGER REFERENCES annotators (id) ON DELETE SET NULL
 ) STRICT;
 
-PRAGMA user_version = 1;
+-- Full-text index of documents (project search). External content: the text lives once, in
+-- documents; the store adds, replaces and removes index rows with the documents it writes.
+-- unicode61 with remove_diacritics 2 folds case and diacritics; prefix indexes serve "word*".
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+    title, text,
+    content = 'documents', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+
+-- Provenance: who changed what, and when. One row per change of a travelling object.
+CREATE TABLE history (
+    id           INTEGER PRIMARY KEY,
+    uuid         TEXT NOT NULL UNIQUE,
+    object_uuid  TEXT NOT NULL,
+    object_kind  TEXT NOT NULL
+        CHECK (object_kind IN ('span', 'link', 'entity', 'document', 'document_status')),
+    action       TEXT NOT NULL
+        CHECK (action IN ('create', 'update', 'delete', 'restore', 'adjudicate', 'merge',
+                          'import')),
+    summary      TEXT NOT NULL DEFAULT '',
+    detail       TEXT NOT NULL DEFAULT '{}',
+    annotator_id INTEGER REFERENCES annotators (id) ON DELETE SET NULL,
+    at           TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX history_object ON history (object_uuid, at);
+
+-- Every merge of another project file into this one, with its report (JSON).
+CREATE TABLE merge_reports (
+    id          INTEGER PRIMARY KEY,
+    uuid        TEXT NOT NULL UNIQUE,
+    merged      TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    source_uuid TEXT NOT NULL DEFAULT '',
+    author_id   INTEGER REFERENCES annotators (id) ON DELETE SET NULL,
+    report      TEXT NOT NULL DEFAULT '{}'
+) STRICT;
+
+-- Adjudication: one decision per unit of disagreement, written into the gold layer.
+-- unit_key identifies the unit within its document (JSON text, stable across sessions);
+-- gold_uuid is the gold span or link written (NULL when every version was rejected);
+-- source_uuid / source_annotator_id name the version that was accepted (NULL for an edit).
+CREATE TABLE decisions (
+    id                  INTEGER PRIMARY KEY,
+    uuid                TEXT NOT NULL UNIQUE,
+    document_id         INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    unit_kind           TEXT NOT NULL CHECK (unit_kind IN ('span', 'attribute', 'link')),
+    unit_key            TEXT NOT NULL,
+    verdict             TEXT NOT NULL CHECK (verdict IN ('accept', 'edit', 'reject')),
+    gold_uuid           TEXT,
+    source_uuid         TEXT,
+    source_annotator_id INTEGER REFERENCES annotators (id) ON DELETE SET NULL,
+    decided_by          INTEGER REFERENCES annotators (id) ON DELETE SET NULL,
+    decided             TEXT NOT NULL,
+    UNIQUE (document_id, unit_kind, unit_key)
+) STRICT;
+
+PRAGMA user_version = 2;

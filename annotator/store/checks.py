@@ -18,7 +18,7 @@ from annotator.errors import (
     NewerVersionError,
     NotAProjectError,
 )
-from annotator.store.ddl import APPLICATION_ID, expected_objects, normalize_sql, schema_version
+from annotator.store.ddl import APPLICATION_ID, expected_objects_of, normalize_sql, schema_version
 from annotator.store.engine import harden
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -125,7 +125,7 @@ def _check_schema(connection: sqlite3.Connection, name: str, version: int) -> No
         (t, n, tb, normalize_sql(s))
         for t, n, tb, s in connection.execute("SELECT type, name, tbl_name, sql FROM sqlite_schema")
     }
-    expected = expected_objects() if version == schema_version() else frozenset()
+    expected = expected_objects_of(version) if 0 < version <= schema_version() else frozenset()
     extra = sorted(found - expected)
     if extra:
         kind, obj, _, _ = extra[0]

@@ -48,6 +48,41 @@ def normalize_sql(sql: str | None) -> str:
     return re.sub(r"\s+", " ", sql).strip().lower()
 
 
+#: The full-text index and its shadow tables: derived from documents, not mapped by the ORM.
+FTS_TABLES: frozenset[str] = frozenset(
+    ("documents_fts", "documents_fts_data", "documents_fts_idx", "documents_fts_docsize",
+     "documents_fts_config")
+)  # fmt: skip
+
+#: Tables each format version added (with their indexes): a file of an older version is
+#: checked against the allow-list without them.
+ADDED_IN_VERSION: dict[int, frozenset[str]] = {
+    2: FTS_TABLES | {"history", "merge_reports", "decisions"},
+}
+
+
+@cache
+def expected_objects_of(version: int) -> frozenset[tuple[str, str, str, str]]:
+    """The allow-list of a file at `version` (this build's, minus what later versions added)."""
+    newer = set().union(*(t for v, t in ADDED_IN_VERSION.items() if v > version))
+    return frozenset(row for row in expected_objects() if row[2] not in newer)
+
+
+def statements_adding(version: int) -> list[str]:
+    """The statements of schema.sql that create what `version` added, in file order."""
+    added = ADDED_IN_VERSION[version]
+    found = []
+    for statement in split_statements(schema_sql()):
+        match = re.match(
+            r"CREATE\s+(?:VIRTUAL\s+)?(?:TABLE|INDEX)\s+(\w+)(?:\s+ON\s+(\w+))?",
+            statement,
+            re.IGNORECASE,
+        )
+        if match and (match.group(2) or match.group(1)) in added:
+            found.append(statement)
+    return found
+
+
 @cache
 def expected_objects() -> frozenset[tuple[str, str, str, str]]:
     """(type, name, tbl_name, normalised sql) of every object schema.sql creates.

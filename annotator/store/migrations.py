@@ -9,20 +9,31 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from annotator.errors import MigrationError, NewerVersionError
-from annotator.store.ddl import schema_sql, schema_version, split_statements
+from annotator.store.ddl import schema_sql, schema_version, split_statements, statements_adding
 
 Migration = Callable[[Connection], None]
 
 
 def _create_version_1(connection: Connection) -> None:
-    """0 → 1: an empty file (new, or never initialised) gets the whole schema.sql."""
+    """0 → 1: an empty file (new, or never initialised) gets schema.sql as it was at version 1."""
+    later = {statement for version in range(2, schema_version() + 1)
+             for statement in statements_adding(version)}  # fmt: skip
     for statement in split_statements(schema_sql()):
-        if not statement.upper().startswith("PRAGMA USER_VERSION"):
+        if not statement.upper().startswith("PRAGMA USER_VERSION") and statement not in later:
             connection.exec_driver_sql(statement)
 
 
-#: MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: Mapping[int, Migration] = {0: _create_version_1}
+def _add_version_2(connection: Connection) -> None:
+    """1 → 2: project search (documents_fts, filled from the documents), provenance (history),
+    merge reports and adjudication decisions."""
+    for statement in statements_adding(2):
+        connection.exec_driver_sql(statement)
+    connection.exec_driver_sql("INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')")
+
+
+#: MIGRATIONS[n] takes a file from version n to n + 1. A fresh file takes 0 → 1 → 2: version 1
+#: is schema.sql without what version 2 added (those statements are skipped, then added).
+MIGRATIONS: Mapping[int, Migration] = {0: _create_version_1, 1: _add_version_2}
 
 
 def read_user_version(engine: Engine) -> int:

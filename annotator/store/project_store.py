@@ -18,6 +18,7 @@ from annotator.store.lock import ProjectLock
 from annotator.store.migrations import migrate
 from annotator.store.reads import Reads
 from annotator.store.schema_writes import SchemaWrites
+from annotator.store.search_index import ensure_sound_index
 from annotator.store.writes import Writes
 
 
@@ -114,6 +115,10 @@ class ProjectStore:
                 # The checklist reads the header from the file: fold the migration into it first.
                 checkpoint(store.engine)
                 run_checklist(path, progress=progress)
+            if progress is not None:
+                progress("Checking the search index")
+            with store.write() as session:
+                ensure_sound_index(session.connection)
         except BaseException:
             store.close()
             raise

@@ -278,6 +278,62 @@ class TombstoneRow(Base):
     author_id: Mapped[int | None] = _author()
 
 
+class HistoryRow(Base):
+    __tablename__ = "history"
+    __table_args__ = (
+        CheckConstraint("object_kind IN ('span', 'link', 'entity', 'document', 'document_status')"),
+        CheckConstraint(
+            "action IN ('create', 'update', 'delete', 'restore', 'adjudicate', 'merge', 'import')"
+        ),
+        Index("history_object", "object_uuid", "at"),
+        STRICT,
+    )
+    id: Mapped[int] = _rowid()
+    uuid: Mapped[str] = mapped_column(Text, unique=True)
+    object_uuid: Mapped[str] = mapped_column(Text)
+    object_kind: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
+    detail: Mapped[str] = mapped_column(Text, server_default=sql_text("'{}'"))
+    annotator_id: Mapped[int | None] = _author()
+    at: Mapped[str] = mapped_column(Text)
+
+
+class MergeReportRow(Base):
+    __tablename__ = "merge_reports"
+    __table_args__ = (STRICT,)
+    id: Mapped[int] = _rowid()
+    uuid: Mapped[str] = mapped_column(Text, unique=True)
+    merged: Mapped[str] = mapped_column(Text)
+    source_name: Mapped[str] = mapped_column(Text)
+    source_uuid: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
+    author_id: Mapped[int | None] = _author()
+    report: Mapped[str] = mapped_column(Text, server_default=sql_text("'{}'"))
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+    __table_args__ = (
+        CheckConstraint("unit_kind IN ('span', 'attribute', 'link')"),
+        CheckConstraint("verdict IN ('accept', 'edit', 'reject')"),
+        UniqueConstraint("document_id", "unit_kind", "unit_key"),
+        STRICT,
+    )
+    id: Mapped[int] = _rowid()
+    uuid: Mapped[str] = mapped_column(Text, unique=True)
+    document_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("documents.id", ondelete="CASCADE")
+    )
+    unit_kind: Mapped[str] = mapped_column(Text)
+    unit_key: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(Text)
+    gold_uuid: Mapped[str | None] = mapped_column(Text)
+    source_uuid: Mapped[str | None] = mapped_column(Text)
+    source_annotator_id: Mapped[int | None] = _author()
+    decided_by: Mapped[int | None] = _author()
+    decided: Mapped[str] = mapped_column(Text)
+
+
 project_info = ProjectInfo.__table__
 annotators = AnnotatorRow.__table__
 tag_types = TagTypeRow.__table__
@@ -291,3 +347,6 @@ span_fragments = SpanFragmentRow.__table__
 links = LinkRow.__table__
 document_status = DocumentStatusRow.__table__
 tombstones = TombstoneRow.__table__
+history = HistoryRow.__table__
+merge_reports = MergeReportRow.__table__
+decisions = DecisionRow.__table__

@@ -157,14 +157,20 @@ class Writes:
                 self._id(t.annotators, info.author_uuid, "annotator"),
             ),
         )
+        self.connection.exec_driver_sql(_INDEX_DOCUMENT, (info.uuid,))
 
     def update_document_metadata(self, uuid: str, fields: dict[str, object]) -> None:
         values = {k: (dumps(v) if k == "extra" else v) for k, v in fields.items()}
         d = t.documents
+        if "title" in values:  # the title is indexed for project search: replace its entry
+            self.connection.exec_driver_sql(_UNINDEX_DOCUMENT, (uuid,))
         self.connection.execute(update(d).where(d.c.uuid == uuid).values(**values))
+        if "title" in values:
+            self.connection.exec_driver_sql(_INDEX_DOCUMENT, (uuid,))
 
     def delete_document(self, uuid: str) -> None:
         d = t.documents
+        self.connection.exec_driver_sql(_UNINDEX_DOCUMENT, (uuid,))
         self.connection.execute(delete(d).where(d.c.uuid == uuid))
 
     # -- spans -------------------------------------------------------------------------------
@@ -368,6 +374,16 @@ _INSERT_DOCUMENT = _insert(
         "modified",
         "author_id",
     ),
+)
+#: documents_fts is an external-content index: its rows are added and removed with the values
+#: the document has (FTS5's 'delete' command needs the indexed text to find the entries).
+_INDEX_DOCUMENT = (
+    "INSERT INTO documents_fts (rowid, title, text) SELECT id, title, text FROM documents "
+    "WHERE uuid = ?"
+)
+_UNINDEX_DOCUMENT = (
+    "INSERT INTO documents_fts (documents_fts, rowid, title, text) "
+    "SELECT 'delete', id, title, text FROM documents WHERE uuid = ?"
 )
 _INSERT_SPAN = _insert("spans", ("uuid", *_SPAN_COLUMNS))
 _UPDATE_SPAN = (

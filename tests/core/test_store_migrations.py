@@ -105,32 +105,32 @@ def test_failing_migration_changes_nothing_and_keeps_a_backup(
     populated_file: Path, engine: Engine
 ) -> None:
     before = _snapshot(populated_file)
-    assert before["user_version"] == 1
+    assert before["user_version"] == CURRENT
     with pytest.raises(MigrationError) as caught:
-        migrate(engine, populated_file, migrations={1: _creates_then_fails}, target=2)
+        migrate(engine, populated_file, migrations={CURRENT: _creates_then_fails}, target=CURRENT + 1)
     engine.dispose()
     message = str(caught.value)
     assert "\n" not in message
-    assert "1" in message and "2" in message and populated_file.name in message
+    assert str(CURRENT) in message and str(CURRENT + 1) in message and populated_file.name in message
     assert isinstance(caught.value.__cause__, RuntimeError)
 
     after = _snapshot(populated_file)
     assert after == before
-    backup = backup_path(populated_file, 1)
-    assert backup.name == f"{populated_file.name}.v1.backup"
+    backup = backup_path(populated_file, CURRENT)
+    assert backup.name == f"{populated_file.name}.v{CURRENT}.backup"
     assert backup.exists()
     assert _snapshot(backup) == before
 
 
 def test_steps_commit_together(populated_file: Path, engine: Engine) -> None:
-    """When step 2 → 3 fails, the finished step 1 → 2 is rolled back as well."""
+    """When the second step fails, the finished first step is rolled back as well."""
     before = _snapshot(populated_file)
 
     def fails(connection: Connection) -> None:
         raise ValueError("no")
 
     with pytest.raises(MigrationError):
-        migrate(engine, populated_file, migrations={1: _adds_a_table, 2: fails}, target=3)
+        migrate(engine, populated_file, migrations={CURRENT: _adds_a_table, CURRENT + 1: fails}, target=CURRENT + 2)
     engine.dispose()
     assert _snapshot(populated_file) == before
 
@@ -139,22 +139,22 @@ def test_successful_migration_sets_the_version_after_a_backup(
     populated_file: Path, engine: Engine
 ) -> None:
     before = _snapshot(populated_file)
-    old = migrate(engine, populated_file, migrations={1: _adds_a_table}, target=2)
+    old = migrate(engine, populated_file, migrations={CURRENT: _adds_a_table}, target=CURRENT + 1)
     engine.dispose()
-    assert old == 1
+    assert old == CURRENT
     after = _snapshot(populated_file)
-    assert after["user_version"] == 2
+    assert after["user_version"] == CURRENT + 1
     assert after["rows"] == {**before["rows"], "added_in_v2": []}
-    assert _snapshot(backup_path(populated_file, 1)) == before
+    assert _snapshot(backup_path(populated_file, CURRENT)) == before
 
 
 def test_missing_step_is_refused_before_anything(populated_file: Path, engine: Engine) -> None:
     before = sha256_of(populated_file)
-    with pytest.raises(MigrationError, match="version 2"):
-        migrate(engine, populated_file, migrations={1: _adds_a_table}, target=3)
+    with pytest.raises(MigrationError, match=f"version {CURRENT + 1}"):
+        migrate(engine, populated_file, migrations={CURRENT: _adds_a_table}, target=CURRENT + 2)
     engine.dispose()
     assert sha256_of(populated_file) == before
-    assert not backup_path(populated_file, 1).exists()
+    assert not backup_path(populated_file, CURRENT).exists()
 
 
 def test_current_file_is_left_alone(populated_file: Path, engine: Engine) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine
 
 from annotator.store.ddl import (
     APPLICATION_ID,
+    FTS_TABLES,
     expected_objects,
     normalize_sql,
     schema_sql,
@@ -59,11 +60,12 @@ def _tables(connection: sqlite3.Connection) -> list[str]:
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
             "ORDER BY name"
         )
+        if name not in FTS_TABLES  # the derived search index is not mapped
     ]
 
 
 CANONICAL_TABLES = sorted(
-    name for kind, name, _, _ in expected_objects() if kind == "table"
+    name for kind, name, _, _ in expected_objects() if kind == "table" and name not in FTS_TABLES
 )  # fmt: skip
 
 
