@@ -19,6 +19,7 @@ BUILTIN_FORMAT_MODULES: tuple[str, ...] = (
     "annotator.io.json_format",
     "annotator.io.doccano_format",
     "annotator.io.labelstudio_format",
+    "annotator.io.spacy_format",
 )
 
 

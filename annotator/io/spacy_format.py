@@ -1,0 +1,322 @@
+"""spaCy training data: `.spacy` DocBin and JSONL export, JSONL import (code point offsets).
+
+DocBin: one Doc per document, tokenised by `spacy.blank(lang)` (the documents' language when
+spaCy knows it, else the multi-language "xx") and further split at every span boundary, so each
+span is exactly a token range of the same text. All spans of the chosen layers go to
+`doc.spans["sc"]` (overlaps allowed, what spancat trains on); a greedy non-overlapping subset
+(earliest start, then longest) goes to `doc.ents` (what ner trains on). spaCy has no field for
+links, attributes, notes or annotators: they are kept in `doc.user_data["annotator"]` (saved
+with `store_user_data`), which other consumers ignore, and the export says so.
+
+JSONL, one document per line: `{"text", "entities": [[start, end, label]] (the doc.ents subset),
+"spans": {"sc": [[start, end, label]]}, "relations": [{"head": i, "child": j, "label"}] (indices
+into spans.sc), "meta": {"document_id", "title"}}`. The import takes `spans.sc` when present,
+else `entities` (as `[start, end, label]` lists or `{"start", "end", "label"}` objects, as in
+Prodigy's `spans`).
+
+spaCy is a runtime dependency: the DocBin layout (hashed string tables, packed token arrays,
+span groups) is internal to spaCy and versioned with it, and the tokens a `.spacy` file carries
+should be spaCy's own so training aligns.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotator.domain.ids import is_uuid
+from annotator.io.export_common import (
+    Dropped,
+    annotator_names,
+    iter_document_layers,
+    write_atomically,
+)
+from annotator.io.foreign_common import (
+    ForeignFormatError,
+    ForeignImport,
+    read_bytes,
+    span_order,
+    split_warning,
+)
+from annotator.io.formats import (
+    ExportFormat,
+    ExportOptions,
+    ExportResult,
+    ImportFormat,
+    Progress,
+    register_export,
+    register_import,
+)
+
+SPAN_KEY = "sc"
+
+
+def pick_language(languages: list[str]) -> str:
+    """The spaCy language code for the documents: their common language if spaCy has a blank
+    pipeline for it (without extra packages), else "xx" (multi-language)."""
+    import spacy
+
+    codes = {(lang or "").split("-")[0].split("_")[0].lower() for lang in languages}
+    if len(codes) == 1 and (code := codes.pop()):
+        try:
+            spacy.blank(code)
+            return code
+        except (ImportError, ValueError, OSError):  # unknown, or needs a tokenizer package
+            pass
+    return "xx"
+
+
+def entity_subset(pieces: list[tuple[int, int, str]]) -> list[int]:
+    """Indices of a greedy non-overlapping subset: earliest start first, then the longest."""
+    order = sorted(range(len(pieces)), key=lambda i: (pieces[i][0], -pieces[i][1]))
+    chosen, end = [], -1
+    for i in order:
+        if pieces[i][0] >= end:
+            chosen.append(i)
+            end = pieces[i][1]
+    return sorted(chosen)
+
+
+def _pieces(layer: Any, names: dict[str, str], split: list[str]) -> list[tuple]:
+    """(start, end, label, span) per fragment, in a stable order."""
+    pieces = []
+    for span in sorted(layer.spans, key=lambda s: span_order(s, names)):
+        if len(span.fragments) > 1:
+            split.append(span.uuid)
+        pieces += [(start, end, span.tag, span) for start, end in span.fragments]
+    return pieces
+
+
+def _aligned_doc(nlp: Any, text: str, boundaries: list[int]) -> Any:
+    """spaCy's tokens of text, each further split at the given offsets."""
+    from spacy.tokens import Doc
+
+    words, spaces = [], []
+    for token in nlp.make_doc(text):
+        start, end = token.idx, token.idx + len(token.text)
+        low, high = bisect.bisect_right(boundaries, start), bisect.bisect_left(boundaries, end)
+        cuts = [start, *boundaries[low:high], end]
+        for a, b in itertools.pairwise(cuts):
+            words.append(text[a:b])
+            spaces.append(False)
+        spaces[-1] = bool(token.whitespace_)
+    doc = Doc(nlp.vocab, words=words, spaces=spaces)
+    assert doc.text == text, "spaCy tokens must cover the text exactly"
+    return doc
+
+
+def write_docbin(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+    import spacy
+    from spacy.tokens import DocBin
+
+    result, dropped, split, extra = ExportResult(), Dropped(), [], Counter()
+    with project.store.read() as session:
+        languages = [
+            i.language
+            for i in session.documents()
+            if options.documents is None or i.uuid in options.documents
+        ]
+        nlp = spacy.blank(pick_language(languages))
+        names = annotator_names(session)
+        docbin = DocBin(store_user_data=True)
+        for layer in iter_document_layers(session, options):
+            pieces = _pieces(layer, names, split)
+            text = layer.document.text
+            doc = _aligned_doc(nlp, text, sorted({p for x in pieces for p in x[:2]}))
+            spans, kept = [], []
+            for start, end, tag, span in pieces:
+                piece = doc.char_span(start, end, label=tag)
+                if piece is None:  # a boundary in white space that ends a token
+                    piece = doc.char_span(start, end, label=tag, alignment_mode="contract")
+                    extra["shrunk"] += 1
+                if piece is None:
+                    dropped.add("spans", 1, "only white space, no token to hold them")
+                    continue
+                spans.append(piece)
+                kept.append(span)
+            doc.spans[SPAN_KEY] = spans
+            ranges = [(s.start_char, s.end_char, s.label_) for s in spans]
+            doc.ents = [spans[i] for i in entity_subset(ranges)]
+            extra["overlapping"] += len(spans) - len(doc.ents)
+            doc.user_data["annotator"] = _user_data(layer, kept, names, extra)
+            docbin.add(doc)
+            result.documents += 1
+            result.spans += len(layer.spans)
+            result.links += len(layer.links)
+            dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
+        write_atomically(destination, lambda temp: temp.write_bytes(docbin.to_bytes()))
+    result.warnings = dropped.warnings() + split_warning(split, "one span per fragment")
+    result.warnings += _notes(extra)
+    return result
+
+
+def _user_data(layer: Any, kept: list, names: dict, extra: Counter) -> dict[str, Any]:
+    index = {}
+    for position, span in enumerate(kept):
+        index.setdefault(span.uuid, position)
+    links = [
+        {"head": index[x.source], "child": index[x.target], "label": x.type, "id": x.uuid}
+        for x in layer.links
+        if x.source in index and x.target in index
+    ]
+    extra["links"] += len(links)
+    extra["attributes"] += sum(1 for s in layer.spans if s.attributes or s.note)
+    return {
+        "document_id": layer.document.uuid,
+        "title": layer.document.info.title,
+        "spans": [
+            {"id": s.uuid, "annotator": names.get(s.annotator, ""), "attributes": s.attributes}
+            | {"note": s.note}
+            for s in kept
+        ],
+        "relations": links,
+    }
+
+
+def _notes(extra: Counter) -> list[str]:
+    lines = []
+    if extra["overlapping"]:
+        lines.append(
+            f"{extra['overlapping']} overlapping spans only in doc.spans['sc'], not in ents"
+        )
+    if extra["shrunk"]:
+        lines.append(
+            f"{extra['shrunk']} spans shrunk to whole tokens (they began or ended in space)"
+        )
+    if extra["links"]:
+        lines.append(f"{extra['links']} links kept only in doc.user_data (spaCy has no relations)")
+    if extra["attributes"]:
+        lines.append(
+            f"{extra['attributes']} spans' attributes/notes kept only in doc.user_data "
+            "(spaCy has no field for them)"
+        )
+    return lines
+
+
+def write_jsonl(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+    result, dropped, split, layers = ExportResult(), Dropped(), [], set()
+
+    def write(temp: Path) -> None:
+        with project.store.read() as session, temp.open("wb") as out:
+            names = annotator_names(session)
+            for layer in iter_document_layers(session, options):
+                pieces, info = _pieces(layer, names, split), layer.document.info
+                ranges = [(start, end, tag) for start, end, tag, _ in pieces]
+                first = {}
+                for position, piece in enumerate(pieces):
+                    first.setdefault(piece[3].uuid, position)
+                for span in layer.spans:
+                    layers.add(span.annotator)
+                    dropped.add("attribute sets", bool(span.attributes), "not in JSONL")
+                    dropped.add("notes", bool(span.note), "not in JSONL")
+                relations = [
+                    {"head": first[x.source], "child": first[x.target], "label": x.type}
+                    for x in sorted(layer.links, key=lambda x: (first[x.source], first[x.target]))
+                ]
+                line = {
+                    "text": layer.document.text,
+                    "entities": [list(ranges[i]) for i in entity_subset(ranges)],
+                    "spans": {SPAN_KEY: [list(r) for r in ranges]},
+                    "relations": relations,
+                    "meta": {
+                        "document_id": layer.document.uuid,
+                        "title": info.title,
+                    },
+                }
+                out.write(orjson.dumps(line) + b"\n")
+                result.documents += 1
+                result.spans += len(layer.spans)
+                result.links += len(layer.links)
+                dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
+
+    write_atomically(destination, write)
+    if len(layers) > 1:
+        dropped.add("layer names", len(layers), "JSONL has one layer; spans merged")
+    result.warnings = dropped.warnings() + split_warning(split, "one span per fragment")
+    return result
+
+
+def read_jsonl(project: Any, path: Path, progress: Progress | None) -> Any:
+    builder = ForeignImport(project, path)
+    for number, line in enumerate(read_bytes(path).splitlines(), 1):
+        if line.strip():
+            _read_line(builder, line, f"line {number}")
+    if not builder.documents:
+        raise ForeignFormatError([f"{builder.name}: no documents (expected one JSON per line)"])
+    return builder.run(progress)
+
+
+def _read_line(builder: ForeignImport, line: bytes, where: str) -> None:
+    try:
+        item = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        raise builder.fail(where, f"not valid JSON ({error})") from None
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        raise builder.fail(where, 'expected an object with a "text" string')
+    meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+    uuid, title = meta.get("document_id"), meta.get("title")
+    title = title if isinstance(title, str) else f"spaCy JSONL {where}"
+    doc = builder.document(item["text"], title, where, uuid if is_uuid(uuid) else None)
+    groups = item.get("spans")
+    if isinstance(groups, dict) and SPAN_KEY in groups:
+        entries, at = groups[SPAN_KEY], f"{where}: spans.{SPAN_KEY}"
+    elif isinstance(groups, list):  # Prodigy style
+        entries, at = groups, f"{where}: spans"
+    else:
+        entries, at = item.get("entities", []), f"{where}: entities"
+    if not isinstance(entries, list):
+        raise builder.fail(at, "expected a list")
+    spans = []
+    for i, entry in enumerate(entries):
+        if isinstance(entry, dict):
+            entry = [entry.get("start"), entry.get("end"), entry.get("label")]
+        if not isinstance(entry, list) or len(entry) != 3:
+            raise builder.fail(f"{at}[{i}]", "expected [start, end, label]")
+        start, end, label = entry
+        spans.append(builder.span(doc, label, [(start, end)], f"{at}[{i}]"))
+    relations = item.get("relations", [])
+    if not isinstance(relations, list):
+        raise builder.fail(f"{where}: relations", "expected a list")
+    for i, relation in enumerate(relations):
+        rp = f"{where}: relations[{i}]"
+        ends = [relation.get(k) if isinstance(relation, dict) else None for k in ("head", "child")]
+        if not all(type(e) is int and 0 <= e < len(spans) for e in ends):
+            raise builder.fail(rp, "head and child must be indices into the spans")
+        builder.link(doc, relation.get("label"), spans[ends[0]], spans[ends[1]], rp)
+
+
+register_export(
+    ExportFormat(
+        key="spacy",
+        label="spaCy DocBin",
+        suffix=".spacy",
+        write=write_docbin,
+        description="training data for spaCy 3: ents (non-overlapping) and spans['sc'] (all)",
+        limits="links, attributes and notes only in doc.user_data; overlapping spans not in ents; "
+        "discontinuous spans become one span per fragment",
+    )
+)
+register_export(
+    ExportFormat(
+        key="spacy-jsonl",
+        label="spaCy JSONL",
+        suffix=".jsonl",
+        write=write_jsonl,
+        description="one document per line: text, entities, spans, relations (code points)",
+        limits="one layer (spans of several are merged), no attributes or notes",
+    )
+)
+register_import(
+    ImportFormat(
+        key="spacy-jsonl",
+        label="spaCy JSONL",
+        suffixes=(".jsonl",),
+        read=read_jsonl,
+        description="text with entities or span groups as [start, end, label] (code points)",
+    )
+)
