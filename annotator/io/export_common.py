@@ -122,16 +122,17 @@ def _remove(path: Path) -> None:
 class Dropped:
     """Counts of what a format could not carry, turned into ExportResult.warnings lines.
 
-    add("links", 3, "CoNLL has no relations") → "3 links dropped: CoNLL has no relations"."""
+    add("links", 3, "CoNLL has no relations") → "3 links dropped: CoNLL has no relations";
+    verb= says what happened instead when the item was not dropped but changed ("split")."""
 
-    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    counts: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 
-    def add(self, what: str, n: int = 1, why: str = "") -> None:
+    def add(self, what: str, n: int = 1, why: str = "", verb: str = "dropped") -> None:
         if n:
-            self.counts[(what, why)] += n
+            self.counts[(what, why, verb)] += n
 
     def warnings(self) -> list[str]:
-        lines = []
-        for (what, why), n in self.counts.items():
-            lines.append(f"{n} {what} dropped" + (f": {why}" if why else ""))
-        return lines
+        return [
+            f"{n} {what} {verb}" + (f": {why}" if why else "")
+            for (what, why, verb), n in self.counts.items()
+        ]

@@ -1,0 +1,199 @@
+"""CoNLL-2003 / BIO (IOB2) export: one token per line, the tag of one layer in the last column.
+
+Lines are `TOKEN -X- -X- TAG` (CoNLL-2003's four columns, POS and chunk unknown), a blank line
+ends a sentence and `-DOCSTART- -X- -X- O` starts every document. Tags are `B-<tag key>` /
+`I-<tag key>` / `O`.
+
+Tokens: runs of letters/digits (with the combining marks, joiners and variation selectors that
+follow them) or single other symbols (an emoji with its ZWJ sequence stays one token); whitespace
+separates tokens and is not written. Tokens are also cut at every span boundary, so every span
+lines up with whole tokens. Sentences end at a line break and after ".", "!" or "?" followed by
+whitespace.
+
+Overlap rule (one tag per token): the longest span wins, then the earlier start, then the
+schema's tag order; a span that loses any of its tokens is left out entirely (counted in the
+warnings), never cut short. A discontinuous span becomes one entity per fragment (counted).
+Links, notes, attributes and entities are not carried (counted)."""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from annotator.domain.model import Span
+from annotator.io.export_common import Dropped, iter_document_layers, write_atomically
+from annotator.io.formats import ExportFormat, ExportOptions, ExportResult, register_export
+
+DOCSTART = "-DOCSTART- -X- -X- O"
+SENTENCE_END = frozenset(".!?")
+JOINERS = frozenset("\u200d\u200c\ufe0e\ufe0f")
+
+
+def _attaches(char: str) -> bool:
+    """Combining marks, joiners, variation selectors and skin-tone / tag modifiers belong to the
+    character before them."""
+    return (
+        char in JOINERS
+        or (unicodedata.category(char) in ("Mn", "Mc", "Me", "Sk") and not char.isascii())
+        or "\U0001f3fb" <= char <= "\U0001f3ff"
+        or "\U000e0020" <= char <= "\U000e007f"
+    )
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def tokenize(text: str, cuts: set[int] = frozenset()) -> list[tuple[int, int]]:
+    """Token (start, end) code-point offsets; a token never crosses an offset in `cuts`."""
+    tokens: list[tuple[int, int]] = []
+    start, index, length = None, 0, len(text)
+    while index < length:
+        char = text[index]
+        if char.isspace():
+            if start is not None:
+                tokens.append((start, index))
+                start = None
+            index += 1
+            continue
+        word = _is_word(char)
+        if start is not None and (index in cuts or not word or not _is_word(text[start])):
+            tokens.append((start, index))
+            start = None
+        if start is None:
+            start = index
+        index += 1
+        # A symbol keeps what attaches to it (and what a ZWJ joins to it); a word keeps marks.
+        while index < length and index not in cuts:
+            nxt = text[index]
+            if _attaches(nxt):
+                index += 1
+                if nxt == "\u200d" and index < length and not text[index].isspace():
+                    index += 1
+            else:
+                break
+        if not word:
+            tokens.append((start, index))
+            start = None
+    if start is not None:
+        tokens.append((start, length))
+    return tokens
+
+
+def sentences(text: str, tokens: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
+    """Group tokens into sentences (see the module docstring)."""
+    current: list[tuple[int, int]] = []
+    for position, (start, end) in enumerate(tokens):
+        if current and "\n" in text[current[-1][1] : start]:
+            yield current
+            current = []
+        current.append((start, end))
+        nxt = tokens[position + 1][0] if position + 1 < len(tokens) else len(text)
+        if text[start:end] in SENTENCE_END and text[end:nxt].strip() == "" and end < nxt:
+            yield current
+            current = []
+    if current:
+        yield current
+
+
+def assign_tags(
+    tokens: list[tuple[int, int]], spans: list[Span], tag_order: dict[str, int], dropped: Dropped
+) -> list[str]:
+    """IOB2 tags for tokens from the spans, by the overlap rule in the module docstring."""
+    pieces = []  # (start, end, tag) per fragment
+    for span in spans:
+        if len(span.fragments) > 1:
+            dropped.add("discontinuous span(s)", 1, "one entity per fragment", verb="split")
+        pieces += [(a, b, span.tag) for a, b in span.fragments]
+    pieces.sort(key=lambda p: (-(p[1] - p[0]), p[0], tag_order.get(p[2], len(tag_order))))
+    starts = {start: i for i, (start, _) in enumerate(tokens)}
+    ends = {end: i for i, (_, end) in enumerate(tokens)}
+    tags = ["O"] * len(tokens)
+    for start, end, tag in pieces:
+        if start not in starts or end not in ends:  # only empty/whitespace-only fragments
+            dropped.add("spans", 1, "they cover no token")
+            continue
+        first, last = starts[start], ends[end]
+        if any(t != "O" for t in tags[first : last + 1]):
+            dropped.add("spans", 1, "they overlap a longer or earlier span (one tag per token)")
+            continue
+        tags[first] = f"B-{tag}"
+        for i in range(first + 1, last + 1):
+            tags[i] = f"I-{tag}"
+    return tags
+
+
+def export_conll(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+    result, dropped = ExportResult(), Dropped()
+
+    def write(temp: Path) -> None:
+        with project.store.read() as session, temp.open("w", encoding="utf-8", newline="\n") as out:
+            schema = session.schema()
+            tag_order = {t.key: i for i, t in enumerate(schema.tag_types)}
+            layers: set[str] = set()
+            for item in iter_document_layers(session, options):
+                text = item.document.text
+                cuts = {offset for s in item.spans for f in s.fragments for offset in f}
+                tokens = tokenize(text, cuts)
+                spans = [_trimmed(s, text) for s in item.spans]
+                tags = assign_tags(tokens, [s for s in spans if s], tag_order, dropped)
+                dropped.add("spans", sum(1 for s in spans if s is None), "they hold only spaces")
+                index = {tok: i for i, tok in enumerate(tokens)}
+                out.write(DOCSTART + "\n\n")
+                for sentence in sentences(text, tokens):
+                    for token in sentence:
+                        out.write(f"{text[token[0] : token[1]]} -X- -X- {tags[index[token]]}\n")
+                    out.write("\n")
+                layers |= {s.annotator for s in item.spans}
+                dropped.add("links", len(item.links) + item.orphan_links, "CoNLL has no relations")
+                dropped.add(
+                    "attribute values",
+                    sum(len(s.attributes) for s in item.spans),
+                    "CoNLL has one tag column",
+                )
+                dropped.add("notes", sum(1 for s in item.spans if s.note), "CoNLL has no notes")
+                result.documents += 1
+                result.spans += len(item.spans)
+            if len(layers) > 1:
+                dropped.add(
+                    "layers merged",
+                    len(layers),
+                    "spans of several annotators share the one tag column; choose one layer "
+                    "(e.g. gold) for training data",
+                )
+
+    write_atomically(destination, write)
+    result.warnings = dropped.warnings()
+    return result
+
+
+def _trimmed(span: Span, text: str) -> Span | None:
+    """The span with leading/trailing whitespace taken off each fragment (tokens hold none);
+    None when nothing but whitespace is left."""
+    fragments = []
+    for start, end in span.fragments:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            fragments.append((start, end))
+    return dataclasses.replace(span, fragments=tuple(fragments)) if fragments else None
+
+
+register_export(
+    ExportFormat(
+        key="conll",
+        label="CoNLL-2003 / BIO (IOB2)",
+        suffix=".conll",
+        write=export_conll,
+        description="tokenised text with one IOB2 tag per token, for NER-style training "
+        "(seqeval, spaCy convert, Hugging Face datasets)",
+        limits="export only; one tag per token: overlapping spans are resolved (longest wins, "
+        "the other left out), discontinuous spans split per fragment; links, attributes, notes, "
+        "entities and offsets are not carried",
+    )
+)

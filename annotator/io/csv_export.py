@@ -1,0 +1,154 @@
+"""CSV export for spreadsheets: a zip holding spans.csv (one row per span) and links.csv (per link).
+
+Both files are UTF-8 with a byte-order mark (so Excel detects the encoding; pandas and the csv
+module with encoding "utf-8-sig" read it), comma-separated, RFC 4180 quoting, "\\n" row ends
+inside quoted cells kept as they are. Offsets are code points; a discontinuous span gives its
+fragments as "start-end;start-end" and its text joined by " … ". Attributes are one JSON object
+per cell. Not carried: entities (only their name and id), document statuses, the schema."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from annotator.io.export_common import (
+    Dropped,
+    annotator_names,
+    iter_document_layers,
+    write_atomically,
+)
+from annotator.io.formats import ExportFormat, ExportOptions, ExportResult, register_export
+
+SPAN_COLUMNS = (
+    "document_id",
+    "document_title",
+    "span_id",
+    "annotator",
+    "annotator_id",
+    "tag",
+    "start",
+    "end",
+    "fragments",
+    "text",
+    "attributes",
+    "note",
+    "entity_id",
+    "entity_name",
+    "created",
+    "modified",
+)
+LINK_COLUMNS = (
+    "document_id",
+    "document_title",
+    "link_id",
+    "annotator",
+    "annotator_id",
+    "type",
+    "directed",
+    "source_id",
+    "source_tag",
+    "source_text",
+    "target_id",
+    "target_tag",
+    "target_text",
+    "attributes",
+    "note",
+    "created",
+    "modified",
+)
+
+
+def _json(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+
+
+def export_csv(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+    """Write spans.csv and links.csv of the chosen layers and documents into a zip."""
+    result, dropped = ExportResult(), Dropped()
+
+    def write(temp: Path) -> None:
+        spans_out, links_out = io.StringIO(newline=""), io.StringIO(newline="")
+        spans = csv.writer(spans_out, lineterminator="\r\n")
+        links = csv.writer(links_out, lineterminator="\r\n")
+        spans.writerow(SPAN_COLUMNS)
+        links.writerow(LINK_COLUMNS)
+        with project.store.read() as session:
+            names = annotator_names(session)
+            entities = {e.uuid: e.name for e in session.entities()}
+            directed = {t.key: t.directed for t in session.schema().link_types}
+            for item in iter_document_layers(session, options):
+                info = item.document.info
+                by_uuid = {s.uuid: s for s in item.spans}
+                for s in item.spans:
+                    spans.writerow(
+                        (
+                            info.uuid,
+                            info.title,
+                            s.uuid,
+                            names.get(s.annotator, ""),
+                            s.annotator,
+                            s.tag,
+                            s.start,
+                            s.end,
+                            ";".join(f"{a}-{b}" for a, b in s.fragments),
+                            s.quote,
+                            _json(s.attributes),
+                            s.note,
+                            s.entity or "",
+                            entities.get(s.entity or "", ""),
+                            s.created,
+                            s.modified,
+                        )
+                    )
+                for x in item.links:
+                    source, target = by_uuid[x.source], by_uuid[x.target]
+                    links.writerow(
+                        (
+                            info.uuid,
+                            info.title,
+                            x.uuid,
+                            names.get(x.annotator, ""),
+                            x.annotator,
+                            x.type,
+                            "yes" if directed.get(x.type, True) else "no",
+                            x.source,
+                            source.tag,
+                            source.quote,
+                            x.target,
+                            target.tag,
+                            target.quote,
+                            _json(x.attributes),
+                            x.note,
+                            x.created,
+                            x.modified,
+                        )
+                    )
+                dropped.add("links", item.orphan_links, "an endpoint is in a layer not exported")
+                result.documents += 1
+                result.spans += len(item.spans)
+                result.links += len(item.links)
+        with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("spans.csv", spans_out.getvalue().encode("utf-8-sig"))
+            archive.writestr("links.csv", links_out.getvalue().encode("utf-8-sig"))
+
+    write_atomically(destination, write)
+    result.warnings = dropped.warnings()
+    return result
+
+
+register_export(
+    ExportFormat(
+        key="csv",
+        label="CSV (spreadsheet)",
+        suffix=".zip",
+        write=export_csv,
+        description="a zip with spans.csv (one row per span) and links.csv (one row per link), "
+        "UTF-8, for spreadsheets and pandas",
+        limits="export only; entities appear by name and id only; statuses and the schema are "
+        "not written",
+    )
+)
