@@ -86,6 +86,7 @@ class ForeignImport:
         self.new_tags: dict[str, dict[str, Any]] = {}
         self.new_link_types: dict[str, dict[str, Any]] = {}
         self._texts: dict[str, str] = {}
+        self.dropped_attributes = 0
         self._span_docs: dict[str, str] = {}  # span uuid → document uuid
         self._by_uuid: dict[str, dict[str, Any]] = {}
 
@@ -172,9 +173,11 @@ class ForeignImport:
         *,
         annotator: str | None = None,
         note: str = "",
+        attributes: dict[str, Any] | None = None,
         uuid: str | None = None,
     ) -> str:
-        """Add a span (code point fragments, checked here against the text); returns its uuid."""
+        """Add a span (code point fragments, checked here against the text); returns its uuid.
+        Attribute values are kept for tag types the project has (checked by the import)."""
         text = self._texts[document]
         for start, end in fragments:
             if type(start) is not int or type(end) is not int:
@@ -197,7 +200,7 @@ class ForeignImport:
                 "fragments": [list(f) for f in fragments],
                 "text": " … ".join(text[s:e] for s, e in fragments),
                 "annotator": who,
-                "attributes": {},
+                "attributes": self._known_attributes(self.schema.tag(tag), attributes),
                 "note": note,
                 "created": self.when,
                 "modified": self.when,
@@ -214,6 +217,8 @@ class ForeignImport:
         where: str,
         *,
         annotator: str | None = None,
+        note: str = "",
+        attributes: dict[str, Any] | None = None,
         uuid: str | None = None,
     ) -> str:
         ends = (self._span_docs.get(source), self._span_docs.get(target))
@@ -224,8 +229,17 @@ class ForeignImport:
         uuid = uuid or stable_uuid("link", document, who, kind, source, target)
         stamp = {"created": self.when, "modified": self.when}
         link = {"id": uuid, "type": kind, "source": source, "target": target, "annotator": who}
-        self._doc(document)["links"].append(link | {"attributes": {}, "note": ""} | stamp)
+        values = self._known_attributes(self.schema.link_type(kind), attributes)
+        self._doc(document)["links"].append(link | {"attributes": values, "note": note} | stamp)
         return uuid
+
+    def _known_attributes(self, item: Any, values: dict[str, Any] | None) -> dict[str, Any]:
+        """The values whose attribute the project's type defines (a type new to the project
+        has none); the rest are counted in `dropped_attributes`."""
+        values = values or {}
+        kept = {k: v for k, v in values.items() if item is not None and item.attribute(k)}
+        self.dropped_attributes += len(values) - len(kept)
+        return kept
 
     def _doc(self, uuid: str) -> dict[str, Any]:
         return self._by_uuid[uuid]
@@ -258,9 +272,15 @@ class ForeignImport:
         from annotator.io.json_import import import_data
 
         try:
-            return import_data(self.project, self.exchange(), progress)
+            report = import_data(self.project, self.exchange(), progress)
         except ExchangeError as error:
             raise ForeignFormatError([f"{self.name}: {line}" for line in error.errors]) from None
+        if self.dropped_attributes:
+            report.conflicts.append(
+                f"{self.dropped_attributes} attribute values left out: their tag or link type "
+                "here has no such attribute"
+            )
+        return report
 
 
 def read_bytes(path: Path, limit: int = 2 * 1024**3) -> bytes:

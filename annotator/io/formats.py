@@ -20,6 +20,7 @@ BUILTIN_FORMAT_MODULES: tuple[str, ...] = (
     "annotator.io.doccano_format",
     "annotator.io.labelstudio_format",
     "annotator.io.spacy_format",
+    "annotator.io.xmi_format",
     "annotator.io.csv_export",
     "annotator.io.conll_export",
 )
