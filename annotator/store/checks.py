@@ -83,9 +83,12 @@ def run_checklist(path: Path, *, progress: Progress | None = None) -> int:
     say = progress or (lambda _message: None)
     say("Reading the file header")
     version, _ = read_header(path)
+    sidecars = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+    created = [sidecar for sidecar in sidecars if not sidecar.exists()]
     try:
         connection = open_read_only(path)
     except sqlite3.Error as error:
+        _remove_empty_sidecars(created)
         raise NotAProjectError(f"{path.name} cannot be opened: {_one_line(error)}") from error
     try:
         say("Checking the file for damage")
@@ -100,7 +103,19 @@ def run_checklist(path: Path, *, progress: Progress | None = None) -> int:
         raise CorruptProjectError(f"{path.name} is damaged: {_one_line(error)}") from error
     finally:
         connection.close()
+        _remove_empty_sidecars(created)
     return version
+
+
+def _remove_empty_sidecars(created: list[Path]) -> None:
+    """Remove the -wal/-shm files a read-only connection to a WAL file leaves (it may not
+    checkpoint, so SQLite keeps them): the checked file is left exactly as it was found.
+    Only files this check created go, and only while the -wal holds nothing."""
+    wal = next((p for p in created if p.name.endswith("-wal")), None)
+    if wal is not None and wal.exists() and wal.stat().st_size > 0:
+        return
+    for sidecar in created:
+        sidecar.unlink(missing_ok=True)
 
 
 #: Files up to this size get integrity_check (which also compares every index with its table);
