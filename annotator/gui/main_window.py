@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
         self.search.hits_changed.connect(self.view.set_search_hits)
         self.search.closed.connect(self.view.setFocus)
         self.search.current_hit.connect(lambda start, _end: self.view.scroll_to(start))
+        self.view.zoom_requested.connect(self._zoom)
 
     def _restore(self) -> None:
         st = self.settings

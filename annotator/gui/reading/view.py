@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QTextBlock,
     QTextCursor,
     QTextLayout,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QApplication, QFrame, QPlainTextEdit, QTextEdit, QWidget
 
@@ -50,6 +51,9 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
     selection_changed = Signal(int, int)
     link_drag_requested = Signal(str, str)
     hovered_span = Signal(str)
+    #: Ctrl+wheel: the window zooms (and remembers it) instead of QPlainTextEdit's own zoom,
+    #: which would change the font behind the view's back.
+    zoom_requested = Signal(int)
 
     #: Longest line of the reading column, in average characters.
     column_chars = 75
@@ -266,6 +270,15 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         """Font size = default × 1.1^steps (steps clamped to −6 … +12)."""
         self._zoom = max(-6, min(12, int(steps)))
         self._apply_font()
+
+    def wheelEvent(self, e: QWheelEvent) -> None:
+        if e.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = e.angleDelta().y() // 120
+            if steps:
+                self.zoom_requested.emit(steps)
+            e.accept()
+            return
+        super().wheelEvent(e)
 
     def zoom(self) -> int:
         return self._zoom
