@@ -23,6 +23,8 @@ BUILTIN_FORMAT_MODULES: tuple[str, ...] = (
     "annotator.io.xmi_format",
     "annotator.io.csv_export",
     "annotator.io.conll_export",
+    "annotator.io.w3c_export",
+    "annotator.io.w3c_import",
 )
 
 
