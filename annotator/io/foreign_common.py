@@ -10,11 +10,12 @@ import uuid as uuidlib
 from pathlib import Path
 from typing import Any
 
-from annotator.domain.ids import now
+from annotator.domain.ids import is_uuid, now
 from annotator.errors import ValidationError
 from annotator.io.formats import Progress
 from annotator.io.json_export import FORMAT, VERSION, schema_section
 from annotator.io.json_validate import ExchangeError
+from annotator.io.schema_file import COLOR, is_exchange_time
 
 #: Namespace of the uuids given to rows of files that carry none, so importing a file twice
 #: finds the same uuids the second time and changes nothing.
@@ -87,22 +88,29 @@ class ForeignImport:
         self.new_link_types: dict[str, dict[str, Any]] = {}
         self._texts: dict[str, str] = {}
         self.dropped_attributes = 0
+        self.last_span: str | None = None  # the uuid the last span() call returned
         self._span_docs: dict[str, str] = {}  # span uuid → document uuid
         self._by_uuid: dict[str, dict[str, Any]] = {}
 
     def fail(self, where: str, reason: str) -> ForeignFormatError:
         return ForeignFormatError([f"{self.name}: {where}: {reason}"])
 
-    def annotator(self, name: str | None = None) -> str:
+    def annotator(self, name: str | None = None, uuid: str | None = None) -> str:
         """The uuid of the annotator named `name` (the project's current one when None); a
-        name new to the project is added with the import."""
+        name new to the project is added with the import (with `uuid` when the file gives one
+        the project does not use)."""
         current = self.project.annotator
         name = (name or "").strip() or current.name
         known = self.known_annotators.get(name)
         if known is not None:
             return known.uuid
         if name not in self.annotators:
-            uuid = current.uuid if name == current.name else stable_uuid("annotator", name)
+            taken = {a.uuid for a in self.known_annotators.values()}
+            taken |= {a["id"] for a in self.annotators.values()}
+            if name == current.name:
+                uuid = current.uuid
+            elif not is_uuid(uuid) or uuid in taken:
+                uuid = stable_uuid("annotator", name)
             stamp = {"created": self.when, "modified": self.when}
             self.annotators[name] = {"id": uuid, "name": name, "identifier": "", **stamp}
         return self.annotators[name]["id"]
@@ -137,14 +145,18 @@ class ForeignImport:
         self._by_uuid[uuid] = self.documents[-1]
         return uuid
 
-    def tag_key(self, label: str, where: str) -> str:
-        """The tag type for a foreign label: by key, then by label; else a new custom type."""
-        return self._type_key(label, where, self.schema.tag_types, self.new_tags, tag=True)
+    def tag_key(self, label: str, where: str, uuid: str | None = None, color: str = "") -> str:
+        """The tag type for a foreign label: by key, then by label; else a new custom type
+        (with the file's uuid and colour when it gives them)."""
+        tags = self.schema.tag_types
+        return self._type_key(label, where, tags, self.new_tags, tag=True, uuid=uuid, color=color)
 
     def link_type_key(self, label: str, where: str) -> str:
         return self._type_key(label, where, self.schema.link_types, self.new_link_types, tag=False)
 
-    def _type_key(self, label: str, where: str, existing, new: dict, *, tag: bool) -> str:
+    def _type_key(
+        self, label: str, where: str, existing, new: dict, *, tag: bool, uuid=None, color=""
+    ) -> str:
         if not isinstance(label, str) or not label.strip():
             raise self.fail(where, "a label must be a non-empty string")
         for item in existing:
@@ -154,8 +166,13 @@ class ForeignImport:
         if not key[0].isalpha():
             key = f"t_{key}"[:64]
         if key not in new:
-            item: dict[str, Any] = {"id": stable_uuid("type", tag, key), "key": key}
-            item |= {"label": label.strip(), "color": NEW_TAG_COLOR, "guideline": ""}
+            taken = {t.uuid for t in (*self.schema.tag_types, *self.schema.link_types)}
+            taken |= {t["id"] for t in (*self.new_tags.values(), *self.new_link_types.values())}
+            if not is_uuid(uuid) or uuid in taken:
+                uuid = stable_uuid("type", tag, key)
+            color = color if COLOR.match(color or "") else NEW_TAG_COLOR
+            item: dict[str, Any] = {"id": uuid, "key": key}
+            item |= {"label": label.strip(), "color": color, "guideline": ""}
             item |= {"attributes": [], "created": self.when, "modified": self.when}
             if tag:
                 item |= {"kind": "custom", "hotkey": None}
@@ -172,9 +189,11 @@ class ForeignImport:
         where: str,
         *,
         annotator: str | None = None,
+        annotator_uuid: str | None = None,
         note: str = "",
         attributes: dict[str, Any] | None = None,
         uuid: str | None = None,
+        created: str | None = None,
     ) -> str:
         """Add a span (code point fragments, checked here against the text); returns its uuid.
         Attribute values are kept for tag types the project has (checked by the import)."""
@@ -187,9 +206,10 @@ class ForeignImport:
                     where, f"span [{start}, {end}] is empty or outside the text (0 to {len(text)})"
                 )
         tag = self.tag_key(label, where)
-        who = self.annotator(annotator)
+        who = self.annotator(annotator, annotator_uuid)
         fragments = sorted(fragments)
         uuid = uuid or stable_uuid("span", document, who, tag, fragments)
+        self.last_span = uuid
         if uuid in self._span_docs:  # the same span twice in the file: one span
             return uuid
         self._span_docs[uuid] = document
@@ -202,8 +222,8 @@ class ForeignImport:
                 "annotator": who,
                 "attributes": self._known_attributes(self.schema.tag(tag), attributes),
                 "note": note,
-                "created": self.when,
-                "modified": self.when,
+                "created": created if is_exchange_time(created) else self.when,
+                "modified": created if is_exchange_time(created) else self.when,
             }
         )
         return uuid

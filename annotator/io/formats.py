@@ -21,6 +21,7 @@ BUILTIN_FORMAT_MODULES: tuple[str, ...] = (
     "annotator.io.labelstudio_format",
     "annotator.io.spacy_format",
     "annotator.io.xmi_format",
+    "annotator.io.refiqda_format",
     "annotator.io.csv_export",
     "annotator.io.conll_export",
     "annotator.io.w3c_export",
