@@ -232,5 +232,7 @@ class AnnotationController(QObject):
         from annotator.gui.dialogs.link_picker import choose_link_type
 
         link_type = choose_link_type(self.session, source, target, self.view)
-        if link_type:
+        if link_type and link_type.startswith("←"):  # a type the schema allows the other way
+            self.session.run(CreateLink(target, source, link_type[1:]))
+        elif link_type:
             self.session.run(CreateLink(source, target, link_type))

@@ -93,8 +93,8 @@ def test_typing_filters_by_quote_tag_and_attribute(qtbot, session, author) -> No
 
 def test_only_allowed_types_are_offered(qtbot, session, author) -> None:
     picker = open_picker(qtbot, session, author)
-    qtbot.keyClicks(picker.filter, "well-prep")  # actor → claim
-    assert picker.offered_types() == ["asserts", "same_as"]
+    qtbot.keyClicks(picker.filter, "well-prep")  # actor → claim; "about" goes claim → actor
+    assert picker.offered_types() == ["asserts", "same_as", "←about"]
     assert "participates_in" not in picker.offered_types()
     picker.filter.clear()
     qtbot.keyClicks(picker.filter, "Vostok")  # actor → event
@@ -147,9 +147,28 @@ def test_tab_picks_another_type_and_an_existing_link_is_greyed(qtbot, session, a
         qtbot.keyClick(picker.types, Qt.Key.Key_Return)
     again = open_picker(qtbot, session, author)
     qtbot.keyClicks(again.filter, "well-prep")
-    assert again.offered_types() == ["asserts", "same_as"]
+    assert again.offered_types() == ["asserts", "same_as", "←about"]
     assert again.current_type() == "asserts"  # same_as exists: greyed, not chosen
     assert "already linked" in again.types.item(1).text()
+
+
+def test_a_type_allowed_the_other_way_links_target_to_source(qtbot, session, author) -> None:
+    """Starting on the actor, the user may still pick "about" (claim → actor): the link is made
+    the way the schema allows, from the claim to the actor."""
+    picker = open_picker(qtbot, session, author)
+    qtbot.keyClicks(picker.filter, "well-prep")
+    qtbot.keyClick(picker.filter, Qt.Key.Key_Tab)
+    qtbot.keyClick(picker.types, Qt.Key.Key_End)
+    assert picker.current_type() == "about" and picker.current_reversed()
+    assert picker.types.currentItem().text().startswith("←")
+    with qtbot.waitSignal(picker.accepted):
+        qtbot.keyClick(picker.types, Qt.Key.Key_Return)
+    claim = span_with(session, PREPARED, "claim")
+    link = next(link for link in links_after_reopen(session) if link.uuid == picker.link_uuid)
+    assert (link.source, link.target, link.type) == (claim.uuid, author.uuid, "about")
+    again = open_picker(qtbot, session, author)
+    qtbot.keyClicks(again.filter, "well-prep")
+    assert "already linked" in again.types.item(2).text()
 
 
 def test_no_allowed_type_is_said_plainly(qtbot, session, author) -> None:
@@ -176,7 +195,7 @@ def test_drag_menu_offers_allowed_types_only(qtbot, session, author) -> None:
     menu = link_type_menu(session, author.uuid, claim.uuid)
     assert isinstance(menu, QMenu)
     keys = [a.data() for a in menu.actions() if a.isEnabled() and a.data()]
-    assert keys == ["asserts", "same_as"]
+    assert keys == ["asserts", "same_as", "←about"]
     assert menu.actions()[0].text() == "Link Actor → Claim"
     menu.deleteLater()
 
@@ -188,7 +207,8 @@ def test_choose_link_type_asks_even_for_one_choice(qtbot, session, author) -> No
     def pick_first() -> None:
         menu = QApplication.activePopupWidget()
         assert isinstance(menu, QMenu)
-        assert [a.data() for a in menu.actions() if a.isEnabled() and a.data()] == ["asserts"]
+        enabled = [a.data() for a in menu.actions() if a.isEnabled() and a.data()]
+        assert enabled == ["asserts", "←about"]
         qtbot.keyClick(menu, Qt.Key.Key_Down)
         qtbot.keyClick(menu, Qt.Key.Key_Return)
 

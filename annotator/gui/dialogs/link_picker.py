@@ -33,11 +33,27 @@ from annotator.gui.session import ProjectSession
 from annotator.services.link_commands import CreateLink
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 12
+REVERSED_ROLE = Qt.ItemDataRole.UserRole + 13  # True: the link goes from the target to the source
 NAVIGATION_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
 
 
-def type_text(link_type: LinkType) -> str:
+def type_text(link_type: LinkType, reversed_: bool = False) -> str:
+    if reversed_:
+        return f"←  {link_type.label}  (from that span to this one)"
     return f"{'→' if link_type.directed else '↔'}  {link_type.label}"
+
+
+def offered(schema: Schema, source_tag: str, target_tag: str) -> list[tuple[LinkType, bool]]:
+    """The link types the schema allows from source to target, then the directed ones it allows
+    only the other way (offered reversed: the user need not remember which span to start on)."""
+    forward = list(schema.allowed_link_types(source_tag, target_tag))
+    keys = {link_type.key for link_type in forward}
+    backward = [
+        link_type
+        for link_type in schema.allowed_link_types(target_tag, source_tag)
+        if link_type.directed and link_type.key not in keys
+    ]
+    return [(t, False) for t in forward] + [(t, True) for t in backward]
 
 
 def linked_types(source: str, target: str, links: list[Link], schema: Schema) -> set[str]:
@@ -182,15 +198,21 @@ class LinkPicker(QDialog):
             return None
         return item.data(KEY_ROLE)
 
+    def current_reversed(self) -> bool:
+        item = self.types.currentItem()
+        return bool(item is not None and item.data(REVERSED_ROLE))
+
     def visible_targets(self) -> list[Target]:
         items = (self.targets.item(row) for row in range(self.targets.count()))
         return [item.data(TARGET_ROLE) for item in items if not item.isHidden()]
 
     def offered_types(self) -> list[str]:
-        """Keys of the link types offered for the current target (those already linked too)."""
+        """Keys of the link types offered for the current target (those already linked too);
+        a type offered the other way round is "←key"."""
         if self.types.isHidden():
             return []
-        return [self.types.item(row).data(KEY_ROLE) for row in range(self.types.count())]
+        items = [self.types.item(row) for row in range(self.types.count())]
+        return [("←" if i.data(REVERSED_ROLE) else "") + i.data(KEY_ROLE) for i in items]
 
     # -- reactions ---------------------------------------------------------------------------
     def _apply_filter(self, text: str) -> None:
@@ -231,15 +253,18 @@ class LinkPicker(QDialog):
             self._offer([], "")
             return
         schema = self.session.schema
-        allowed = schema.allowed_link_types(self.source.tag, target.span.tag)
+        allowed = offered(schema, self.source.tag, target.span.tag)
         existing = linked_types(self.source.uuid, target.uuid, self._links, schema)
-        for link_type in allowed:
-            item = QListWidgetItem(swatch_icon(link_type.color), type_text(link_type), self.types)
+        backward = linked_types(target.uuid, self.source.uuid, self._links, schema)
+        for link_type, reversed_ in allowed:
+            text = type_text(link_type, reversed_)
+            item = QListWidgetItem(swatch_icon(link_type.color), text, self.types)
             item.setData(KEY_ROLE, link_type.key)
+            item.setData(REVERSED_ROLE, reversed_)
             item.setSizeHint(QSize(0, self.fontMetrics().lineSpacing() + 10))
             item.setToolTip(tooltip_html(link_type.guideline))
-            if link_type.key in existing:
-                item.setText(f"{type_text(link_type)}  (already linked)")
+            if link_type.key in (backward if reversed_ else existing):
+                item.setText(f"{text}  (already linked)")
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
         enabled = [
             row
@@ -288,7 +313,10 @@ class LinkPicker(QDialog):
         target, link_type = self.current_target(), self.current_type()
         if target is None or link_type is None:
             return
-        command = CreateLink(self.source.uuid, target.uuid, link_type)
+        ends = (self.source.uuid, target.uuid)
+        if self.current_reversed():
+            ends = ends[::-1]
+        command = CreateLink(*ends, link_type)
         refusal = run_here(self.session, command)
         if refusal:
             self.message.refuse(refusal)
@@ -314,11 +342,12 @@ def link_type_menu(
         return None
     schema = session.schema
     source_tag, target_tag = spans[source].tag, spans[target].tag
-    allowed = schema.allowed_link_types(source_tag, target_tag)
+    allowed = offered(schema, source_tag, target_tag)
     if not allowed:
         session.message.emit(no_type_message(schema, source_tag, target_tag))
         return None
     existing = linked_types(source, target, links, schema)
+    backward = linked_types(target, source, links, schema)
     menu = QMenu(parent)
     menu.setObjectName("link_type_menu")
     title = menu.addAction(
@@ -326,11 +355,11 @@ def link_type_menu(
     )
     title.setEnabled(False)
     menu.addSeparator()
-    for link_type in allowed:
-        already = link_type.key in existing
-        text = type_text(link_type) + ("  (already linked)" if already else "")
+    for link_type, reversed_ in allowed:
+        already = link_type.key in (backward if reversed_ else existing)
+        text = type_text(link_type, reversed_) + ("  (already linked)" if already else "")
         action = menu.addAction(dot_icon(link_type.color), text)
-        action.setData(link_type.key)
+        action.setData(("←" if reversed_ else "") + link_type.key)
         action.setToolTip(link_type.guideline)
         action.setEnabled(not already)
     menu.setToolTipsVisible(True)
@@ -341,7 +370,8 @@ def choose_link_type(
     session: ProjectSession, source: str, target: str, parent: QWidget | None = None
 ) -> str | None:
     """After a drag from one span to another: the link type picked from a small menu at the
-    pointer, or None (no type allowed — the status bar says so — or the menu was dismissed).
+    pointer ("←key" for a type that links the other way round), or None (no type allowed — the
+    status bar says so — or the menu was dismissed).
     The menu is shown even when only one type is allowed, so a stray drag never links."""
     menu = link_type_menu(session, source, target, parent)
     if menu is None:
