@@ -48,9 +48,12 @@ def write_labelstudio(project: Any, destination: Path, options: ExportOptions) -
     tasks: list[dict[str, Any]] = []
     with project.store.read() as session:
         names = annotator_names(session)
-        numbers = {uuid: n for n, uuid in enumerate(sorted(names, key=names.get), 1)}
         schema = session.schema()
-        for number, layer in enumerate(iter_document_layers(session, options), 1):
+        layers = list(iter_document_layers(session, options))
+        # Users numbered by name among those in the export: the same in every project.
+        used = {x.annotator for layer in layers for x in (*layer.spans, *layer.links)}
+        numbers = {uuid: n for n, uuid in enumerate(sorted(used, key=names.get), 1)}
+        for number, layer in enumerate(layers, 1):
             tasks.append(_task(number, layer, names, numbers, schema, dropped, split))
             result.documents += 1
             result.spans += len(layer.spans)
