@@ -18,18 +18,19 @@ from annotator.store.lock import ProjectLock
 from annotator.store.migrations import migrate
 from annotator.store.reads import Reads
 from annotator.store.schema_writes import SchemaWrites
+from annotator.store.search import SearchReads
 from annotator.store.search_index import ensure_sound_index
 from annotator.store.writes import Writes
 
 
-class ReadSession(Reads, BulkReads):
+class ReadSession(Reads, BulkReads, SearchReads):
     """Queries inside one read transaction (a consistent snapshot)."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
 
-class WriteSession(Reads, Writes, SchemaWrites, BulkWrites):
+class WriteSession(Reads, Writes, SchemaWrites, BulkWrites, SearchReads):
     """Queries and writes inside one `BEGIN IMMEDIATE` transaction."""
 
     def __init__(self, connection: Connection) -> None:
