@@ -26,6 +26,8 @@ BUILTIN_FORMAT_MODULES: tuple[str, ...] = (
     "annotator.io.conll_export",
     "annotator.io.w3c_export",
     "annotator.io.w3c_import",
+    "annotator.io.brat_export",
+    "annotator.io.brat_import",
 )
 
 
