@@ -18,7 +18,16 @@ METADATA_KEYS: tuple[str, ...] = ("author", "outlet", "url", "published", "langu
 
 #: Modules that register the built-in importers when first imported. Later formats (HTML, DOCX,
 #: PDF, ...) add their module here; loading is lazy so the modules may import this one freely.
-BUILTIN_IMPORTER_MODULES: tuple[str, ...] = ("annotator.io.text_import",)
+BUILTIN_IMPORTER_MODULES: tuple[str, ...] = (
+    "annotator.io.text_import",
+    "annotator.io.html_import",
+    "annotator.io.docx_import",
+    "annotator.io.pdf_import",
+    "annotator.io.markdown_import",
+    "annotator.io.rtf_import",
+    "annotator.io.epub_import",
+    "annotator.io.eml_import",
+)
 
 
 @dataclass(frozen=True)
