@@ -36,6 +36,7 @@ from annotator.io.export_common import (
     write_atomically,
 )
 from annotator.io.foreign_common import (
+    ASTRAL,
     ForeignImport,
     read_bytes,
     span_order,
@@ -80,7 +81,7 @@ def write_qdpx(project: Any, destination: Path, options: ExportOptions) -> Expor
             sources, notes, links, used = [], [], [], set()
             for layer in iter_document_layers(session, options):
                 text = layer.document.text
-                if any(ord(ch) > 0xFFFF for ch in text) and layer.spans:
+                if layer.spans and ASTRAL.search(text):
                     astral[0] += 1
                 guid = layer.document.uuid
                 archive.writestr(f"Sources/{guid}.txt", text.encode("utf-8"), zipfile.ZIP_DEFLATED)
