@@ -56,19 +56,18 @@ from annotator.io.formats import (
 SPAN_KEY = "sc"
 
 
-def pick_language(languages: list[str]) -> str:
-    """The spaCy language code for the documents: their common language if spaCy has a blank
-    pipeline for it (without extra packages), else "xx" (multi-language)."""
+def blank_pipeline(languages: list[str]) -> Any:
+    """spaCy's blank pipeline for the documents: their common language if spaCy has one for it
+    (without extra packages), else "xx" (multi-language)."""
     import spacy
 
     codes = {(lang or "").split("-")[0].split("_")[0].lower() for lang in languages}
     if len(codes) == 1 and (code := codes.pop()):
         try:
-            spacy.blank(code)
-            return code
+            return spacy.blank(code)
         except (ImportError, ValueError, OSError):  # unknown, or needs a tokenizer package
             pass
-    return "xx"
+    return spacy.blank("xx")
 
 
 def entity_subset(pieces: list[tuple[int, int, str]]) -> list[int]:
@@ -111,7 +110,6 @@ def _aligned_doc(nlp: Any, text: str, boundaries: list[int]) -> Any:
 
 
 def write_docbin(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
-    import spacy
     from spacy.tokens import DocBin
 
     result, dropped, split, extra = ExportResult(), Dropped(), [], Counter()
@@ -121,7 +119,7 @@ def write_docbin(project: Any, destination: Path, options: ExportOptions) -> Exp
             for i in session.documents()
             if options.documents is None or i.uuid in options.documents
         ]
-        nlp = spacy.blank(pick_language(languages))
+        nlp = blank_pipeline(languages)
         names = annotator_names(session)
         docbin = DocBin(store_user_data=True)
         for layer in iter_document_layers(session, options):

@@ -77,12 +77,12 @@ def test_docbin_gold_layer_filter_and_document_filter(tmp_path) -> None:
 
 
 def test_docbin_language_from_documents(tmp_path) -> None:
-    from annotator.io.spacy_format import pick_language
+    from annotator.io.spacy_format import blank_pipeline
 
-    assert pick_language(["de", "de-AT"]) == "de"
-    assert pick_language(["de", "en"]) == "xx"
-    assert pick_language(["", ""]) == "xx"
-    assert pick_language(["zz"]) == "xx"
+    assert blank_pipeline(["de", "de-AT"]).lang == "de"
+    assert blank_pipeline(["de", "en"]).lang == "xx"
+    assert blank_pipeline(["", ""]).lang == "xx"
+    assert blank_pipeline(["zz"]).lang == "xx"
 
 
 def test_entity_subset_is_greedy_and_never_overlaps() -> None:
