@@ -29,6 +29,7 @@ from annotator.gui.panels.annotations import AnnotationTables
 from annotator.gui.panels.documents import DocumentsPanel
 from annotator.gui.panels.inspector import Inspector
 from annotator.gui.reading import ReadingView
+from annotator.gui.search.tools import SearchTools
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
 from annotator.gui.tag_palette import TagPalette
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self._recent_menu.aboutToShow.connect(self._fill_recent)
         menus["&File"].insertMenu(self.actions_by_id["add_documents"], self._recent_menu)
         self._bind_view_actions()
+        self.search_tools = SearchTools(self)
         self._wire()
         self._restore()
         self._refresh_title()
@@ -128,6 +130,8 @@ class MainWindow(QMainWindow):
             "redo": self.session.undo_stack.redo,
             "delete": c.delete_selected,
             "find": self._find,
+            "project_search": lambda: self.search_tools.show_search(),
+            "annotate_occurrences": lambda: self.search_tools.annotate_selected(),
             "link": self._link,
             "cycle_span": c.cycle,
             "clear_selection": c.clear_selection,

@@ -64,7 +64,9 @@ class PaintingMixin(_Base):
                 overlay.paint_ranges(p, visible, cur, fill=QColor(theme.current_hit))
             p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         if self._suggestions:
-            pen = QPen(QColor(theme.suggestion), 1.0, Qt.PenStyle.DashLine)
+            pen = QPen(
+                QColor(self._suggestion_color or theme.suggestion), 1.5, Qt.PenStyle.DashLine
+            )
             ranges = [
                 (omap.to_qt(s), omap.to_qt(e)) for s, e in self._suggestions.overlapping(a, b)
             ]

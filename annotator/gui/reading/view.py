@@ -82,6 +82,7 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self._hits = RangeList()
         self._current_hit: tuple[int, int] | None = None
         self._suggestions = RangeList()
+        self._suggestion_color: str | None = None
         self._hover = ""
         self._drag: list | None = None  # [source span id, start QPointF, current QPointF]
         self._press: QPointF | None = None
@@ -193,9 +194,11 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self._current_hit = tuple(hits[current]) if 0 <= current < len(hits) else None
         self.viewport().update()
 
-    def set_suggestions(self, ranges: Sequence[tuple[int, int]]) -> None:
-        """Mark suggested spans (not yet accepted) with a dashed outline."""
+    def set_suggestions(self, ranges: Sequence[tuple[int, int]], color: str | None = None) -> None:
+        """Mark suggested spans (not yet accepted) with a dashed outline, in ``color`` (e.g.
+        the tag's) or the theme's suggestion colour."""
         self._suggestions = RangeList(ranges)
+        self._suggestion_color = color
         self.viewport().update()
 
     def text(self) -> str:
