@@ -1,0 +1,297 @@
+"""Compute the agreement report from documents' layers (pure: no store, no Qt)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from annotator.domain.agreement.matching import (
+    exact_matching,
+    link_matching,
+    overlap_matching,
+)
+from annotator.domain.agreement.measures import (
+    cohen_kappa,
+    fleiss_kappa,
+    krippendorff_alpha,
+    pairs_of,
+    project,
+    undefined_reason,
+)
+from annotator.domain.agreement.report import (
+    NONE_LABEL,
+    OVERALL,
+    AgreementReport,
+    AttributeAgreement,
+    Coefficient,
+    GroupReport,
+    MatchCounts,
+    PairReport,
+    Passage,
+)
+from annotator.domain.agreement.units import (
+    NONE,
+    DocumentLayers,
+    Run,
+    TokenCounts,
+    UnitLink,
+    UnitSpan,
+    count_tokens,
+)
+
+#: progress(documents done, documents in all); returning False asks to stop.
+Progress = Callable[[int, int], bool | None]
+
+
+class Stopped(Exception):
+    """The progress callback asked to stop."""
+
+
+def attribute_value(value: Any) -> str:
+    """A comparable label for an attribute value: JSON text; a multi-choice list is sorted."""
+    if isinstance(value, list):
+        value = sorted(value, key=lambda item: json.dumps(item, sort_keys=True))
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+class _PairWork:
+    """What one pair of annotators accumulates over the documents."""
+
+    def __init__(self, a: str, b: str, names: tuple[str, str]) -> None:
+        self.report = PairReport(a, b)
+        self.names = names
+        self.attribute_pairs: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        self.attribute_cells: dict[tuple[str, str], AttributeAgreement] = {}
+
+    def counts(self, table: dict[str, MatchCounts], key: str) -> MatchCounts:
+        if key not in table:
+            table[key] = MatchCounts()
+        return table[key]
+
+    def span_passage(self, doc: str, spans: Sequence[UnitSpan | None], detail: str) -> Passage:
+        present = [s for s in spans if s is not None]
+        who = tuple(
+            name
+            for name, s in zip((self.report.a, self.report.b), spans, strict=True)
+            if s is not None
+        )
+        start = min(s.start for s in present)
+        end = max(s.end for s in present)
+        return Passage(doc, start, end, who, detail)
+
+    def add_spans(self, table: dict[str, MatchCounts], doc: str, matching) -> None:
+        for a, b in matching.matched:
+            passage = self.span_passage(doc, (a, b), f"{a.tag} = {b.tag}")
+            self.counts(table, a.tag).true_positives.append(passage)
+            self.counts(table, OVERALL).true_positives.append(passage)
+        for a, b in matching.crossed:
+            passage = self.span_passage(doc, (a, b), f"{a.tag} ≠ {b.tag}")
+            self.counts(table, a.tag).false_negatives.append(passage)
+            self.counts(table, b.tag).false_positives.append(passage)
+            self.counts(table, OVERALL).false_negatives.append(passage)
+            self.counts(table, OVERALL).false_positives.append(passage)
+        for a in matching.only_a:
+            passage = self.span_passage(doc, (a, None), f"{a.tag} only in {self.names[0]}")
+            self.counts(table, a.tag).false_negatives.append(passage)
+            self.counts(table, OVERALL).false_negatives.append(passage)
+        for b in matching.only_b:
+            passage = self.span_passage(doc, (None, b), f"{b.tag} only in {self.names[1]}")
+            self.counts(table, b.tag).false_positives.append(passage)
+            self.counts(table, OVERALL).false_positives.append(passage)
+
+    def add_confusion(self, doc: str, matching) -> None:
+        cells = self.report.confusion
+        for a, b in [*matching.matched, *matching.crossed]:
+            cells.setdefault((a.tag, b.tag), []).append(
+                self.span_passage(doc, (a, b), f"{a.tag} / {b.tag}")
+            )
+        for a in matching.only_a:
+            cells.setdefault((a.tag, NONE_LABEL), []).append(
+                self.span_passage(doc, (a, None), f"{a.tag} / {NONE_LABEL}")
+            )
+        for b in matching.only_b:
+            cells.setdefault((NONE_LABEL, b.tag), []).append(
+                self.span_passage(doc, (None, b), f"{NONE_LABEL} / {b.tag}")
+            )
+
+    def add_attributes(self, doc: str, matched, attribute_keys) -> None:
+        for a, b in matched:
+            keys = dict.fromkeys([*attribute_keys.get(a.tag, ()), *a.attributes, *b.attributes])
+            for key in keys:
+                va = attribute_value(a.attributes.get(key))
+                vb = attribute_value(b.attributes.get(key))
+                self.attribute_pairs[(a.tag, key)][(va, vb)] += 1
+                cell = self.attribute_cells.get((a.tag, key))
+                if cell is None:
+                    cell = AttributeAgreement(a.tag, key, Coefficient(None, 0))
+                    self.attribute_cells[(a.tag, key)] = cell
+                detail = f"{a.tag}.{key}: {va} / {vb}"
+                passage = self.span_passage(doc, (a, b), detail)
+                (cell.agreeing if va == vb else cell.differing).append(passage)
+
+    def add_links(self, doc, a_layer, b_layer, matched, directed, spans_by_uuid) -> None:
+        result = link_matching(a_layer.links, b_layer.links, matched, directed)
+        table = self.report.links
+
+        def passage(link: UnitLink, who: tuple[str, ...], detail: str) -> Passage:
+            ends = [spans_by_uuid[u] for u in (link.source, link.target) if u in spans_by_uuid]
+            start = min((s.start for s in ends), default=0)
+            end = max((s.end for s in ends), default=0)
+            return Passage(doc, start, end, who, detail)
+
+        a, b = self.report.a, self.report.b
+        for link, _ in result.matched:
+            found = passage(link, (a, b), f"{link.type} in both")
+            self.counts(table, link.type).true_positives.append(found)
+            self.counts(table, OVERALL).true_positives.append(found)
+        for link in result.only_a:
+            found = passage(link, (a,), f"{link.type} only in {self.names[0]}")
+            self.counts(table, link.type).false_negatives.append(found)
+            self.counts(table, OVERALL).false_negatives.append(found)
+        for link in result.only_b:
+            found = passage(link, (b,), f"{link.type} only in {self.names[1]}")
+            self.counts(table, link.type).false_positives.append(found)
+            self.counts(table, OVERALL).false_positives.append(found)
+        for who, excluded in (((a,), result.excluded_a), ((b,), result.excluded_b)):
+            for link in excluded:
+                self.report.links_excluded.append(
+                    passage(link, who, f"{link.type}: an endpoint has no matching span")
+                )
+
+    def finish_attributes(self) -> None:
+        for key, cell in self.attribute_cells.items():
+            pairs = self.attribute_pairs[key]
+            cell.kappa = Coefficient(
+                cohen_kappa(pairs),
+                cell.compared,
+                undefined_reason(pairs) if cohen_kappa(pairs) is None else "",
+                cell.differing,
+            )
+            self.report.attributes.append(cell)
+
+
+def _label(value: Any) -> str:
+    if value is None:
+        return "missing"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value if value != NONE else NONE_LABEL
+
+
+def _run_passages(runs: list[Run], indices: Sequence[int], uuids, names) -> list[Passage]:
+    passages = []
+    for run in runs:
+        values = [run.pattern[i] for i in indices]
+        present = [v for v in values if v is not None]
+        if len(present) < 2 or all(v == present[0] for v in present):
+            continue
+        detail = " · ".join(f"{names[i]}: {_label(run.pattern[i])}" for i in indices)
+        who = tuple(uuids[i] for i in indices if run.pattern[i] is not None)
+        passages.append(Passage(run.document, run.start, run.end, who, detail))
+    return passages
+
+
+def _coefficient(measure, patterns, runs, indices, uuids, names, all_present=False):
+    value = measure(patterns)
+    reason = undefined_reason(patterns, all_present=all_present) if value is None else ""
+    units = sum(n for p, n in patterns.items() if sum(v is not None for v in p) >= 2)
+    return Coefficient(value, units, reason, _run_passages(runs, indices, uuids, names))
+
+
+def compute_report(
+    documents: Sequence[DocumentLayers],
+    annotators: Sequence[str],
+    *,
+    names: Mapping[str, str] | None = None,
+    tags: Sequence[str] = (),
+    link_types: Sequence[str] = (),
+    directed: Mapping[str, bool] | None = None,
+    attribute_keys: Mapping[str, Sequence[str]] | None = None,
+    progress: Progress | None = None,
+) -> AgreementReport:
+    """Every figure for the chosen annotators over the given documents.
+
+    `tags` and `link_types` fix the display order (tags found in the layers but not named are
+    added after them); `directed` says which link types are directed (default: directed);
+    `attribute_keys` names the attributes each tag defines (compared even when both are unset)."""
+    names = dict(names or {})
+    label_of = [names.get(a, a) for a in annotators]
+    directed = directed or {}
+    attribute_keys = attribute_keys or {}
+    found = {s.tag for d in documents for layer in d.layers.values() for s in layer.spans}
+    all_tags = [*tags, *sorted(found - set(tags))]
+    found_links = {k.type for d in documents for layer in d.layers.values() for k in layer.links}
+    all_link_types = [*link_types, *sorted(found_links - set(link_types))]
+    pair_indices = pairs_of(len(annotators))
+    work = {
+        (i, j): _PairWork(annotators[i], annotators[j], (label_of[i], label_of[j]))
+        for i, j in pair_indices
+    }
+    counts = TokenCounts()
+    for number, doc in enumerate(documents):
+        if progress is not None and progress(number, len(documents)) is False:
+            raise Stopped()
+        count_tokens(doc, annotators, all_tags, counts)
+        for (i, j), pair in work.items():
+            a_layer, b_layer = doc.layers.get(annotators[i]), doc.layers.get(annotators[j])
+            if a_layer is None or b_layer is None:
+                continue
+            pair.report.documents += 1
+            pair.add_spans(
+                pair.report.exact, doc.document, exact_matching(a_layer.spans, b_layer.spans)
+            )
+            overlap = overlap_matching(a_layer.spans, b_layer.spans)
+            pair.add_spans(pair.report.overlap, doc.document, overlap)
+            pair.add_confusion(doc.document, overlap)
+            pair.add_attributes(doc.document, overlap.matched, attribute_keys)
+            spans_by_uuid = {s.uuid: s for s in (*a_layer.spans, *b_layer.spans)}
+            pair.add_links(doc.document, a_layer, b_layer, overlap.matched, directed, spans_by_uuid)
+    if progress is not None:
+        progress(len(documents), len(documents))
+    pairs = []
+    scopes = [(OVERALL, counts.overall, counts.overall_runs)] + [
+        (tag, counts.per_tag[tag], counts.tag_runs.get(tag, [])) for tag in all_tags
+    ]
+    uuids = list(annotators)
+    for (i, j), pair in work.items():
+        report = pair.report
+        for key, patterns, runs in scopes:
+            projected = project(patterns, (i, j))
+            report.kappa[key] = _coefficient(cohen_kappa, projected, runs, (i, j), uuids, label_of)
+            report.alpha[key] = _coefficient(
+                krippendorff_alpha, projected, runs, (i, j), uuids, label_of
+            )
+        for table, keys in (
+            (report.exact, all_tags),
+            (report.overlap, all_tags),
+            (report.links, all_link_types),
+        ):
+            for key in [OVERALL, *keys]:
+                pair.counts(table, key)
+            ordered = {key: table[key] for key in [OVERALL, *keys]}
+            table.clear()
+            table.update(ordered)
+        pair.finish_attributes()
+        pairs.append(report)
+    group = GroupReport(tuple(annotators))
+    everyone = range(len(annotators))
+    for key, patterns, runs in scopes:
+        group.alpha[key] = _coefficient(
+            krippendorff_alpha, patterns, runs, everyone, uuids, label_of
+        )
+        group.fleiss[key] = _coefficient(
+            fleiss_kappa, patterns, runs, everyone, uuids, label_of, all_present=True
+        )
+    return AgreementReport(
+        annotators={a: names.get(a, a) for a in annotators},
+        documents=[d.document for d in documents],
+        tags=all_tags,
+        link_types=all_link_types,
+        tokens=counts.tokens,
+        pairs=pairs,
+        group=group,
+    )
