@@ -399,7 +399,9 @@ class _Ann:
 
 def import_brat(project: Any, path: Path, progress: Progress | None = None) -> Any:
     path = Path(path)
-    collection = _Collection(project, read_collection(path), path.name)
+    # Errors name files relative to the collection: the zip, or the folder of a picked file.
+    root = path if path.is_dir() or zipfile.is_zipfile(path) else path.parent
+    collection = _Collection(project, read_collection(path), root.name)
     collection.read_confs()
     collection.read_documents()
     collection.check_link_types()
