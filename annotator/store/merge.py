@@ -205,17 +205,18 @@ def _merge_documents(
         mine = here.get(sha)
         if mine is not None:
             maps.documents[their_id] = mine[0]
+            if uuid != mine[2]:  # their spans and links are re-pointed to our copy
+                report.count(
+                    "skipped", "document ids: the same text under another id here", example=uuid
+                )
             theirs_key = rank((modified, *fields, their_authors.get(their_author)))
             if theirs_key > rank((mine[4], *mine[5:], author.get(mine[3]))):
                 _update_document(
                     ours, mine[0], mine[2], fields, modified, maps.annotators.get(their_author)
                 )
                 report.count("updated", "documents", example=mine[2])
+                titles.add(fields[0])
                 maps.touched.add(mine[0])
-            elif uuid != mine[2]:
-                report.count(
-                    "skipped", "documents: the same text under another id here", example=uuid
-                )
             else:
                 report.count("skipped", "documents: unchanged or older", example=uuid)
         elif uuid in maps.deleted:
