@@ -6,12 +6,12 @@ ends a sentence and `-DOCSTART- -X- -X- O` starts every document. Tags are `B-<t
 
 Tokens: runs of letters/digits (with the combining marks, joiners and variation selectors that
 follow them) or single other symbols (an emoji with its ZWJ sequence stays one token); whitespace
-separates tokens and is not written. Tokens are also cut at every span boundary, so every span
-lines up with whole tokens. Sentences end at a line break and after ".", "!" or "?" followed by
-whitespace.
+separates tokens and is not written. Tokens are also cut at the boundaries of the spans written,
+so each lines up with whole tokens. Sentences end at a line break and after ".", "!" or "?"
+followed by whitespace.
 
 Overlap rule (one tag per token): the longest span wins, then the earlier start, then the
-schema's tag order; a span that loses any of its tokens is left out entirely (counted in the
+schema's tag order; a span overlapping one already chosen is left out entirely (counted in the
 warnings), never cut short. A discontinuous span becomes one entity per fragment (counted).
 Links, notes, attributes and entities are not carried (counted)."""
 
@@ -99,27 +99,32 @@ def sentences(text: str, tokens: list[tuple[int, int]]) -> Iterator[list[tuple[i
         yield current
 
 
-def assign_tags(
-    tokens: list[tuple[int, int]], spans: list[Span], tag_order: dict[str, int], dropped: Dropped
-) -> list[str]:
-    """IOB2 tags for tokens from the spans, by the overlap rule in the module docstring."""
-    pieces = []  # (start, end, tag) per fragment
+def choose_pieces(
+    spans: list[Span], tag_order: dict[str, int], dropped: Dropped
+) -> list[tuple[int, int, str]]:
+    """The (start, end, tag) pieces written, by the overlap rule in the module docstring."""
+    pieces = []
     for span in spans:
         if len(span.fragments) > 1:
             dropped.add("discontinuous span(s)", 1, "one entity per fragment", verb="split")
         pieces += [(a, b, span.tag) for a, b in span.fragments]
     pieces.sort(key=lambda p: (-(p[1] - p[0]), p[0], tag_order.get(p[2], len(tag_order))))
+    kept: list[tuple[int, int, str]] = []
+    for start, end, tag in pieces:
+        if any(start < b and a < end for a, b, _ in kept):
+            dropped.add("spans", 1, "they overlap a longer or earlier span (one tag per token)")
+        else:
+            kept.append((start, end, tag))
+    return sorted(kept)
+
+
+def assign_tags(tokens: list[tuple[int, int]], pieces: list[tuple[int, int, str]]) -> list[str]:
+    """IOB2 tags for tokens cut at every piece boundary (so each piece is whole tokens)."""
     starts = {start: i for i, (start, _) in enumerate(tokens)}
     ends = {end: i for i, (_, end) in enumerate(tokens)}
     tags = ["O"] * len(tokens)
     for start, end, tag in pieces:
-        if start not in starts or end not in ends:  # only empty/whitespace-only fragments
-            dropped.add("spans", 1, "they cover no token")
-            continue
         first, last = starts[start], ends[end]
-        if any(t != "O" for t in tags[first : last + 1]):
-            dropped.add("spans", 1, "they overlap a longer or earlier span (one tag per token)")
-            continue
         tags[first] = f"B-{tag}"
         for i in range(first + 1, last + 1):
             tags[i] = f"I-{tag}"
@@ -136,11 +141,11 @@ def export_conll(project: Any, destination: Path, options: ExportOptions) -> Exp
             layers: set[str] = set()
             for item in iter_document_layers(session, options):
                 text = item.document.text
-                cuts = {offset for s in item.spans for f in s.fragments for offset in f}
-                tokens = tokenize(text, cuts)
                 spans = [_trimmed(s, text) for s in item.spans]
-                tags = assign_tags(tokens, [s for s in spans if s], tag_order, dropped)
                 dropped.add("spans", sum(1 for s in spans if s is None), "they hold only spaces")
+                pieces = choose_pieces([s for s in spans if s], tag_order, dropped)
+                tokens = tokenize(text, {offset for a, b, _ in pieces for offset in (a, b)})
+                tags = assign_tags(tokens, pieces)
                 index = {tok: i for i, tok in enumerate(tokens)}
                 out.write(DOCSTART + "\n\n")
                 for sentence in sentences(text, tokens):
