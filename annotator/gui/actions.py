@@ -37,8 +37,20 @@ ACTIONS: tuple[ActionSpec, ...] = (
         tip="Add text files to the project (you can also drop files on the window)",
     ),
     ActionSpec("add_folder", "Add a &folder…", "&File"),
-    ActionSpec("import_json", "&Import JSON…", "&File", separator_before=True),
-    ActionSpec("export_json", "&Export JSON…", "&File", "Ctrl+E"),
+    ActionSpec(
+        "import_data",
+        "&Import…",
+        "&File",
+        separator_before=True,
+        tip="Import annotations: Annotator JSON, W3C Web Annotation, brat, …",
+    ),
+    ActionSpec(
+        "export_data",
+        "&Export…",
+        "&File",
+        "Ctrl+E",
+        tip="Export all layers or one (e.g. gold): JSON, W3C, brat, CoNLL, CSV, …",
+    ),
     ActionSpec(
         "save_copy",
         "Save a &copy…",

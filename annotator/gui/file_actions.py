@@ -1,4 +1,4 @@
-"""File menu work: new, open, add documents, JSON import/export, save a copy (with progress)."""
+"""File menu work: new, open, add documents, import/export (any format), save a copy."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from annotator.services.document_commands import AddDocuments
 from annotator.services.project import PROJECT_SUFFIX
 
 PROJECT_FILTER = f"Annotator projects (*{PROJECT_SUFFIX})"
-JSON_FILTER = "Annotator JSON (*.json)"
 
 
 def _read_documents(paths: list[Path], progress: Callable[[int, int], bool | None]) -> tuple:
@@ -88,35 +87,17 @@ class FileActions:
         if report.added:
             self.session.open_document(report.added[-1])
 
-    def export_json(self) -> None:
-        from annotator.io.json_export import ExportCancelled, export_json
+    def export_data(self) -> None:
+        """File ▸ Export…: any registered format, chosen layers (annotator/dialogs/exchange)."""
+        from annotator.gui.dialogs.exchange import open_export
 
-        suggested = self.session.project.path.with_suffix(".json").name
-        name, _ = QFileDialog.getSaveFileName(self.parent, "Export JSON", suggested, JSON_FILTER)
-        if not name:
-            return
-        try:
-            count = self._progress("Exporting", export_json, self.session.project, Path(name))
-        except ExportCancelled:
-            self.session.message.emit("Export cancelled")
-            return
-        except (AnnotatorError, OSError) as error:
-            QMessageBox.warning(self.parent, "Export JSON", f"The export failed: {error}")
-            return
-        self.session.message.emit(f"Exported {count} document(s) to {Path(name).name}")
+        open_export(self.session, self.parent)
 
-    def import_json(self) -> None:
-        from annotator.io.json_import import import_json
+    def import_data(self) -> None:
+        """File ▸ Import…: any registered format; nothing is written when the file is bad."""
+        from annotator.gui.dialogs.exchange import open_import
 
-        name, _ = QFileDialog.getOpenFileName(self.parent, "Import JSON", "", JSON_FILTER)
-        if not name:
-            return
-        try:
-            report = self._progress("Importing", import_json, self.session.project, Path(name))
-        except AnnotatorError as error:
-            QMessageBox.warning(self.parent, "Import JSON", f"Nothing was imported.\n\n{error}")
-            return
-        QMessageBox.information(self.parent, "Import JSON", report.summary())
+        open_import(self.session, self.parent)
 
     def save_copy(self) -> None:
         suggested = f"{self.session.project.path.stem} (copy){PROJECT_SUFFIX}"

@@ -32,6 +32,16 @@ MAX_BYTES = 2 * 1024**3
 TEXT_BOUND = re.compile(r"^(\S+) (\d+ \d+(?:;\d+ \d+)*)$")
 
 
+def collection_root(path: Path) -> Path:
+    """The collection folder of a folder or of a file picked in it: the nearest folder (up to
+    two levels up, e.g. from an annotator's sub-folder) holding annotation.conf, else its own."""
+    folder = path if path.is_dir() else path.parent
+    for candidate in (folder, *list(folder.parents)[:2]):
+        if (candidate / "annotation.conf").is_file():
+            return candidate
+    return folder
+
+
 def read_collection(path: Path) -> dict[str, bytes]:
     """Relative POSIX path → bytes of every .txt, .ann and annotation.conf in the collection."""
     path = Path(path)
@@ -49,7 +59,7 @@ def read_collection(path: Path) -> dict[str, bytes]:
                     and not PurePosixPath(i.filename).is_absolute()
                     and ".." not in PurePosixPath(i.filename).parts
                 }
-        root = path if path.is_dir() else path.parent
+        root = collection_root(path)
         return {
             f.relative_to(root).as_posix(): f.read_bytes()
             for f in sorted(root.rglob("*"))
@@ -399,8 +409,8 @@ class _Ann:
 
 def import_brat(project: Any, path: Path, progress: Progress | None = None) -> Any:
     path = Path(path)
-    # Errors name files relative to the collection: the zip, or the folder of a picked file.
-    root = path if path.is_dir() or zipfile.is_zipfile(path) else path.parent
+    # Errors name files relative to the collection: the zip, or its folder.
+    root = path if path.is_file() and zipfile.is_zipfile(path) else collection_root(path)
     collection = _Collection(project, read_collection(path), root.name)
     collection.read_confs()
     collection.read_documents()

@@ -1,0 +1,170 @@
+"""File ▸ Import… and Export… on the real main window: format list with limits, layer choice
+(the gold layer once there is one), destination via the (patched) file dialog, progress and
+cancel, warnings shown after, import summary, and import errors shown without a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QListWidget, QMessageBox
+
+from annotator.domain.layers import GOLD_ANNOTATOR_UUID
+from annotator.gui.dialogs import exchange
+from annotator.gui.dialogs.exchange import GOLD_LAYER, ExportDialog, ImportDialog
+from annotator.gui.main_window import MainWindow
+from annotator.gui.settings import Settings
+
+TEXT = "😀 👩\u200d👩\u200d👧 Cafe\u0301: Ada met Bob.\n"
+CONF = "[entities]\nPerson\n[relations]\n[events]\n[attributes]\n"
+
+
+@pytest.fixture
+def window(qtbot, sample_session):
+    main = MainWindow(sample_session, Settings())
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    return main
+
+
+@pytest.fixture
+def boxes(monkeypatch) -> list[tuple[str, str, str]]:
+    """Every message box shown: (kind, title, text); none blocks the test."""
+    shown: list[tuple[str, str, str]] = []
+    for kind in ("information", "warning", "critical"):
+        monkeypatch.setattr(
+            QMessageBox,
+            kind,
+            staticmethod(lambda parent, title, text, *a, k=kind: shown.append((k, title, text))),
+        )
+    return shown
+
+
+def gold_collection(tmp_path: Path, covered: str = "Ada") -> Path:
+    """A brat collection whose Gold folder is the gold layer."""
+    folder = tmp_path / "collection"
+    (folder / "Gold").mkdir(parents=True)
+    (folder / "annotation.conf").write_text(CONF, "utf-8")
+    (folder / "Gold" / "doc.txt").write_text(TEXT, "utf-8")
+    start = TEXT.index("Ada")
+    ann = f"T1\tPerson {start} {start + 3}\t{covered}\n"
+    (folder / "Gold" / "doc.ann").write_text(ann, "utf-8")
+    return folder / "Gold" / "doc.ann"
+
+
+def open_dialog(qtbot, main: MainWindow, action: str, kind: type):
+    main.actions_by_id[action].trigger()
+    dialog = main.findChild(kind)
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def pick_format(qtbot, dialog, label: str) -> None:
+    formats: QListWidget = dialog.format_list
+    item = formats.findItems(label, Qt.MatchFlag.MatchExactly)[0]
+    rect = formats.visualItemRect(item)
+    qtbot.mouseClick(formats.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert dialog.chosen.label == label
+
+
+def press_ok(qtbot, dialog) -> None:
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok.isEnabled()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+
+def import_file(qtbot, main, monkeypatch, label: str, path: Path) -> None:
+    dialog = open_dialog(qtbot, main, "import_data", ImportDialog)
+    pick_format(qtbot, dialog, label)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    qtbot.mouseClick(dialog.browse, Qt.MouseButton.LeftButton)
+    assert dialog.path.text() == str(path)
+    press_ok(qtbot, dialog)
+
+
+def test_every_registered_format_is_listed_with_its_limits(qtbot, window):
+    dialog = open_dialog(qtbot, window, "export_data", ExportDialog)
+    labels = [dialog.format_list.item(i).text() for i in range(dialog.format_list.count())]
+    assert {"Annotator JSON", "W3C Web Annotation (JSON-LD)", "brat standoff"} <= set(labels)
+    assert {"CoNLL-2003 / BIO (IOB2)", "CSV (spreadsheet)"} <= set(labels)
+    pick_format(qtbot, dialog, "CoNLL-2003 / BIO (IOB2)")
+    assert "Cannot carry" in dialog.about.text() and "links" in dialog.about.text()
+    assert dialog.path.text().endswith(".conll")
+    layers = [dialog.layer.itemText(i) for i in range(dialog.layer.count())]
+    assert layers == ["All annotators", "tester only"]  # no gold layer yet
+    dialog.path.clear()
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    dialog.reject()
+
+
+def test_import_brat_then_export_only_the_gold_layer(qtbot, window, boxes, monkeypatch, tmp_path):
+    import_file(qtbot, window, monkeypatch, "brat standoff", gold_collection(tmp_path))
+    (kind, title, summary) = boxes[-1]
+    assert (kind, title) == ("information", "Import") and "1 spans" in summary
+    with window.session.project.store.read() as read:
+        assert GOLD_ANNOTATOR_UUID in {a.uuid for a in read.annotators()}
+
+    dialog = open_dialog(qtbot, window, "export_data", ExportDialog)
+    pick_format(qtbot, dialog, "W3C Web Annotation (JSON-LD)")
+    dialog.layer.setFocus()
+    qtbot.keyClick(dialog.layer, Qt.Key.Key_Down)  # All annotators → Gold layer
+    assert dialog.layer.currentText() == GOLD_LAYER
+    target = tmp_path / "gold"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    qtbot.mouseClick(dialog.browse, Qt.MouseButton.LeftButton)
+    assert dialog.path.text() == str(target) + ".jsonld"
+    with qtbot.waitSignal(window.session.message) as message:
+        press_ok(qtbot, dialog)
+    assert message.args[0].startswith("Exported 2 document(s)")
+    data = json.loads((tmp_path / "gold.jsonld").read_text(encoding="utf-8"))
+    annotations = data["first"]["items"]
+    assert [a["creator"]["id"] for a in annotations] == [f"urn:uuid:{GOLD_ANNOTATOR_UUID}"]
+    (position,) = [s for s in annotations[0]["target"]["selector"] if "start" in s]
+    assert position["start"] == TEXT.index("Ada")  # code points after emoji, ZWJ, combining
+
+
+def test_export_warnings_are_shown_after(qtbot, window, boxes, monkeypatch, tmp_path):
+    dialog = open_dialog(qtbot, window, "export_data", ExportDialog)
+    pick_format(qtbot, dialog, "CoNLL-2003 / BIO (IOB2)")
+    dialog.path.setText(str(tmp_path / "all.conll"))
+    press_ok(qtbot, dialog)
+    qtbot.waitUntil(lambda: bool(boxes))
+    kind, title, text = boxes[-1]
+    assert (kind, title) == ("information", "Export")
+    assert "Not carried by CoNLL" in text and "links dropped" in text
+    assert (tmp_path / "all.conll").read_text(encoding="utf-8").startswith("-DOCSTART-")
+
+
+def test_cancel_removes_the_partial_export(qtbot, window, boxes, monkeypatch, tmp_path):
+    real = exchange.run_with_progress
+
+    def cancelling(parent, title, job):  # the real progress runner; the user cancels at once
+        return real(parent, title, lambda progress: job(lambda *a, **k: False))
+
+    monkeypatch.setattr(exchange, "run_with_progress", cancelling)
+    dialog = open_dialog(qtbot, window, "export_data", ExportDialog)
+    pick_format(qtbot, dialog, "brat standoff")
+    dialog.path.setText(str(tmp_path / "out.zip"))
+    with qtbot.waitSignal(window.session.message) as message:
+        press_ok(qtbot, dialog)
+    assert "cancelled" in message.args[0]
+    assert not any(p.name.startswith((".out", "out")) for p in tmp_path.iterdir())
+    assert boxes == []
+
+
+def test_a_bad_import_shows_the_error_without_traceback(
+    qtbot, window, boxes, monkeypatch, tmp_path
+):
+    with window.session.project.store.read() as read:
+        before = sum(len(read.spans(d.uuid)) for d in read.documents())
+    import_file(qtbot, window, monkeypatch, "brat standoff", gold_collection(tmp_path, "Bob"))
+    kind, title, text = boxes[-1]
+    assert (kind, title) == ("warning", "Import")
+    assert text.startswith("Nothing was imported.") and "doc.ann:1: text 'Bob' differs" in text
+    assert "Traceback" not in text
+    with window.session.project.store.read() as read:
+        assert sum(len(read.spans(d.uuid)) for d in read.documents()) == before
