@@ -34,7 +34,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "&File",
         "Ctrl+Shift+A",
         separator_before=True,
-        tip="Add text files to the project (you can also drop files on the window)",
+        tip="Add text, web pages, Word, PDF, Markdown, RTF, EPUB or e-mail files "
+        "(you can also drop files or folders on the window)",
     ),
     ActionSpec("add_folder", "Add a &folder…", "&File"),
     ActionSpec(
@@ -62,6 +63,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("undo", "&Undo", "&Edit", Key.Undo),
     ActionSpec("redo", "&Redo", "&Edit", Key.Redo),
     ActionSpec("delete", "&Delete span or link", "&Edit", Key.Delete, separator_before=True),
+    ActionSpec(
+        "paste_document",
+        "&Paste as new document…",
+        "&Edit",
+        "Ctrl+Shift+V",
+        separator_before=True,
+        tip="Add the clipboard's text or web page as a new document",
+    ),
     ActionSpec("find", "&Find in document…", "&Edit", Key.Find, separator_before=True),
     ActionSpec(
         "project_search",
@@ -90,7 +99,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("shrink_start", "Move start &right", "&Annotate", "Alt+Right"),
     ActionSpec("shrink_end", "Move end l&eft", "&Annotate", "Alt+Shift+Left"),
     ActionSpec("grow_end", "Move end ri&ght", "&Annotate", "Alt+Shift+Right"),
-    ActionSpec("mark_new", "Mark &new", "&Document", "Ctrl+Shift+U"),
+    ActionSpec(
+        "document_properties",
+        "P&roperties…",
+        "&Document",
+        "Alt+Return",
+        tip="Edit title, author, outlet, URL, publication date and language",
+    ),
+    ActionSpec("mark_new", "Mark &new", "&Document", "Ctrl+Shift+U", separator_before=True),
     ActionSpec("mark_in_progress", "Mark &in progress", "&Document", "Ctrl+Shift+I"),
     ActionSpec("mark_done", "Mark &done", "&Document", "Ctrl+Shift+D"),
     ActionSpec(

@@ -5,28 +5,52 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from annotator.errors import AnnotatorError
 from annotator.gui.session import ProjectSession
-from annotator.io.importers import ImportRefused, collect_files, read_one, supported_extensions
+from annotator.io.importers import (
+    ImportRefused,
+    collect_files,
+    read_one,
+    registered_importers,
+    supported_extensions,
+)
 from annotator.services.document_commands import AddDocuments
 from annotator.services.project import PROJECT_SUFFIX
 
 PROJECT_FILTER = f"Annotator projects (*{PROJECT_SUFFIX})"
 
 
-def _read_documents(paths: list[Path], progress: Callable[[int, int], bool | None]) -> tuple:
+def _read_documents(paths: list[Path], progress: Callable[..., bool | None]) -> tuple:
+    """(documents, refusals, cancelled): every file under paths read on the worker thread.
+
+    On cancel it stops at once and reports cancelled; the caller then adds nothing, so a
+    cancelled batch leaves the project exactly as it was (no half-added folder)."""
+    progress(0, 0, "Looking for documents…")
     files = collect_files(paths)
     documents, refused = [], []
     for index, path in enumerate(files, 1):
+        text = f"Reading {path.name} ({index} of {len(files)})…"
+        if progress(index - 1, len(files), text) is False:
+            return [], [], True
         try:
             documents.append(read_one(path))
         except ImportRefused as error:
             refused.append(str(error))
-        if progress(index, len(files)) is False:
-            break
-    return documents, refused
+    return documents, refused, progress(len(files), len(files)) is False
+
+
+def import_filters() -> str:
+    """File dialog filters: every supported type together, then one per importer, then all."""
+    every = " ".join(f"*{e}" for e in supported_extensions() if e)
+    lines = [f"All documents ({every})"]
+    for importer in registered_importers():
+        patterns = " ".join(f"*{e}" for e in importer.extensions if e)
+        if patterns:
+            lines.append(f"{importer.name} ({patterns})")
+    return ";;".join([*lines, "All files (*)"])
 
 
 class FileActions:
@@ -56,9 +80,8 @@ class FileActions:
             name = QFileDialog.getExistingDirectory(self.parent, "Add a folder of documents")
             paths = [Path(name)] if name else []
         else:
-            patterns = " ".join(f"*{e}" for e in supported_extensions() if e)
             names, _ = QFileDialog.getOpenFileNames(
-                self.parent, "Add documents", "", f"Documents ({patterns});;All files (*)"
+                self.parent, "Add documents", "", import_filters()
             )
             paths = [Path(n) for n in names]
         if paths:
@@ -67,13 +90,22 @@ class FileActions:
     def add_paths(self, paths: list[Path]) -> None:
         """Read files (in the background, with progress) and add them as one undoable step."""
         try:
-            documents, refused = self._progress("Reading documents", _read_documents, paths)
+            documents, refused, cancelled = self._progress(
+                "Reading documents", _read_documents, paths
+            )
         except AnnotatorError as error:
             self.session.error.emit(str(error))
             return
+        if cancelled:
+            self.session.message.emit("Adding documents cancelled: nothing was added")
+            return
         command = AddDocuments(documents)
-        if documents:
+        with self.session.read() as read:  # only new texts make an undo step
+            new = any(read.document_by_sha256(d.sha256) is None for d in documents)
+        if new:
             self.session.run(command)
+        else:
+            command.report.duplicates = [(d.source_filename, d.title) for d in documents]
         report = command.report
         lines = [f"Added {len(report.added)} document(s)."]
         lines += [f"Skipped {r}" for r in refused]
@@ -81,11 +113,25 @@ class FileActions:
             f"Skipped {name}: already in the project ({title})" for name, title in report.duplicates
         ]
         if refused or report.duplicates:
-            QMessageBox.information(self.parent, "Add documents", "\n".join(lines[:40]))
+            self._show_report(lines)
         else:
             self.session.message.emit(lines[0])
         if report.added:
             self.session.open_document(report.added[-1])
+
+    def _show_report(self, lines: list[str]) -> QMessageBox:
+        """What was added and what was skipped and why, without blocking the window."""
+        box = QMessageBox(
+            QMessageBox.Icon.Information, "Add documents", lines[0], parent=self.parent
+        )
+        box.setObjectName("import_report")
+        skipped = len(lines) - 1
+        box.setInformativeText(f"{skipped} file(s) skipped:\n" + "\n".join(lines[1:16]))
+        if skipped > 15:
+            box.setDetailedText("\n".join(lines[1:]))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
 
     def export_data(self) -> None:
         """File ▸ Export…: any registered format, chosen layers (annotator/dialogs/exchange)."""

@@ -130,6 +130,8 @@ class MainWindow(QMainWindow):
             "redo": self.session.undo_stack.redo,
             "delete": c.delete_selected,
             "find": self._find,
+            "paste_document": self._paste_document,
+            "document_properties": lambda: self._document_properties(""),
             "project_search": lambda: self.search_tools.show_search(),
             "annotate_occurrences": lambda: self.search_tools.annotate_selected(),
             "link": self._link,
@@ -199,6 +201,7 @@ class MainWindow(QMainWindow):
         self.search.closed.connect(self.view.setFocus)
         self.search.current_hit.connect(lambda start, _end: self.view.scroll_to(start))
         self.view.zoom_requested.connect(self._zoom)
+        self.documents.properties_requested.connect(self._document_properties)
 
     def _restore(self) -> None:
         st = self.settings
@@ -257,6 +260,22 @@ class MainWindow(QMainWindow):
         path = self.files.ask_open_project_path()
         if path is not None:
             self.open_requested.emit(path)
+
+    def _paste_document(self) -> None:
+        from annotator.gui.paste import paste_as_document
+
+        paste_as_document(self.session, self)
+
+    def _document_properties(self, uuid: str = "") -> None:
+        from annotator.gui.dialogs.document_properties import DocumentPropertiesDialog
+
+        uuid = uuid or self.session.current_document
+        if not uuid:
+            self.statusBar().showMessage("Open a document to see its properties", 5000)
+            return
+        dialog = DocumentPropertiesDialog(self.session, uuid, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def _find(self) -> None:
         self.search.set_text(self.view.text())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from annotator.domain.changes import ChangeSet
@@ -136,6 +137,14 @@ class DeleteDocument(Command):
         return ChangeSet(documents_added=frozenset({self.uuid}))
 
 
+def _is_iso_date(value: str) -> bool:
+    """Whether value is a real calendar date written YYYY-MM-DD (what imports store)."""
+    try:
+        return date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
+
+
 class EditDocumentMetadata(Command):
     """Change title, author, outlet, URL, publication date or language of a document."""
 
@@ -145,6 +154,9 @@ class EditDocumentMetadata(Command):
             raise ValidationError(f"documents have no editable field {sorted(unknown)[0]!r}")
         if "title" in fields and not str(fields["title"]).strip():
             raise ValidationError("a document needs a title")
+        published = str(fields.get("published", "")).strip()
+        if published and not _is_iso_date(published):
+            raise ValidationError(f"the publication date {published!r} is not YYYY-MM-DD")
         self.uuid, self.fields = uuid, {k: str(v).strip() for k, v in fields.items()}
         self.before: dict[str, Any] = {}
         self.after: dict[str, Any] = {}

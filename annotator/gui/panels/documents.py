@@ -11,16 +11,19 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QSize,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
-from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtGui import QKeyEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -201,7 +204,12 @@ class DocumentListModel(QAbstractTableModel):
 
 
 class DocumentsPanel(QWidget):
-    """A filter box over the document table; picking a row opens that document."""
+    """A filter box over the document table; picking a row opens that document.
+
+    Double-click, Alt+Enter or the context menu's Properties ask for a document's properties
+    (`properties_requested(uuid)`; the window opens the dialog)."""
+
+    properties_requested = Signal(str)
 
     def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -235,6 +243,9 @@ class DocumentsPanel(QWidget):
         layout.addWidget(self.empty, 1)
 
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
+        self.view.doubleClicked.connect(self._request_properties)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._show_context_menu)
         self.model.modelReset.connect(self._after_reset)
         session.document_changed.connect(self._show_current)
         self._after_reset()
@@ -262,6 +273,39 @@ class DocumentsPanel(QWidget):
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the project's own order
         view.setSortingEnabled(True)
         return view
+
+    def context_menu(self, position: QPoint) -> QMenu | None:
+        """The menu for the row at position (in viewport coordinates), or None off the rows."""
+        index = self.view.indexAt(position)
+        if not index.isValid():
+            return None
+        uuid = index.data(UUID_ROLE)
+        menu = QMenu(self)
+        menu.setObjectName("documents_menu")
+        menu.addAction("&Open", lambda: self.session.open_document(uuid))
+        properties = menu.addAction("P&roperties…", lambda: self.properties_requested.emit(uuid))
+        properties.setShortcut("Alt+Return")
+        return menu
+
+    def _show_context_menu(self, position: QPoint) -> None:
+        menu = self.context_menu(position)
+        if menu is not None:
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            menu.popup(self.view.viewport().mapToGlobal(position))
+
+    def _request_properties(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.properties_requested.emit(index.data(UUID_ROLE))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Alt+Enter (either Enter key) on the selected row: its properties. The window's
+        Document ▸ Properties shortcut takes Alt+Return first; this also serves the keypad."""
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        rows = self.view.selectionModel().selectedRows()
+        if enter and event.modifiers() & Qt.KeyboardModifier.AltModifier and rows:
+            self.properties_requested.emit(rows[0].data(UUID_ROLE))
+            return
+        super().keyPressEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
