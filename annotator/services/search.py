@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from annotator.errors import ValidationError
 from annotator.services.project import Project
-from annotator.services.search_query import FoldedText, find_terms, parse_query
+from annotator.services.search_query import find_terms, parse_query
 from annotator.store.search import AnnotationFilter, AnnotationRow
 
 PAGE_SIZE = 20
@@ -110,9 +110,9 @@ def search_documents(
     results = []
     for found in ranked:
         text = texts[found.document]
-        ranges = find_terms(FoldedText.of(text), terms)
-        hits = tuple(Hit(s, e, *context(text, s, e)) for s, e in ranges[:HITS_PER_DOCUMENT])
-        results.append(DocumentResult(found.document, found.title, found.score, hits, len(ranges)))
+        ranges, count = find_terms(text, terms, HITS_PER_DOCUMENT)
+        hits = tuple(Hit(s, e, *context(text, s, e)) for s, e in ranges)
+        results.append(DocumentResult(found.document, found.title, found.score, hits, count))
     return SearchPage(query, tuple(results), offset, total)
 
 

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 from annotator.errors import ValidationError
 
@@ -63,8 +64,9 @@ class ParsedQuery:
 
 @lru_cache(maxsize=4096)
 def fold_char(char: str) -> str:
-    """A character as the index sees it: case-folded, without combining marks."""
-    decomposed = unicodedata.normalize("NFD", char.casefold())
+    """A character as the index sees it: lower-cased (as unicode61: "ß" stays "ß"), without
+    combining marks."""
+    decomposed = unicodedata.normalize("NFD", char.lower())
     return "".join(c for c in decomposed if not _is_mark(c))
 
 
@@ -121,55 +123,59 @@ def parse_query(query: str) -> ParsedQuery:
 
 
 # -- finding the terms again in a text ---------------------------------------------------------
-@dataclass(frozen=True)
-class FoldedText:
-    """A text's folded form and, for each folded character, the code point it came from."""
+# The terms are found in the original text by one regular expression, so offsets are exact by
+# construction and no folded copy of the text is made (a copy costs more than the whole query
+# at 10,000 documents): each folded letter becomes a class of the precomposed letters that
+# fold to it ("e" → [eéèêëÉ…], case via IGNORECASE), and each may carry combining marks.
 
-    text: str
-    folded: str
-    origin: tuple[int, ...] | None  # None: folded[i] comes from text[i] (plain ASCII)
+#: Scripts whose precomposed letters fold to another letter (Latin, Greek, Cyrillic and their
+#: extended blocks); other scripts' letters only fold by case.
+_FOLDING_RANGES = ((0x00C0, 0x0530), (0x1E00, 0x2000))
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_WORD = rf"(?:[^\W_]|[{_MARKS}])"
 
-    @classmethod
-    def of(cls, text: str) -> FoldedText:
-        if text.isascii():
-            return cls(text, text.lower(), None)
-        pieces: list[str] = []
-        origin: list[int] = []
-        for index, char in enumerate(text):
-            folded = fold_char(char) if is_word_char(char) else " "
-            pieces.append(folded)
-            origin.extend([index] * len(folded))
-        return cls(text, "".join(pieces), tuple(origin))
 
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """The text range behind folded[start:end], with combining marks that trail it."""
-        if self.origin is None:
-            return start, end
-        first, last = self.origin[start], self.origin[end - 1] + 1
-        while last < len(self.text) and _is_mark(self.text[last]):
-            last += 1
-        return first, last
+@lru_cache(maxsize=1)
+def _variants() -> dict[str, str]:
+    """folded letter → the precomposed letters (other than itself) that fold to it."""
+    table: dict[str, list[str]] = {}
+    for low, high in _FOLDING_RANGES:
+        for code in range(low, high):
+            char = chr(code)
+            folded = fold_char(char)
+            if len(folded) == 1 and folded != char.lower() and is_word_char(char):
+                table.setdefault(folded, []).append(char)
+    return {key: "".join(chars) for key, chars in table.items()}
+
+
+def _letter(char: str) -> str:
+    variants = _variants().get(char)
+    body = f"[{re.escape(char + variants)}]" if variants else re.escape(char)
+    return body + f"[{_MARKS}]*"
 
 
 def _term_pattern(term: Term) -> str:
-    # Between words of a phrase: anything that is not a word character; the folded text has
-    # only letters, digits and separators ("_" separates, as in unicode61).
-    body = r"[\W_]+".join(re.escape(word) for word in term.words)
-    # A prefix hit covers the whole word it begins (the reader selects "Springfield", not
-    # "Spring").
-    return r"(?<![^\W_])" + body + (r"[^\W_]*" if term.prefix else r"(?![^\W_])")
+    # Between the words of a phrase: anything but word characters ("_" separates, as in
+    # unicode61). No word character or mark right before; none after a whole word; a prefix
+    # hit covers the whole word it begins (the reader selects "Springfield", not "Spring").
+    body = r"[\W_]+?".join("".join(_letter(c) for c in word) for word in term.words)
+    return rf"(?<![^\W_])(?<![{_MARKS}])" + body + (f"{_WORD}*" if term.prefix else r"(?![^\W_])")
 
 
 @lru_cache(maxsize=256)
 def _compiled(terms: tuple[Term, ...]) -> re.Pattern[str]:
     # Longer alternatives first, so a phrase wins over its own first word.
     ordered = sorted(terms, key=lambda t: -sum(len(w) for w in t.words))
-    return re.compile("|".join(_term_pattern(term) for term in ordered))
+    return re.compile("|".join(_term_pattern(term) for term in ordered), re.IGNORECASE)
 
 
-def find_terms(text: str | FoldedText, terms: tuple[Term, ...]) -> list[tuple[int, int]]:
-    """Code-point ranges of `text` where any term occurs, left to right, non-overlapping."""
+def find_terms(
+    text: str, terms: tuple[Term, ...], limit: int | None = None
+) -> tuple[list[tuple[int, int]], int]:
+    """Code-point ranges of `text` where any term occurs, left to right, non-overlapping (the
+    first `limit` of them, or all), and how many there are in all."""
     if not terms:
-        return []
-    folded = text if isinstance(text, FoldedText) else FoldedText.of(text)
-    return [folded.span(*m.span()) for m in _compiled(terms).finditer(folded.folded)]
+        return [], 0
+    matches = _compiled(terms).finditer(text)
+    ranges = [m.span() for m in (matches if limit is None else islice(matches, limit))]
+    return ranges, len(ranges) + sum(1 for _ in matches)

@@ -21,10 +21,13 @@ from annotator.errors import ValidationError
 #: bm25 weights of the indexed columns (title, text): a word in the title counts ten times.
 TITLE_WEIGHT, TEXT_WEIGHT = 10.0, 1.0
 
+#: Ranked in a subquery so only the page's rows are joined with documents (ranking a word
+#: every document holds costs about 25 ms at 10,000 documents; the join of every match
+#: before the sort would add a few more, tests/perf/bench_search.py).
 _RANKED = (
-    "SELECT d.uuid, d.title, bm25(documents_fts, ?, ?) AS score FROM documents_fts "
-    "JOIN documents d ON d.id = documents_fts.rowid WHERE documents_fts MATCH ? "
-    "ORDER BY score, d.id LIMIT ? OFFSET ?"
+    "SELECT d.uuid, d.title, r.score FROM (SELECT rowid AS id, bm25(documents_fts, ?, ?) "
+    "AS score FROM documents_fts WHERE documents_fts MATCH ? ORDER BY score, rowid "
+    "LIMIT ? OFFSET ?) r JOIN documents d ON d.id = r.id ORDER BY r.score, r.id"
 )
 _COUNT = "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?"
 _ATTRIBUTE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -122,6 +125,19 @@ class SearchReads:
             marks = ",".join("?" * len(chunk))
             yield from self._driver().execute(
                 f"SELECT uuid, title, text FROM documents WHERE uuid IN ({marks}) ORDER BY id",
+                chunk,
+            )
+
+    # -- index upkeep for batches -----------------------------------------------------------
+    def index_documents(self, documents: Sequence[str]) -> None:
+        """Add the index entries of documents inserted with `insert_document(index=False)`,
+        in one statement per 500 documents (the same entries `insert_document` would add)."""
+        for start in range(0, len(documents), 500):
+            chunk = tuple(documents[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            self._driver().execute(
+                "INSERT INTO documents_fts (rowid, title, text) SELECT id, title, text "
+                f"FROM documents WHERE uuid IN ({marks})",
                 chunk,
             )
 

@@ -134,7 +134,10 @@ class Writes:
         )
 
     # -- documents ---------------------------------------------------------------------------
-    def insert_document(self, document: Document) -> None:
+    def insert_document(self, document: Document, *, index: bool = True) -> None:
+        """Insert a document and its full-text index entry; `index=False` leaves the entry to
+        a later `index_documents` of the whole batch (one statement: about half the cost of
+        one per document, tests/perf/bench_search.py)."""
         info = document.info
         self.connection.exec_driver_sql(
             _INSERT_DOCUMENT,
@@ -157,7 +160,8 @@ class Writes:
                 self._id(t.annotators, info.author_uuid, "annotator"),
             ),
         )
-        self.connection.exec_driver_sql(_INDEX_DOCUMENT, (info.uuid,))
+        if index:
+            self.connection.exec_driver_sql(_INDEX_DOCUMENT, (info.uuid,))
 
     def update_document_metadata(self, uuid: str, fields: dict[str, object]) -> None:
         values = {k: (dumps(v) if k == "extra" else v) for k, v in fields.items()}

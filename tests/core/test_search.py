@@ -144,7 +144,8 @@ def test_any_input_parses_to_a_valid_expression_or_a_clear_message(query: str) -
 )
 def test_find_terms_offsets_point_at_the_word(noise: str, word: str) -> None:
     text = noise + " " + word + " " + noise
-    ranges = find_terms(text, parse_query("word").terms)
+    ranges, count = find_terms(text, parse_query("word").terms)
+    assert count == len(ranges)
     assert (len(noise) + 1, len(noise) + 1 + len(word)) in ranges
     for start, end in ranges:
         assert text[start:end].casefold().replace("ö", "o") == "word"
