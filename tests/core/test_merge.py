@@ -8,6 +8,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from fixtures_hostile import run_sql
 from json_helpers import TEXT_1, between
 from merge_helpers import canonical, open_as, rich_pair
 
@@ -240,3 +241,31 @@ def test_a_version_1_file_is_merged_after_its_own_checks(tmp_path: Path) -> None
         with a.store.read() as session:
             assert session.span(rich.mayor).note == "from a version 1 file"
     assert report.updated == {"spans": 1}
+
+
+def test_edits_at_the_same_moment_resolve_the_same_way_round(tmp_path: Path) -> None:
+    """Same `modified` on both sides: the higher-ranked content wins whichever file is ours."""
+    a_path, b_path, rich = rich_pair(tmp_path)
+    stamp = "2030-01-01T00:00:00.000Z"
+    for path, note in ((a_path, "alpha"), (b_path, "beta")):
+        run_sql(
+            path,
+            f"UPDATE spans SET note = '{note}', modified = '{stamp}' WHERE uuid = '{rich.mayor}'",
+        )
+        run_sql(
+            path,
+            f"UPDATE document_status SET status = '{'done' if note == 'alpha' else 'new'}', "
+            f"modified = '{stamp}' WHERE status = 'in_progress'",
+        )
+    a2, b2 = tmp_path / "a2.annotator", tmp_path / "b2.annotator"
+    a2.write_bytes(a_path.read_bytes())
+    b2.write_bytes(b_path.read_bytes())
+    with open_as(a_path, "Ada") as a:
+        merge(a, b_path, backup=False)
+        a_into = canonical(a)
+        with a.store.read() as session:
+            assert session.span(rich.mayor).note == "beta"
+            assert session.status(rich.doc1, rich.bob).status == "new"
+    with open_as(b2, "Bob") as b:
+        merge(b, a2, backup=False)
+        assert canonical(b) == a_into
