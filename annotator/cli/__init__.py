@@ -18,6 +18,7 @@ from annotator.errors import AnnotatorError
 COMMAND_MODULES: tuple[str, ...] = (
     "annotator.cli.project_commands",
     "annotator.cli.exchange_commands",
+    "annotator.cli.agreement_commands",
     "annotator.cli.merge_commands",
     "annotator.cli.search_commands",
 )

@@ -51,9 +51,22 @@ class Stopped(Exception):
 
 def attribute_value(value: Any) -> str:
     """A comparable label for an attribute value: JSON text; a multi-choice list is sorted."""
+    if value is None:
+        return "null"
+    if type(value) is str:  # the common case, without json's overhead (same text for plain)
+        return f'"{value}"' if value.isalnum() else json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
         value = sorted(value, key=lambda item: json.dumps(item, sort_keys=True))
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _passage2(doc: str, a: UnitSpan, b: UnitSpan, who: tuple[str, ...], detail: str) -> Passage:
+    start = min(a.fragments[0][0], b.fragments[0][0])
+    return Passage(doc, start, max(a.fragments[-1][1], b.fragments[-1][1]), who, detail)
+
+
+def _passage1(doc: str, span: UnitSpan, who: tuple[str, ...], detail: str) -> Passage:
+    return Passage(doc, span.fragments[0][0], span.fragments[-1][1], who, detail)
 
 
 class _PairWork:
@@ -70,55 +83,51 @@ class _PairWork:
             table[key] = MatchCounts()
         return table[key]
 
-    def span_passage(self, doc: str, spans: Sequence[UnitSpan | None], detail: str) -> Passage:
-        present = [s for s in spans if s is not None]
-        who = tuple(
-            name
-            for name, s in zip((self.report.a, self.report.b), spans, strict=True)
-            if s is not None
-        )
-        start = min(s.start for s in present)
-        end = max(s.end for s in present)
-        return Passage(doc, start, end, who, detail)
-
-    def add_spans(self, table: dict[str, MatchCounts], doc: str, matching) -> None:
+    def add_spans(
+        self, table: dict[str, MatchCounts], doc: str, matching, confusion: bool = False
+    ) -> None:
+        """Count a matching into `table` (and the confusion table), one passage per item."""
+        a_uuid, b_uuid = self.report.a, self.report.b
+        both, only_a, only_b = (a_uuid, b_uuid), (a_uuid,), (b_uuid,)
+        overall = self.counts(table, OVERALL)
+        cells = self.report.confusion if confusion else None
         for a, b in matching.matched:
-            passage = self.span_passage(doc, (a, b), f"{a.tag} = {b.tag}")
+            passage = _passage2(doc, a, b, both, f"{a.tag} = {b.tag}")
             self.counts(table, a.tag).true_positives.append(passage)
-            self.counts(table, OVERALL).true_positives.append(passage)
+            overall.true_positives.append(passage)
+            if cells is not None:
+                cells.setdefault((a.tag, b.tag), []).append(passage)
         for a, b in matching.crossed:
-            passage = self.span_passage(doc, (a, b), f"{a.tag} ≠ {b.tag}")
+            passage = _passage2(doc, a, b, both, f"{a.tag} ≠ {b.tag}")
             self.counts(table, a.tag).false_negatives.append(passage)
             self.counts(table, b.tag).false_positives.append(passage)
-            self.counts(table, OVERALL).false_negatives.append(passage)
-            self.counts(table, OVERALL).false_positives.append(passage)
+            overall.false_negatives.append(passage)
+            overall.false_positives.append(passage)
+            if cells is not None:
+                cells.setdefault((a.tag, b.tag), []).append(passage)
         for a in matching.only_a:
-            passage = self.span_passage(doc, (a, None), f"{a.tag} only in {self.names[0]}")
+            passage = _passage1(doc, a, only_a, f"{a.tag} only in {self.names[0]}")
             self.counts(table, a.tag).false_negatives.append(passage)
-            self.counts(table, OVERALL).false_negatives.append(passage)
+            overall.false_negatives.append(passage)
+            if cells is not None:
+                cells.setdefault((a.tag, NONE_LABEL), []).append(passage)
         for b in matching.only_b:
-            passage = self.span_passage(doc, (None, b), f"{b.tag} only in {self.names[1]}")
+            passage = _passage1(doc, b, only_b, f"{b.tag} only in {self.names[1]}")
             self.counts(table, b.tag).false_positives.append(passage)
-            self.counts(table, OVERALL).false_positives.append(passage)
-
-    def add_confusion(self, doc: str, matching) -> None:
-        cells = self.report.confusion
-        for a, b in [*matching.matched, *matching.crossed]:
-            cells.setdefault((a.tag, b.tag), []).append(
-                self.span_passage(doc, (a, b), f"{a.tag} / {b.tag}")
-            )
-        for a in matching.only_a:
-            cells.setdefault((a.tag, NONE_LABEL), []).append(
-                self.span_passage(doc, (a, None), f"{a.tag} / {NONE_LABEL}")
-            )
-        for b in matching.only_b:
-            cells.setdefault((NONE_LABEL, b.tag), []).append(
-                self.span_passage(doc, (None, b), f"{NONE_LABEL} / {b.tag}")
-            )
+            overall.false_positives.append(passage)
+            if cells is not None:
+                cells.setdefault((NONE_LABEL, b.tag), []).append(passage)
 
     def add_attributes(self, doc: str, matched, attribute_keys) -> None:
+        both = (self.report.a, self.report.b)
         for a, b in matched:
-            keys = dict.fromkeys([*attribute_keys.get(a.tag, ()), *a.attributes, *b.attributes])
+            defined = attribute_keys.get(a.tag, ())
+            keys = (
+                dict.fromkeys([*defined, *a.attributes, *b.attributes])
+                if (a.attributes or b.attributes)
+                else defined
+            )
+            shared: Passage | None = None  # one passage for every attribute that agrees
             for key in keys:
                 va = attribute_value(a.attributes.get(key))
                 vb = attribute_value(b.attributes.get(key))
@@ -127,9 +136,13 @@ class _PairWork:
                 if cell is None:
                     cell = AttributeAgreement(a.tag, key, Coefficient(None, 0))
                     self.attribute_cells[(a.tag, key)] = cell
-                detail = f"{a.tag}.{key}: {va} / {vb}"
-                passage = self.span_passage(doc, (a, b), detail)
-                (cell.agreeing if va == vb else cell.differing).append(passage)
+                if va == vb:
+                    if shared is None:
+                        shared = _passage2(doc, a, b, both, f"{a.tag}: attributes agree")
+                    cell.agreeing.append(shared)
+                else:
+                    detail = f"{a.tag}.{key}: {va} / {vb}"
+                    cell.differing.append(_passage2(doc, a, b, both, detail))
 
     def add_links(self, doc, a_layer, b_layer, matched, directed, spans_by_uuid) -> None:
         result = link_matching(a_layer.links, b_layer.links, matched, directed)
@@ -195,11 +208,11 @@ def _run_passages(runs: list[Run], indices: Sequence[int], uuids, names) -> list
     return passages
 
 
-def _coefficient(measure, patterns, runs, indices, uuids, names, all_present=False):
+def _coefficient(measure, patterns, passages: list[Passage], all_present=False) -> Coefficient:
     value = measure(patterns)
     reason = undefined_reason(patterns, all_present=all_present) if value is None else ""
     units = sum(n for p, n in patterns.items() if sum(v is not None for v in p) >= 2)
-    return Coefficient(value, units, reason, _run_passages(runs, indices, uuids, names))
+    return Coefficient(value, units, reason, passages)
 
 
 def compute_report(
@@ -245,8 +258,7 @@ def compute_report(
                 pair.report.exact, doc.document, exact_matching(a_layer.spans, b_layer.spans)
             )
             overlap = overlap_matching(a_layer.spans, b_layer.spans)
-            pair.add_spans(pair.report.overlap, doc.document, overlap)
-            pair.add_confusion(doc.document, overlap)
+            pair.add_spans(pair.report.overlap, doc.document, overlap, confusion=True)
             pair.add_attributes(doc.document, overlap.matched, attribute_keys)
             spans_by_uuid = {s.uuid: s for s in (*a_layer.spans, *b_layer.spans)}
             pair.add_links(doc.document, a_layer, b_layer, overlap.matched, directed, spans_by_uuid)
@@ -261,10 +273,9 @@ def compute_report(
         report = pair.report
         for key, patterns, runs in scopes:
             projected = project(patterns, (i, j))
-            report.kappa[key] = _coefficient(cohen_kappa, projected, runs, (i, j), uuids, label_of)
-            report.alpha[key] = _coefficient(
-                krippendorff_alpha, projected, runs, (i, j), uuids, label_of
-            )
+            passages = _run_passages(runs, (i, j), uuids, label_of)  # shared by κ and α
+            report.kappa[key] = _coefficient(cohen_kappa, projected, passages)
+            report.alpha[key] = _coefficient(krippendorff_alpha, projected, passages)
         for table, keys in (
             (report.exact, all_tags),
             (report.overlap, all_tags),
@@ -280,12 +291,12 @@ def compute_report(
     group = GroupReport(tuple(annotators))
     everyone = range(len(annotators))
     for key, patterns, runs in scopes:
-        group.alpha[key] = _coefficient(
-            krippendorff_alpha, patterns, runs, everyone, uuids, label_of
-        )
-        group.fleiss[key] = _coefficient(
-            fleiss_kappa, patterns, runs, everyone, uuids, label_of, all_present=True
-        )
+        if len(pairs) == 1:  # two annotators: the group is the pair
+            passages = pairs[0].kappa[key].passages
+        else:
+            passages = _run_passages(runs, everyone, uuids, label_of)
+        group.alpha[key] = _coefficient(krippendorff_alpha, patterns, passages)
+        group.fleiss[key] = _coefficient(fleiss_kappa, patterns, passages, all_present=True)
     return AgreementReport(
         annotators={a: names.get(a, a) for a in annotators},
         documents=[d.document for d in documents],

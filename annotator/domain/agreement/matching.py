@@ -73,34 +73,33 @@ def shared_length(a: UnitSpan, b: UnitSpan) -> int:
 
 def _candidates(a_spans: Sequence[UnitSpan], b_spans: Sequence[UnitSpan]) -> list[tuple]:
     """(sort key, index in A, index in B) for every overlapping pair."""
+    starts = ([s.fragments[0][0] for s in a_spans], [s.fragments[0][0] for s in b_spans])
+    ends = ([s.fragments[-1][1] for s in a_spans], [s.fragments[-1][1] for s in b_spans])
+    simple = ([len(s.fragments) == 1 for s in a_spans], [len(s.fragments) == 1 for s in b_spans])
     order = sorted(
-        [(s.start, 0, i) for i, s in enumerate(a_spans)]
-        + [(s.start, 1, i) for i, s in enumerate(b_spans)]
+        [(start, 0, i) for i, start in enumerate(starts[0])]
+        + [(start, 1, i) for i, start in enumerate(starts[1])]
     )
-    sides = (a_spans, b_spans)
     open_spans: tuple[list, list] = ([], [])  # heaps of (end, index)
     found = []
+    push, pop = heapq.heappush, heapq.heappop
     for start, side, index in order:
         other = open_spans[1 - side]
         while other and other[0][0] <= start:
-            heapq.heappop(other)
-        span = sides[side][index]
-        for _, other_index in other:
-            a_index, b_index = (index, other_index) if side == 0 else (other_index, index)
-            a, b = a_spans[a_index], b_spans[b_index]
-            shared = shared_length(a, b)
+            pop(other)
+        end = ends[side][index]
+        for other_end, other_index in other:
+            i, j = (index, other_index) if side == 0 else (other_index, index)
+            a_start, b_start = starts[0][i], starts[1][j]
+            if simple[0][i] and simple[1][j]:
+                shared = min(end, other_end) - max(a_start, b_start)
+            else:
+                shared = shared_length(a_spans[i], b_spans[j])
             if shared > 0:
-                key = (
-                    -shared,
-                    min(a.start, b.start),
-                    a.start,
-                    b.start,
-                    max(a.end, b.end) - min(a.start, b.start),
-                    a_index,
-                    b_index,
-                )
-                found.append((key, a_index, b_index))
-        heapq.heappush(open_spans[side], (span.end, index))
+                first = min(a_start, b_start)
+                extent = max(ends[0][i], ends[1][j]) - first
+                found.append(((-shared, first, a_start, b_start, extent, i, j), i, j))
+        push(open_spans[side], (end, index))
     found.sort()
     return found
 

@@ -110,9 +110,11 @@ class TokenCounts:
     tag_runs: dict[str, list[Run]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _unanimous(pattern: tuple[Any, ...]) -> bool:
-    present = [v for v in pattern if v is not None]
-    return all(v == present[0] for v in present)
+def _disagree(pattern: tuple[Any, ...]) -> bool:
+    """Whether two annotators with a value give different values."""
+    values = set(pattern)
+    values.discard(None)
+    return len(values) > 1
 
 
 def _add_run(runs: list[Run], document: str, starts, ends, lo, hi, pattern) -> None:
@@ -134,16 +136,20 @@ def count_tokens(
     counts.tokens += n_tokens
     covers = [a in doc.layers for a in annotators]
     events: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    merged: list[tuple[int, int, int, str]] = []
     for index, annotator in enumerate(annotators):
         layer = doc.layers.get(annotator)
         if layer is None:
             continue
         for span in layer.spans:
+            tag_events = events[span.tag]
             for start, end in span.fragments:
-                lo, hi = token_range(starts, ends, start, end)
+                lo, hi = bisect_right(ends, start), bisect_left(starts, end)
                 if lo < hi:
-                    events[span.tag].append((lo, index, 1))
-                    events[span.tag].append((hi, index, -1))
+                    tag_events.append((lo, index, 1))
+                    tag_events.append((hi, index, -1))
+                    merged.append((lo, index, 1, span.tag))
+                    merged.append((hi, index, -1, span.tag))
     for tag_events in events.values():
         tag_events.sort()
     _sweep_tags(doc.document, events, covers, n_tokens, starts, ends, counts)
@@ -151,7 +157,8 @@ def count_tokens(
     for tag in tags:  # a tag nobody used here is absent on every token for everyone
         if tag not in events:
             counts.per_tag[tag][absent] += n_tokens
-    _sweep_overall(doc.document, events, covers, n_tokens, starts, ends, counts)
+    merged.sort()
+    _sweep_overall(doc.document, merged, covers, n_tokens, starts, ends, counts)
 
 
 def _sweep_tags(document, events, covers, n_tokens, starts, ends, counts: TokenCounts) -> None:
@@ -160,46 +167,35 @@ def _sweep_tags(document, events, covers, n_tokens, starts, ends, counts: TokenC
         patterns = counts.per_tag[tag]
         runs = counts.tag_runs[tag]
         active = [0] * len(covers)
+        current = list(absent)
         position = 0
-        index = 0
-        while index < len(tag_events):
-            at = tag_events[index][0]
-            if at > position:
-                pattern = tuple((active[i] > 0) if covers[i] else None for i in range(len(covers)))
+        for at, annotator, delta in tag_events:
+            if at > position:  # the stretch [position, at) has the current pattern
+                pattern = tuple(current)
                 patterns[pattern] += at - position
-                if not _unanimous(pattern):
+                if True in pattern and False in pattern:
                     _add_run(runs, document, starts, ends, position, at, pattern)
                 position = at
-            while index < len(tag_events) and tag_events[index][0] == at:
-                active[tag_events[index][1]] += tag_events[index][2]
-                index += 1
+            active[annotator] += delta
+            current[annotator] = active[annotator] > 0
         patterns[absent] += n_tokens - position
 
 
-def _sweep_overall(document, events, covers, n_tokens, starts, ends, counts: TokenCounts) -> None:
-    merged = sorted(
-        (at, annotator, delta, tag)
-        for tag, tag_events in events.items()
-        for at, annotator, delta in tag_events
-    )
+def _sweep_overall(document, merged, covers, n_tokens, starts, ends, counts: TokenCounts) -> None:
     active: list[Counter] = [Counter() for _ in covers]
     labels = [NONE if c else None for c in covers]
+    dirty: set[int] = set()
     position = 0
-    index = 0
-    while index < len(merged):
-        at = merged[index][0]
+    for at, annotator, delta, tag in merged:
         if at > position:
+            for changed in dirty:
+                labels[changed] = "+".join(sorted(t for t, n in active[changed].items() if n > 0))
+            dirty.clear()
             pattern = tuple(labels)
             counts.overall[pattern] += at - position
-            if not _unanimous(pattern):
+            if _disagree(pattern):
                 _add_run(counts.overall_runs, document, starts, ends, position, at, pattern)
             position = at
-        changed = set()
-        while index < len(merged) and merged[index][0] == at:
-            _, annotator, delta, tag = merged[index]
-            active[annotator][tag] += delta
-            changed.add(annotator)
-            index += 1
-        for annotator in changed:
-            labels[annotator] = "+".join(sorted(t for t, n in active[annotator].items() if n > 0))
+        active[annotator][tag] += delta
+        dirty.add(annotator)
     counts.overall[tuple(NONE if c else None for c in covers)] += n_tokens - position
