@@ -144,6 +144,7 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
     hashes = session.document_hashes()
     doc_uuids = set(hashes.values())
     rename: dict[str, str] = {}
+    unindexed: list[str] = []  # indexed for search in one statement after the loop
     for index, document in enumerate(x.documents):
         mine = hashes.get(document.info.sha256)
         if mine is not None:
@@ -156,9 +157,11 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
                 [f"$.documents[{index}].id: {document.uuid} is a document with another text here"]
             )
         else:
-            session.insert_document(document)
+            session.insert_document(document, index=False)
+            unindexed.append(document.uuid)
             hashes[document.info.sha256] = document.uuid
             report.count("added", "documents")
+    session.index_documents(unindexed)
     present_docs = set(hashes.values())
 
     entities_here = set(session.versions("entities"))

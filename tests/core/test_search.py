@@ -162,3 +162,47 @@ def test_paging_and_context(project: Project) -> None:
     text = "one two three four five six seven eight nine ten KEY a b c d e f g h i j k"
     before, match, after = context(text, text.index("KEY"), text.index("KEY") + 3)
     assert (before, match, after) == ("five six seven eight nine ten ", "KEY", " a b c d e f")
+
+
+def _index_matches_documents(project: Project) -> None:
+    """FTS5's integrity-check against the content table (rank 1: every document's entries)."""
+    import sqlite3
+
+    connection = sqlite3.connect(project.path)
+    try:
+        connection.execute(
+            "INSERT INTO documents_fts (documents_fts, rank) VALUES ('integrity-check', 1)"
+        )
+    finally:
+        connection.close()
+
+
+def test_batch_indexing_of_added_documents_survives_undo_redo_and_json_import(
+    project: Project, tmp_path: Path
+) -> None:
+    from service_helpers import imported
+
+    from annotator.io.json_export import export_json
+    from annotator.io.json_import import import_json
+    from annotator.services.document_commands import AddDocuments
+
+    add = AddDocuments([imported(f"Harbour report {i} {HOSTILE}", f"H{i}") for i in range(3)])
+    project.run(add)
+    _index_matches_documents(project)
+    assert search_documents(project, "harbour").total == 3
+    project.undo()
+    _index_matches_documents(project)
+    with pytest.raises(ValidationError):
+        search_documents(project, "")
+    assert search_documents(project, "harbour").total == 0
+    project.redo()
+    _index_matches_documents(project)
+    assert search_documents(project, "harbour").total == 3
+    exported = tmp_path / "e.json"
+    export_json(project, exported)
+    with Project.create(
+        tmp_path / "copy.annotator", annotator_name="Bo", schema=make_schema()
+    ) as copy:
+        import_json(copy, exported)
+        _index_matches_documents(copy)
+        assert search_documents(copy, "crème").total == 3
