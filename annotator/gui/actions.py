@@ -59,6 +59,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ctrl+Shift+S",
         tip="Write one self-contained copy of the project, e.g. to send it",
     ),
+    ActionSpec(
+        "merge_files",
+        "&Merge…",
+        "&File",
+        separator_before=True,
+        tip="Merge colleagues' project files into this project (not undoable; a copy is "
+        "saved first)",
+    ),
+    ActionSpec("merge_history", "Merge &history…", "&File", tip="The reports of past merges"),
     ActionSpec("quit", "&Quit", "&File", Key.Quit, separator_before=True),
     ActionSpec("undo", "&Undo", "&Edit", Key.Undo),
     ActionSpec("redo", "&Redo", "&Edit", Key.Redo),

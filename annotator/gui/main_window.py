@@ -25,6 +25,7 @@ from annotator.gui.annotate import AnnotationController
 from annotator.gui.app_theme import apply_theme
 from annotator.gui.dialogs.search_bar import SearchBar
 from annotator.gui.file_actions import FileActions
+from annotator.gui.merge.actions import MergeActions
 from annotator.gui.panels.annotations import AnnotationTables
 from annotator.gui.panels.documents import DocumentsPanel
 from annotator.gui.panels.inspector import Inspector
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.search = SearchBar()
         self.controller = AnnotationController(session, self.view)
         self.files = FileActions(session, self)
+        self.merging = MergeActions(session, self)
         self.workflow = Workflow(session)
         self.documents = DocumentsPanel(session)
         self.inspector = Inspector(session)
@@ -125,6 +127,8 @@ class MainWindow(QMainWindow):
             "import_data": f.import_data,
             "export_data": f.export_data,
             "save_copy": f.save_copy,
+            "merge_files": self.merging.merge_files,
+            "merge_history": self.merging.history,
             "quit": self.close,
             "undo": self.session.undo_stack.undo,
             "redo": self.session.undo_stack.redo,

@@ -34,10 +34,14 @@ from annotator.store.merge import (
 )
 from annotator.store.merge_schema import Policy, SchemaConflict
 
-__all__ = ["MergeCancelled", "MergeReport", "SchemaConflict", "backup_path", "merge"]
+__all__ = ["MERGED", "MergeCancelled", "MergeReport", "SchemaConflict", "backup_path", "merge"]
 
 #: progress(done, total, text) → False to cancel (annotator/gui/dialogs/progress.py's callback).
 Progress = Callable[..., bool | None]
+
+
+#: What a merge may have changed: anything (views reload from the file).
+MERGED = ChangeSet(schema=True, annotators=True)
 
 
 def backup_path(project_path: Path) -> Path:
@@ -95,11 +99,14 @@ def merge(
     *,
     conflicts: Policy = "mine",
     backup: bool = True,
+    notify: bool = True,
 ) -> MergeReport:
     """Merge the project file at other_path into project; return (and keep) the report.
 
     conflicts: "mine" or "theirs" for every schema conflict, or a choice per
-    SchemaConflict.ident. Refused files raise a ProjectFileError; nothing changes then."""
+    SchemaConflict.ident. Refused files raise a ProjectFileError; nothing changes then.
+    notify=False leaves telling the listeners to the caller (the GUI merges on a worker thread
+    and refreshes its views from the GUI thread with MERGED)."""
     other_path = Path(other_path)
     report = MergeReport(source=other_path.name, merged=now())
     with checked_other(project, other_path, progress) as other:
@@ -114,10 +121,9 @@ def merge(
             record_report(session, new_uuid(), report, project.annotator.uuid, text)
     project.history.clear()
     project.invalidate_schema()
-    documents = frozenset(touched)
-    project.notify(
-        ChangeSet(schema=True, annotators=True, documents=documents, documents_added=documents)
-    )
+    if notify:
+        documents = frozenset(touched)
+        project.notify(MERGED.merge(ChangeSet(documents=documents, documents_added=documents)))
     return report
 
 

@@ -1,0 +1,1 @@
+"""Merging colleagues' project files from the GUI: File ▸ Merge… and File ▸ Merge history…"""
