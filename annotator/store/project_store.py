@@ -14,6 +14,7 @@ from annotator.errors import ProjectFileError
 from annotator.store.bulk import BulkReads, BulkWrites
 from annotator.store.checks import Progress, run_checklist
 from annotator.store.engine import checkpoint, make_engine
+from annotator.store.history import HistoryReads, HistoryWrites
 from annotator.store.lock import ProjectLock
 from annotator.store.migrations import migrate
 from annotator.store.reads import Reads
@@ -23,14 +24,14 @@ from annotator.store.search_index import ensure_sound_index
 from annotator.store.writes import Writes
 
 
-class ReadSession(Reads, BulkReads, SearchReads):
+class ReadSession(Reads, BulkReads, SearchReads, HistoryReads):
     """Queries inside one read transaction (a consistent snapshot)."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
 
-class WriteSession(Reads, Writes, SchemaWrites, BulkWrites, SearchReads):
+class WriteSession(Reads, Writes, SchemaWrites, BulkWrites, SearchReads, HistoryWrites):
     """Queries and writes inside one `BEGIN IMMEDIATE` transaction."""
 
     def __init__(self, connection: Connection) -> None:

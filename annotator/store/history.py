@@ -1,0 +1,119 @@
+"""History (provenance) rows: written with one executemany on the DBAPI connection, read back
+per object (newest first) or whole (for exports)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection
+
+from annotator.domain.ids import new_uuid, now
+from annotator.domain.provenance import ACTIONS, OBJECT_KINDS, HistoryEntry
+from annotator.errors import ValidationError
+from annotator.store.rows import dumps, loads
+
+#: The author is looked up inside the insert, so a row costs one statement and no round trip.
+_INSERT = (
+    "INSERT INTO history (uuid, object_uuid, object_kind, action, summary, detail, "
+    "annotator_id, at) VALUES (?, ?, ?, ?, ?, ?, (SELECT id FROM annotators WHERE uuid = ?), ?)"
+)
+#: Import by uuid: a row already present (same uuid) is left as it is.
+_INSERT_NEW = _INSERT.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
+_SELECT = (
+    "SELECT h.uuid, h.object_uuid, h.object_kind, h.action, h.summary, h.detail, a.uuid, h.at, "
+    "h.id FROM history h LEFT JOIN annotators a ON a.id = h.annotator_id"
+)
+
+
+def _entry(row: tuple) -> HistoryEntry:
+    uuid, object_uuid, kind, action, summary, detail, annotator, at, _ = row
+    return HistoryEntry(uuid, object_uuid, kind, action, summary, loads(detail), annotator, at)
+
+
+def check_entry(entry: HistoryEntry) -> None:
+    """Refuse a row the history table would refuse, with a message that names it."""
+    if entry.object_kind not in OBJECT_KINDS:
+        raise ValidationError(f"history: unknown object kind {entry.object_kind!r}")
+    if entry.action not in ACTIONS:
+        raise ValidationError(f"history: unknown action {entry.action!r}")
+
+
+def _values(entry: HistoryEntry) -> tuple[Any, ...]:
+    return (
+        entry.uuid,
+        entry.object_uuid,
+        entry.object_kind,
+        entry.action,
+        entry.summary,
+        dumps(entry.detail),
+        entry.annotator,
+        entry.at,
+    )
+
+
+class HistoryReads:
+    """History queries; mixed into every store session."""
+
+    connection: Connection
+
+    @property
+    def _dbapi(self) -> sqlite3.Connection:
+        return self.connection.connection.driver_connection
+
+    def history_of(self, object_uuid: str) -> list[HistoryEntry]:
+        """Every row about one object, newest first (ties: the later written first)."""
+        found = self._dbapi.execute(
+            f"{_SELECT} WHERE h.object_uuid = ? ORDER BY h.at DESC, h.id DESC", (object_uuid,)
+        )
+        return [_entry(row) for row in found]
+
+    def history(self, object_uuids: Iterable[str] | None = None) -> list[HistoryEntry]:
+        """Every row in the order written (or only those about `object_uuids`)."""
+        if object_uuids is None:
+            return [_entry(row) for row in self._dbapi.execute(f"{_SELECT} ORDER BY h.id")]
+        wanted = list(dict.fromkeys(object_uuids))
+        found: list[tuple] = []
+        for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found += self._dbapi.execute(
+                f"{_SELECT} WHERE h.object_uuid IN ({marks}) ORDER BY h.id", chunk
+            ).fetchall()
+        return [_entry(row) for row in sorted(found, key=lambda row: row[8])]
+
+    def history_count(self) -> int:
+        return int(self._dbapi.execute("SELECT count(*) FROM history").fetchone()[0])
+
+
+class HistoryWrites(HistoryReads):
+    """History writes; mixed into the write session (the edit's own transaction)."""
+
+    def record_history(
+        self,
+        kind: str,
+        uuid: str,
+        action: str,
+        summary: str = "",
+        detail: dict[str, Any] | None = None,
+        annotator_uuid: str | None = None,
+        at: str | None = None,
+    ) -> HistoryEntry:
+        """Record one change of object `uuid` (of `kind`) and return the row written."""
+        entry = HistoryEntry(
+            new_uuid(), uuid, kind, action, summary, dict(detail or {}), annotator_uuid, at or now()
+        )
+        self.record_history_many([entry])
+        return entry
+
+    def record_history_many(self, entries: Iterable[HistoryEntry], *, keep: bool = False) -> int:
+        """Write many rows in one executemany; returns how many were given. With `keep`, rows
+        whose uuid is already in the file are left untouched (imports and merges by uuid)."""
+        values = []
+        for entry in entries:
+            check_entry(entry)
+            values.append(_values(entry))
+        if values:
+            self._dbapi.executemany(_INSERT_NEW if keep else _INSERT, values)
+        return len(values)
