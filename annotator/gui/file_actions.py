@@ -28,7 +28,6 @@ def _read_documents(paths: list[Path], progress: Callable[..., bool | None]) -> 
 
     On cancel it stops at once and reports cancelled; the caller then adds nothing, so a
     cancelled batch leaves the project exactly as it was (no half-added folder)."""
-    progress(0, 0, "Looking for documents…")
     files = collect_files(paths)
     documents, refused = [], []
     for index, path in enumerate(files, 1):
