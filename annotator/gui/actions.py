@@ -22,7 +22,7 @@ class ActionSpec:
     separator_before: bool = False
 
 
-MENUS = ("&File", "&Edit", "&Annotate", "&Document", "&View", "&Schema", "&Help")
+MENUS = ("&File", "&Edit", "&Annotate", "&Document", "&View", "&Schema", "&Tools", "&Help")
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("new_project", "&New project…", "&File", Key.New),
@@ -132,6 +132,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("snap_to_words", "&Snap selection to words", "&View", checkable=True),
     ActionSpec("show_all_links", "Show &all links", "&View", "Ctrl+Shift+K", checkable=True),
     ActionSpec("edit_schema", "&Edit schema…", "&Schema", "Ctrl+Shift+E"),
+    ActionSpec(
+        "agreement",
+        "&Agreement…",
+        "&Tools",
+        tip="Inter-annotator agreement: span F1, κ, α, attributes, links, confusion table",
+    ),
     ActionSpec("shortcuts", "&Keyboard shortcuts", "&Help", "F1"),
     ActionSpec("change_annotator", "&Change annotator…", "&Help"),
     ActionSpec("about", "&About Annotator", "&Help"),

@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
             "edit_schema": self._edit_schema,
             "shortcuts": self._shortcuts,
             "change_annotator": self._change_annotator,
+            "agreement": self.show_agreement,
             "about": self._about,
         }
 
@@ -342,6 +343,23 @@ class MainWindow(QMainWindow):
         if name:
             self.settings.annotator_name = name
             self.session.project.switch_annotator(name)
+
+    def show_agreement(self) -> None:
+        """The Agreement window (one per main window; raised if already open)."""
+        from annotator.gui.agreement import AgreementWindow
+
+        window = getattr(self, "agreement_window", None)
+        if window is None:
+            window = AgreementWindow(self.session, self.search_tools.go_to, self)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.destroyed.connect(self._agreement_closed)
+            self.agreement_window = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def _agreement_closed(self) -> None:
+        self.agreement_window = None
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -59,6 +59,18 @@ def _find_annotators(everyone: list[Annotator], wanted: Sequence[str]) -> list[A
     return chosen
 
 
+def _default_annotators(session, everyone: list[Annotator], statuses) -> list[Annotator]:
+    active = {s.annotator for s in statuses if s.status != "new"}
+    active |= annotators_with_annotations(session)
+    return [a for a in everyone if a.uuid in active and not is_gold(a.uuid)]
+
+
+def default_annotators(project: Project) -> list[Annotator]:
+    """Who is compared when nobody is named: everyone who worked in the project, except gold."""
+    with project.store.read() as session:
+        return _default_annotators(session, session.annotators(), session.statuses())
+
+
 def compute_agreement(
     project: Project,
     annotators: Sequence[str] | None = None,
@@ -78,9 +90,7 @@ def compute_agreement(
         if annotators:
             chosen = _find_annotators(everyone, annotators)
         else:
-            active = {s.annotator for s in statuses if s.status != "new"}
-            active |= annotators_with_annotations(session)
-            chosen = [a for a in everyone if a.uuid in active and not is_gold(a.uuid)]
+            chosen = _default_annotators(session, everyone, statuses)
         if len(chosen) < 2:
             names = ", ".join(a.name for a in chosen) or "none"
             raise AnnotatorError(

@@ -1,0 +1,143 @@
+"""The Agreement window on the real main window: Tools ▸ Agreement…, compute, click a figure
+and a confusion cell, the passages listed, activate one → the reading pane shows it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from annotator.domain.ids import now
+from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
+from annotator.domain.model import Annotator
+from annotator.gui.main_window import MainWindow
+from annotator.gui.session import ProjectSession
+from annotator.gui.settings import Settings
+from annotator.io.text_import import import_text
+from annotator.services.document_commands import AddDocuments
+from annotator.services.entity_commands import SetStatus
+from annotator.services.project import Project
+from annotator.services.span_commands import CreateSpan
+
+TEXT = "Intro 😀 Vladimir Putin met Xi Jinping in Moscow.\nThe talks 👩‍👩‍👧 were calm."
+OTHER = "A second text about Moscow."
+
+
+def at(needle: str) -> tuple[int, int]:
+    start = TEXT.index(needle)
+    return start, start + len(needle)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path):
+    project = Project.create(tmp_path / "agree.annotator", annotator_name="ann")
+    add = AddDocuments(
+        [import_text(TEXT, "talks.txt", "utf-8"), import_text(OTHER, "other.txt", "utf-8")]
+    )
+    project.run(add)
+    talks, other = add.report.added
+    with project.store.write() as session:
+        session.insert_annotator(
+            Annotator(GOLD_ANNOTATOR_UUID, GOLD_ANNOTATOR_NAME, "", now(), now())
+        )
+    project.run(CreateSpan(talks, "actor", [at("Vladimir Putin")]))
+    project.run(CreateSpan(talks, "actor", [at("Xi Jinping")]))
+    project.run(SetStatus(talks, "done"))
+    project.switch_annotator("bob")
+    project.run(CreateSpan(talks, "actor", [at("Putin")]))
+    project.run(CreateSpan(talks, "event", [at("Moscow")]))
+    project.run(SetStatus(talks, "done"))
+    session = ProjectSession(project)
+    main = MainWindow(session, Settings())
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    session.open_document(other)
+    main.ids = (talks, other)
+    yield main
+    session.close()
+
+
+def open_agreement(qtbot, main: MainWindow):
+    main.actions_by_id["agreement"].trigger()
+    agreement = main.agreement_window
+    qtbot.waitExposed(agreement)
+    return agreement
+
+
+def click_cell(qtbot, table, row: int, column: int) -> None:
+    table.scrollToItem(table.item(row, column))
+    rect = table.visualItemRect(table.item(row, column))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_tools_menu_has_agreement(window) -> None:
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert "&Tools" in titles
+    assert window.actions_by_id["agreement"].text() == "&Agreement…"
+
+
+def test_choices_leave_gold_out(qtbot, window) -> None:
+    agreement = open_agreement(qtbot, window)
+    states = {
+        agreement.annotators.item(i).text(): agreement.annotators.item(i).checkState()
+        for i in range(agreement.annotators.count())
+    }
+    assert states["ann"] == Qt.CheckState.Checked
+    assert states["bob"] == Qt.CheckState.Checked
+    assert states["Gold (gold layer)"] == Qt.CheckState.Unchecked
+
+
+def test_compute_click_figure_and_jump_to_the_passage(qtbot, window) -> None:
+    talks, _ = window.ids
+    agreement = open_agreement(qtbot, window)
+    qtbot.mouseClick(agreement.compute_button, Qt.MouseButton.LeftButton)
+    assert agreement.report is not None
+    assert "ann, bob: 1 document(s)" in agreement.summary.text()
+    spans = agreement.spans
+    row, column = spans.cell_of("all tags", "overlap FN")
+    assert spans.item(row, column).text() == "1"  # Xi Jinping: only ann
+    assert spans.item(*spans.cell_of("all tags", "overlap TP")).text() == "1"
+    click_cell(qtbot, spans, row, column)
+    assert agreement.passages.rowCount() == 1
+    assert agreement.passages.item(0, 2).text() == "Xi Jinping"
+    assert agreement.passages.item(0, 3).text() == "ann"
+    # Activate it with the keyboard: the reading pane opens the document, the range selected
+    agreement.passages.setFocus()
+    agreement.passages.setCurrentCell(0, 0)
+    qtbot.keyClick(agreement.passages, Qt.Key.Key_Return)
+    assert window.session.current_document == talks
+    assert window.view.selection() == at("Xi Jinping")
+
+
+def test_confusion_cell_lists_its_passages(qtbot, window) -> None:
+    talks, _ = window.ids
+    agreement = open_agreement(qtbot, window)
+    qtbot.mouseClick(agreement.compute_button, Qt.MouseButton.LeftButton)
+    agreement.tabs.setCurrentWidget(agreement.confusion)
+    table = agreement.confusion
+    row, column = table.cell_of("none", "event")
+    assert table.item(row, column).text() == "1"
+    click_cell(qtbot, table, row, column)
+    assert agreement.passages.item(0, 2).text() == "Moscow"
+    assert agreement.passage_title.text() == "ann: none / bob: event: 1 passage(s)"
+    # by keyboard: focus the passages, Down to the first, Enter (keypad)
+    agreement.passages.setFocus()
+    qtbot.keyClick(agreement.passages, Qt.Key.Key_Down)
+    assert agreement.passages.currentRow() == 0
+    qtbot.keyClick(agreement.passages, Qt.Key.Key_Enter)
+    assert window.session.current_document == talks
+    assert window.view.selection() == at("Moscow")
+
+
+def test_errors_are_shown_not_raised(qtbot, window) -> None:
+    agreement = open_agreement(qtbot, window)
+    _, other = window.ids
+    for i in range(agreement.documents.count()):
+        item = agreement.documents.item(i)
+        if item.data(Qt.ItemDataRole.UserRole) != other:
+            item.setCheckState(Qt.CheckState.Unchecked)
+    qtbot.mouseClick(agreement.compute_button, Qt.MouseButton.LeftButton)
+    assert agreement.report is None
+    assert agreement.summary.text().startswith("Cannot compute: none of the named documents")
