@@ -115,10 +115,15 @@ def merge(
             destination = backup_path(Path(project.path))
             project.store.save_copy(destination)
             report.backup = str(destination)
-        with project.writing() as session:
+        # store.write, not project.writing: the GUI runs this on a worker thread, and
+        # project.writing would route the GUI thread's schema reads through this transaction.
+        with project.store.write() as session:
+            if project.annotator.uuid not in session.annotator_uuids().values():
+                session.insert_annotator(project.annotator)  # the report names its author
             touched = merge_other(session, other, conflicts, report, progress)
             text = orjson.dumps(report.to_dict()).decode("utf-8")
             record_report(session, new_uuid(), report, project.annotator.uuid, text)
+    project.ensure_annotator_saved()  # written above: this only notes it
     project.history.clear()
     project.invalidate_schema()
     if notify:
