@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
 from annotator.domain.changes import ChangeSet
+from annotator.services.history_log import record_changes
 
 if TYPE_CHECKING:
     from annotator.services.project import Project
@@ -22,14 +23,21 @@ class Command(ABC):
     label: str = "Edit"
 
     def do(self, project: Project) -> ChangeSet:
-        """Apply the action in one transaction and return what changed."""
+        """Apply the action in one transaction and return what changed. The history rows of
+        the change (a redo's too) are written in the same transaction."""
+        phase = "redo" if getattr(self, "_applied", False) else "do"
         with project.writing() as session:
-            return self.apply(project, session)
+            changes = self.apply(project, session)
+            record_changes(session, self, changes, phase, project.annotator.uuid)
+        self._applied = True
+        return changes
 
     def undo(self, project: Project) -> ChangeSet:
-        """Revert exactly what `do` applied, in one transaction."""
+        """Revert exactly what `do` applied, in one transaction, with its history rows."""
         with project.writing() as session:
-            return self.revert(project, session)
+            changes = self.revert(project, session)
+            record_changes(session, self, changes, "undo", project.annotator.uuid)
+        return changes
 
     @abstractmethod
     def apply(self, project: Project, session: WriteSession) -> ChangeSet: ...

@@ -107,14 +107,23 @@ class DeleteEntity(Command):
         self.uuid = uuid
         self.entity: Entity | None = None
         self.spans: list[Span] = []
+        self.when: str | None = None  # fixed at the first apply: a redo gives the same rows
         self.label = "Delete entity"
 
     def apply(self, project: Project, session: WriteSession) -> ChangeSet:
         self.entity = session.entity(self.uuid)
         self.spans = session.spans_with_entity(self.uuid)
-        session.delete_entity(self.uuid)
-        session.add_tombstone(self.uuid, "entity", now(), project.annotator.uuid)
+        self.when = self.when or now()
+        session.delete_entity(self.uuid)  # the spans' reference is cleared by the database
+        # ... so their modified time is bumped here: merges keep the newer version by it.
+        session.touch_spans([s.uuid for s in self.spans], self.when)
+        session.add_tombstone(self.uuid, "entity", self.when, project.annotator.uuid)
         return self._changes()
+
+    def history_pairs(self) -> list[tuple[Span, Span]]:
+        """Each span that lost the reference, before and after (for the history rows)."""
+        when = self.when or ""
+        return [(s, dataclasses.replace(s, entity=None, modified=when)) for s in self.spans]
 
     def revert(self, project: Project, session: WriteSession) -> ChangeSet:
         assert self.entity is not None

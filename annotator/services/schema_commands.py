@@ -406,6 +406,7 @@ class DeleteAttribute(Command):
         self.attribute: AttributeDef | None = None
         self.position = 0
         self.touched: list[Span] | list[Link] = []
+        self.when: str | None = None  # fixed at the first apply: a redo gives the same rows
         self.label = f"Delete attribute {key}"
 
     def apply(self, project: Project, session: WriteSession) -> ChangeSet:
@@ -416,13 +417,30 @@ class DeleteAttribute(Command):
         self.position = session.attribute_def_position(self.attribute.uuid)
         items = _annotations_of(session, self.owner, self.owner_key)
         self.touched = [i for i in items if self.key in i.attributes]
-        for item in self.touched:
-            attributes = {k: v for k, v in item.attributes.items() if k != self.key}
-            _save(session, self.owner, dataclasses.replace(item, attributes=attributes))
+        self.when = self.when or now()
+        for _, stripped in self.history_pairs():
+            _save(session, self.owner, stripped)
         session.delete_attribute_def(self.attribute.uuid)
-        session.add_tombstone(self.attribute.uuid, "attribute_def", now(), project.annotator.uuid)
+        session.add_tombstone(
+            self.attribute.uuid, "attribute_def", self.when, project.annotator.uuid
+        )
         project.invalidate_schema()
         return self._changes()
+
+    def history_pairs(self) -> list[tuple[Span | Link, Span | Link]]:
+        """Each span or link that lost the value, before and after. The modified time moves
+        on: merges keep the newer version of an annotation by it."""
+        return [
+            (
+                item,
+                dataclasses.replace(
+                    item,
+                    attributes={k: v for k, v in item.attributes.items() if k != self.key},
+                    modified=self.when or "",
+                ),
+            )
+            for item in self.touched
+        ]
 
     def revert(self, project: Project, session: WriteSession) -> ChangeSet:
         assert self.attribute is not None

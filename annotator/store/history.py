@@ -26,6 +26,14 @@ _SELECT = (
     "h.id FROM history h LEFT JOIN annotators a ON a.id = h.annotator_id"
 )
 
+_TABLES = {
+    "span": "spans",
+    "link": "links",
+    "entity": "entities",
+    "document": "documents",
+    "document_status": "document_status",
+}
+
 
 def _entry(row: tuple) -> HistoryEntry:
     uuid, object_uuid, kind, action, summary, detail, annotator, at, _ = row
@@ -82,6 +90,12 @@ class HistoryReads:
                 f"{_SELECT} WHERE h.object_uuid IN ({marks}) ORDER BY h.id", chunk
             ).fetchall()
         return [_entry(row) for row in sorted(found, key=lambda row: row[8])]
+
+    def object_exists(self, kind: str, uuid: str) -> bool:
+        """Whether the object a history row is about is in the file now."""
+        table = _TABLES[kind]
+        found = self._dbapi.execute(f"SELECT 1 FROM {table} WHERE uuid = ?", (uuid,))
+        return found.fetchone() is not None
 
     def history_count(self) -> int:
         return int(self._dbapi.execute("SELECT count(*) FROM history").fetchone()[0])

@@ -225,6 +225,13 @@ class Writes:
     def delete_span(self, uuid: str) -> None:
         self.connection.exec_driver_sql("DELETE FROM spans WHERE uuid = ?", (uuid,))
 
+    def touch_spans(self, uuids: list[str], modified: str) -> None:
+        """Set the spans' modified time (a change the database made for them, such as the
+        entity reference an entity deletion cleared: merges pick the newer version by it)."""
+        self.connection.connection.driver_connection.executemany(
+            "UPDATE spans SET modified = ? WHERE uuid = ?", [(modified, u) for u in uuids]
+        )
+
     # -- links -------------------------------------------------------------------------------
     def _link_values(self, link: Link) -> tuple:
         """The links row after uuid (in _LINK_COLUMNS order)."""
