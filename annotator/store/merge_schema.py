@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from annotator.domain.ids import new_uuid
 from annotator.domain.merge_report import MergeReport
 from annotator.domain.model import AttributeDef, LinkType, Schema, TagType
 from annotator.errors import ValidationError
@@ -112,16 +113,19 @@ def merge_schema(
     WriteSession; deleted: tombstoned uuids of both files)."""
     hotkeys = {tag.hotkey: tag.key for tag in mine.tag_types if tag.hotkey is not None}
     uuids = {item.uuid for item in (*mine.tag_types, *mine.link_types)}
+    attribute_uuids = {
+        a.uuid for item in (*mine.tag_types, *mine.link_types) for a in item.attributes
+    }
     for tag in theirs.tag_types:
         existing = mine.tag(tag.key)
         if existing is None:
             if _refused(tag, "tag type", deleted, uuids, report):
                 continue
             tag = _free_hotkey(tag, None, hotkeys, report)
-            session.insert_tag_type(tag)
+            session.insert_tag_type(_fresh_attributes(tag, attribute_uuids))
             report.count("added", "tag types", example=tag.key)
             continue
-        _resolve(session, "tag", existing, tag, policy, hotkeys, report)
+        _resolve(session, "tag", existing, tag, policy, hotkeys, report, attribute_uuids)
     tag_keys = {tag.key for tag in session.schema().tag_types}
     for link_type in theirs.link_types:
         # An endpoint tag type that is not here (deleted here) cannot be named.
@@ -133,10 +137,10 @@ def merge_schema(
         existing = mine.link_type(link_type.key)
         if existing is None:
             if not _refused(link_type, "link type", deleted, uuids, report):
-                session.insert_link_type(link_type)
+                session.insert_link_type(_fresh_attributes(link_type, attribute_uuids))
                 report.count("added", "link types", example=link_type.key)
             continue
-        _resolve(session, "link", existing, link_type, policy, hotkeys, report)
+        _resolve(session, "link", existing, link_type, policy, hotkeys, report, attribute_uuids)
 
 
 def _refused(item: Any, kind: str, deleted: set[str], uuids: set[str], report: MergeReport) -> bool:
@@ -170,6 +174,7 @@ def _resolve(
     policy: Policy,
     hotkeys: dict[str, str],
     report: MergeReport,
+    attribute_uuids: set[str],
 ) -> None:
     kind = "tag type" if owner == "tag" else "link type"
     fields = _differing(existing, theirs)
@@ -196,7 +201,19 @@ def _resolve(
     for attribute in theirs.attributes:
         mine = here.get(attribute.key)
         if mine is None:
+            (attribute,) = _fresh_attributes(theirs, attribute_uuids, (attribute,)).attributes
             session.insert_attribute_def(owner, existing.key, attribute)
         elif _attributes((mine,)) != _attributes((attribute,)):
             session.update_attribute_def(dataclasses.replace(attribute, uuid=mine.uuid))
     report.count("updated", f"{kind}s", example=existing.key)
+
+
+def _fresh_attributes(item: Any, taken: set[str], attributes: tuple | None = None) -> Any:
+    """The item with `attributes` (default: its own) given new uuids where this project
+    already has an attribute of that uuid (under another key or owner)."""
+    fresh = tuple(
+        dataclasses.replace(a, uuid=new_uuid()) if a.uuid in taken else a
+        for a in (item.attributes if attributes is None else attributes)
+    )
+    taken.update(a.uuid for a in fresh)
+    return dataclasses.replace(item, attributes=fresh)
