@@ -1,6 +1,6 @@
-"""Lean reads for agreement: the chosen annotators' spans and links as plain tuples.
+"""Lean reads for agreement: the chosen annotators' spans and links as agreement units.
 
-One query per table through the DBAPI connection (no per-row objects), so reading two layers
+One query per table through the DBAPI connection (no ORM rows), so reading two layers
 of 100,000 spans each stays well under a second; fragments are read only for the spans that
 have more than one (a single-fragment span's extent is its fragment)."""
 
@@ -9,24 +9,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
 
 import orjson
 
+from annotator.domain.agreement.units import UnitLink, UnitSpan
 from annotator.store.project_store import ReadSession
-
-#: (uuid, tag key, fragments, attributes)
-SpanRow = tuple[str, str, tuple[tuple[int, int], ...], dict[str, Any]]
-#: (uuid, link type key, source span uuid, target span uuid, attributes)
-LinkRow = tuple[str, str, str, str, dict[str, Any]]
 
 
 @dataclass
 class LayerRows:
-    """Rows by (document uuid, annotator uuid)."""
+    """Spans and links by (document uuid, annotator uuid)."""
 
-    spans: dict[tuple[str, str], list[SpanRow]] = field(default_factory=lambda: defaultdict(list))
-    links: dict[tuple[str, str], list[LinkRow]] = field(default_factory=lambda: defaultdict(list))
+    spans: dict[tuple[str, str], list[UnitSpan]] = field(default_factory=lambda: defaultdict(list))
+    links: dict[tuple[str, str], list[UnitLink]] = field(default_factory=lambda: defaultdict(list))
 
 
 def _placeholders(count: int) -> str:
@@ -75,7 +70,7 @@ def read_layers(
         extent = tuple(fragments[span_id]) if span_id in fragments else ((start, end),)
         parsed = loads(attributes) if attributes != "{}" else {}
         rows.spans[(document, annotator_ids[annotator_id])].append(
-            (uuid, tags[tag_id], extent, parsed)
+            UnitSpan(uuid, tags[tag_id], extent, parsed)
         )
     for doc_id, uuid, type_id, source, target, annotator_id, attributes in raw.execute(
         "SELECT l.document_id, l.uuid, l.link_type_id, a.uuid, b.uuid, l.annotator_id, "
@@ -89,7 +84,7 @@ def read_layers(
             continue
         parsed = loads(attributes) if attributes != "{}" else {}
         rows.links[(document, annotator_ids[annotator_id])].append(
-            (uuid, link_types[type_id], source, target, parsed)
+            UnitLink(uuid, link_types[type_id], source, target, parsed)
         )
     return rows
 

@@ -196,13 +196,30 @@ def _label(value: Any) -> str:
 
 
 def _run_passages(runs: list[Run], indices: Sequence[int], uuids, names) -> list[Passage]:
+    """The runs where two of the given annotators (by position) give different values."""
+    labels: dict[Any, str] = {}
+
+    def label(value: Any) -> str:
+        if value not in labels:
+            labels[value] = _label(value)
+        return labels[value]
+
     passages = []
+    if len(indices) == 2:  # the common case, kept lean: one pair, both present
+        i, j = indices
+        who = (uuids[i], uuids[j])
+        for run in runs:
+            x, y = run.pattern[i], run.pattern[j]
+            if x is None or y is None or x == y:
+                continue
+            detail = f"{names[i]}: {label(x)} · {names[j]}: {label(y)}"
+            passages.append(Passage(run.document, run.start, run.end, who, detail))
+        return passages
     for run in runs:
-        values = [run.pattern[i] for i in indices]
-        present = [v for v in values if v is not None]
-        if len(present) < 2 or all(v == present[0] for v in present):
+        present = {run.pattern[i] for i in indices} - {None}
+        if len(present) < 2:
             continue
-        detail = " · ".join(f"{names[i]}: {_label(run.pattern[i])}" for i in indices)
+        detail = " · ".join(f"{names[i]}: {label(run.pattern[i])}" for i in indices)
         who = tuple(uuids[i] for i in indices if run.pattern[i] is not None)
         passages.append(Passage(run.document, run.start, run.end, who, detail))
     return passages

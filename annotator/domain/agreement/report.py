@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 OVERALL = "*"  # the key of a figure over all tags (or all link types)
 NONE_LABEL = "none"  # how an unannotated side is named in the confusion table
 
 
-@dataclass(frozen=True, slots=True)
-class Passage:
+class Passage(NamedTuple):
     """A stretch of a document behind a figure: where to look, whose annotations, what differs."""
 
     document: str

@@ -25,20 +25,21 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 NONE = ""  # the overall label of a token no tag covers (shown as "none")
+_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class UnitSpan:
-    """A span as agreement sees it."""
+class UnitSpan(NamedTuple):
+    """A span as agreement sees it (a named tuple: hundreds of thousands are made at once)."""
 
     uuid: str
     tag: str
     fragments: tuple[tuple[int, int], ...]
-    attributes: Mapping[str, Any] = field(default_factory=dict)
+    attributes: Mapping[str, Any] = _NO_ATTRIBUTES
 
     @property
     def start(self) -> int:
@@ -49,13 +50,12 @@ class UnitSpan:
         return self.fragments[-1][1]
 
 
-@dataclass(frozen=True, slots=True)
-class UnitLink:
+class UnitLink(NamedTuple):
     uuid: str
     type: str
     source: str
     target: str
-    attributes: Mapping[str, Any] = field(default_factory=dict)
+    attributes: Mapping[str, Any] = _NO_ATTRIBUTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,24 +74,20 @@ class DocumentLayers:
     layers: Mapping[str, Layer]
 
 
-@dataclass(frozen=True, slots=True)
-class Run:
+class Run(NamedTuple):
     """Consecutive tokens [first, last] of a document with the same, non-unanimous pattern."""
 
     document: str
     start: int  # code point offset of the first token
     end: int  # end offset of the last token
     pattern: tuple[Any, ...]
+    stop: int = 0  # index of the token after the last (to join adjacent stretches)
 
 
 def tokenise(text: str) -> tuple[list[int], list[int]]:
     """Start and end offsets of the document's tokens (see the module docstring)."""
-    starts: list[int] = []
-    ends: list[int] = []
-    for match in TOKEN_PATTERN.finditer(text):
-        starts.append(match.start())
-        ends.append(match.end())
-    return starts, ends
+    offsets = [match.span() for match in TOKEN_PATTERN.finditer(text)]
+    return [start for start, _ in offsets], [end for _, end in offsets]
 
 
 def token_range(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int]:
@@ -118,13 +114,13 @@ def _disagree(pattern: tuple[Any, ...]) -> bool:
 
 
 def _add_run(runs: list[Run], document: str, starts, ends, lo, hi, pattern) -> None:
-    if runs and runs[-1].document == document and runs[-1].pattern == pattern:
+    if runs:
         last = runs[-1]
-        # adjacent stretch (no token between) with the same pattern: one passage
-        if bisect_left(starts, last.end) >= lo:
-            runs[-1] = Run(document, last.start, ends[hi - 1], pattern)
+        # an adjacent stretch (no token between) with the same pattern: one passage
+        if last.stop == lo and last.pattern == pattern and last.document == document:
+            runs[-1] = Run(document, last.start, ends[hi - 1], pattern, hi)
             return
-    runs.append(Run(document, starts[lo], ends[hi - 1], pattern))
+    runs.append(Run(document, starts[lo], ends[hi - 1], pattern, hi))
 
 
 def count_tokens(
@@ -182,20 +178,29 @@ def _sweep_tags(document, events, covers, n_tokens, starts, ends, counts: TokenC
 
 
 def _sweep_overall(document, merged, covers, n_tokens, starts, ends, counts: TokenCounts) -> None:
-    active: list[Counter] = [Counter() for _ in covers]
+    active: list[dict[str, int]] = [{} for _ in covers]
     labels = [NONE if c else None for c in covers]
     dirty: set[int] = set()
     position = 0
     for at, annotator, delta, tag in merged:
         if at > position:
             for changed in dirty:
-                labels[changed] = "+".join(sorted(t for t, n in active[changed].items() if n > 0))
+                tags_on = active[changed]
+                if len(tags_on) <= 1:
+                    labels[changed] = next(iter(tags_on), NONE)
+                else:
+                    labels[changed] = "+".join(sorted(tags_on))
             dirty.clear()
             pattern = tuple(labels)
             counts.overall[pattern] += at - position
             if _disagree(pattern):
                 _add_run(counts.overall_runs, document, starts, ends, position, at, pattern)
             position = at
-        active[annotator][tag] += delta
+        tags_on = active[annotator]
+        count = tags_on.get(tag, 0) + delta
+        if count:
+            tags_on[tag] = count
+        else:  # only tags still open stay in the map, so it is the label itself
+            del tags_on[tag]
         dirty.add(annotator)
     counts.overall[tuple(NONE if c else None for c in covers)] += n_tokens - position
