@@ -4,6 +4,8 @@ hand-made cases with known answers; every count keeps its passages."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.domain.agreement import (
     NONE_LABEL,
@@ -14,7 +16,7 @@ from annotator.domain.agreement import (
     UnitSpan,
     compute_report,
 )
-from annotator.domain.agreement.matching import overlap_matching
+from annotator.domain.agreement.matching import _candidates, exact_matching, overlap_matching
 
 TEXT = "Mayor Jane Doe said the bridge was safe. Engineers 😀 disagreed with the Mayor."
 
@@ -216,3 +218,58 @@ def test_defined_attributes_unset_on_both_sides_count_as_equal() -> None:
     by_key = {x.key: x for x in pair.attributes}
     assert by_key["kind"].share_equal == 1.0
     assert by_key["role"].share_equal == 0.0
+
+
+# -- properties on generated layers ------------------------------------------------------------
+@st.composite
+def layer_spans(draw, prefix: str) -> tuple[UnitSpan, ...]:
+    spans = []
+    for number in range(draw(st.integers(0, 12))):
+        cuts = sorted(draw(st.lists(st.integers(0, 60), min_size=2, max_size=4, unique=True)))
+        fragments = tuple((cuts[k], cuts[k + 1]) for k in range(0, len(cuts) - 1, 2))
+        spans.append(UnitSpan(f"{prefix}{number}", draw(st.sampled_from(TAGS)), fragments))
+    return tuple(spans)
+
+
+TAGS = ("actor", "claim")
+
+
+def brute_shared(a: UnitSpan, b: UnitSpan) -> int:
+    return len(
+        {p for s, e in a.fragments for p in range(s, e)}
+        & {p for s, e in b.fragments for p in range(s, e)}
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(layer_spans("a"), layer_spans("b"))
+def test_overlap_matching_properties(a_spans, b_spans) -> None:
+    result = overlap_matching(a_spans, b_spans)
+    pairs = result.matched + result.crossed
+    used_a = [x.uuid for x, _ in pairs] + [x.uuid for x in result.only_a]
+    used_b = [y.uuid for _, y in pairs] + [y.uuid for y in result.only_b]
+    # one to one, every span accounted for exactly once
+    assert sorted(used_a) == sorted(s.uuid for s in a_spans)
+    assert sorted(used_b) == sorted(s.uuid for s in b_spans)
+    assert all(x.tag == y.tag for x, y in result.matched)
+    assert all(x.tag != y.tag for x, y in result.crossed)
+    assert all(brute_shared(x, y) > 0 for x, y in pairs)
+    # maximal: no same-tag overlapping pair left with both sides free
+    for x in result.only_a:
+        for y in result.only_b:
+            assert brute_shared(x, y) == 0
+    exact = exact_matching(a_spans, b_spans)
+    assert len(exact.matched) <= len(result.matched)
+
+
+@settings(max_examples=200, deadline=None)
+@given(layer_spans("a"), layer_spans("b"))
+def test_candidate_sweep_finds_exactly_the_overlapping_pairs(a_spans, b_spans) -> None:
+    found = {(i, j, -key[0]) for key, i, j in _candidates(a_spans, b_spans)}
+    expected = {
+        (i, j, brute_shared(x, y))
+        for i, x in enumerate(a_spans)
+        for j, y in enumerate(b_spans)
+        if brute_shared(x, y) > 0
+    }
+    assert found == expected

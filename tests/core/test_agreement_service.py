@@ -153,3 +153,31 @@ def test_cli_table_json_and_errors(project, capsys) -> None:
     assert main(["agreement", str(path), "--documents", "Second"]) == 1
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert "'Second': not done by bob" in line
+
+
+def test_discontinuous_spans_and_symmetric_links_read_from_the_file(tmp_path) -> None:
+    project = Project.create(tmp_path / "d.annotator", annotator_name="ann", schema=make_schema())
+    try:
+        doc = add_document(project, TEXT, "Bridge story")
+        fragments = [between(TEXT, "Mayor"), between(TEXT, "the bridge was safe")]
+        extent = [(fragments[0][0], fragments[1][1])]  # same extent, one fragment
+        for name in ("ann", "bob"):
+            project.switch_annotator(name)
+            project.run(CreateSpan(doc, "claim", fragments))
+            project.run(CreateSpan(doc, "claim", fragments if name == "ann" else extent))
+            first = tag(project, doc, TEXT, "actor", "Jane Doe")
+            second = tag(project, doc, TEXT, "actor", "Engineers")
+            ends = (first, second) if name == "ann" else (second, first)
+            project.run(CreateLink(*ends, "same_as"))  # symmetric: direction does not matter
+            project.run(SetStatus(doc, "done"))
+        pair = compute_agreement(project).pairs[0]
+        # the fragments are read back from the file: the same extent in one piece is no
+        # exact match, but an overlap match
+        exact = pair.exact["claim"]
+        assert (exact.tp, exact.fp, exact.fn) == (1, 1, 1)
+        assert pair.overlap["claim"].tp == 2
+        claim = exact.true_positives[0]
+        assert (claim.start, claim.end) == (fragments[0][0], fragments[1][1])
+        assert pair.links["same_as"].tp == 1
+    finally:
+        project.close()
