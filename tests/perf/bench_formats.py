@@ -6,7 +6,8 @@ production bulk path and cached in --workdir. Each round then exports it to JSON
 measured in the same run) and to every format in the registry (annotator/io/formats.py, so
 formats added later are measured without changing this file), each export in a fresh process
 with the project opened first (not timed). Rounds alternate the order of the formats. Reported
-per format: median seconds, the ratio to JSON's median, output size, peak RSS of the export
+per format: median seconds and CPU seconds, each as a ratio to JSON's (CPU time is the steadier
+figure on a shared machine), output size, peak RSS of the export
 (VmHWM after /proc/self/clear_refs) and the number of warnings the export returned.
 
     .venv/bin/python tests/perf/bench_formats.py --scale 0.01 --rounds 1   # quick check
@@ -93,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
 def report(args: argparse.Namespace, results: dict[str, list[dict]]) -> int:
     baseline = pd.median([r["seconds"] for r in results["json"]])
+    cpu_baseline = pd.median([r["cpu_s"] for r in results["json"]])
     rows = []
     for key, runs in results.items():
         times = [r["seconds"] for r in runs]
@@ -104,6 +106,7 @@ def report(args: argparse.Namespace, results: dict[str, list[dict]]) -> int:
                 f"{pd.median(times):.2f}",
                 f"{pd.median(times) / baseline:.2f}",
                 f"{pd.median([r['cpu_s'] for r in runs]):.2f}",
+                f"{pd.median([r['cpu_s'] for r in runs]) / cpu_baseline:.2f}",
                 f"{runs[-1]['bytes'] / 1e6:.1f}",
                 f"{max(peaks):.0f}" if peaks else "n/a",
                 runs[-1]["warnings"],
@@ -116,8 +119,8 @@ def report(args: argparse.Namespace, results: dict[str, list[dict]]) -> int:
         f"Export formats, scale {args.scale:g}: {documents:,} documents, {spans:,} spans, "
         f"{documents * pd.LINKS_PER_DOCUMENT:,} links; JSON median {baseline:.2f} s = 1.00"
     )
-    headers = ["format", "n", "median s", "vs JSON", "CPU s", "output MB", "peak RSS MB"]
-    print(pd.table([*headers, "warnings"], rows))
+    headers = ["format", "n", "median s", "vs JSON", "CPU s", "CPU vs JSON", "output MB"]
+    print(pd.table([*headers, "peak RSS MB", "warnings"], rows))
     return 0
 
 
