@@ -107,11 +107,15 @@ def test_failing_migration_changes_nothing_and_keeps_a_backup(
     before = _snapshot(populated_file)
     assert before["user_version"] == CURRENT
     with pytest.raises(MigrationError) as caught:
-        migrate(engine, populated_file, migrations={CURRENT: _creates_then_fails}, target=CURRENT + 1)
+        migrate(
+            engine, populated_file, migrations={CURRENT: _creates_then_fails}, target=CURRENT + 1
+        )
     engine.dispose()
     message = str(caught.value)
     assert "\n" not in message
-    assert str(CURRENT) in message and str(CURRENT + 1) in message and populated_file.name in message
+    assert (
+        str(CURRENT) in message and str(CURRENT + 1) in message and populated_file.name in message
+    )
     assert isinstance(caught.value.__cause__, RuntimeError)
 
     after = _snapshot(populated_file)
@@ -130,7 +134,12 @@ def test_steps_commit_together(populated_file: Path, engine: Engine) -> None:
         raise ValueError("no")
 
     with pytest.raises(MigrationError):
-        migrate(engine, populated_file, migrations={CURRENT: _adds_a_table, CURRENT + 1: fails}, target=CURRENT + 2)
+        migrate(
+            engine,
+            populated_file,
+            migrations={CURRENT: _adds_a_table, CURRENT + 1: fails},
+            target=CURRENT + 2,
+        )
     engine.dispose()
     assert _snapshot(populated_file) == before
 
