@@ -143,3 +143,32 @@ def test_without_a_selected_span_nothing_is_suggested(qtbot, window) -> None:
     window.session.select_span("")
     qtbot.keyClick(window.view, Qt.Key.Key_O, CTRL_SHIFT)
     assert not window.search_tools.occurrences_dock.isVisible()
+
+
+def test_from_a_search_result(qtbot, window, monkeypatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    asked: list[list[str]] = []
+
+    def choose(_parent, _title, _label, items, *_args):
+        asked.append(list(items))
+        return "Event", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", choose)
+    panel = window.search_tools.panel
+    panel.edit.setText("acme")
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Return)
+    hit = panel.results.topLevelItem(0).child(0)
+    document, start, end = hit.data(0, Qt.ItemDataRole.UserRole + 21)[1:]
+    panel.annotate_requested.emit(document, start, end)  # what its context menu action does
+    assert "Event" in asked[0]
+    occurrences = window.search_tools.occurrences
+    assert window.search_tools.occurrences_dock.isVisible()
+    assert occurrences.template.tag == "event" and occurrences.template.needles == ("Acme",)
+    # no event spans yet: every whole-word "Acme" of the document is suggested
+    assert [s.start for s in occurrences.suggestions()] == ACME
+    qtbot.mouseClick(occurrences.accept_all_button, Qt.MouseButton.LeftButton)
+    window.session.flush()
+    with window.session.read() as read:
+        events = sorted(s.start for s in read.spans(window.document) if s.tag == "event")
+    assert events == ACME
