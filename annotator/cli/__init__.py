@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "annotator.cli.exchange_commands",
     "annotator.cli.agreement_commands",
     "annotator.cli.merge_commands",
+    "annotator.cli.curation_commands",
     "annotator.cli.search_commands",
 )
 

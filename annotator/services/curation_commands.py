@@ -1,0 +1,213 @@
+"""Undoable adjudication: accept or edit one annotator's version into gold, reject all, or
+accept every agreed unit at once. Each decision writes a decisions row (who decided, when,
+from whose version) and an 'adjudicate' history row; undo removes the gold item and the row."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from annotator.domain.attributes import check_attributes
+from annotator.domain.changes import ChangeSet
+from annotator.domain.curation import Decision, Unit
+from annotator.domain.ids import new_uuid, now
+from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
+from annotator.domain.model import Annotator, Link, Span
+from annotator.domain.provenance import HistoryEntry
+from annotator.errors import ValidationError
+from annotator.services.command import Command
+from annotator.services.curation import read_queue
+from annotator.services.link_commands import check_link
+from annotator.services.project import Project
+from annotator.services.span_commands import remove_spans, tag_type
+from annotator.store.decisions import delete_decision, insert_decision
+from annotator.store.project_store import WriteSession
+
+
+def ensure_gold_annotator(session: WriteSession) -> None:
+    """The gold layer's reserved annotator is written with the first gold item."""
+    if GOLD_ANNOTATOR_UUID not in session.annotator_uuids().values():
+        when = now()
+        session.insert_annotator(
+            Annotator(GOLD_ANNOTATOR_UUID, GOLD_ANNOTATOR_NAME, "", when, when)
+        )
+
+
+class Decide(Command):
+    """One decision on one unit: `verdict` accept or edit (of `version`, an index into the
+    unit's versions) or reject (no version). An edit writes the same gold item as an accept
+    and is recorded as an edit: the caller opens the gold item for editing."""
+
+    def __init__(self, unit: Unit, verdict: str, version: int | None = None) -> None:
+        if verdict not in ("accept", "edit", "reject"):
+            raise ValidationError(f"unknown verdict {verdict!r}")
+        source = None
+        if verdict != "reject":
+            if version is None or not 0 <= version < len(unit.versions):
+                raise ValidationError("choose the version to accept")
+            source = unit.versions[version]
+            if source is None:
+                raise ValidationError("that annotator has no version of this unit")
+        self.unit, self.verdict, self.version, self.source = unit, verdict, version, source
+        self.source_annotator = unit.annotators[version] if version is not None else None
+        self.decision: Decision | None = None
+        self.gold: Span | Link | None = None
+        self.before: Span | None = None  # an attribute unit's gold span before and after
+        self.after: Span | None = None
+        names = {"span": "span", "attribute": "attributes", "link": "link"}
+        what = names[unit.kind]
+        self.label = f"Reject {what}" if verdict == "reject" else f"Accept {what} into gold"
+
+    @property
+    def gold_uuid(self) -> str | None:
+        if self.unit.kind == "attribute":
+            return self.unit.gold
+        return self.gold.uuid if self.gold is not None else None
+
+    def history_pairs(self) -> Iterator[tuple[Any, Any]]:
+        if self.before is not None:
+            yield self.before, self.after
+
+    # -- do ----------------------------------------------------------------------------------
+    def apply(self, project: Project, session: WriteSession) -> ChangeSet:
+        first = self.decision is None
+        when = now() if first else self.decision.decided
+        changes = ChangeSet(documents=frozenset({self.unit.document}))
+        if self.verdict != "reject":
+            ensure_gold_annotator(session)
+            changes = self._write_gold(project, session, when, first)
+        if first:
+            self.decision = Decision(
+                new_uuid(),
+                self.unit.document,
+                self.unit.kind,
+                self.unit.key,
+                self.verdict,
+                self.gold_uuid,
+                self.source.uuid if self.source is not None else None,
+                self.source_annotator,
+                project.annotator.uuid,
+                when,
+            )
+        insert_decision(session, self.decision)
+        self._record(session, project.annotator.uuid, "")
+        return changes
+
+    def _write_gold(self, project, session: WriteSession, when: str, first: bool) -> ChangeSet:
+        documents = frozenset({self.unit.document})
+        if self.unit.kind == "span":
+            if first:
+                found = session.spans_by_uuid([self.source.uuid])
+                if not found:
+                    raise ValidationError("that version no longer exists; refresh the queue")
+                self.gold = dataclasses.replace(
+                    found[0], uuid=new_uuid(), annotator=GOLD_ANNOTATOR_UUID, created=when,
+                    modified=when,
+                )  # fmt: skip
+            session.remove_tombstone(self.gold.uuid)
+            session.insert_span(self.gold)
+            return ChangeSet(spans_added=frozenset({self.gold.uuid}), documents=documents)
+        if self.unit.kind == "attribute":
+            if first:
+                self.before = session.span(self.unit.gold)
+                tag = tag_type(project, session, self.before.tag)
+                attributes = check_attributes(tag.attributes, dict(self.source.attributes))
+                self.after = dataclasses.replace(self.before, attributes=attributes, modified=when)
+            session.update_span(self.after)
+            return ChangeSet(spans_changed=frozenset({self.unit.gold}), documents=documents)
+        if first:
+            found = session.links_by_uuid([self.source.uuid])
+            if not found or self.unit.endpoints is None:
+                raise ValidationError("that version no longer exists; refresh the queue")
+            source, target = self.unit.endpoints
+            self.gold = Link(
+                new_uuid(), self.unit.document, found[0].type, source, target,
+                GOLD_ANNOTATOR_UUID, dict(found[0].attributes), found[0].note, when, when,
+            )  # fmt: skip
+            check_link(project, session, self.gold)
+        session.remove_tombstone(self.gold.uuid)
+        session.insert_link(self.gold)
+        return ChangeSet(links_added=frozenset({self.gold.uuid}), documents=documents)
+
+    # -- undo --------------------------------------------------------------------------------
+    def revert(self, project: Project, session: WriteSession) -> ChangeSet:
+        assert self.decision is not None
+        delete_decision(session, self.decision.uuid)
+        self._record(session, project.annotator.uuid, " (undo)")
+        documents = frozenset({self.unit.document})
+        author = project.annotator.uuid
+        if self.verdict == "reject":
+            return ChangeSet(documents=documents)
+        if self.unit.kind == "span":
+            remove_spans(session, [self.gold], [], author)
+            return ChangeSet(spans_removed=frozenset({self.gold.uuid}), documents=documents)
+        if self.unit.kind == "attribute":
+            session.update_span(self.before)
+            return ChangeSet(spans_changed=frozenset({self.unit.gold}), documents=documents)
+        session.delete_link(self.gold.uuid)
+        session.add_tombstone(self.gold.uuid, "link", now(), author)
+        return ChangeSet(links_removed=frozenset({self.gold.uuid}), documents=documents)
+
+    def _record(self, session: WriteSession, author: str, tail: str) -> None:
+        assert self.decision is not None
+        kind = "link" if self.unit.kind == "link" else "span"
+        subject = self.gold_uuid or self.unit.members[0]
+        names = {a.uuid: a.name for a in session.annotators()}
+        whose = f"{names.get(self.source_annotator, 'an annotator')}'s"
+        verb = {"accept": "accepted", "edit": "accepted for editing", "reject": "rejected"}
+        summary = (
+            f"{self.unit.kind} unit: every version rejected"
+            if self.verdict == "reject"
+            else f"{self.unit.kind} unit: {verb[self.verdict]} {whose} version"
+        )
+        detail = {
+            "decision": self.decision.uuid,
+            "unit_kind": self.unit.kind,
+            "unit_key": self.unit.key,
+            "verdict": self.verdict,
+            "source": self.decision.source_uuid,
+            "source_annotator": self.source_annotator,
+        }
+        session.record_history_many(
+            [HistoryEntry(new_uuid(), subject, kind, "adjudicate", summary + tail, detail, author,
+                          now())]
+        )  # fmt: skip
+
+
+class AcceptAgreed(Command):
+    """Accept every agreed unit of the documents in one step: agreed spans first, then the
+    agreed links their gold copies make possible (read again inside the same transaction)."""
+
+    def __init__(self, annotators: Sequence[str], documents: Sequence[str] | None = None) -> None:
+        self.annotators, self.documents = list(annotators), documents
+        self.commands: list[Decide] = []
+        self.label = "Accept agreed units"
+
+    def apply(self, project: Project, session: WriteSession) -> ChangeSet:
+        changes = ChangeSet()
+        if self.commands:  # redo: the same decisions, same uuids
+            for command in self.commands:
+                changes = changes.merge(command.apply(project, session))
+            return changes
+        directed = {t.key: t.directed for t in project.schema.link_types}
+        while True:
+            queues = read_queue(session, self.annotators, self.documents, directed)
+            agreed = [u for q in queues for u in q.open_units if u.agreed]
+            if not agreed:
+                break
+            for unit in agreed:
+                command = Decide(unit, "accept", 0)
+                changes = changes.merge(command.apply(project, session))
+                self.commands.append(command)
+        if not self.commands:
+            raise ValidationError("no agreed unit is waiting for a decision")
+        count = len(self.commands)
+        self.label = f"Accept {count} agreed unit" + ("s" if count != 1 else "")
+        return changes
+
+    def revert(self, project: Project, session: WriteSession) -> ChangeSet:
+        changes = ChangeSet()
+        for command in reversed(self.commands):
+            changes = changes.merge(command.revert(project, session))
+        return changes
