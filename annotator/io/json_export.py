@@ -11,6 +11,7 @@ import orjson
 
 from annotator.domain.model import AttributeDef, Schema
 from annotator.io.formats import ExportOptions
+from annotator.io.json_history import exported_objects, write_history
 from annotator.io.schema_file import schema_to_dict
 
 FORMAT = "annotator"
@@ -101,6 +102,8 @@ def write_json(
         total = len(session.documents()) if chosen is None else len(chosen)
         out.write(dumps(head)[:-1] + b',"documents":[')
         count = 0
+        # A filtered export carries only the history of what it carries (entities: all).
+        wanted = None if layers is None and chosen is None else set[str]()
         for document in session.export_documents():
             if chosen is not None and document["id"] not in chosen:
                 continue
@@ -109,6 +112,8 @@ def write_json(
             if count:
                 out.write(b",")
             out.write(dumps(document))
+            if wanted is not None:
+                wanted.update(exported_objects(document))
             count += 1
             if progress is not None and progress(count, total) is False:
                 raise ExportCancelled("export cancelled")
@@ -125,7 +130,11 @@ def write_json(
             for e in session.entities()
         ]
         out.write(b'],"entities":' + dumps(entities))
-        out.write(b',"tombstones":' + dumps(session.export_tombstones()) + b"}")
+        if wanted is not None:
+            wanted.update(e["id"] for e in entities)
+        out.write(b',"tombstones":' + dumps(session.export_tombstones()) + b",")
+        write_history(out, session.iter_history(), wanted)
+        out.write(b"}")
     return count
 
 

@@ -19,6 +19,7 @@ import orjson
 from annotator.domain.changes import ChangeSet
 from annotator.domain.model import LinkType, Schema
 from annotator.errors import ValidationError
+from annotator.io.json_history import import_history
 from annotator.io.json_validate import (
     Exchange,
     ExchangeError,
@@ -38,6 +39,7 @@ class ImportReport:
     deleted: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
+    history: int = 0  # history rows of the file new here
 
     def count(self, bucket: str, kind: str, n: int = 1) -> None:
         target = getattr(self, bucket)
@@ -45,7 +47,7 @@ class ImportReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.deleted)
+        return bool(self.added or self.updated or self.deleted or self.history)
 
     def summary(self) -> str:
         def fmt(d: dict[str, int]) -> str:
@@ -57,6 +59,7 @@ class ImportReport:
             f"deleted: {fmt(self.deleted)}",
             f"unchanged: {fmt(self.skipped)}",
         ]
+        lines += [f"history: {self.history} entries added"] if self.history else []
         lines += [f"conflict: {c}" for c in self.conflicts]
         return "\n".join(lines)
 
@@ -104,7 +107,9 @@ def import_data(project: Any, data: Any, progress: Any = None) -> ImportReport:
         progress(2, 3)
     report = ImportReport()
     with project.store.write() as session:
-        _apply(session, exchange, project_schema, report)
+        named = _apply(session, exchange, project_schema, report, project.annotator)
+    if named:  # the import's own history rows name the person importing: saved above
+        project.ensure_annotator_saved()
     project.invalidate_schema()
     if progress is not None:
         progress(3, 3)
@@ -116,7 +121,11 @@ def import_data(project: Any, data: Any, progress: Any = None) -> ImportReport:
     return report
 
 
-def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport) -> None:
+def _apply(
+    session: Any, x: Exchange, project_schema: Any, report: ImportReport, importer: Any
+) -> bool:
+    """Apply the exchange; return whether its own history rows name the person importing."""
+    touched: list[tuple[str, str, str]] = []  # (kind, uuid, added/updated/deleted): history
     tombstones = session.tombstone_uuids()
     existing_annotators = set(session.annotator_uuids().values())
     for annotator in x.annotators:
@@ -129,7 +138,7 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
     schema = _apply_schema(session, x, project_schema, report, tombstones)
     entity_versions = session.versions("entities")
     for entity in x.entities:
-        _upsert(
+        what = _upsert(
             session,
             "entities",
             entity,
@@ -139,6 +148,8 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
             session.insert_entity,
             session.update_entity,
         )
+        if what is not None:
+            touched.append(("entity", entity.uuid, what))
 
     # Documents match by text hash: spans of a known text attach to the project's copy.
     hashes = session.document_hashes()
@@ -158,6 +169,7 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
             )
         else:
             session.insert_document(document, index=False)
+            touched.append(("document", document.uuid, "added"))
             unindexed.append(document.uuid)
             hashes[document.info.sha256] = document.uuid
             report.count("added", "documents")
@@ -189,6 +201,8 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
         report.count("updated", "spans")
     if new_spans:
         report.count("added", "spans", session.bulk_insert_spans(new_spans))
+    touched += [("span", s.uuid, "updated") for s in updates]
+    touched += [("span", s.uuid, "added") for s in new_spans]
 
     link_versions = session.versions("links")
     new_links, changed_links = [], []
@@ -213,8 +227,10 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
         if _fits(schema, link, ends, report):
             session.update_link(link)
             report.count("updated", "links")
+            touched.append(("link", link.uuid, "updated"))
     if new_links:
         report.count("added", "links", session.bulk_insert_links(new_links))
+    touched += [("link", link.uuid, "added") for link in new_links]
 
     status_ids = set(session.versions("document_status"))
     for status in x.statuses:
@@ -228,14 +244,26 @@ def _apply(session: Any, x: Exchange, project_schema: Any, report: ImportReport)
             )
             report.count("skipped", "statuses")
         elif current is None or status.modified > current.modified:
-            session.put_status(
-                dataclasses.replace(status, uuid=current.uuid if current else status.uuid)
-            )
+            uuid = current.uuid if current else status.uuid
+            session.put_status(dataclasses.replace(status, uuid=uuid))
             report.count("updated" if current else "added", "statuses")
+            touched.append(("document_status", uuid, "updated" if current else "added"))
         else:
             report.count("skipped", "statuses")
 
-    _apply_tombstones(session, x, tombstones, report)
+    touched += _apply_tombstones(session, x, tombstones, report)
+
+    named: list[bool] = []
+
+    def save_importer() -> None:
+        named.append(True)
+        if importer.uuid not in session.annotator_uuids().values():
+            session.insert_annotator(importer)
+
+    report.history = import_history(
+        session, x.history, rename, touched, importer.uuid, save_importer
+    )
+    return bool(named)
 
 
 def _in_chunks(read: Any, uuids: Any, size: int = 500) -> list:
@@ -294,17 +322,21 @@ def _checked_updates(session, schema: Schema, x: Exchange, updates, report):
     return [s for s in updates if s.uuid not in refused]
 
 
-def _upsert(session, kind, item, versions, tombstones, report, insert, update) -> None:
+def _upsert(session, kind, item, versions, tombstones, report, insert, update) -> str | None:
+    """Add or update one item; return "added", "updated" or None (left as it is)."""
     if item.uuid in tombstones:
         report.count("skipped", kind)
     elif item.uuid not in versions:
         insert(item)
         report.count("added", kind)
+        return "added"
     elif item.modified > versions[item.uuid]:
         update(item)
         report.count("updated", kind)
+        return "updated"
     else:
         report.count("skipped", kind)
+    return None
 
 
 def _apply_schema(session, x: Exchange, mine, report: ImportReport, tombstones: set[str]) -> Schema:
@@ -368,7 +400,11 @@ def _single(item: Any) -> Any:
     return Schema(link_types=(item,)) if isinstance(item, LinkType) else Schema(tag_types=(item,))
 
 
-def _apply_tombstones(session, x: Exchange, known: set[str], report: ImportReport) -> None:
+def _apply_tombstones(
+    session, x: Exchange, known: set[str], report: ImportReport
+) -> list[tuple[str, str, str]]:
+    """Apply the file's new tombstones; return (kind, uuid, "deleted") of what they deleted."""
+    deleted: list[tuple[str, str, str]] = []
     deleters = {
         "span": session.delete_span,
         "link": session.delete_link,
@@ -383,7 +419,9 @@ def _apply_tombstones(session, x: Exchange, known: set[str], report: ImportRepor
         if delete is not None and tombstone.uuid in present[tombstone.kind]:
             delete(tombstone.uuid)
             report.count("deleted", PLURALS[tombstone.kind])
+            deleted.append((tombstone.kind, tombstone.uuid, "deleted"))
         else:  # nothing here to delete: only the tombstone is new (and keeps the row out)
             report.count("added", "tombstones")
         session.add_tombstone(tombstone.uuid, tombstone.kind, tombstone.deleted, tombstone.author)
         known.add(tombstone.uuid)
+    return deleted

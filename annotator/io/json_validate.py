@@ -23,7 +23,9 @@ from annotator.domain.model import (
     Tombstone,
 )
 from annotator.domain.offsets import context_of, normalize_fragments, quote_of
+from annotator.domain.provenance import HistoryEntry
 from annotator.errors import ValidationError
+from annotator.io.json_history import check_history
 from annotator.io.schema_file import is_exchange_time, schema_from_dict
 
 FORMAT, VERSION = "annotator", 1
@@ -72,6 +74,7 @@ class Exchange:
     statuses: list[DocumentStatus] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     tombstones: list[Tombstone] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
 
 
 class _Checker:
@@ -268,6 +271,7 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
         out.tombstones.append(
             Tombstone(c.uuid(t, "id", p), kind, c.time(t, "deleted", p), author(t, "author", p))
         )
+    out.history = check_history(c, top, annotators)
     if c.errors:
         raise ExchangeError(c.errors)
     return out

@@ -4,7 +4,7 @@ per object (newest first) or whole (for exports)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Connection
@@ -90,6 +90,17 @@ class HistoryReads:
                 f"{_SELECT} WHERE h.object_uuid IN ({marks}) ORDER BY h.id", chunk
             ).fetchall()
         return [_entry(row) for row in sorted(found, key=lambda row: row[8])]
+
+    def iter_history(self, batch: int = 5000) -> Iterator[HistoryEntry]:
+        """Every row in the order written, read in batches (exports stream it)."""
+        cursor = self._dbapi.cursor().execute(f"{_SELECT} ORDER BY h.id")
+        while rows := cursor.fetchmany(batch):
+            yield from (_entry(row) for row in rows)
+
+    def recent_history(self, limit: int) -> list[HistoryEntry]:
+        """The latest `limit` rows of the whole project, newest first."""
+        found = self._dbapi.execute(f"{_SELECT} ORDER BY h.at DESC, h.id DESC LIMIT ?", (limit,))
+        return [_entry(row) for row in found]
 
     def object_exists(self, kind: str, uuid: str) -> bool:
         """Whether the object a history row is about is in the file now."""

@@ -32,6 +32,7 @@ def canonical(project: Project) -> dict[str, Any]:
     data["documents"].sort(key=lambda document: document["sha256"])
     data["annotators"].sort(key=lambda annotator: annotator["id"])
     data["entities"].sort(key=lambda entity: entity["id"])
+    data["history"].sort(key=lambda entry: entry["id"])  # written in merge order
     return data
 
 

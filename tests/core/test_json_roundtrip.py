@@ -291,6 +291,8 @@ def _check_export(data: dict[str, Any], expected: dict[str, list[tuple[int, int]
     event(f"discontinuous spans: {any(len(s['fragments']) > 1 for s in spans)}")
     event(f"statuses: {sum(len(d['status']) for d in data['documents'])}")
     assert data["tombstones"], "deleted spans leave tombstones"
+    described = {entry["object"] for entry in data["history"]}
+    assert {s["id"] for s in spans} <= described, "every span's history travels with it"
     assert len({a["name"] for a in data["annotators"]}) == 2
 
 
@@ -317,6 +319,7 @@ def test_export_import_export_gives_the_same_bytes(data):
         try:
             report = import_json(copy, first)
             assert report.conflicts == []
+            assert report.history == len(exported["history"])  # every row kept, none added
             second = tmp / "second.json"
             export_json(copy, second)
             assert second.read_bytes() == first.read_bytes()
