@@ -185,7 +185,7 @@ class Project:
 
         An annotator not yet in the file is written in the same transaction (commands, their
         undo and redo refer to them), so a refused first change leaves the file untouched."""
-        with self.store.write() as session:
+        with self.store.edit() as session:
             if (
                 not self._annotator_saved
                 and self.annotator.uuid not in session.annotator_uuids().values()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -60,6 +61,9 @@ class ProjectStore:
         self._lock = lock
         self._closed = False
         self.engine = make_engine(path)
+        # Interactive edits keep one connection checked out (see `edit`); one thread at a time.
+        self._edit_connection: Connection | None = None
+        self._edit_lock = threading.Lock()
 
     # -- life cycle --------------------------------------------------------------------------
     @classmethod
@@ -136,6 +140,10 @@ class ProjectStore:
             return
         self._closed = True
         try:
+            with self._edit_lock:
+                if self._edit_connection is not None:
+                    self._edit_connection.close()
+                    self._edit_connection = None
             with suppress(sqlite3.Error):
                 checkpoint(self.engine)
             self.engine.dispose()
@@ -154,6 +162,25 @@ class ProjectStore:
         with self.engine.connect().execution_options(immediate=True) as connection:
             with connection.begin():
                 yield WriteSession(connection)
+
+    @contextmanager
+    def edit(self) -> Iterator[WriteSession]:
+        """`write` for interactive edits: the same transaction (BEGIN IMMEDIATE, one fsync at
+        COMMIT), on a connection kept checked out between edits, which saves the pool's
+        checkout and reset (about 0.05 ms of an edit's 0.5 ms budget). Another thread editing
+        meanwhile gets an ordinary `write` (its own connection; SQLite's write lock orders
+        the two)."""
+        if self._closed or not self._edit_lock.acquire(blocking=False):
+            with self.write() as session:
+                yield session
+            return
+        try:
+            if self._edit_connection is None:
+                self._edit_connection = self.engine.connect().execution_options(immediate=True)
+            with self._edit_connection.begin():
+                yield WriteSession(self._edit_connection)
+        finally:
+            self._edit_lock.release()
 
     @contextmanager
     def raw(self) -> Iterator[sqlite3.Connection]:

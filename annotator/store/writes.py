@@ -1,15 +1,16 @@
 """Row writes for one store session: documents, spans, links, entities, statuses.
 
 The statements of interactive edits and imports (documents, spans, links, statuses,
-tombstones, and the uuid -> id lookups they need) are plain SQL through `exec_driver_sql`: a
-Core statement costs about 0.15 ms of Python per execution to build and look up in the
-compiled cache, several times the SQLite work of a one-row insert, and an edit runs about
-eight of them (tests/perf/bench_store_edit.py). Their errors are still SQLAlchemy's; only the
-two reads for commands (`text_of`, `tag_type`) use the DBAPI connection directly.
+tombstones, and the uuid -> id lookups they need) are plain SQL on the session's DBAPI
+connection, inside the session's transaction: a Core statement costs about 0.15 ms of Python
+per execution to build and look up in the compiled cache, and even `exec_driver_sql` about
+35 µs, several times the SQLite work of a one-row insert, against an edit budget of 0.5 ms
+over raw sqlite3 (tests/perf/bench_store_edit.py). Their errors are sqlite3's.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections import namedtuple
 
 from sqlalchemy import Connection, Table, delete, insert, update
@@ -34,24 +35,25 @@ class Writes:
 
     connection: Connection
 
+    @property
+    def _sql(self) -> sqlite3.Connection:
+        """The DBAPI connection of this session's transaction."""
+        return self.connection.connection.driver_connection
+
     # -- id resolution -----------------------------------------------------------------------
     def _id(self, table: Table, uuid: str | None, what: str) -> int | None:
         if uuid is None:
             return None
-        found = self.connection.exec_driver_sql(
-            f"SELECT id FROM {table.name} WHERE uuid = ?", (uuid,)
-        ).scalar()
+        found = self._sql.execute(f"SELECT id FROM {table.name} WHERE uuid = ?", (uuid,)).fetchone()
         if found is None:
             raise NotFoundError(f"no {what} {uuid}")
-        return found
+        return found[0]
 
     def _key_id(self, table: Table, key: str, what: str) -> int:
-        found = self.connection.exec_driver_sql(
-            f"SELECT id FROM {table.name} WHERE key = ?", (key,)
-        ).scalar()
+        found = self._sql.execute(f"SELECT id FROM {table.name} WHERE key = ?", (key,)).fetchone()
         if found is None:
             raise NotFoundError(f"no {what} {key!r}")
-        return found
+        return found[0]
 
     def _ids(self, lookups: tuple[tuple[str, str, object, str], ...]) -> list[int | None]:
         """Several lookups in one statement: (table, column, value, what) each, column "uuid"
@@ -60,7 +62,7 @@ class Writes:
         sql = "SELECT " + ", ".join(
             f"(SELECT id FROM {table} WHERE {column} = ?)" for table, column, _, _ in lookups
         )
-        found = self.connection.exec_driver_sql(sql, tuple(v for _, _, v, _ in lookups)).one()
+        found = self._sql.execute(sql, tuple(v for _, _, v, _ in lookups)).fetchone()
         for (_, column, value, what), value_id in zip(lookups, found, strict=True):
             if value_id is None and (column == "key" or value is not None):
                 raise NotFoundError(
@@ -73,7 +75,7 @@ class Writes:
     # through SQLAlchemy, these two reads cost 0.1 ms more per edit (a fifth of its budget).
     def text_of(self, document: str) -> str:
         """`document_text(document)`: the same text, or the same NotFoundError."""
-        found = self.connection.connection.driver_connection.execute(
+        found = self._sql.execute(
             "SELECT text FROM documents WHERE uuid = ?", (document,)
         ).fetchone()
         if found is None:
@@ -84,7 +86,7 @@ class Writes:
         """The tag type `key` exactly as `schema().tag(key)` builds it, from one small query
         instead of the whole schema (about 1 ms; a command such as creating a span needs one
         tag type). None if there is no such tag type."""
-        found = self.connection.connection.driver_connection.execute(_TAG_TYPE, (key,)).fetchall()
+        found = self._sql.execute(_TAG_TYPE, (key,)).fetchall()
         if not found:
             return None
         uuid, key, label, kind, color, hotkey, guideline, created, modified, author = found[0][:10]
@@ -139,7 +141,7 @@ class Writes:
         a later `index_documents` of the whole batch (one statement: about half the cost of
         one per document, tests/perf/bench_search.py)."""
         info = document.info
-        self.connection.exec_driver_sql(
+        self._sql.execute(
             _INSERT_DOCUMENT,
             (
                 info.uuid,
@@ -161,20 +163,20 @@ class Writes:
             ),
         )
         if index:
-            self.connection.exec_driver_sql(_INDEX_DOCUMENT, (info.uuid,))
+            self._sql.execute(_INDEX_DOCUMENT, (info.uuid,))
 
     def update_document_metadata(self, uuid: str, fields: dict[str, object]) -> None:
         values = {k: (dumps(v) if k == "extra" else v) for k, v in fields.items()}
         d = t.documents
         if "title" in values:  # the title is indexed for project search: replace its entry
-            self.connection.exec_driver_sql(_UNINDEX_DOCUMENT, (uuid,))
+            self._sql.execute(_UNINDEX_DOCUMENT, (uuid,))
         self.connection.execute(update(d).where(d.c.uuid == uuid).values(**values))
         if "title" in values:
-            self.connection.exec_driver_sql(_INDEX_DOCUMENT, (uuid,))
+            self._sql.execute(_INDEX_DOCUMENT, (uuid,))
 
     def delete_document(self, uuid: str) -> None:
         d = t.documents
-        self.connection.exec_driver_sql(_UNINDEX_DOCUMENT, (uuid,))
+        self._sql.execute(_UNINDEX_DOCUMENT, (uuid,))
         self.connection.execute(delete(d).where(d.c.uuid == uuid))
 
     # -- spans -------------------------------------------------------------------------------
@@ -205,30 +207,28 @@ class Writes:
         )
 
     def _write_fragments(self, span_id: int, span: Span) -> None:
-        self.connection.exec_driver_sql(
+        self._sql.executemany(
             _INSERT_FRAGMENT,
             [(span_id, i, start, end) for i, (start, end) in enumerate(span.fragments)],
         )
 
     def insert_span(self, span: Span) -> None:
-        result = self.connection.exec_driver_sql(
-            _INSERT_SPAN, (span.uuid, *self._span_values(span))
-        )
+        result = self._sql.execute(_INSERT_SPAN, (span.uuid, *self._span_values(span)))
         self._write_fragments(result.lastrowid, span)
 
     def update_span(self, span: Span) -> None:
         span_id = self._id(t.spans, span.uuid, "span")
-        self.connection.exec_driver_sql(_UPDATE_SPAN, (*self._span_values(span), span_id))
-        self.connection.exec_driver_sql("DELETE FROM span_fragments WHERE span_id = ?", (span_id,))
+        self._sql.execute(_UPDATE_SPAN, (*self._span_values(span), span_id))
+        self._sql.execute("DELETE FROM span_fragments WHERE span_id = ?", (span_id,))
         self._write_fragments(span_id, span)
 
     def delete_span(self, uuid: str) -> None:
-        self.connection.exec_driver_sql("DELETE FROM spans WHERE uuid = ?", (uuid,))
+        self._sql.execute("DELETE FROM spans WHERE uuid = ?", (uuid,))
 
     def touch_spans(self, uuids: list[str], modified: str) -> None:
         """Set the spans' modified time (a change the database made for them, such as the
         entity reference an entity deletion cleared: merges pick the newer version by it)."""
-        self.connection.connection.driver_connection.executemany(
+        self._sql.executemany(
             "UPDATE spans SET modified = ? WHERE uuid = ?", [(modified, u) for u in uuids]
         )
 
@@ -257,13 +257,13 @@ class Writes:
         )
 
     def insert_link(self, link: Link) -> None:
-        self.connection.exec_driver_sql(_INSERT_LINK, (link.uuid, *self._link_values(link)))
+        self._sql.execute(_INSERT_LINK, (link.uuid, *self._link_values(link)))
 
     def update_link(self, link: Link) -> None:
-        self.connection.exec_driver_sql(_UPDATE_LINK, (*self._link_values(link), link.uuid))
+        self._sql.execute(_UPDATE_LINK, (*self._link_values(link), link.uuid))
 
     def delete_link(self, uuid: str) -> None:
-        self.connection.exec_driver_sql("DELETE FROM links WHERE uuid = ?", (uuid,))
+        self._sql.execute("DELETE FROM links WHERE uuid = ?", (uuid,))
 
     # -- entities ----------------------------------------------------------------------------
     def _entity_values(self, entity: Entity) -> dict[str, object]:
@@ -297,18 +297,18 @@ class Writes:
     def put_status(self, status: DocumentStatus) -> None:
         document_id = self._id(t.documents, status.document, "document")
         annotator_id = self._id(t.annotators, status.annotator, "annotator")
-        self.connection.exec_driver_sql(
+        self._sql.execute(
             "DELETE FROM document_status WHERE document_id = ? AND annotator_id = ?",
             (document_id, annotator_id),
         )
-        self.connection.exec_driver_sql(
+        self._sql.execute(
             "INSERT INTO document_status (uuid, document_id, annotator_id, status, modified) "
             "VALUES (?, ?, ?, ?, ?)",
             (status.uuid, document_id, annotator_id, status.status, status.modified),
         )
 
     def delete_status(self, document: str, annotator: str) -> None:
-        self.connection.exec_driver_sql(
+        self._sql.execute(
             "DELETE FROM document_status WHERE document_id = ? AND annotator_id = ?",
             (
                 self._id(t.documents, document, "document"),
@@ -317,14 +317,14 @@ class Writes:
         )
 
     def add_tombstone(self, uuid: str, kind: str, deleted: str, author: str | None) -> None:
-        self.connection.exec_driver_sql("DELETE FROM tombstones WHERE uuid = ?", (uuid,))
-        self.connection.exec_driver_sql(
+        self._sql.execute("DELETE FROM tombstones WHERE uuid = ?", (uuid,))
+        self._sql.execute(
             "INSERT INTO tombstones (uuid, kind, deleted, author_id) VALUES (?, ?, ?, ?)",
             (uuid, kind, deleted, self._id(t.annotators, author, "annotator")),
         )
 
     def remove_tombstone(self, uuid: str) -> None:
-        self.connection.exec_driver_sql("DELETE FROM tombstones WHERE uuid = ?", (uuid,))
+        self._sql.execute("DELETE FROM tombstones WHERE uuid = ?", (uuid,))
 
 
 #: The attribute_defs columns `rows.attribute_def` reads, by name.

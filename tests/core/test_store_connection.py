@@ -138,6 +138,60 @@ def test_failed_write_session_leaves_nothing_behind(small) -> None:
         assert len(session.spans(small.document.uuid)) == 2
 
 
+def test_edit_sessions_reuse_one_hardened_connection_in_real_transactions(
+    store: ProjectStore,
+) -> None:
+    """`edit` keeps one connection between edits (the edit budget), with the same settings and
+    a real transaction."""
+    seen = []
+    for name in ("first", "second"):
+        with store.edit() as session:
+            sql = session.connection.connection.driver_connection
+            assert sql.in_transaction
+            assert sql.execute("PRAGMA foreign_keys").fetchone() == (1,)
+            assert sql.execute("PRAGMA trusted_schema").fetchone() == (0,)
+            session.insert_annotator(_annotator(name))
+            seen.append(sql)
+    assert seen[0] is seen[1]
+    with store.read() as session:
+        assert {a.name for a in session.annotators()} == {"first", "second"}
+
+
+def test_failed_edit_session_leaves_nothing_and_the_next_edit_works(store: ProjectStore) -> None:
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), store.edit() as session:
+        session.insert_annotator(_annotator("lost"))
+        raise Boom
+    with store.edit() as session:
+        session.insert_annotator(_annotator("kept"))
+    with store.read() as session:
+        assert [a.name for a in session.annotators()] == ["kept"]
+
+
+def test_an_edit_from_another_thread_during_an_edit_waits_for_it(store: ProjectStore) -> None:
+    """Another thread's edit gets its own connection, and SQLite's write lock serialises it."""
+    import threading
+
+    done = threading.Event()
+
+    def other() -> None:
+        with store.edit() as session:
+            session.insert_annotator(_annotator("other"))
+        done.set()
+
+    with store.edit() as session:
+        session.insert_annotator(_annotator("mine"))
+        worker = threading.Thread(target=other)
+        worker.start()
+        assert not done.wait(0.2)  # blocked on the write lock, not writing beside us
+    worker.join(10)
+    assert done.is_set()
+    with store.read() as session:
+        assert {a.name for a in session.annotators()} == {"mine", "other"}
+
+
 def test_committed_write_session_is_visible(store: ProjectStore) -> None:
     annotator = _annotator()
     with store.write() as session:
