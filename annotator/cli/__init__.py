@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "annotator.cli.merge_commands",
     "annotator.cli.curation_commands",
     "annotator.cli.search_commands",
+    "annotator.cli.history_commands",
 )
 
 HANDLERS: dict[str, Callable] = {}

@@ -309,6 +309,7 @@ def test_export_import_into_a_missing_file_export_gives_the_same_bytes(capsys, t
         "updated: nothing",
         "deleted: nothing",
         "unchanged: nothing",
+        "history: 19 entries added",
     ]
     ok(capsys, "export", copy, "-o", second)
 
