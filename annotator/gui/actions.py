@@ -138,6 +138,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "&Tools",
         tip="Inter-annotator agreement: span F1, κ, α, attributes, links, confusion table",
     ),
+    ActionSpec(
+        "curate",
+        "&Curate into gold…",
+        "&Tools",
+        tip="Adjudicate disagreements into the gold layer by keyboard: accept, edit, reject",
+    ),
     ActionSpec("shortcuts", "&Keyboard shortcuts", "&Help", "F1"),
     ActionSpec("change_annotator", "&Change annotator…", "&Help"),
     ActionSpec("about", "&About Annotator", "&Help"),

@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
             "shortcuts": self._shortcuts,
             "change_annotator": self._change_annotator,
             "agreement": self.show_agreement,
+            "curate": self.show_curation,
             "about": self._about,
         }
 
@@ -360,6 +361,24 @@ class MainWindow(QMainWindow):
 
     def _agreement_closed(self) -> None:
         self.agreement_window = None
+
+    def show_curation(self) -> None:
+        """The Curation window (one per main window; raised if already open)."""
+        from annotator.gui.curation import CurationWindow
+
+        window = getattr(self, "curation_window", None)
+        if window is None:
+            tools = self.search_tools
+            window = CurationWindow(self.session, tools.go_to, tools.preview, self)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.destroyed.connect(self._curation_closed)
+            self.curation_window = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def _curation_closed(self) -> None:
+        self.curation_window = None
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -1,0 +1,425 @@
+"""The Curation window: adjudicate the chosen annotators' disagreements into the gold layer by
+keyboard — the queue by document with progress, the current unit's versions side by side,
+accept one (1–9), edit (E), reject all (R, Delete), accept every agreed unit (Ctrl+Shift+A);
+undo and redo through the main window's undo stack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.domain.agreement.units import UnitSpan
+from annotator.domain.curation import Unit
+from annotator.domain.layers import GOLD_ANNOTATOR_UUID, is_gold
+from annotator.domain.model import Annotator
+from annotator.errors import AnnotatorError
+from annotator.gui.curation.versions import KIND_NAMES, VersionsTable, unit_where
+from annotator.gui.session import ProjectSession
+from annotator.services.curation import CurationQueue, build_queue
+from annotator.services.curation_commands import AcceptAgreed, Decide
+
+UUID_ROLE = Qt.ItemDataRole.UserRole
+Jump = Callable[[str, int, int], None]
+KEYS_HELP = (
+    "Keys: ↑/↓ or J/K move · 1–9 accept that version · E accept and edit · R or Delete reject "
+    "all · Ctrl+Shift+A accept every agreed unit · Enter show in the text · Ctrl+Z undo"
+)
+
+
+class CurationWindow(QWidget):
+    """A top-level tool window over the session's project. `go_to(document, start, end)` shows
+    a passage in the reading pane and focuses it; `preview` shows it and keeps the focus here."""
+
+    def __init__(
+        self, session: ProjectSession, go_to: Jump, preview: Jump, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.session, self.go_to, self.preview = session, go_to, preview
+        self.queue: CurationQueue | None = None
+        self.rows: list[Unit] = []  # the open units listed, by row
+        self._texts: dict[str, str] = {}
+        self._spans: dict[str, dict[str, UnitSpan]] = {}
+        self.setObjectName("curation_window")
+        self.setWindowTitle("Curation — adjudicate into gold")
+        self.resize(1150, 780)
+        self._build()
+        self._add_actions()
+        self.reload_choices()
+        session.changed.connect(self._on_changes)
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.annotators = QListWidget(objectName="curation_annotators")
+        self.annotators.itemChanged.connect(lambda _item: self.refresh())
+        self.documents = QListWidget(objectName="curation_documents")
+        self.documents.itemChanged.connect(lambda _item: self._fill_queue())
+        self.progress = QProgressBar(objectName="curation_progress")
+        self.progress.setFormat("%v of %m units decided")
+        self.summary = QLabel(objectName="curation_summary")
+        self.summary.setWordWrap(True)
+        self.queue_table = QTableWidget(0, 4, objectName="curation_queue")
+        self.queue_table.setHorizontalHeaderLabels(["Document", "Unit", "What", "Agreed"])
+        self.queue_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.queue_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.queue_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.queue_table.verticalHeader().hide()
+        header = self.queue_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.queue_table.currentCellChanged.connect(self._current_changed)
+        self.queue_table.activated.connect(lambda _index: self.show_in_text())
+        self.unit_title = QLabel(objectName="curation_unit")
+        self.unit_title.setWordWrap(True)
+        self.versions = VersionsTable()
+        self.accept_row = QHBoxLayout()
+        self.accept_buttons: list[QPushButton] = []
+        self.edit_button = QPushButton("&Edit (E)", objectName="curation_edit")
+        self.edit_button.setToolTip(
+            "Accept the first annotator's version there is and open it in the inspector"
+        )
+        self.edit_button.clicked.connect(lambda: self.decide("edit"))
+        self.reject_button = QPushButton("&Reject all (R)", objectName="curation_reject")
+        self.reject_button.clicked.connect(lambda: self.decide("reject"))
+        self.agreed_button = QPushButton("Accept all a&greed", objectName="curation_agreed")
+        self.agreed_button.setToolTip(
+            "Ctrl+Shift+A: every unit all annotators agree on, as one undo step"
+        )
+        self.agreed_button.clicked.connect(self.accept_agreed)
+        for button in (self.edit_button, self.reject_button, self.agreed_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the queue keeps the keys
+        keys = QLabel(KEYS_HELP)
+        keys.setWordWrap(True)
+        keys.setStyleSheet("color: palette(placeholder-text);")
+
+        choices = QGridLayout()
+        choices.addWidget(QLabel("&Annotators to adjudicate between:"), 0, 0)
+        choices.addWidget(QLabel("&Documents (decided / units):"), 0, 1)
+        choices.addWidget(self.annotators, 1, 0)
+        choices.addWidget(self.documents, 1, 1)
+        choices.setColumnStretch(1, 2)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addLayout(choices)
+        top_layout.addWidget(self.progress)
+        top_layout.addWidget(self.summary)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.unit_title)
+        bottom_layout.addWidget(self.versions, 1)
+        buttons = QHBoxLayout()
+        buttons.addLayout(self.accept_row)
+        buttons.addStretch(1)
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.reject_button)
+        buttons.addWidget(self.agreed_button)
+        bottom_layout.addLayout(buttons)
+        bottom_layout.addWidget(keys)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(self.queue_table)
+        splitter.addWidget(bottom)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+    def _add_actions(self) -> None:
+        def add(keys: list[str | QKeySequence.StandardKey], handler: Callable[[], object]) -> None:
+            action = QAction(self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.triggered.connect(handler)
+            self.addAction(action)
+
+        for number in range(1, 10):
+            # triggered(bool) would fill a first default argument: take it, then the number
+            add([str(number)], lambda _=False, n=number: self.decide("accept", n - 1))
+        add(["E"], lambda: self.decide("edit"))
+        add(["R", "Delete"], lambda: self.decide("reject"))
+        add(["J"], lambda: self.move(1))
+        add(["K"], lambda: self.move(-1))
+        add(["Ctrl+Shift+A"], self.accept_agreed)
+        add(["Return", "Enter"], self.show_in_text)
+        stack = self.session.undo_stack
+        for action, key in (
+            (stack.createUndoAction(self, "&Undo"), QKeySequence.StandardKey.Undo),
+            (stack.createRedoAction(self, "&Redo"), QKeySequence.StandardKey.Redo),
+        ):
+            action.setShortcut(QKeySequence(key))
+            self.addAction(action)
+
+    # -- choices -----------------------------------------------------------------------------
+    def reload_choices(self) -> None:
+        """Everyone who worked ticked (never the gold layer, which curation writes)."""
+        from annotator.services.agreement import default_annotators
+
+        with self.session.read() as read:
+            everyone = [a for a in read.annotators() if not is_gold(a.uuid)]
+        active = {a.uuid for a in default_annotators(self.session.project)}
+        self.annotators.blockSignals(True)
+        self.annotators.clear()
+        for annotator in everyone:
+            item = QListWidgetItem(annotator.name)
+            item.setData(UUID_ROLE, annotator.uuid)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = annotator.uuid in active
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.annotators.addItem(item)
+        self.annotators.blockSignals(False)
+        self.refresh()
+
+    def chosen_annotators(self) -> list[Annotator]:
+        with self.session.read() as read:
+            everyone = {a.uuid: a for a in read.annotators()}
+        return [
+            everyone[item.data(UUID_ROLE)]
+            for item in map(self.annotators.item, range(self.annotators.count()))
+            if item.checkState() == Qt.CheckState.Checked and item.data(UUID_ROLE) in everyone
+        ]
+
+    def chosen_documents(self) -> list[str]:
+        return [
+            item.data(UUID_ROLE)
+            for item in map(self.documents.item, range(self.documents.count()))
+            if item.checkState() == Qt.CheckState.Checked
+        ]
+
+    # -- the queue ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Build the queue again (after a decision, an undo, or another annotator choice)."""
+        annotators = self.chosen_annotators()
+        self._texts.clear()
+        self._spans.clear()
+        if len(annotators) < 2:
+            self.queue = None
+            self.summary.setText("Tick at least two annotators to adjudicate between.")
+        else:
+            try:
+                self.queue = build_queue(self.session.project, annotators)
+            except AnnotatorError as error:
+                self.queue = None
+                self.summary.setText(f"Cannot build the queue: {error}")
+        self._fill_documents()
+        self._fill_accept_buttons([a.name for a in annotators] if self.queue else [])
+        self._fill_queue()
+
+    def _fill_documents(self) -> None:
+        unticked = {
+            item.data(UUID_ROLE)
+            for item in map(self.documents.item, range(self.documents.count()))
+            if item.checkState() != Qt.CheckState.Checked
+        }
+        self.documents.blockSignals(True)
+        self.documents.clear()
+        for doc in self.queue.documents if self.queue else []:
+            done = " ✓" if doc.total and doc.decided == doc.total else ""
+            item = QListWidgetItem(f"{doc.title} — {doc.decided} / {doc.total}{done}")
+            item.setData(UUID_ROLE, doc.document)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            ticked = doc.document not in unticked
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+            self.documents.addItem(item)
+        self.documents.blockSignals(False)
+
+    def _fill_accept_buttons(self, names: list[str]) -> None:
+        if [b.property("annotator") for b in self.accept_buttons] == names:
+            return
+        for button in self.accept_buttons:
+            self.accept_row.removeWidget(button)
+            button.deleteLater()
+        self.accept_buttons = []
+        for index, name in enumerate(names[:9]):
+            button = QPushButton(f"{index + 1} · Accept {name}")
+            button.setObjectName(f"curation_accept_{index + 1}")
+            button.setProperty("annotator", name)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, i=index: self.decide("accept", i))
+            self.accept_row.addWidget(button)
+            self.accept_buttons.append(button)
+
+    def _fill_queue(self) -> None:
+        previous = self.current_unit()
+        old_row = self.queue_table.currentRow()
+        chosen = set(self.chosen_documents())
+        documents = [
+            d for d in (self.queue.documents if self.queue else []) if d.document in chosen
+        ]
+        self.rows = [u for d in documents for u in d.open_units]
+        titles = {d.document: d.title for d in documents}
+        table = self.queue_table
+        table.blockSignals(True)
+        table.setRowCount(len(self.rows))
+        for row, unit in enumerate(self.rows):
+            cells = (
+                titles[unit.document],
+                KIND_NAMES[unit.kind] + (f" ({unit.link_type})" if unit.link_type else ""),
+                unit_where(unit, self._text(unit.document), self._span_map(unit.document)),
+                "✓ agreed" if unit.agreed else "",
+            )
+            for column, value in enumerate(cells):
+                table.setItem(row, column, QTableWidgetItem(value))
+        keys = [(u.document, u.kind, u.key) for u in self.rows]
+        wanted = (previous.document, previous.kind, previous.key) if previous else None
+        row = keys.index(wanted) if wanted in keys else min(max(old_row, 0), len(self.rows) - 1)
+        table.blockSignals(False)
+        if row >= 0:
+            table.setCurrentCell(row, 0)
+        self._show_current()
+        self._show_progress(documents)
+
+    def _show_progress(self, documents) -> None:
+        decided = sum(d.decided for d in documents)
+        total = sum(d.total for d in documents)
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(decided)
+        if self.queue is None:
+            return
+        agreed = sum(1 for u in self.rows if u.agreed)
+        names = ", ".join(a.name for a in self.queue.annotators)
+        self.summary.setText(
+            f"Between {names}: {len(self.rows)} unit(s) waiting, {agreed} of them agreed. "
+            "Attribute and link units appear once their spans are in gold."
+        )
+
+    def _text(self, document: str) -> str:
+        if document not in self._texts:
+            with self.session.read() as read:
+                self._texts[document] = read.document_text(document)
+        return self._texts[document]
+
+    def _span_map(self, document: str) -> dict[str, UnitSpan]:
+        """The annotators' spans and the gold spans of a document, by uuid (links show them)."""
+        if document not in self._spans:
+            found: dict[str, UnitSpan] = {}
+            for doc in self.queue.documents if self.queue else []:
+                if doc.document == document:
+                    for unit in doc.units:
+                        found.update((v.uuid, v) for v in unit.versions if isinstance(v, UnitSpan))
+            with self.session.read() as read:
+                for span in read.spans(document, GOLD_ANNOTATOR_UUID):
+                    found[span.uuid] = UnitSpan(span.uuid, span.tag, span.fragments)
+            self._spans[document] = found
+        return self._spans[document]
+
+    # -- the current unit --------------------------------------------------------------------
+    def current_unit(self) -> Unit | None:
+        row = self.queue_table.currentRow()
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def _current_changed(self, *_args) -> None:
+        self._show_current()
+        self._jump(self.preview)
+
+    def _show_current(self) -> None:
+        unit = self.current_unit()
+        names = [a.name for a in self.queue.annotators] if self.queue else []
+        text = self._text(unit.document) if unit else ""
+        spans = self._span_map(unit.document) if unit else {}
+        self.versions.show_unit(unit, names, text, spans, self.session.schema)
+        if unit is None:
+            self.unit_title.setText("Nothing waiting: every unit is decided.")
+        else:
+            state = "every annotator agrees" if unit.agreed else "annotators disagree"
+            self.unit_title.setText(f"<b>{KIND_NAMES[unit.kind]} unit</b> — {state}")
+        for index, button in enumerate(self.accept_buttons):
+            has = unit is not None and index < len(unit.versions) and unit.versions[index]
+            button.setEnabled(bool(has))
+        self.edit_button.setEnabled(unit is not None)
+        self.reject_button.setEnabled(unit is not None)
+        self.agreed_button.setEnabled(any(u.agreed for u in self.rows))
+
+    def _extent(self, unit: Unit) -> tuple[int, int] | None:
+        if unit.kind == "link" and unit.endpoints:
+            ends = [self._span_map(unit.document).get(u) for u in unit.endpoints]
+            found = [s for s in ends if s is not None]
+            return (min(s.start for s in found), max(s.end for s in found)) if found else None
+        return unit.extent
+
+    def _jump(self, jump: Jump) -> None:
+        unit = self.current_unit()
+        extent = self._extent(unit) if unit else None
+        if unit is not None and extent is not None:
+            jump(unit.document, *extent)
+
+    def show_in_text(self) -> None:
+        self._jump(self.go_to)
+
+    def move(self, step: int) -> None:
+        if self.rows:
+            row = min(max(self.queue_table.currentRow() + step, 0), len(self.rows) - 1)
+            self.queue_table.setCurrentCell(row, 0)
+
+    # -- deciding ----------------------------------------------------------------------------
+    def decide(self, verdict: str, version: int | None = None) -> None:
+        unit = self.current_unit()
+        if unit is None:
+            return
+        if verdict == "edit":  # the first version there is, when no number is given
+            version = next((i for i, v in enumerate(unit.versions) if v is not None), None)
+        if verdict == "accept" and (
+            version is None or version >= len(unit.versions) or unit.versions[version] is None
+        ):
+            names = [a.name for a in self.queue.annotators] if self.queue else []
+            who = names[version] if version is not None and version < len(names) else "Nobody"
+            self.session.message.emit(f"{who} has no version of this unit")
+            return
+        try:
+            command = Decide(unit, verdict, None if verdict == "reject" else version)
+        except AnnotatorError as error:
+            self.session.error.emit(str(error))
+            return
+        if self.session.run(command):
+            self.session.flush()
+            if verdict == "edit" and command.gold_uuid:
+                self._open_for_editing(unit, command.gold_uuid)
+
+    def _open_for_editing(self, unit: Unit, gold: str) -> None:
+        """Select the gold item in the main window: the inspector edits it."""
+        if unit.kind == "link":
+            self.session.jump_to_link(gold)
+        else:
+            self.session.jump_to_span(gold)
+        parent = self.parentWidget()
+        if parent is not None:
+            parent.raise_()
+            parent.activateWindow()
+
+    def accept_agreed(self) -> None:
+        if self.queue is None or not any(u.agreed for u in self.rows):
+            self.session.message.emit("No agreed unit is waiting")
+            return
+        documents = self.chosen_documents()
+        every = len(documents) == self.documents.count()
+        command = AcceptAgreed(
+            [a.uuid for a in self.queue.annotators], None if every else documents
+        )
+        if self.session.run(command):
+            self.session.flush()
+
+    def _on_changes(self, _changes) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh()  # decisions made elsewhere (the CLI, an undo) while hidden
