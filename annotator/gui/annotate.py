@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 
 from annotator.domain.changes import ChangeSet
@@ -33,7 +33,11 @@ def _value_text(value: object) -> str:
 
 
 class AnnotationController(QObject):
-    """Owns no data: reads the current document through the session and mirrors it."""
+    """Owns no data: reads the current document through the session and mirrors it (the
+    layer(s) the session's LayerState shows; `loaded(diff)` after each full load, with the
+    LayerDiff in compare mode, else None)."""
+
+    loaded = Signal(object)
 
     def __init__(self, session: ProjectSession, view: ReadingView) -> None:
         super().__init__(view)
@@ -44,6 +48,7 @@ class AnnotationController(QObject):
         session.document_changed.connect(self.load_document)
         session.changed.connect(self._on_changes)
         session.span_selected.connect(self._on_span_selected)
+        session.layer.changed.connect(self._on_layer)
         view.span_clicked.connect(self._on_span_clicked)
         view.link_drag_requested.connect(self.link_by_drag)
         view.installEventFilter(self)
@@ -76,23 +81,30 @@ class AnnotationController(QObject):
         if not uuid:
             self._spans = {}
             self.view.set_document("", [], [])
+            self.loaded.emit(None)
             return
         with self.session.read() as read:
             self._names = {a.uuid: a.name for a in read.annotators()}
             text = read.document_text(uuid)
-            spans = read.spans(uuid)
-            links = read.links(uuid)
+            spans, links, diff = self.session.layer.pane_content(read.spans(uuid), read.links(uuid))
         self._spans = {s.uuid: s for s in spans}
         self.view.set_document(
             text, [self.display_span(s, schema) for s in spans], self.display_links(links, schema)
         )
         self.view.setFocus()
+        self.loaded.emit(diff)
+
+    def _on_layer(self) -> None:
+        self.session.select_link("")
+        self.session.select_span("")
+        self.load_document(self.session.current_document)
 
     def _on_changes(self, changes: ChangeSet) -> None:
         document = self.session.current_document
         if not document:
             return
-        if changes.schema or changes.annotators or document in changes.documents_added:
+        full = changes.schema or changes.annotators or document in changes.documents_added
+        if full or (document in changes.documents and self.session.layer.comparing):
             self.load_document(document)
             self.view.set_selected_span(self.session.selected_span or None)
             return
@@ -105,6 +117,7 @@ class AnnotationController(QObject):
         wanted = (changes.spans_added | changes.spans_changed) - changes.spans_removed
         with self.session.read() as read:
             spans = [s for s in read.spans_by_uuid(wanted) if s.document == document]
+            spans = self.session.layer.filter(spans)
             links = (
                 read.links(document)
                 if (changes.links_added | changes.links_changed | changes.links_removed)
@@ -115,7 +128,9 @@ class AnnotationController(QObject):
             self._spans[span.uuid] = span
             shown = self.display_span(span, schema)
             (self.view.update_span if known else self.view.add_span)(shown)
+        ids = set(self._spans)
         if links is not None:
+            links = [x for x in self.session.layer.filter(links) if {x.source, x.target} <= ids]
             self.view.set_links(self.display_links(links, schema))
 
     def _on_span_selected(self, uuid: str) -> None:

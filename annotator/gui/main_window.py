@@ -25,6 +25,8 @@ from annotator.gui.annotate import AnnotationController
 from annotator.gui.app_theme import apply_theme
 from annotator.gui.dialogs.search_bar import SearchBar
 from annotator.gui.file_actions import FileActions
+from annotator.gui.layer_controls import LayerControls
+from annotator.gui.layer_panes import ComparePanes, host_splitter
 from annotator.gui.merge.actions import MergeActions
 from annotator.gui.panels.annotations import AnnotationTables
 from annotator.gui.panels.documents import DocumentsPanel
@@ -79,6 +81,8 @@ class MainWindow(QMainWindow):
         self._recent_menu = QMenu("Open &recent", self)
         self._recent_menu.aboutToShow.connect(self._fill_recent)
         menus["&File"].insertMenu(self.actions_by_id["add_documents"], self._recent_menu)
+        self.layers = LayerControls(self, session, settings, menus["&View"], self.actions_by_id)
+        self.compare_panes = ComparePanes(session, self.controller, self.reading_splitter, self)
         self._bind_view_actions()
         self.search_tools = SearchTools(self)
         self._wire()
@@ -92,7 +96,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.search)
-        layout.addWidget(self.view, 1)
+        self.reading_splitter = host_splitter(self.view)  # compare mode adds a second pane
+        layout.addWidget(self.reading_splitter, 1)
         self.search.hide()
         self.setCentralWidget(center)
         for title, widget, area, name in (
@@ -208,6 +213,8 @@ class MainWindow(QMainWindow):
         self.search.current_hit.connect(lambda start, _end: self.view.scroll_to(start))
         self.view.zoom_requested.connect(self._zoom)
         self.documents.properties_requested.connect(self._document_properties)
+        self.controller.loaded.connect(self.layers.show_legend)
+        s.layer.changed.connect(self._refresh_title)
 
     def _restore(self) -> None:
         st = self.settings
@@ -223,6 +230,7 @@ class MainWindow(QMainWindow):
         self.view.set_show_all_links(st.show_all_links)
         self.view.set_dark(st.theme == "dark")
         self.view.set_zoom(st.zoom)
+        self.layers.restore()
 
     # -- reactions ---------------------------------------------------------------------------
     def _on_changes(self, changes: ChangeSet) -> None:
@@ -242,7 +250,8 @@ class MainWindow(QMainWindow):
             title = read.document_info(s.current_document).title if s.current_document else ""
             counts = read.span_counts()
         spans = counts.get(s.current_document, 0)
-        self.setWindowTitle(f"{title + ' — ' if title else ''}{name} — Annotator")
+        layer = "" if s.layer.choice.editable or s.layer.blind else f" [{s.layer.describe()}]"
+        self.setWindowTitle(f"{title + ' — ' if title else ''}{name}{layer} — Annotator")
         self.status_project.setText(f"{s.project.path.name} · {s.project.annotator.name}")
         self.status_counts.setText(
             f"{_plural(len(counts), 'document')} · {_plural(sum(counts.values()), 'span')}"
@@ -294,17 +303,22 @@ class MainWindow(QMainWindow):
         if not self.session.selected_span:
             self.statusBar().showMessage("Select a span to link from", 5000)
             return
+        if not self.session.layer.editable:  # say so before the picker, not after it
+            self.statusBar().showMessage(self.session.layer.read_only_message(), 8000)
+            return
         LinkPicker(self.session, self.session.selected_span, self).exec()
 
     def _zoom(self, delta: int, reset: bool = False) -> None:
         steps = 0 if reset else self.view.zoom() + delta
         self.view.set_zoom(steps)
+        self.compare_panes.sync_look()
         self.settings.zoom = steps
 
     def _set_dark(self, dark: bool) -> None:
         self.settings.theme = "dark" if dark else "light"
         apply_theme(QApplication.instance(), dark)
         self.view.set_dark(dark)
+        self.compare_panes.sync_look()
 
     def _set_snap(self, on: bool) -> None:
         self.settings.snap_to_words = on
@@ -313,6 +327,7 @@ class MainWindow(QMainWindow):
     def _set_show_all_links(self, on: bool) -> None:
         self.settings.show_all_links = on
         self.view.set_show_all_links(on)
+        self.compare_panes.sync_look()
 
     def _edit_schema(self) -> None:
         from annotator.gui.dialogs.schema_editor import SchemaEditor

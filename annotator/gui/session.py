@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoStack
 from annotator.domain.changes import ChangeSet
 from annotator.domain.model import Schema
 from annotator.errors import AnnotatorError
+from annotator.gui.layers import LayerState
 from annotator.gui.undo import UndoableCommand
 from annotator.services.command import Command
 from annotator.services.project import Project
@@ -36,6 +37,7 @@ class ProjectSession(QObject):
         self.current_document = ""
         self.selected_span = ""
         self.selected_link = ""
+        self.layer = LayerState(lambda: self.annotator, self._annotator_names, self)
         self._pending = ChangeSet()
         self._flush = QTimer(self, singleShot=True, interval=0)
         self._flush.timeout.connect(self._emit_changes)
@@ -55,9 +57,17 @@ class ProjectSession(QObject):
     def annotator(self) -> str:
         return self.project.annotator.uuid
 
+    def _annotator_names(self) -> dict[str, str]:
+        with self.read() as read:
+            return {a.uuid: a.name for a in read.annotators()}
+
     # -- changing ----------------------------------------------------------------------------
     def run(self, command: Command) -> bool:
         """Do a command (saved at once) and put it on the undo stack. False if refused."""
+        refusal = self.layer.refusal(command)
+        if refusal:  # a read-only layer is shown: say so rather than ignore the key
+            self.message.emit(refusal)
+            return False
         try:
             changes = command.do(self.project)
         except AnnotatorError as error:
@@ -114,11 +124,16 @@ class ProjectSession(QObject):
         """Open the span's document (if needed) and select the span."""
         try:
             with self.read() as session:
-                document, _ = session.span_document_and_tag(uuid)
+                span = session.span(uuid)
         except AnnotatorError as error:
             self.error.emit(str(error))
             return
-        self.open_document(document)
+        if not self.layer.shows(span.annotator):
+            if self.layer.blind:
+                self.message.emit("That span is in another layer: blind mode hides it")
+                return
+            self.layer.show_layer_of(span.annotator)
+        self.open_document(span.document)
         self.select_span(uuid)
 
     def jump_to_link(self, uuid: str) -> None:

@@ -47,6 +47,10 @@ class Settings:
         lambda self: self._get("view/show_all_links", False, bool),
         lambda self, v: self._set("view/show_all_links", v),
     )
+    blind = property(
+        lambda self: self._get("view/blind", False, bool),
+        lambda self, v: self._set("view/blind", v),
+    )
 
     @property
     def geometry(self) -> QByteArray | None:

@@ -9,6 +9,7 @@ holds the value) narrow the result; `key:"two words"` quotes a value. All condit
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -154,12 +155,20 @@ def parse_annotation_query(query: str) -> AnnotationFilter:
 
 
 def search_annotations(
-    project: Project, query: str, *, limit: int = PAGE_SIZE, offset: int = 0
+    project: Project,
+    query: str,
+    *,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+    only_annotator: str | None = None,
 ) -> list[AnnotationResult]:
-    """Annotations matching `query`, in document and text order."""
+    """Annotations matching `query`, in document and text order; `only_annotator` (a name)
+    overrides any `annotator:` filter (blind mode searches only the user's own layer)."""
     if limit < 1:
         raise ValidationError("the limit must be at least 1")
     where = parse_annotation_query(query)
+    if only_annotator is not None:
+        where = dataclasses.replace(where, annotator=only_annotator)
     with project.store.read() as session:
         found = session.find_annotations(where, limit, offset)
     return [AnnotationResult(row, *_trim(row.prefix, row.suffix)) for row in found]

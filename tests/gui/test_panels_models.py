@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 
+from annotator.domain.layer_diff import LayerChoice, LayerMode
 from annotator.gui.panels.annotation_models import (
     AnnotationFilter,
     LinkTableModel,
@@ -162,6 +163,8 @@ def test_span_filter_by_tag_annotator_and_text(session):
     session.project.switch_annotator("second reader")
     session.run(CreateSpan(session.current_document, "place", [(0, 5)]))
     session.flush()
+    assert model.rowCount() == 1  # the table shows the layer shown: by default, mine
+    session.layer.set_choice(LayerChoice(LayerMode.ALL))  # every annotator's, to filter them
     assert model.rowCount() == 13
     proxy.set_criteria(annotator=first)
     assert proxy.rowCount() == 12

@@ -97,7 +97,7 @@ class LinkPicker(QDialog):
         self._rebuilding = False
         with session.read() as read:
             self.source: Span = read.span(source_span_uuid)
-            spans = read.spans(self.source.document)
+            spans = session.layer.filter(read.spans(self.source.document))  # the shown layer
             self._links = read.links_of_spans([self.source.uuid])
         schema = session.schema
         self._build(schema)

@@ -69,6 +69,7 @@ class RowTableModel(QAbstractTableModel):
         self._names: dict[str, str] = {}
         session.document_changed.connect(self._on_document)
         session.changed.connect(self._on_changes)
+        session.layer.changed.connect(self.reload)  # rows of the shown layer(s) only
 
     def _on_document(self, _uuid: str) -> None:
         self.reload()
@@ -188,7 +189,7 @@ class SpanTableModel(RowTableModel):
         document = self.session.current_document
         with self.session.read() as read:
             self._names = {a.uuid: a.name for a in read.annotators()}
-            spans = read.spans(document) if document else []
+            spans = self.session.layer.filter(read.spans(document)) if document else []
         schema = self.session.schema
         self._reset([self._row(s, schema) for s in spans])
 
@@ -207,6 +208,7 @@ class SpanTableModel(RowTableModel):
         if touched:
             with self.session.read() as read:
                 spans = [s for s in read.spans_by_uuid(touched) if s.document == document]
+            spans = self.session.layer.filter(spans)
             schema = self.session.schema
             self._upsert(sorted((self._row(s, schema) for s in spans), key=lambda r: r.sort[4]))
 
@@ -249,7 +251,7 @@ class LinkTableModel(RowTableModel):
             return []
         with self.session.read() as read:
             self._names = {a.uuid: a.name for a in read.annotators()}
-            links = read.links(document)
+            links = self.session.layer.filter(read.links(document))
             ends = {u for link in links for u in (link.source, link.target)}
             spans = {s.uuid: s for s in read.spans_by_uuid(ends)}
         schema = self.session.schema

@@ -95,6 +95,7 @@ class Inspector(QWidget):
         self._build()
         session.span_selected.connect(self._on_span_selected)
         session.changed.connect(self._on_changes)
+        session.layer.changed.connect(self._on_layer)
         self._fill_tags()
         self._show(session.selected_span, fresh=True)
 
@@ -215,6 +216,12 @@ class Inspector(QWidget):
         ):
             self._show(span.uuid, fresh=False)
 
+    def _on_layer(self) -> None:
+        editable = self.session.layer.editable
+        self.note.setReadOnly(not editable)  # refused edits would otherwise look kept
+        self.tag_combo.setEnabled(editable)
+        self._show(self.session.selected_span, fresh=True)
+
     def _fill_tags(self) -> None:
         tags = self.session.schema.tag_types
         self.tag_combo.blockSignals(True)
@@ -245,6 +252,8 @@ class Inspector(QWidget):
                     names = {a.uuid: a.name for a in read.annotators()}
             except NotFoundError:
                 span = None
+        if span is not None and not self.session.layer.shows(span.annotator):
+            span = None  # another layer's span: not shown while its layer is not
         self.span = span
         if span is None:
             self.stack.setCurrentWidget(self.empty)
@@ -262,7 +271,7 @@ class Inspector(QWidget):
         if (fresh or not self.note.hasFocus()) and self.note.toPlainText() != span.note:
             self.note.setPlainText(span.note)
         self.entity.set_span(span, tag)
-        self._show_links(span, links, other_spans)
+        self._show_links(span, self.session.layer.filter(links), other_spans)
         self._show_meta(span, names.get(span.annotator, "?"))
         self.stack.setCurrentWidget(self.details)
 

@@ -71,6 +71,9 @@ class PaintingMixin(_Base):
                 (omap.to_qt(s), omap.to_qt(e)) for s, e in self._suggestions.overlapping(a, b)
             ]
             overlay.paint_ranges(p, visible, ranges, pen=pen)
+        for pen, marked in self._marks:
+            ranges = [(omap.to_qt(s), omap.to_qt(e)) for s, e in marked.overlapping(a, b)]
+            overlay.paint_ranges(p, visible, ranges, pen=pen)
         arcs = self._arcs(visible)
         if arcs:
             vp = QRectF(self.viewport().rect())

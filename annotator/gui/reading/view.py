@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QFontMetricsF,
+    QPen,
     QResizeEvent,
     QShowEvent,
     QTextBlock,
@@ -83,6 +84,7 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self._current_hit: tuple[int, int] | None = None
         self._suggestions = RangeList()
         self._suggestion_color: str | None = None
+        self._marks: list[tuple[QPen, RangeList]] = []
         self._hover = ""
         self._drag: list | None = None  # [source span id, start QPointF, current QPointF]
         self._press: QPointF | None = None
@@ -109,6 +111,7 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self._visible = []
         self._selected = None
         self._hits, self._current_hit, self._suggestions = RangeList(), None, RangeList()
+        self._marks = []
         self._hover, self._drag, self._last_click = "", None, ()
         self.setExtraSelections([])
         self.setPlainText(text)
@@ -201,6 +204,12 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self._suggestion_color = color
         self.viewport().update()
 
+    def set_marks(self, marks: Sequence[tuple[QPen, Sequence[tuple[int, int]]]]) -> None:
+        """Outline code point ranges, each group with its pen (e.g. a compare mode's
+        differences: solid, dashed and dotted outlines); reset by set_document."""
+        self._marks = [(pen, RangeList(ranges)) for pen, ranges in marks if ranges]
+        self.viewport().update()
+
     def text(self) -> str:
         """The document text exactly as given to set_document (offsets index into it)."""
         return self._text
@@ -285,6 +294,12 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
 
     def zoom(self) -> int:
         return self._zoom
+
+    def is_dark(self) -> bool:
+        return self._theme is DARK
+
+    def shows_all_links(self) -> bool:
+        return self._show_all
 
     def set_dark(self, dark: bool) -> None:
         """Switch between the light and the dark palette."""

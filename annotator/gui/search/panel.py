@@ -132,8 +132,13 @@ class SearchPanel(QWidget):
                 total = page.total or 0
                 self._say(f"{total:,} document{'' if total == 1 else 's'}" if total else "")
             else:
+                blind = self.session.layer.blind  # others' annotations stay hidden
                 found = search_annotations(
-                    self.session.project, self._query, limit=PAGE_SIZE + 1, offset=self._loaded
+                    self.session.project,
+                    self._query,
+                    limit=PAGE_SIZE + 1,
+                    offset=self._loaded,
+                    only_annotator=self.session.project.annotator.name if blind else None,
                 )
                 more = len(found) > PAGE_SIZE
                 self._add_annotations(found[:PAGE_SIZE])
