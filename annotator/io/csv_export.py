@@ -4,7 +4,13 @@ Both files are UTF-8 with a byte-order mark (so Excel detects the encoding; pand
 module with encoding "utf-8-sig" read it), comma-separated, RFC 4180 quoting, "\\n" row ends
 inside quoted cells kept as they are. Offsets are code points; a discontinuous span gives its
 fragments as "start-end;start-end" and its text joined by " … ". Attributes are one JSON object
-per cell. Not carried: entities (only their name and id), document statuses, the schema."""
+per cell. Not carried: entities (only their name and id), document statuses, the schema.
+
+Text from the documents and annotators (titles, quotes, notes, names) is untrusted: a cell that
+starts like a formula (=, +, -, @, tab, carriage return) is written with a leading apostrophe,
+so a spreadsheet shows it as text instead of running it (OWASP "CSV injection"; a hostile
+article could otherwise carry a =HYPERLINK that sends data off the machine). The export warns
+with the count; the offsets still give the exact text."""
 
 from __future__ import annotations
 
@@ -62,6 +68,9 @@ LINK_COLUMNS = (
 )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _json(value: dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
 
@@ -69,6 +78,16 @@ def _json(value: dict[str, Any]) -> str:
 def export_csv(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
     """Write spans.csv and links.csv of the chosen layers and documents into a zip."""
     result, dropped = ExportResult(), Dropped()
+    neutralised = 0
+
+    def cells(*row: Any) -> list[Any]:
+        nonlocal neutralised
+        out = list(row)
+        for i, value in enumerate(out):
+            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                out[i] = "'" + value
+                neutralised += 1
+        return out
 
     def write(temp: Path) -> None:
         spans_out, links_out = io.StringIO(newline=""), io.StringIO(newline="")
@@ -85,7 +104,7 @@ def export_csv(project: Any, destination: Path, options: ExportOptions) -> Expor
                 by_uuid = {s.uuid: s for s in item.spans}
                 for s in item.spans:
                     spans.writerow(
-                        (
+                        cells(
                             info.uuid,
                             info.title,
                             s.uuid,
@@ -107,7 +126,7 @@ def export_csv(project: Any, destination: Path, options: ExportOptions) -> Expor
                 for x in item.links:
                     source, target = by_uuid[x.source], by_uuid[x.target]
                     links.writerow(
-                        (
+                        cells(
                             info.uuid,
                             info.title,
                             x.uuid,
@@ -137,6 +156,11 @@ def export_csv(project: Any, destination: Path, options: ExportOptions) -> Expor
 
     write_atomically(destination, write)
     result.warnings = dropped.warnings()
+    if neutralised:
+        result.warnings.append(
+            f"{neutralised} cells starting with =, +, -, @, tab or carriage return were written "
+            "with a leading ' so spreadsheets show them as text, not formulas"
+        )
     return result
 
 
@@ -149,6 +173,6 @@ register_export(
         description="a zip with spans.csv (one row per span) and links.csv (one row per link), "
         "UTF-8, for spreadsheets and pandas",
         limits="export only; entities appear by name and id only; statuses and the schema are "
-        "not written",
+        "not written; cells starting like a formula get a leading ' (spreadsheet safety)",
     )
 )

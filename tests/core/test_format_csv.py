@@ -130,3 +130,33 @@ def test_cli_export(rich, tmp_path, capsys):
     with zipfile.ZipFile(out) as archive:
         rows = archive.read("links.csv").decode("utf-8-sig").splitlines()
     assert len(rows) == 4 and rows[0].startswith("document_id,")
+
+
+def test_cells_that_start_like_formulas_are_neutralised_and_counted(tmp_path):
+    """A hostile article's =HYPERLINK(...) must not run when the CSV is opened in a spreadsheet."""
+    import service_helpers as sh
+
+    from annotator.services.span_commands import CreateSpan
+
+    text = 'Intro. =HYPERLINK("http://x") and @SUM(A1) and plain words.'
+    project = Project.create(
+        tmp_path / "f.annotator", annotator_name="Ada", schema=sh.make_schema()
+    )
+    try:
+        doc = sh.add_document(project, text=text, title="=cmd|' /C calc'!A0")
+        tag = project.schema.tag_types[0].key
+        start = text.index("=HYPERLINK")
+        project.run(CreateSpan(doc, tag, [(start, start + 10)], note="+1 for this"))
+        start = text.index("plain")
+        project.run(CreateSpan(doc, tag, [(start, start + 5)]))
+        spans, _links, result = export(project, tmp_path / "f.zip")
+    finally:
+        project.close()
+    rows = {row["start"]: row for row in spans.to_dict("records")}
+    hostile, plain = rows[str(text.index("=HYPERLINK"))], rows[str(text.index("plain"))]
+    assert hostile["text"] == "'=HYPERLINK" and hostile["note"] == "'+1 for this"
+    assert hostile["document_title"] == "'=cmd|' /C calc'!A0"
+    assert plain["text"] == "plain" and plain["note"] == ""
+    assert all(not str(v).startswith(("=", "+", "@")) for r in rows.values() for v in r.values())
+    # the title on both rows, the hostile quote and its note
+    assert any("4 cells" in w and "formulas" in w for w in result.warnings), result.warnings
