@@ -56,6 +56,14 @@ def recent_changes(project: Any, limit: int) -> list[HistoryLine]:
         return _lines(session, session.recent_history(limit))
 
 
+def history_lines(session: Any, uuids: list[str]) -> list[HistoryLine]:
+    """The changes of several objects (a span and its links) in one list, newest first, read
+    in an open session."""
+    entries = session.history(uuids)[::-1]  # the later written first, then by time (stable)
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return _lines(session, entries)
+
+
 def _lines(session: Any, entries: list[HistoryEntry]) -> list[HistoryLine]:
     names = {a.uuid: a.name for a in session.annotators()} if entries else {}
     return [

@@ -33,6 +33,7 @@ from annotator.gui.panels.common import (
     muted_label,
 )
 from annotator.gui.panels.entity_editor import EntityEditor
+from annotator.gui.panels.history_view import HistoryView
 from annotator.gui.panels.span_links import SpanLinks, link_lines
 from annotator.gui.session import ProjectSession
 from annotator.services.link_commands import DeleteLinks
@@ -167,6 +168,10 @@ class Inspector(QWidget):
         column.addWidget(self.links)
         column.addWidget(self.no_links)
 
+        self._section(column, "History")
+        self.history = HistoryView(content)
+        column.addWidget(self.history)
+
         column.addSpacing(12)
         self.meta = muted_label("", content)
         self.meta.setObjectName("meta")
@@ -273,6 +278,7 @@ class Inspector(QWidget):
         self.entity.set_span(span, tag)
         self._show_links(span, self.session.layer.filter(links), other_spans)
         self._show_meta(span, names.get(span.annotator, "?"))
+        self.history.show_for(self.session, span.uuid, self.links.lines)
         self.stack.setCurrentWidget(self.details)
 
     def _show_attributes(self, span: Span, tag: TagType | None, fresh: bool) -> None:

@@ -70,6 +70,11 @@ class SpanLinks(QListWidget):
         self.itemActivated.connect(self._on_activated)
         self._lines: list[LinkLine] = []
 
+    @property
+    def lines(self) -> list[LinkLine]:
+        """The lines shown (outgoing first)."""
+        return self._lines
+
     def set_lines(self, lines: list[LinkLine]) -> None:
         self.setVisible(bool(lines))
         if lines == self._lines:
