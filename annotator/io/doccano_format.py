@@ -24,10 +24,9 @@ from annotator.io.export_common import (
     write_atomically,
 )
 from annotator.io.foreign_common import (
-    ForeignFormatError,
     ForeignImport,
     Utf16Offsets,
-    read_bytes,
+    jsonl_texts,
     span_order,
     split_warning,
 )
@@ -110,22 +109,12 @@ def _line(
 
 def read_doccano(project: Any, path: Path, progress: Progress | None) -> Any:
     builder = ForeignImport(project, path)
-    raw = read_bytes(path)
-    for number, line in enumerate(raw.splitlines(), 1):
-        if line.strip():
-            _read_line(builder, line, f"line {number}")
-    if not builder.documents:
-        raise ForeignFormatError([f"{builder.name}: no documents (expected one JSON per line)"])
+    for item, where in jsonl_texts(builder, path):
+        _read_item(builder, item, where)
     return builder.run(progress)
 
 
-def _read_line(builder: ForeignImport, line: bytes, where: str) -> None:
-    try:
-        item = orjson.loads(line)
-    except orjson.JSONDecodeError as error:
-        raise builder.fail(where, f"not valid JSON ({error})") from None
-    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-        raise builder.fail(where, 'expected an object with a "text" string')
+def _read_item(builder: ForeignImport, item: dict[str, Any], where: str) -> None:
     text, title = item["text"], item.get("title")
     uuid = item.get("document_id")
     doc = builder.document(

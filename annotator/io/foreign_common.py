@@ -7,8 +7,11 @@ import bisect
 import hashlib
 import re
 import uuid as uuidlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from annotator.domain.ids import is_uuid, now
 from annotator.errors import ValidationError
@@ -313,3 +316,24 @@ def read_bytes(path: Path, limit: int = 2 * 1024**3) -> bytes:
         return path.read_bytes()
     except OSError as error:
         raise ForeignFormatError([f"{path.name}: cannot be read ({error.strerror})"]) from None
+
+
+def jsonl_texts(builder: ForeignImport, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
+    """The objects of a JSON-lines file that each carry a "text" string, with where they are
+    ("line N"); a line that is not such an object fails the import naming its line, and a file
+    without any fails it too (doccano and spaCy JSONL share this shape)."""
+    found = False
+    for number, line in enumerate(read_bytes(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"line {number}"
+        try:
+            item = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            raise builder.fail(where, f"not valid JSON ({error})") from None
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise builder.fail(where, 'expected an object with a "text" string')
+        found = True
+        yield item, where
+    if not found:
+        raise ForeignFormatError([f"{builder.name}: no documents (expected one JSON per line)"])

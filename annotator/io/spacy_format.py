@@ -37,9 +37,8 @@ from annotator.io.export_common import (
     write_atomically,
 )
 from annotator.io.foreign_common import (
-    ForeignFormatError,
     ForeignImport,
-    read_bytes,
+    jsonl_texts,
     span_order,
     split_warning,
 )
@@ -241,21 +240,12 @@ def write_jsonl(project: Any, destination: Path, options: ExportOptions) -> Expo
 
 def read_jsonl(project: Any, path: Path, progress: Progress | None) -> Any:
     builder = ForeignImport(project, path)
-    for number, line in enumerate(read_bytes(path).splitlines(), 1):
-        if line.strip():
-            _read_line(builder, line, f"line {number}")
-    if not builder.documents:
-        raise ForeignFormatError([f"{builder.name}: no documents (expected one JSON per line)"])
+    for item, where in jsonl_texts(builder, path):
+        _read_item(builder, item, where)
     return builder.run(progress)
 
 
-def _read_line(builder: ForeignImport, line: bytes, where: str) -> None:
-    try:
-        item = orjson.loads(line)
-    except orjson.JSONDecodeError as error:
-        raise builder.fail(where, f"not valid JSON ({error})") from None
-    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-        raise builder.fail(where, 'expected an object with a "text" string')
+def _read_item(builder: ForeignImport, item: dict[str, Any], where: str) -> None:
     meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
     uuid, title = meta.get("document_id"), meta.get("title")
     title = title if isinstance(title, str) else f"spaCy JSONL {where}"
