@@ -74,7 +74,7 @@ class ComparePanes(QObject):
         session.span_selected.connect(self._on_span_selected)
         for view, other in ((self.main, self.second), (self.second, self.main)):
             view.verticalScrollBar().valueChanged.connect(
-                lambda value, target=other: self._follow(target, value)
+                lambda _value, source=view, target=other: self._follow(source, target)
             )
 
     # -- loading -----------------------------------------------------------------------------
@@ -114,7 +114,7 @@ class ComparePanes(QObject):
         self.second_frame.show()
         half = max(1, self.splitter.width() // 2)
         self.splitter.setSizes([half, half])
-        self._follow(self.second, self.main.verticalScrollBar().value())
+        self._follow(self.main, self.second)
 
     def sync_look(self) -> None:
         """The second pane has the main pane's zoom, theme and links setting."""
@@ -123,13 +123,13 @@ class ComparePanes(QObject):
         self.second.set_show_all_links(self.main.shows_all_links())
 
     # -- following the main pane -------------------------------------------------------------
-    def _follow(self, target: ReadingView, value: int) -> None:
-        """Scroll the other pane to the same line: both hold the same text at the same width."""
+    def _follow(self, source: ReadingView, target: ReadingView) -> None:
+        """Scroll the other pane so that the same text is at its top."""
         if self._syncing or not self.second_frame.isVisible():
             return
         self._syncing = True
         try:
-            target.verticalScrollBar().setValue(value)
+            target.scroll_top_to(source.top_cp())
         finally:
             self._syncing = False
 

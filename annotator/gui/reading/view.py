@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QFontMetricsF,
     QPen,
@@ -210,6 +210,10 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self._marks = [(pen, RangeList(ranges)) for pen, ranges in marks if ranges]
         self.viewport().update()
 
+    def marked_ranges(self) -> list[tuple[QPen, list[tuple[int, int]]]]:
+        """The outlined ranges by pen, as set_marks was given them (non-empty groups)."""
+        return [(pen, list(ranges.ranges)) for pen, ranges in self._marks]
+
     def text(self) -> str:
         """The document text exactly as given to set_document (offsets index into it)."""
         return self._text
@@ -268,6 +272,22 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
                 break
             block = previous
             index = self._prepare(block).lineCount()
+        self.verticalScrollBar().setValue(block.firstLineNumber() + index)
+
+    def top_cp(self) -> int:
+        """The code point at the start of the topmost visible line."""
+        return self._map.to_cp(self.cursorForPosition(QPoint(0, 0)).position())
+
+    def scroll_top_to(self, cp: int) -> None:
+        """Scroll so that the line holding ``cp`` is the topmost (a compare pane follows
+        another holding the same text this way: their layouts are lazy, so scroll bar values
+        differ between them)."""
+        qt = self._map.to_qt(max(0, min(cp, len(self._text))))
+        block = self.document().findBlock(qt)
+        if not block.isValid():
+            return
+        line = self._prepare(block).lineForTextPosition(qt - block.position())
+        index = line.lineNumber() if line.isValid() else 0
         self.verticalScrollBar().setValue(block.firstLineNumber() + index)
 
     def _prepare(self, block: QTextBlock) -> QTextLayout:
