@@ -131,6 +131,19 @@ class LayerControls(QObject):
             tip="Hide other annotators' work while you annotate (remembered)",
         )
         self.blind.toggled.connect(self.set_blind)
+        self.next_difference = self._action(
+            "layer_next_difference",
+            "&Next difference",
+            "F8",
+            tip="Compare mode: go to the next span the two layers disagree on",
+        )
+        self.next_difference.triggered.connect(lambda: self.step_difference(1))
+        self.previous_difference = self._action(
+            "layer_previous_difference", "&Previous difference", "Shift+F8"
+        )
+        self.previous_difference.triggered.connect(lambda: self.step_difference(-1))
+        self.diff: LayerDiff | None = None
+        self._difference = -1  # index into the differences of the last one gone to
         self.group = QActionGroup(self)
         self.menu = view_menu.addMenu("&Layer")
         self.menu.setObjectName("layer_menu")
@@ -228,6 +241,8 @@ class LayerControls(QObject):
         menu.addSeparator()
         menu.addAction(self.compare)
         menu.addAction(self.side_by_side)
+        menu.addAction(self.next_difference)
+        menu.addAction(self.previous_difference)
         menu.addSeparator()
         menu.addAction(self.blind)
         self._sync_actions()
@@ -246,6 +261,8 @@ class LayerControls(QObject):
             action.setEnabled(not blind)
             action.setToolTip(BLIND_TIP if blind else action.statusTip())
         self.side_by_side.setEnabled(state.comparing)
+        self.next_difference.setEnabled(state.comparing)
+        self.previous_difference.setEnabled(state.comparing)
         self.side_by_side.blockSignals(True)
         self.side_by_side.setChecked(state.side_by_side)
         self.side_by_side.blockSignals(False)
@@ -327,6 +344,7 @@ class LayerControls(QObject):
     def show_legend(self, diff: LayerDiff | None) -> None:
         """Compare mode's legend with the counts of each kind of difference."""
         self.legend_action.setVisible(diff is not None)
+        self.diff, self._difference = diff, -1
         if diff is None:
             return
         choice = self.state.choice
@@ -344,3 +362,26 @@ class LayerControls(QObject):
         self.status.setStyleSheet(READ_ONLY_STYLE if read_only else EDITABLE_STYLE)
         if not self.state.comparing:
             self.legend_action.setVisible(False)
+
+    def step_difference(self, step: int) -> None:
+        """Select the next (step 1) or previous (-1) span the compared layers disagree on."""
+        entries = [e for e in self.diff.entries if e.kind is not DiffKind.SAME] if self.diff else []
+        if not self.state.comparing or not entries:
+            self.session.message.emit(
+                "No differences here" if self.state.comparing else "Compare two layers first"
+            )
+            return
+        if self._difference < 0 and step < 0:
+            self._difference = 0
+        self._difference = (self._difference + step) % len(entries)
+        entry = entries[self._difference]
+        span = entry.a if entry.a is not None else entry.b
+        assert span is not None
+        choice = self.state.choice
+        names = {"a": self.state.name(choice.first), "b": self.state.name(choice.second)}
+        what = DIFF_STYLES[entry.kind][2].format(**names)
+        self.session.select_span(span.uuid)
+        self.window.view.scroll_to(span.start)
+        self.session.message.emit(
+            f"Difference {self._difference + 1} of {len(entries)}: {what} · “{span.quote[:60]}”"
+        )

@@ -141,6 +141,7 @@ def test_compare_marks_only_a_only_b_and_retagged_spans(qtbot, window, two_layer
     only_a = sorted(f for u in made["skipped"] for f in ada[u].fragments)
     only_b = sorted(f for u in made["only_b"] for f in bob[u].fragments)
     retagged = sorted(f for u in made["tag"] for f in bob[u].fragments)
+    retagged_extents = {bob[u].fragments for u in made["tag"]}
     assert ranges_of(window.view, DiffKind.ONLY_A) == only_a
     assert ranges_of(window.view, DiffKind.ONLY_B) == only_b
     assert ranges_of(window.view, DiffKind.TAG) == retagged
@@ -150,6 +151,20 @@ def test_compare_marks_only_a_only_b_and_retagged_spans(qtbot, window, two_layer
     assert legend[DiffKind.ONLY_B].text() == f"only Bob ({len(made['only_b'])})"
     assert legend[DiffKind.TAG].text() == f"different tag ({len(made['tag'])})"
     assert window.layers.legend_action.isVisible()
+    retagged_as_a = [a.uuid for a in ada.values() if a.fragments in retagged_extents]
+    differences = sorted(
+        [
+            *((ada[u].fragments, u) for u in made["skipped"] + retagged_as_a),
+            *((bob[u].fragments, u) for u in made["only_b"]),
+        ]
+    )  # a retagged span is gone to as layer A's copy
+    window.activateWindow()  # the compare dialog had the focus
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_F8)
+    assert session.selected_span == differences[0][1]
+    assert message(window).startswith(f"Difference 1 of {len(differences)}: ")
+    qtbot.keyClick(window, Qt.Key.Key_F8, Qt.KeyboardModifier.ShiftModifier)
+    assert session.selected_span == differences[-1][1]
 
     window.actions_by_id["layer_side_by_side"].trigger()
     panes = window.compare_panes
