@@ -166,11 +166,15 @@ class Reads:
             raise NotFoundError(f"no document {uuid}")
         return text
 
-    def span_counts(self) -> dict[str, int]:
-        d, s = t.documents.c, t.spans.c
+    def span_counts(self, annotator: str | None = None) -> dict[str, int]:
+        """Spans per document uuid (every document, 0 included); only `annotator`'s if given."""
+        d, s, a = t.documents.c, t.spans.c, t.annotators.c
+        joined = s.document_id == d.id
+        if annotator is not None:
+            joined = joined & s.annotator_id.in_(select(a.id).where(a.uuid == annotator))
         query = (
             select(d.uuid, func.count(s.id))
-            .select_from(t.documents.outerjoin(t.spans, s.document_id == d.id))
+            .select_from(t.documents.outerjoin(t.spans, joined))
             .group_by(d.id)
         )
         return dict(self.connection.execute(query).all())

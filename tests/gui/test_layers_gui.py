@@ -203,6 +203,9 @@ def test_blind_mode_hides_others_and_is_remembered(qtbot, two_layers) -> None:
     assert shown(main) == ada
     assert set(main.tables.span_model.uuids()) == ada
     assert "blind" in main.layers.status.text()
+    model = main.documents.model
+    assert model.index(0, model.SPANS).data() == str(len(ada))  # counts: mine only
+    assert main.status_counts.text().endswith(f"{len(ada)} in this document")
     entry = layer_action(main, "Bob's layer (read-only)")
     assert not entry.isEnabled() and "Blind mode is on" in entry.toolTip()
     assert not main.actions_by_id["layer_compare"].isEnabled()
