@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 
 from annotator.domain.changes import ChangeSet
@@ -97,7 +97,10 @@ class AnnotationController(QObject):
     def _on_layer(self) -> None:
         self.session.select_link("")
         self.session.select_span("")
+        top = self.view.top_cp()
         self.load_document(self.session.current_document)
+        # Keep the reading position once the panes have their new widths (side by side).
+        QTimer.singleShot(0, lambda: self.view.scroll_top_to(top))
 
     def _on_changes(self, changes: ChangeSet) -> None:
         document = self.session.current_document

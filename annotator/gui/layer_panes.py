@@ -124,12 +124,12 @@ class ComparePanes(QObject):
 
     # -- following the main pane -------------------------------------------------------------
     def _follow(self, source: ReadingView, target: ReadingView) -> None:
-        """Scroll the other pane so that the same text is at its top."""
+        """Scroll the other pane to the same top line (same text, same width: same lines)."""
         if self._syncing or not self.second_frame.isVisible():
             return
         self._syncing = True
         try:
-            target.scroll_top_to(source.top_cp())
+            target.scroll_to_line(*source.top_line())
         finally:
             self._syncing = False
 

@@ -177,11 +177,11 @@ def test_compare_marks_only_a_only_b_and_retagged_spans(qtbot, window, two_layer
     assert ranges_of(window.view, DiffKind.ONLY_A) == only_a
     bar = window.view.verticalScrollBar()
     bar.setValue(bar.maximum() // 2)
-    top = window.view.top_cp()
-    assert top > 0
-    assert panes.second.top_cp() == top  # the same line at the top of both panes
+    top = window.view.top_line()
+    assert top > (0, 0)
+    assert panes.second.top_line() == top  # the same line at the top of both panes
     panes.second.verticalScrollBar().setValue(0)
-    assert window.view.top_cp() == 0
+    assert window.view.top_line() == (0, 0)
 
     layer_action(window, "&My layer").trigger()
     assert not panes.second_frame.isVisible()

@@ -290,6 +290,21 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         index = line.lineNumber() if line.isValid() else 0
         self.verticalScrollBar().setValue(block.firstLineNumber() + index)
 
+    def top_line(self) -> tuple[int, int]:
+        """(block number, line within the block) of the line at the top of the view."""
+        block = self.firstVisibleBlock()
+        return block.blockNumber(), max(
+            0, self.verticalScrollBar().value() - block.firstLineNumber()
+        )
+
+    def scroll_to_line(self, block_number: int, line: int) -> None:
+        """Put that line at the top (another pane with the same text and width mirrors a
+        pane line for line this way)."""
+        block = self.document().findBlockByNumber(block_number)
+        if block.isValid():
+            count = self._prepare(block).lineCount()
+            self.verticalScrollBar().setValue(block.firstLineNumber() + min(line, count - 1))
+
     def _prepare(self, block: QTextBlock) -> QTextLayout:
         """Format, lay out and space one block ahead of painting; returns its layout."""
         self._decorator.decorate(block, self._index, self._map, self._theme)
