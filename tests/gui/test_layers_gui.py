@@ -81,8 +81,11 @@ def test_the_pane_and_tables_show_my_layer_by_default(window) -> None:
 def test_another_layer_is_shown_read_only_and_edits_are_refused(qtbot, window, two_layers):
     session, document = window.session, window.session.current_document
     bob = spans_by(session.project, document, "Bob")
+    window.view.scroll_top_to(1400)
+    top = window.view.top_line()
     layer_action(window, "Bob's layer (read-only)").trigger()
     assert shown(window) == uuids(bob)
+    qtbot.waitUntil(lambda: window.view.top_line() == top)  # the reading position is kept
     assert set(window.tables.span_model.uuids()) == uuids(bob)
     assert "Bob's layer, read-only" in window.layers.status.text()
     assert "Bob's layer, read-only" in window.windowTitle()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QFontMetricsF,
     QPen,
@@ -275,8 +275,12 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self.verticalScrollBar().setValue(block.firstLineNumber() + index)
 
     def top_cp(self) -> int:
-        """The code point at the start of the topmost visible line."""
-        return self._map.to_cp(self.cursorForPosition(QPoint(0, 0)).position())
+        """The code point at the start of the line at the top (the scroll position)."""
+        number, offset = self.top_line()
+        block = self.document().findBlockByNumber(number)
+        line = block.layout().lineAt(offset) if block.layout() else None
+        start = line.textStart() if line is not None and line.isValid() else 0
+        return self._map.to_cp(block.position() + start)
 
     def scroll_top_to(self, cp: int) -> None:
         """Scroll so that the line holding ``cp`` is the topmost (a compare pane follows
