@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.domain.changes import ChangeSet
 from annotator.domain.layer_diff import MY_LAYER, DiffKind, LayerChoice, LayerDiff, LayerMode
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID, is_gold
 from annotator.gui.dialogs.common import plain_buttons
@@ -155,7 +156,15 @@ class LayerControls(QObject):
         self.status.setObjectName("layer_status")
         window.statusBar().addPermanentWidget(self.status)
         self.state.changed.connect(self.refresh)
-        session.changed.connect(lambda changes: changes.annotators and self.refresh())
+        session.changed.connect(self._on_changes)  # a bound method: disconnected with us
+
+    def _on_changes(self, changes: ChangeSet) -> None:
+        if not changes.annotators:
+            return
+        choice = self.state.choice  # e.g. Help ▸ Change annotator to the one shown
+        if choice.mode is LayerMode.LAYER and choice.first == self.session.annotator:
+            self.state.set_choice(MY_LAYER)
+        self.refresh()
 
     def _action(
         self, key: str, text: str, shortcut: str = "", *, checkable: bool = False, tip: str = ""

@@ -55,6 +55,8 @@ class LayerState(QObject):
     # -- changing ----------------------------------------------------------------------------
     def set_choice(self, choice: LayerChoice) -> bool:
         """Show `choice`; refused (False) in blind mode unless it is my layer."""
+        if choice.mode is LayerMode.LAYER and choice.first == self._me():
+            choice = MY_LAYER  # my own layer is the editable one
         if self.blind and choice.mode is not LayerMode.MINE:
             return False
         if choice != self.choice:

@@ -248,3 +248,14 @@ def test_jumping_to_another_layers_span_shows_that_layer_read_only(window) -> No
     assert session.selected_span == bob[0].uuid
     assert bob[0].uuid in shown(window)
     assert "Bob's layer, read-only" in window.layers.status.text()
+
+
+def test_becoming_the_annotator_whose_layer_is_shown_makes_it_my_layer(window) -> None:
+    session, document = window.session, window.session.current_document
+    bob = spans_by(session.project, document, "Bob")
+    layer_action(window, "Bob's layer (read-only)").trigger()
+    session.project.switch_annotator("Bob")  # Help ▸ Change annotator…
+    session.flush()
+    assert session.layer.editable
+    assert window.layers.status.text() == "Layer: My layer (Bob)"
+    assert shown(window) == uuids(bob)
