@@ -15,7 +15,7 @@ from typing import IO, Any
 
 import orjson
 
-from annotator.domain.ids import new_uuid, now
+from annotator.domain.ids import now
 from annotator.domain.provenance import ACTIONS, OBJECT_KINDS, HistoryEntry
 
 #: The import's own rows: (kind, uuid, what happened) → summary.
@@ -118,15 +118,11 @@ def import_history(
     session.record_history_many(kept, keep=True)
     added = session.history_count() - before
     described = {entry.object_uuid for entry in kept}
-    at = now()
-    own = [
-        HistoryEntry(new_uuid(), uuid, kind, "import", IMPORT_SUMMARIES[what], {}, importer, at)
-        for kind, uuid, what in touched
-        if uuid not in described
-    ]
+    own = [(kind, uuid, IMPORT_SUMMARIES[what]) for kind, uuid, what in touched]
+    own = [row for row in own if row[1] not in described]
     if own:
         insert_importer()
-        session.record_history_many(own)
+        session.record_import_rows(own, importer, now())
     return added
 
 

@@ -12,6 +12,7 @@ import merge_helpers as mh
 import orjson
 import pytest
 
+from annotator.domain.ids import is_uuid
 from annotator.domain.provenance import ACTIONS, OBJECT_KINDS
 from annotator.io.formats import ExportOptions
 from annotator.io.json_export import write_json
@@ -136,6 +137,8 @@ def test_an_import_records_what_the_file_says_nothing_about(rich, tmp_path):
         with copy_.store.read() as session:
             assert "Imke" in {a.name for a in session.annotators()}
             count = session.history_count()
+            ids_ = [e.uuid for e in session.history()]
+        assert len(set(ids_)) == count and all(is_uuid(u) for u in ids_)
         import_data(copy_, copy.deepcopy(data))  # nothing changes: no new rows
         with copy_.store.read() as session:
             assert session.history_count() == count
