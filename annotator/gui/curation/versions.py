@@ -41,6 +41,8 @@ def unit_where(unit: Unit, text: str, spans: Mapping[str, UnitSpan]) -> str:
         source, target = (spans.get(u) for u in unit.endpoints)
         ends = [span_text(text, s) if s else "?" for s in (source, target)]
         return f"{ends[0]} → {ends[1]}"
+    if unit.kind == "attribute" and unit.gold in spans:  # the gold span the unit edits
+        return span_text(text, spans[unit.gold])
     extent = unit.extent
     return excerpt(text, *extent) if extent else ""
 

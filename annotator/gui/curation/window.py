@@ -353,7 +353,8 @@ class CurationWindow(QWidget):
             ends = [self._span_map(unit.document).get(u) for u in unit.endpoints]
             found = [s for s in ends if s is not None]
             return (min(s.start for s in found), max(s.end for s in found)) if found else None
-        return unit.extent
+        gold = self._span_map(unit.document).get(unit.gold or "")
+        return (gold.start, gold.end) if gold is not None else unit.extent
 
     def _jump(self, jump: Jump) -> None:
         unit = self.current_unit()
