@@ -232,7 +232,7 @@ CREATE TABLE merge_reports (
 -- Adjudication: one decision per unit of disagreement, written into the gold layer.
 -- unit_key identifies the unit within its document (JSON text, stable across sessions);
 -- gold_uuid is the gold span or link written (NULL when every version was rejected);
--- source_uuid / source_annotator_id name the version that was accepted (NULL for an edit).
+-- source_uuid / source_annotator_id: the version accepted (an edit: the one it started from).
 CREATE TABLE decisions (
     id                  INTEGER PRIMARY KEY,
     uuid                TEXT NOT NULL UNIQUE,
