@@ -18,9 +18,9 @@ from annotator.domain.provenance import HistoryEntry
 from annotator.errors import ValidationError
 from annotator.services.command import Command
 from annotator.services.curation import read_queue
-from annotator.services.link_commands import check_link
+from annotator.services.link_commands import EditLink, check_link
 from annotator.services.project import Project
-from annotator.services.span_commands import remove_spans, tag_type
+from annotator.services.span_commands import EditSpan, remove_spans, tag_type
 from annotator.store.decisions import delete_decision, insert_decision
 from annotator.store.project_store import WriteSession
 
@@ -204,6 +204,37 @@ class AcceptAgreed(Command):
             raise ValidationError("no agreed unit is waiting for a decision")
         count = len(self.commands)
         self.label = f"Accept {count} agreed unit" + ("s" if count != 1 else "")
+        return changes
+
+    def revert(self, project: Project, session: WriteSession) -> ChangeSet:
+        changes = ChangeSet()
+        for command in reversed(self.commands):
+            changes = changes.merge(command.revert(project, session))
+        return changes
+
+
+class EditIntoGold(Command):
+    """The edit verdict with its edit: the chosen version copied into gold, then changed (a
+    span's tag, fragments, attributes or note; a link's attributes or note), as one undo step.
+    Not a layer edit of the shown layer: curation writes the gold layer whatever is shown."""
+
+    def __init__(self, unit: Unit, version: int, **changes: Any) -> None:
+        self.decide = Decide(unit, "edit", version)
+        self.changes = changes
+        self.commands: list[Command] = [self.decide]
+        self.label = "Edit into gold"
+
+    def apply(self, project: Project, session: WriteSession) -> ChangeSet:
+        changes = self.decide.apply(project, session)
+        if len(self.commands) == 1 and self.changes:  # the gold uuid is known from here on
+            gold = self.decide.gold_uuid
+            assert gold is not None
+            if self.decide.unit.kind == "link":
+                self.commands.append(EditLink(gold, **self.changes))
+            else:
+                self.commands.append(EditSpan(gold, **self.changes, label="Edit gold span"))
+        for command in self.commands[1:]:
+            changes = changes.merge(command.apply(project, session))
         return changes
 
     def revert(self, project: Project, session: WriteSession) -> ChangeSet:

@@ -21,7 +21,7 @@ from annotator.domain.model import Annotator
 from annotator.errors import AnnotatorError, ValidationError
 from annotator.io.formats import ExportOptions, export_format
 from annotator.services.curation import build_queue, choose_annotators
-from annotator.services.curation_commands import AcceptAgreed, Decide
+from annotator.services.curation_commands import AcceptAgreed, Decide, EditIntoGold
 from annotator.store.decisions import decision_count, decisions
 
 
@@ -180,6 +180,38 @@ def test_nothing_agreed_is_refused(ws) -> None:
     annotators = [a.uuid for a in choose_annotators(ws.project, ["Ada", "Bob"])]
     ws.run(AcceptAgreed(annotators))
     ws.refused(AcceptAgreed(annotators), ValidationError, "no agreed unit")
+
+
+def test_edit_into_gold_changes_the_copy_and_round_trips(ws) -> None:
+    insert_gold_annotator(ws)
+    unit = unit_at(ws, "span", "Jane")
+    start, end = TEXT.index("Jane Doe"), TEXT.index("Jane Doe") + len("Jane Doe")
+    command = EditIntoGold(
+        unit, 0, tag="actor", fragments=[(start, end)], attributes={"actor_kind": "group"},
+        note="byline",
+    )  # fmt: skip
+    ws.round_trip(command)
+    with ws.project.store.read() as session:
+        (decision,) = decisions(session)
+        (gold,) = session.spans(ws.doc, GOLD_ANNOTATOR_UUID)
+        rows = {h.action for h in session.history_of(gold.uuid)}
+    assert decision.verdict == "edit" and decision.source_uuid == unit.versions[0].uuid
+    assert (gold.quote, gold.attributes, gold.note) == (
+        "Jane Doe",
+        {"actor_kind": "group"},
+        "byline",
+    )
+    assert {"create", "update", "adjudicate"} <= rows
+
+
+def test_edit_into_gold_of_a_link(ws) -> None:
+    insert_gold_annotator(ws)
+    ws.run(Decide(unit_at(ws, "span", "Jane"), "accept", 1))
+    ws.run(Decide(unit_at(ws, "span", "bridge"), "accept", 0))
+    ws.round_trip(EditIntoGold(unit_at(ws, "link"), 0, note="from the quote"))
+    with ws.project.store.read() as session:
+        (link,) = session.links(ws.doc, GOLD_ANNOTATOR_UUID)
+    assert link.note == "from the quote"
 
 
 @pytest.mark.parametrize("verdict, version", [("accept", 0), ("edit", 1)])

@@ -1,5 +1,5 @@
 """Adjudication end to end on the real main window: two annotators' layers → Tools ▸ Curate… →
-keyboard decisions (accept, reject, accept all agreed, edit, undo/redo) → the gold layer
+keyboard decisions (accept, reject, accept all agreed, edit into gold, undo/redo) → the gold layer
 exported on its own (Annotator JSON through the exchange API and `--layer gold`, and brat)
 holds exactly the decided spans."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from annotator.cli import main as cli_main
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID
@@ -186,14 +186,41 @@ def test_keyboard_adjudication_to_gold_export(qtbot, window, tmp_path) -> None:
     assert {s["text"] for s in data["documents"][0]["spans"]} == expected
 
 
-def test_edit_accepts_and_selects_the_gold_span_for_the_inspector(qtbot, window) -> None:
+def test_edit_changes_a_version_into_gold_as_one_undo_step(qtbot, window) -> None:
     curation = open_curation(qtbot, window)
-    press(qtbot, curation, Qt.Key.Key_E)
+    press(qtbot, curation, Qt.Key.Key_E)  # starts from ann's "Mayor Jane Doe"
+    dialog = curation.gold_editor
+    qtbot.waitExposed(dialog)
+    assert dialog.preview.text() == "Mayor Jane Doe"
+    dialog.start.setValue(at("Jane Doe")[0])
+    assert dialog.preview.text() == "Jane Doe"
+    dialog.editors["kind"].set_value("state")
+    dialog.note.setText("checked against the byline")
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    window.session.flush()
+    assert gold(window) == {"Jane Doe": ("actor", {"kind": "state"})}
     with window.session.read() as read:
         (decision,) = decisions(read)
-    assert decision.verdict == "edit"
-    assert window.session.selected_span == decision.gold_uuid
-    assert gold(window) == {"Mayor Jane Doe": ("actor", {"kind": "person"})}
+        (span,) = read.spans(window.doc, GOLD_ANNOTATOR_UUID)
+        names = {a.uuid: a.name for a in read.annotators()}
+    assert decision.verdict == "edit" and decision.gold_uuid == span.uuid
+    assert names[decision.source_annotator] == "ann" and span.note == "checked against the byline"
+    assert [row[1] for row in listed(curation)][:1] == ["Monday"]
+    press(qtbot, curation, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert gold(window) == {}
+    assert listed(curation)[0] == ("Span", "Mayor Jane Doe", "")
+
+
+def test_an_empty_extent_is_not_accepted(qtbot, window) -> None:
+    curation = open_curation(qtbot, window)
+    press(qtbot, curation, Qt.Key.Key_E)
+    dialog = curation.gold_editor
+    dialog.end.setValue(dialog.start.value())
+    dialog.accept()
+    assert dialog.isVisible() and "end must come after" in dialog.preview.text()
+    dialog.reject()
+    assert gold(window) == {}
 
 
 def test_moving_jumps_the_reading_pane_and_enter_focuses_it(qtbot, window) -> None:

@@ -31,15 +31,16 @@ from annotator.domain.curation import Unit
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID, is_gold
 from annotator.domain.model import Annotator
 from annotator.errors import AnnotatorError
+from annotator.gui.curation.gold_editor import GoldEditDialog
 from annotator.gui.curation.versions import KIND_NAMES, VersionsTable, unit_where
 from annotator.gui.session import ProjectSession
 from annotator.services.curation import CurationQueue, build_queue
-from annotator.services.curation_commands import AcceptAgreed, Decide
+from annotator.services.curation_commands import AcceptAgreed, Decide, EditIntoGold
 
 UUID_ROLE = Qt.ItemDataRole.UserRole
 Jump = Callable[[str, int, int], None]
 KEYS_HELP = (
-    "Keys: ↑/↓ or J/K move · 1–9 accept that version · E accept and edit · R or Delete reject "
+    "Keys: ↑/↓ or J/K move · 1–9 accept that version · E edit into gold · R or Delete reject "
     "all · Ctrl+Shift+A accept every agreed unit · Enter show in the text · Ctrl+Z undo"
 )
 
@@ -93,9 +94,9 @@ class CurationWindow(QWidget):
         self.accept_buttons: list[QPushButton] = []
         self.edit_button = QPushButton("&Edit (E)", objectName="curation_edit")
         self.edit_button.setToolTip(
-            "Accept the first annotator's version there is and open it in the inspector"
+            "Start from the first annotator's version there is, change it, accept it into gold"
         )
-        self.edit_button.clicked.connect(lambda: self.decide("edit"))
+        self.edit_button.clicked.connect(self.edit)
         self.reject_button = QPushButton("&Reject all (R)", objectName="curation_reject")
         self.reject_button.clicked.connect(lambda: self.decide("reject"))
         self.agreed_button = QPushButton("Accept all a&greed", objectName="curation_agreed")
@@ -154,7 +155,7 @@ class CurationWindow(QWidget):
         for number in range(1, 10):
             # triggered(bool) would fill a first default argument: take it, then the number
             add([str(number)], lambda _=False, n=number: self.decide("accept", n - 1))
-        add(["E"], lambda: self.decide("edit"))
+        add(["E"], self.edit)
         add(["R", "Delete"], lambda: self.decide("reject"))
         add(["J"], lambda: self.move(1))
         add(["K"], lambda: self.move(-1))
@@ -375,8 +376,6 @@ class CurationWindow(QWidget):
         unit = self.current_unit()
         if unit is None:
             return
-        if verdict == "edit":  # the first version there is, when no number is given
-            version = next((i for i, v in enumerate(unit.versions) if v is not None), None)
         if verdict == "accept" and (
             version is None or version >= len(unit.versions) or unit.versions[version] is None
         ):
@@ -391,19 +390,42 @@ class CurationWindow(QWidget):
             return
         if self.session.run(command):
             self.session.flush()
-            if verdict == "edit" and command.gold_uuid:
-                self._open_for_editing(unit, command.gold_uuid)
 
-    def _open_for_editing(self, unit: Unit, gold: str) -> None:
-        """Select the gold item in the main window: the inspector edits it."""
-        if unit.kind == "link":
-            self.session.jump_to_link(gold)
-        else:
-            self.session.jump_to_span(gold)
-        parent = self.parentWidget()
-        if parent is not None:
-            parent.raise_()
-            parent.activateWindow()
+    def edit(self) -> None:
+        """Open the gold editor on the first version there is (the edit verdict)."""
+        unit = self.current_unit()
+        if unit is None or self.queue is None:
+            return
+        index = next(i for i, v in enumerate(unit.versions) if v is not None)
+        version = unit.versions[index]
+        with self.session.read() as read:
+            if unit.kind == "link":
+                found = read.links_by_uuid([version.uuid])
+            else:
+                found = read.spans_by_uuid([version.uuid])
+        note = found[0].note if found else ""
+        dialog = GoldEditDialog(
+            version,
+            self.queue.annotators[index].name,
+            self._text(unit.document),
+            self.session.schema,
+            note,
+            attributes_only=unit.kind == "attribute",
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self._edited(unit, index, dialog.changes()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.gold_editor = dialog
+        dialog.open()
+
+    def _edited(self, unit: Unit, index: int, changes: dict) -> None:
+        try:
+            command = EditIntoGold(unit, index, **changes)
+        except AnnotatorError as error:
+            self.session.error.emit(str(error))
+            return
+        if self.session.run(command):
+            self.session.flush()
 
     def accept_agreed(self) -> None:
         if self.queue is None or not any(u.agreed for u in self.rows):
