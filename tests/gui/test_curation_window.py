@@ -115,7 +115,8 @@ def test_tools_menu_opens_the_queue_with_versions_side_by_side(qtbot, window) ->
     assert versions.item(1, 0).font().bold()  # the versions differ there
     assert curation.progress.value() == 0 and curation.progress.maximum() == 4
     assert curation.documents.item(0).text().endswith("— 0 / 4")
-    # the current unit is shown in the reading pane
+    # the current unit is shown in the reading pane, the two layers compared
+    assert window.session.layer.choice.mode == "compare"
     assert window.session.current_document == window.doc
     assert window.view.selection() == at("Mayor Jane Doe")
 

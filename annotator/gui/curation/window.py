@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from annotator.domain.agreement.units import UnitSpan
 from annotator.domain.curation import Unit
+from annotator.domain.layer_diff import LayerChoice, LayerMode
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID, is_gold
 from annotator.domain.model import Annotator
 from annotator.errors import AnnotatorError
@@ -58,6 +59,7 @@ class CurationWindow(QWidget):
         self.rows: list[Unit] = []  # the open units listed, by row
         self._texts: dict[str, str] = {}
         self._spans: dict[str, dict[str, UnitSpan]] = {}
+        self._compared: tuple[str, ...] = ()  # the pair last put side by side in the text
         self.setObjectName("curation_window")
         self.setWindowTitle("Curation — adjudicate into gold")
         self.resize(1150, 780)
@@ -223,6 +225,16 @@ class CurationWindow(QWidget):
         self._fill_documents()
         self._fill_accept_buttons([a.name for a in annotators] if self.queue else [])
         self._fill_queue()
+        self._compare_in_text(annotators)
+
+    def _compare_in_text(self, annotators: list[Annotator]) -> None:
+        """Show the first two chosen layers compared in the reading pane, once per choice of
+        annotators (the user may pick another layer meanwhile; blind mode refuses)."""
+        pair = tuple(a.uuid for a in annotators[:2])
+        if len(pair) == 2 and pair != self._compared and self.isVisible():
+            self._compared = pair
+            if self.session.layer.set_choice(LayerChoice(LayerMode.COMPARE, *pair)):
+                self._jump(self.preview)  # a new layer choice drops the text selection
 
     def _fill_documents(self) -> None:
         unticked = {
