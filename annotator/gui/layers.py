@@ -120,24 +120,19 @@ class LayerState(QObject):
     ) -> tuple[list[Span], list[Link], LayerDiff | None]:
         """What the main reading pane draws: the shown layer, or layer A (side by side), or
         A and B overlaid (with the diff whose differences it marks)."""
-        diff = None
-        if self.comparing:
-            diff = self.diff(spans)
-            shown = diff.overlay_spans() if not self.side_by_side else self._only(spans, "first")
-            first, second = self.choice.first, self.choice.second
-            annotators = frozenset({first, second} if self.overlaid else {first})
-        else:
+        if not self.comparing:
             annotators = self.annotators()
             shown = in_layers(spans, annotators)
+            return shown, shown_links(links, annotators, {s.uuid for s in shown}), None
+        diff = self.diff(spans)
+        first, second = self.choice.first, self.choice.second
+        if self.side_by_side:  # layer B goes to the second pane
+            annotators = frozenset({first})
+            shown = in_layers(spans, annotators)
+        else:
+            annotators = frozenset({first, second})
+            shown = diff.overlay_spans()
         return shown, shown_links(links, annotators, {s.uuid for s in shown}), diff
-
-    @property
-    def overlaid(self) -> bool:
-        return self.comparing and not self.choice.side_by_side
-
-    def _only(self, spans: list[Span], which: str) -> list[Span]:
-        annotator = getattr(self.choice, which)
-        return [s for s in spans if s.annotator == annotator]
 
     # -- telling the user --------------------------------------------------------------------
     def name(self, annotator: str) -> str:
