@@ -60,10 +60,11 @@ class Unit:
     endpoints: tuple[str, str] | None = None
     link_type: str = ""
     decision: Decision | None = field(default=None, compare=False)
+    uuids: tuple[str, ...] = ()  # the members (the key, unparsed)
 
     @property
     def members(self) -> list[str]:
-        return members_of(self.key)
+        return list(self.uuids) if self.uuids else members_of(self.key)
 
     @property
     def extent(self) -> tuple[int, int] | None:
@@ -75,7 +76,9 @@ class Unit:
 
 
 def unit_key(uuids: Sequence[str]) -> str:
-    return json.dumps(sorted(uuids), separators=(",", ":"))
+    """The JSON list of the sorted uuids (written by hand: uuids need no escaping, and a queue
+    over 100,000 spans makes as many keys)."""
+    return '["' + '","'.join(sorted(uuids)) + '"]' if uuids else "[]"
 
 
 def members_of(key: str) -> list[str]:
@@ -114,10 +117,12 @@ def span_units(
 ) -> list[Unit]:
     """The span units of one document (`layers[i]`: the spans of `annotators[i]`)."""
     units = []
+    names = tuple(annotators)
     for group in group_spans(layers):
-        key = unit_key([s.uuid for s in group if s is not None])
+        uuids = tuple(s.uuid for s in group if s is not None)
+        agreed = span_agreed(group)
         units.append(
-            Unit(document, "span", key, tuple(group), tuple(annotators), span_agreed(group))
+            Unit(document, "span", unit_key(uuids), tuple(group), names, agreed, uuids=uuids)
         )
     return units
 
@@ -139,8 +144,11 @@ def attribute_units(
         distinct = {json.dumps(dict(v.attributes), sort_keys=True) for v in versions if v}
         if len(distinct) > 1:
             units.append(
-                Unit(document, "attribute", unit.key, versions, unit.annotators, gold=gold)
-            )
+                Unit(
+                    document, "attribute", unit.key, versions, unit.annotators, gold=gold,
+                    uuids=unit.uuids,
+                )
+            )  # fmt: skip
     return units
 
 
@@ -166,17 +174,19 @@ def link_units(
     units = []
     for (link_type, source, target), group in groups.items():
         present = [link for link in group if link is not None]
+        uuids = tuple(link.uuid for link in present)
         same = len({json.dumps(dict(link.attributes), sort_keys=True) for link in present}) == 1
         units.append(
             Unit(
                 document,
                 "link",
-                unit_key([link.uuid for link in present]),
+                unit_key(uuids),
                 tuple(group),
                 tuple(annotators),
                 agreed=len(present) == len(group) and same,
                 endpoints=(source, target),
                 link_type=link_type,
+                uuids=uuids,
             )
         )
     return units

@@ -20,7 +20,11 @@ from annotator.errors import AnnotatorError, NotFoundError
 from annotator.services.agreement import default_annotators
 from annotator.services.project import Project
 from annotator.store.agreement_reads import read_layers
+from annotator.store.curation_reads import read_document_layers
 from annotator.store.decisions import decisions
+
+#: Up to this many documents are read through the document index, not as whole layers.
+SCOPED_READ = 200
 
 
 @dataclass
@@ -145,7 +149,11 @@ def read_queue(
     infos = session.documents()
     titles = {d.uuid: d.title for d in infos}
     wanted = list(documents) if documents is not None else list(titles)
-    rows = read_layers(session, [*annotators, GOLD_ANNOTATOR_UUID], set(wanted))
+    layers = [*annotators, GOLD_ANNOTATOR_UUID]
+    if documents is not None and len(wanted) <= SCOPED_READ:  # a refresh after a decision
+        rows = read_document_layers(session, layers, wanted)
+    else:
+        rows = read_layers(session, layers, set(wanted))
     if documents is None:
         worked = {doc for doc, who in [*rows.spans, *rows.links] if who in annotators}
         wanted = [d for d in wanted if d in worked]

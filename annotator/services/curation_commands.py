@@ -25,6 +25,15 @@ from annotator.store.decisions import delete_decision, insert_decision
 from annotator.store.project_store import WriteSession
 
 
+def combine(changes: list[ChangeSet]) -> ChangeSet:
+    """One change set for many (merging them pairwise would copy growing sets each time)."""
+    values: dict[str, Any] = {}
+    for item in dataclasses.fields(ChangeSet):
+        parts = [getattr(c, item.name) for c in changes]
+        values[item.name] = any(parts) if item.type == "bool" else frozenset().union(*parts)
+    return ChangeSet(**values)
+
+
 def ensure_gold_annotator(session: WriteSession) -> None:
     """The gold layer's reserved annotator is written with the first gold item."""
     if GOLD_ANNOTATOR_UUID not in session.annotator_uuids().values():
@@ -32,6 +41,48 @@ def ensure_gold_annotator(session: WriteSession) -> None:
         session.insert_annotator(
             Annotator(GOLD_ANNOTATOR_UUID, GOLD_ANNOTATOR_NAME, "", when, when)
         )
+
+
+class Batch:
+    """What the decisions of one transaction share: the annotators' names, the source spans and
+    links (read at once for a bulk accept), the gold annotator check, and the history rows
+    (written at once by `flush`)."""
+
+    def __init__(self, session: WriteSession) -> None:
+        self.session = session
+        self.names = {a.uuid: a.name for a in session.annotators()}
+        self.spans: dict[str, Span] = {}
+        self.links: dict[str, Link] = {}
+        self.history: list[HistoryEntry] = []
+        self._gold_ready = False
+
+    def prefetch(self, spans: list[str], links: list[str]) -> None:
+        for start in range(0, len(spans), 500):  # bound parameters per statement
+            found = self.session.spans_by_uuid(spans[start : start + 500])
+            self.spans.update((span.uuid, span) for span in found)
+        for start in range(0, len(links), 500):
+            found_links = self.session.links_by_uuid(links[start : start + 500])
+            self.links.update((link.uuid, link) for link in found_links)
+
+    def span(self, uuid: str) -> Span | None:
+        if uuid not in self.spans:
+            self.prefetch([uuid], [])
+        return self.spans.get(uuid)
+
+    def link(self, uuid: str) -> Link | None:
+        if uuid not in self.links:
+            self.prefetch([], [uuid])
+        return self.links.get(uuid)
+
+    def ensure_gold(self) -> None:
+        if not self._gold_ready:
+            ensure_gold_annotator(self.session)
+            self._gold_ready = True
+
+    def flush(self) -> None:
+        if self.history:
+            self.session.record_history_many(self.history)
+            self.history = []
 
 
 class Decide(Command):
@@ -70,13 +121,17 @@ class Decide(Command):
             yield self.before, self.after
 
     # -- do ----------------------------------------------------------------------------------
-    def apply(self, project: Project, session: WriteSession) -> ChangeSet:
+    def apply(
+        self, project: Project, session: WriteSession, batch: Batch | None = None
+    ) -> ChangeSet:
+        own = batch is None
+        batch = Batch(session) if batch is None else batch
         first = self.decision is None
         when = now() if first else self.decision.decided
         changes = ChangeSet(documents=frozenset({self.unit.document}))
         if self.verdict != "reject":
-            ensure_gold_annotator(session)
-            changes = self._write_gold(project, session, when, first)
+            batch.ensure_gold()
+            changes = self._write_gold(project, session, batch, when, first)
         if first:
             self.decision = Decision(
                 new_uuid(),
@@ -91,18 +146,20 @@ class Decide(Command):
                 when,
             )
         insert_decision(session, self.decision)
-        self._record(session, project.annotator.uuid, "")
+        self._record(batch, project.annotator.uuid, "")
+        if own:
+            batch.flush()
         return changes
 
-    def _write_gold(self, project, session: WriteSession, when: str, first: bool) -> ChangeSet:
+    def _write_gold(self, project, session, batch: Batch, when: str, first: bool) -> ChangeSet:
         documents = frozenset({self.unit.document})
         if self.unit.kind == "span":
             if first:
-                found = session.spans_by_uuid([self.source.uuid])
-                if not found:
+                found = batch.span(self.source.uuid)
+                if found is None:
                     raise ValidationError("that version no longer exists; refresh the queue")
                 self.gold = dataclasses.replace(
-                    found[0], uuid=new_uuid(), annotator=GOLD_ANNOTATOR_UUID, created=when,
+                    found, uuid=new_uuid(), annotator=GOLD_ANNOTATOR_UUID, created=when,
                     modified=when,
                 )  # fmt: skip
             session.remove_tombstone(self.gold.uuid)
@@ -117,13 +174,13 @@ class Decide(Command):
             session.update_span(self.after)
             return ChangeSet(spans_changed=frozenset({self.unit.gold}), documents=documents)
         if first:
-            found = session.links_by_uuid([self.source.uuid])
-            if not found or self.unit.endpoints is None:
+            found = batch.link(self.source.uuid)
+            if found is None or self.unit.endpoints is None:
                 raise ValidationError("that version no longer exists; refresh the queue")
             source, target = self.unit.endpoints
             self.gold = Link(
-                new_uuid(), self.unit.document, found[0].type, source, target,
-                GOLD_ANNOTATOR_UUID, dict(found[0].attributes), found[0].note, when, when,
+                new_uuid(), self.unit.document, found.type, source, target,
+                GOLD_ANNOTATOR_UUID, dict(found.attributes), found.note, when, when,
             )  # fmt: skip
             check_link(project, session, self.gold)
         session.remove_tombstone(self.gold.uuid)
@@ -131,10 +188,16 @@ class Decide(Command):
         return ChangeSet(links_added=frozenset({self.gold.uuid}), documents=documents)
 
     # -- undo --------------------------------------------------------------------------------
-    def revert(self, project: Project, session: WriteSession) -> ChangeSet:
+    def revert(
+        self, project: Project, session: WriteSession, batch: Batch | None = None
+    ) -> ChangeSet:
         assert self.decision is not None
+        own = batch is None
+        batch = Batch(session) if batch is None else batch
         delete_decision(session, self.decision.uuid)
-        self._record(session, project.annotator.uuid, " (undo)")
+        self._record(batch, project.annotator.uuid, " (undo)")
+        if own:
+            batch.flush()
         documents = frozenset({self.unit.document})
         author = project.annotator.uuid
         if self.verdict == "reject":
@@ -149,12 +212,11 @@ class Decide(Command):
         session.add_tombstone(self.gold.uuid, "link", now(), author)
         return ChangeSet(links_removed=frozenset({self.gold.uuid}), documents=documents)
 
-    def _record(self, session: WriteSession, author: str, tail: str) -> None:
+    def _record(self, batch: Batch, author: str, tail: str) -> None:
         assert self.decision is not None
         kind = "link" if self.unit.kind == "link" else "span"
         subject = self.gold_uuid or self.unit.members[0]
-        names = {a.uuid: a.name for a in session.annotators()}
-        whose = f"{names.get(self.source_annotator, 'an annotator')}'s"
+        whose = f"{batch.names.get(self.source_annotator or '', 'an annotator')}'s"
         verb = {"accept": "accepted", "edit": "accepted for editing", "reject": "rejected"}
         summary = (
             f"{self.unit.kind} unit: every version rejected"
@@ -169,9 +231,9 @@ class Decide(Command):
             "source": self.decision.source_uuid,
             "source_annotator": self.source_annotator,
         }
-        session.record_history_many(
-            [HistoryEntry(new_uuid(), subject, kind, "adjudicate", summary + tail, detail, author,
-                          now())]
+        batch.history.append(
+            HistoryEntry(new_uuid(), subject, kind, "adjudicate", summary + tail, detail, author,
+                         now())
         )  # fmt: skip
 
 
@@ -185,32 +247,39 @@ class AcceptAgreed(Command):
         self.label = "Accept agreed units"
 
     def apply(self, project: Project, session: WriteSession) -> ChangeSet:
-        changes = ChangeSet()
+        batch = Batch(session)
         if self.commands:  # redo: the same decisions, same uuids
-            for command in self.commands:
-                changes = changes.merge(command.apply(project, session))
-            return changes
+            changes = [command.apply(project, session, batch) for command in self.commands]
+            batch.flush()
+            return combine(changes)
+        found: list[ChangeSet] = []
         directed = {t.key: t.directed for t in project.schema.link_types}
         while True:
             queues = read_queue(session, self.annotators, self.documents, directed)
             agreed = [u for q in queues for u in q.open_units if u.agreed]
             if not agreed:
                 break
+            sources = [(u.kind, u.versions[0].uuid) for u in agreed]
+            batch.prefetch(
+                [uuid for kind, uuid in sources if kind != "link"],
+                [uuid for kind, uuid in sources if kind == "link"],
+            )
             for unit in agreed:
                 command = Decide(unit, "accept", 0)
-                changes = changes.merge(command.apply(project, session))
+                found.append(command.apply(project, session, batch))
                 self.commands.append(command)
         if not self.commands:
             raise ValidationError("no agreed unit is waiting for a decision")
+        batch.flush()
         count = len(self.commands)
         self.label = f"Accept {count} agreed unit" + ("s" if count != 1 else "")
-        return changes
+        return combine(found)
 
     def revert(self, project: Project, session: WriteSession) -> ChangeSet:
-        changes = ChangeSet()
-        for command in reversed(self.commands):
-            changes = changes.merge(command.revert(project, session))
-        return changes
+        batch = Batch(session)
+        changes = [command.revert(project, session, batch) for command in reversed(self.commands)]
+        batch.flush()
+        return combine(changes)
 
 
 class EditIntoGold(Command):

@@ -25,12 +25,16 @@ def _raw(session) -> sqlite3.Connection:
 
 def decisions(session, documents: Collection[str] | None = None) -> list[Decision]:
     """Every decision (of `documents` when given), oldest first."""
-    rows = _raw(session).execute(_SELECT + " ORDER BY d.id").fetchall()
-    found = [Decision(*row) for row in rows]
-    if documents is not None:
-        wanted = set(documents)
-        found = [d for d in found if d.document in wanted]
-    return found
+    raw = _raw(session)
+    if documents is None:
+        return [Decision(*row) for row in raw.execute(_SELECT + " ORDER BY d.id")]
+    wanted = list(documents)
+    if len(wanted) > 500:  # more than a statement should bind: filter here
+        chosen = set(wanted)
+        return [d for d in decisions(session) if d.document in chosen]
+    marks = ",".join("?" * len(wanted))
+    rows = raw.execute(_SELECT + f" WHERE doc.uuid IN ({marks}) ORDER BY d.id", wanted)
+    return [Decision(*row) for row in rows]
 
 
 def insert_decision(session, decision: Decision) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.domain.agreement.units import UnitSpan
+from annotator.domain.changes import ChangeSet
 from annotator.domain.curation import Unit
 from annotator.domain.layer_diff import LayerChoice, LayerMode
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID, is_gold
@@ -35,7 +36,7 @@ from annotator.errors import AnnotatorError
 from annotator.gui.curation.gold_editor import GoldEditDialog
 from annotator.gui.curation.versions import KIND_NAMES, VersionsTable, unit_where
 from annotator.gui.session import ProjectSession
-from annotator.services.curation import CurationQueue, build_queue
+from annotator.services.curation import SCOPED_READ, CurationQueue, build_queue, read_queue
 from annotator.services.curation_commands import AcceptAgreed, Decide, EditIntoGold
 
 UUID_ROLE = Qt.ItemDataRole.UserRole
@@ -451,9 +452,33 @@ class CurationWindow(QWidget):
         if self.session.run(command):
             self.session.flush()
 
-    def _on_changes(self, _changes) -> None:
-        if self.isVisible():
+    def _on_changes(self, changes: ChangeSet) -> None:
+        """Read again only the documents a change touched (a decision, an undo, an edit)."""
+        if not self.isVisible():
+            return
+        whole = changes.annotators or changes.schema or changes.documents_removed
+        if whole or self.queue is None or len(changes.documents) > SCOPED_READ:
             self.refresh()
+        elif changes.documents:
+            self._refresh_documents(changes.documents)
+
+    def _refresh_documents(self, documents: frozenset[str]) -> None:
+        assert self.queue is not None
+        directed = {t.key: t.directed for t in self.session.schema.link_types}
+        annotators = [a.uuid for a in self.queue.annotators]
+        with self.session.read() as read:
+            fresh = {
+                d.document: d for d in read_queue(read, annotators, sorted(documents), directed)
+            }
+        listed = self.queue.documents
+        for index, doc in enumerate(listed):
+            if doc.document in fresh:
+                listed[index] = fresh.pop(doc.document)
+        listed.extend(d for d in fresh.values() if d.units)  # newly worked on
+        for document in documents:
+            self._spans.pop(document, None)
+        self._fill_documents()
+        self._fill_queue()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
