@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -26,14 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.domain.agreement.units import UnitSpan
 from annotator.domain.changes import ChangeSet
 from annotator.domain.curation import Unit
 from annotator.domain.layer_diff import LayerChoice, LayerMode
-from annotator.domain.layers import GOLD_ANNOTATOR_UUID, is_gold
+from annotator.domain.layers import is_gold
 from annotator.domain.model import Annotator
 from annotator.errors import AnnotatorError
 from annotator.gui.curation.gold_editor import GoldEditDialog
+from annotator.gui.curation.texts import UnitTexts
 from annotator.gui.curation.versions import KIND_NAMES, VersionsTable, unit_where
 from annotator.gui.session import ProjectSession
 from annotator.services.curation import SCOPED_READ, CurationQueue, build_queue, read_queue
@@ -58,8 +59,7 @@ class CurationWindow(QWidget):
         self.session, self.go_to, self.preview = session, go_to, preview
         self.queue: CurationQueue | None = None
         self.rows: list[Unit] = []  # the open units listed, by row
-        self._texts: dict[str, str] = {}
-        self._spans: dict[str, dict[str, UnitSpan]] = {}
+        self.texts = UnitTexts(session)
         self._compared: tuple[str, ...] = ()  # the pair last put side by side in the text
         self.setObjectName("curation_window")
         self.setWindowTitle("Curation — adjudicate into gold")
@@ -212,8 +212,7 @@ class CurationWindow(QWidget):
     def refresh(self) -> None:
         """Build the queue again (after a decision, an undo, or another annotator choice)."""
         annotators = self.chosen_annotators()
-        self._texts.clear()
-        self._spans.clear()
+        self.texts.clear()
         if len(annotators) < 2:
             self.queue = None
             self.summary.setText("Tick at least two annotators to adjudicate between.")
@@ -287,7 +286,7 @@ class CurationWindow(QWidget):
             cells = (
                 titles[unit.document],
                 KIND_NAMES[unit.kind] + (f" ({unit.link_type})" if unit.link_type else ""),
-                unit_where(unit, self._text(unit.document), self._span_map(unit.document)),
+                self._where(unit),
                 "✓ agreed" if unit.agreed else "",
             )
             for column, value in enumerate(cells):
@@ -315,25 +314,9 @@ class CurationWindow(QWidget):
             "Attribute and link units appear once their spans are in gold."
         )
 
-    def _text(self, document: str) -> str:
-        if document not in self._texts:
-            with self.session.read() as read:
-                self._texts[document] = read.document_text(document)
-        return self._texts[document]
-
-    def _span_map(self, document: str) -> dict[str, UnitSpan]:
-        """The annotators' spans and the gold spans of a document, by uuid (links show them)."""
-        if document not in self._spans:
-            found: dict[str, UnitSpan] = {}
-            for doc in self.queue.documents if self.queue else []:
-                if doc.document == document:
-                    for unit in doc.units:
-                        found.update((v.uuid, v) for v in unit.versions if isinstance(v, UnitSpan))
-            with self.session.read() as read:
-                for span in read.spans(document, GOLD_ANNOTATOR_UUID):
-                    found[span.uuid] = UnitSpan(span.uuid, span.tag, span.fragments)
-            self._spans[document] = found
-        return self._spans[document]
+    def _where(self, unit: Unit) -> str:
+        document = unit.document
+        return unit_where(unit, self.texts.text(document), self.texts.spans(document, self.queue))
 
     # -- the current unit --------------------------------------------------------------------
     def current_unit(self) -> Unit | None:
@@ -347,8 +330,8 @@ class CurationWindow(QWidget):
     def _show_current(self) -> None:
         unit = self.current_unit()
         names = [a.name for a in self.queue.annotators] if self.queue else []
-        text = self._text(unit.document) if unit else ""
-        spans = self._span_map(unit.document) if unit else {}
+        text = self.texts.text(unit.document) if unit else ""
+        spans = self.texts.spans(unit.document, self.queue) if unit else {}
         self.versions.show_unit(unit, names, text, spans, self.session.schema)
         if unit is None:
             self.unit_title.setText("Nothing waiting: every unit is decided.")
@@ -362,17 +345,9 @@ class CurationWindow(QWidget):
         self.reject_button.setEnabled(unit is not None)
         self.agreed_button.setEnabled(any(u.agreed for u in self.rows))
 
-    def _extent(self, unit: Unit) -> tuple[int, int] | None:
-        if unit.kind == "link" and unit.endpoints:
-            ends = [self._span_map(unit.document).get(u) for u in unit.endpoints]
-            found = [s for s in ends if s is not None]
-            return (min(s.start for s in found), max(s.end for s in found)) if found else None
-        gold = self._span_map(unit.document).get(unit.gold or "")
-        return (gold.start, gold.end) if gold is not None else unit.extent
-
     def _jump(self, jump: Jump) -> None:
         unit = self.current_unit()
-        extent = self._extent(unit) if unit else None
+        extent = self.texts.extent(unit, self.queue) if unit else None
         if unit is not None and extent is not None:
             jump(unit.document, *extent)
 
@@ -420,7 +395,7 @@ class CurationWindow(QWidget):
         dialog = GoldEditDialog(
             version,
             self.queue.annotators[index].name,
-            self._text(unit.document),
+            self.texts.text(unit.document),
             self.session.schema,
             note,
             attributes_only=unit.kind == "attribute",
@@ -449,8 +424,13 @@ class CurationWindow(QWidget):
         command = AcceptAgreed(
             [a.uuid for a in self.queue.annotators], None if every else documents
         )
-        if self.session.run(command):
-            self.session.flush()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # seconds for 10,000s of units
+        try:
+            if self.session.run(command):
+                self.session.flush()
+                self.session.message.emit(f"{command.label} into gold")
+        finally:
+            QApplication.restoreOverrideCursor()
 
     def _on_changes(self, changes: ChangeSet) -> None:
         """Read again only the documents a change touched (a decision, an undo, an edit)."""
@@ -476,7 +456,7 @@ class CurationWindow(QWidget):
                 listed[index] = fresh.pop(doc.document)
         listed.extend(d for d in fresh.values() if d.units)  # newly worked on
         for document in documents:
-            self._spans.pop(document, None)
+            self.texts.forget(document)
         self._fill_documents()
         self._fill_queue()
 
