@@ -246,6 +246,14 @@ def test_a_missing_version_and_too_few_annotators_say_so(qtbot, window) -> None:
     press(qtbot, curation, Qt.Key.Key_1)
     assert messages == ["ann has no version of this unit"]
     assert gold(window) == {}
+    press(qtbot, curation, Qt.Key.Key_Delete)  # rejects the engineers
+    with window.session.read() as read:
+        assert [d.verdict for d in decisions(read)] == ["reject"]
+    assert [row[1] for row in listed(curation)] == [
+        "Mayor Jane Doe",
+        "Monday",
+        "the bridge was safe",
+    ]
     curation.annotators.item(0).setCheckState(Qt.CheckState.Unchecked)
     assert curation.rows == []
     assert "at least two annotators" in curation.summary.text()
