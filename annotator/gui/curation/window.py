@@ -129,7 +129,8 @@ class CurationWindow(QWidget):
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addWidget(self.unit_title)
-        bottom_layout.addWidget(self.versions, 1)
+        bottom_layout.addWidget(self.versions)
+        bottom_layout.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addLayout(self.accept_row)
         buttons.addStretch(1)
@@ -428,7 +429,8 @@ class CurationWindow(QWidget):
         try:
             if self.session.run(command):
                 self.session.flush()
-                self.session.message.emit(f"{command.label} into gold")
+                count = len(command.commands)
+                self.session.message.emit(f"Accepted {count} agreed unit(s) into gold")
         finally:
             QApplication.restoreOverrideCursor()
 
