@@ -218,11 +218,15 @@ class CurationWindow(QWidget):
             self.queue = None
             self.summary.setText("Tick at least two annotators to adjudicate between.")
         else:
+            # about 2 s for 100,000 spans: say that it is working
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
                 self.queue = build_queue(self.session.project, annotators)
             except AnnotatorError as error:
                 self.queue = None
                 self.summary.setText(f"Cannot build the queue: {error}")
+            finally:
+                QApplication.restoreOverrideCursor()
         self._fill_documents()
         self._fill_accept_buttons([a.name for a in annotators] if self.queue else [])
         self._fill_queue()
