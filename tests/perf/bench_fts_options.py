@@ -29,6 +29,7 @@ minimum is the figure least disturbed by other load on a shared machine).
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import sqlite3
@@ -110,13 +111,14 @@ def rows(count: int, vocabulary: str) -> list[tuple[int, str, str]]:
             "".join(extra.choices(_SYLLABLES, k=extra.randint(2, 4))) for _ in range(200_000)
         )
         words = list(dict.fromkeys(made_up))
-    weights = [1 / (rank + 1) for rank in range(len(words))]
+    # cumulative once: `choices` would rebuild them from plain weights on every call
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(words))))
     result = []
     for index in range(count):
         title = f"Report {index}: " + " ".join(rng.choices(pd.WORDS, k=6))
         text = pd._text(rng, index)
         if words:
-            text += " " + " ".join(extra.choices(words, weights=weights, k=150))
+            text += " " + " ".join(extra.choices(words, cum_weights=cumulative, k=150))
         result.append((index + 1, title, text))
     return result
 
