@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from annotator.cli.common import open_project, project_arg
+from annotator.cli.common import open_project, project_arg, say
 
 
 def register(sub) -> dict:
@@ -51,6 +51,11 @@ def cmd_curate(args: argparse.Namespace) -> int:
                 command = AcceptAgreed([a.uuid for a in annotators], documents)
                 project.run(command)
                 accepted = len(command.commands)
+                if command.skipped:
+                    say(
+                        f"left {len(command.skipped)} agreed link(s) in the queue: the schema "
+                        "does not allow them between their gold spans"
+                    )
         summary = build_queue(project, annotators, documents).summary()
     summary["accepted"] = accepted
     if args.json:

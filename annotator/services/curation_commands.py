@@ -244,6 +244,7 @@ class AcceptAgreed(Command):
     def __init__(self, annotators: Sequence[str], documents: Sequence[str] | None = None) -> None:
         self.annotators, self.documents = list(annotators), documents
         self.commands: list[Decide] = []
+        self.skipped: list[Unit] = []  # agreed links the schema refuses between their gold ends
         self.label = "Accept agreed units"
 
     def apply(self, project: Project, session: WriteSession) -> ChangeSet:
@@ -254,9 +255,16 @@ class AcceptAgreed(Command):
             return combine(changes)
         found: list[ChangeSet] = []
         directed = {t.key: t.directed for t in project.schema.link_types}
+        self.skipped = []
+        refused: set[tuple[str, str]] = set()
         while True:
             queues = read_queue(session, self.annotators, self.documents, directed)
-            agreed = [u for q in queues for u in q.open_units if u.agreed]
+            agreed = [
+                u
+                for q in queues
+                for u in q.open_units
+                if u.agreed and (u.document, u.key) not in refused
+            ]
             if not agreed:
                 break
             sources = [(u.kind, u.versions[0].uuid) for u in agreed]
@@ -266,7 +274,16 @@ class AcceptAgreed(Command):
             )
             for unit in agreed:
                 command = Decide(unit, "accept", 0)
-                found.append(command.apply(project, session, batch))
+                try:
+                    found.append(command.apply(project, session, batch))
+                except ValidationError:
+                    # A link the schema no longer allows between its gold ends (a gold span
+                    # was retagged): nothing was written for it; it stays in the queue.
+                    if unit.kind != "link":
+                        raise
+                    refused.add((unit.document, unit.key))
+                    self.skipped.append(unit)
+                    continue
                 self.commands.append(command)
         if not self.commands:
             raise ValidationError("no agreed unit is waiting for a decision")

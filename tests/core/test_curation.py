@@ -22,6 +22,7 @@ from annotator.errors import AnnotatorError, ValidationError
 from annotator.io.formats import ExportOptions, export_format
 from annotator.services.curation import build_queue, choose_annotators
 from annotator.services.curation_commands import AcceptAgreed, Decide, EditIntoGold
+from annotator.services.span_commands import EditSpan
 from annotator.store.decisions import decision_count, decisions
 
 
@@ -174,6 +175,19 @@ def test_accept_agreed_then_links_in_one_step_and_undo(ws) -> None:
     assert_same(ws.snapshot(), after)
     ws.reopen()
     assert_same(ws.snapshot(), after)
+
+
+def test_bulk_accept_leaves_an_agreed_link_the_schema_no_longer_allows(ws) -> None:
+    ws.run(Decide(unit_at(ws, "span", "Jane"), "accept", 1))
+    claim = Decide(unit_at(ws, "span", "bridge"), "accept", 0)
+    ws.run(claim)
+    ws.run(EditSpan(claim.gold_uuid, tag="topic"))  # asserts goes from an actor to a claim
+    bulk = AcceptAgreed([a.uuid for a in choose_annotators(ws.project, ["Ada", "Bob"])])
+    ws.run(bulk)
+    assert [u.kind for u in bulk.skipped] == ["link"]
+    assert gold_spans(ws)["Monday"] == "event"
+    open_kinds = [u.kind for u in queue(ws).open_units]
+    assert "link" in open_kinds and len(bulk.commands) == 1
 
 
 def test_nothing_agreed_is_refused(ws) -> None:

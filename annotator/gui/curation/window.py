@@ -433,8 +433,9 @@ class CurationWindow(QWidget):
         try:
             if self.session.run(command):
                 self.session.flush()
-                count = len(command.commands)
-                self.session.message.emit(f"Accepted {count} agreed unit(s) into gold")
+                count, left = len(command.commands), len(command.skipped)
+                why = f"; {left} agreed link(s) the schema refuses stay" if left else ""
+                self.session.message.emit(f"Accepted {count} agreed unit(s) into gold{why}")
         finally:
             QApplication.restoreOverrideCursor()
 
