@@ -71,6 +71,17 @@ class Settings:
         self._set("window/state", value)
 
     @property
+    def curation_annotators(self) -> set[str]:
+        """Uuids of the annotators last ticked in the Curation window (of every project)."""
+        value = self._s.value("curation/annotators", [])
+        items = [value] if isinstance(value, str) else list(value or [])
+        return {str(v) for v in items if v}
+
+    @curation_annotators.setter
+    def curation_annotators(self, uuids: set[str]) -> None:
+        self._set("curation/annotators", sorted(uuids))
+
+    @property
     def recent_projects(self) -> list[Path]:
         value = self._s.value("projects/recent", [])
         items = [value] if isinstance(value, str) else list(value or [])

@@ -257,3 +257,9 @@ def test_a_missing_version_and_too_few_annotators_say_so(qtbot, window) -> None:
     curation.annotators.item(0).setCheckState(Qt.CheckState.Unchecked)
     assert curation.rows == []
     assert "at least two annotators" in curation.summary.text()
+    # the choice is remembered for the next time
+    curation.close()
+    qtbot.waitUntil(lambda: window.curation_window is None)
+    curation = open_curation(qtbot, window)
+    assert curation.annotators.item(0).checkState() == Qt.CheckState.Unchecked
+    assert curation.annotators.item(1).checkState() == Qt.CheckState.Checked

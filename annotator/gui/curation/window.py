@@ -37,6 +37,7 @@ from annotator.gui.curation.gold_editor import GoldEditDialog
 from annotator.gui.curation.texts import UnitTexts
 from annotator.gui.curation.versions import KIND_NAMES, VersionsTable, unit_where
 from annotator.gui.session import ProjectSession
+from annotator.gui.settings import Settings
 from annotator.services.curation import SCOPED_READ, CurationQueue, build_queue, read_queue
 from annotator.services.curation_commands import AcceptAgreed, Decide, EditIntoGold
 
@@ -60,6 +61,7 @@ class CurationWindow(QWidget):
         self.queue: CurationQueue | None = None
         self.rows: list[Unit] = []  # the open units listed, by row
         self.texts = UnitTexts(session)
+        self.settings = Settings()
         self._compared: tuple[str, ...] = ()  # the pair last put side by side in the text
         self.setObjectName("curation_window")
         self.setWindowTitle("Curation — adjudicate into gold")
@@ -72,7 +74,7 @@ class CurationWindow(QWidget):
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         self.annotators = QListWidget(objectName="curation_annotators")
-        self.annotators.itemChanged.connect(lambda _item: self.refresh())
+        self.annotators.itemChanged.connect(self._annotators_ticked)
         self.documents = QListWidget(objectName="curation_documents")
         self.documents.itemChanged.connect(lambda _item: self._fill_queue())
         self.progress = QProgressBar(objectName="curation_progress")
@@ -180,7 +182,9 @@ class CurationWindow(QWidget):
 
         with self.session.read() as read:
             everyone = [a for a in read.annotators() if not is_gold(a.uuid)]
-        active = {a.uuid for a in default_annotators(self.session.project)}
+        here = {a.uuid for a in everyone}
+        remembered = self.settings.curation_annotators & here
+        active = remembered or {a.uuid for a in default_annotators(self.session.project)}
         self.annotators.blockSignals(True)
         self.annotators.clear()
         for annotator in everyone:
@@ -191,6 +195,14 @@ class CurationWindow(QWidget):
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
             self.annotators.addItem(item)
         self.annotators.blockSignals(False)
+        self.refresh()
+
+    def _annotators_ticked(self, _item: QListWidgetItem) -> None:
+        """Remember the choice (this project's part of it) and build the queue again."""
+        items = [self.annotators.item(i) for i in range(self.annotators.count())]
+        here = {item.data(UUID_ROLE) for item in items}
+        ticked = {i.data(UUID_ROLE) for i in items if i.checkState() == Qt.CheckState.Checked}
+        self.settings.curation_annotators = (self.settings.curation_annotators - here) | ticked
         self.refresh()
 
     def chosen_annotators(self) -> list[Annotator]:
