@@ -88,7 +88,7 @@ class Batch:
 class Decide(Command):
     """One decision on one unit: `verdict` accept or edit (of `version`, an index into the
     unit's versions) or reject (no version). An edit writes the same gold item as an accept
-    and is recorded as an edit: the caller opens the gold item for editing."""
+    and is recorded as an edit; `EditIntoGold` then changes that copy in the same step."""
 
     def __init__(self, unit: Unit, verdict: str, version: int | None = None) -> None:
         if verdict not in ("accept", "edit", "reject"):
