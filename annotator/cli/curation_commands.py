@@ -15,7 +15,7 @@ def register(sub) -> dict:
         "and accepting every unit all annotators agree on",
         description="Units are the chosen annotators' spans matched across layers, then the "
         "attributes and links of spans already in gold. Decide the others in the app "
-        "(Tools ▸ Curate…). The decisions are recorded under --annotator.",
+        "(Tools ▸ Curate into gold…). The decisions are recorded under --annotator.",
     )
     project_arg(p)
     p.add_argument(
