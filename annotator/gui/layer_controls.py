@@ -278,9 +278,10 @@ class LayerControls(QObject):
         self.blind.blockSignals(True)
         self.blind.setChecked(blind)
         self.blind.blockSignals(False)
-        agreement = self._actions.get("agreement")
-        if agreement is not None:  # its figures and passages are others' work
-            agreement.setEnabled(not blind)
+        for key in ("agreement", "curate"):  # their figures and passages are others' work
+            action = self._actions.get(key)
+            if action is not None:
+                action.setEnabled(not blind)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Layer", self.window)

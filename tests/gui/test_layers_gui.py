@@ -213,6 +213,7 @@ def test_blind_mode_hides_others_and_is_remembered(qtbot, two_layers) -> None:
     assert not entry.isEnabled() and "Blind mode is on" in entry.toolTip()
     assert not main.actions_by_id["layer_compare"].isEnabled()
     assert not main.actions_by_id["agreement"].isEnabled()
+    assert not main.actions_by_id["curate"].isEnabled()
     chooser = main.layers.chooser
     bob_row = chooser.findText("Bob")
     assert not chooser.model().item(bob_row).isEnabled()
