@@ -149,13 +149,26 @@ def copy_provenance(
     def person(their_id: int | None) -> int | None:
         return None if their_id is None else maps.annotators.get(their_id)
 
+    # A document matched by its text has our uuid here: its rows follow it.
+    our_uuids = dict(ours.execute("SELECT id, uuid FROM documents"))
+    renamed = {
+        uuid: our_uuids[maps.documents[their_id]]
+        for their_id, uuid in theirs.execute("SELECT id, uuid FROM documents")
+        if their_id in maps.documents and our_uuids.get(maps.documents[their_id]) != uuid
+    }
+
+    def about(object_uuid: str, kind: str) -> str:
+        if kind in ("document", "document_status"):
+            return renamed.get(object_uuid, object_uuid)
+        return object_uuid
+
     before = ours.total_changes
     ours.executemany(
         "INSERT INTO history (uuid, object_uuid, object_kind, action, summary, detail, "
         "annotator_id, at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO NOTHING",
         (
-            (*row[:6], person(row[6]), row[7])
+            (row[0], about(row[1], row[2]), *row[2:6], person(row[6]), row[7])
             for row in theirs.execute(
                 "SELECT uuid, object_uuid, object_kind, action, summary, detail, annotator_id, at "
                 "FROM history ORDER BY id"

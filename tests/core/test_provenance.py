@@ -18,10 +18,12 @@ from annotator.io.formats import ExportOptions
 from annotator.io.json_export import write_json
 from annotator.io.json_import import import_data
 from annotator.io.json_validate import ExchangeError
-from annotator.services.document_commands import EditDocumentMetadata
+from annotator.io.text_import import import_text
+from annotator.services.document_commands import AddDocuments, EditDocumentMetadata
 from annotator.services.entity_commands import DeleteEntity, EditEntity, SetStatus
 from annotator.services.link_commands import EditLink
 from annotator.services.merge import merge
+from annotator.services.project import Project
 from annotator.services.span_commands import CreateSpan, DeleteSpans, EditSpan
 
 
@@ -230,3 +232,24 @@ def test_a_merge_brings_the_other_files_history(tmp_path):
         mine = _history(a, ids.claim)
     assert mine == theirs
     assert mine[0].summary == "note added" and mine[0].annotator == ids.bob
+
+
+def test_a_merged_documents_rows_follow_the_same_text_here(tmp_path):
+    """Two projects made apart hold the same article under different ids: the other file's
+    rows about its copy are about ours after the merge."""
+    ids = {}
+    for name in ("Ada", "Bob"):
+        project = Project.create(tmp_path / f"{name}.annotator", annotator_name=name)
+        add = AddDocuments([import_text(h.TEXT_2, "two.txt", "utf-8")])
+        project.run(add)
+        ids[name] = add.report.added[0]
+        if name == "Bob":
+            project.run(EditDocumentMetadata(ids[name], title="Bob's title"))
+        project.close()
+    assert ids["Ada"] != ids["Bob"]
+    with mh.open_as(tmp_path / "Ada.annotator", "Ada") as a:
+        merge(a, tmp_path / "Bob.annotator", backup=False)
+        rows = _history(a, ids["Ada"])
+        assert not _history(a, ids["Bob"])
+    assert [r.action for r in rows].count("create") == 2  # Ada's and Bob's adding it
+    assert "title" in rows[0].detail["after"]
