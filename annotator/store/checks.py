@@ -28,7 +28,7 @@ QUERY_DEADLINE_S = 120.0
 Progress = Callable[[str], None]
 
 
-def _one_line(value: object, limit: int = 160) -> str:
+def one_line(value: object, limit: int = 160) -> str:
     """Text from a file (or SQLite's report on it) made fit for a one-line message."""
     text = " ".join("".join(c if c.isprintable() else " " for c in str(value)).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -89,7 +89,7 @@ def run_checklist(path: Path, *, progress: Progress | None = None) -> int:
         connection = open_read_only(path)
     except sqlite3.Error as error:
         _remove_empty_sidecars(created)
-        raise NotAProjectError(f"{path.name} cannot be opened: {_one_line(error)}") from error
+        raise NotAProjectError(f"{path.name} cannot be opened: {one_line(error)}") from error
     try:
         say("Checking the file for damage")
         _damage_check(connection, path.name, path.stat().st_size)
@@ -100,7 +100,7 @@ def run_checklist(path: Path, *, progress: Progress | None = None) -> int:
             validate_content(connection, path.name)
     except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
         # UnicodeDecodeError: SQLite's own error message quoted damaged bytes.
-        raise CorruptProjectError(f"{path.name} is damaged: {_one_line(error)}") from error
+        raise CorruptProjectError(f"{path.name} is damaged: {one_line(error)}") from error
     finally:
         connection.close()
         _remove_empty_sidecars(created)
@@ -130,7 +130,7 @@ def _damage_check(connection: sqlite3.Connection, name: str, size: int) -> None:
         # Rows may span lines ("*** in database main ***\nOn tree page 25 ..."): keep one.
         lines = [line for row in rows for line in str(row[0]).splitlines()]
         detail = next((line for line in lines if line and not line.startswith("***")), "")
-        raise CorruptProjectError(f"{name} is damaged: {_one_line(detail or pragma)}")
+        raise CorruptProjectError(f"{name} is damaged: {one_line(detail or pragma)}")
     if connection.execute("PRAGMA foreign_key_check").fetchone() is not None:
         raise InvalidContentError(f"{name} has references to rows that do not exist")
 
@@ -221,13 +221,13 @@ def validate_content(connection: sqlite3.Connection, name: str) -> None:
     for query, message in _CONTENT_QUERIES:
         row = connection.execute(query).fetchone()
         if row is not None:
-            raise InvalidContentError(f"{name}: " + message.format(_one_line(row[0], 40)))
+            raise InvalidContentError(f"{name}: " + message.format(one_line(row[0], 40)))
     _check_multi_fragment_quotes(connection, name)
     _check_utf8(connection, name)
     for uuid, text, sha in connection.execute("SELECT uuid, text, sha256 FROM documents"):
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha:
             raise InvalidContentError(
-                f"{name}: document {_one_line(uuid, 40)}'s text does not match its hash"
+                f"{name}: document {one_line(uuid, 40)}'s text does not match its hash"
             )
 
 
@@ -310,5 +310,5 @@ def _check_multi_fragment_quotes(connection: sqlite3.Connection, name: str) -> N
         ).fetchall()
         if quote_of(text, fragments) != quote:
             raise InvalidContentError(
-                f"{name}: span {_one_line(uuid, 40)}'s quote differs from its text"
+                f"{name}: span {one_line(uuid, 40)}'s quote differs from its text"
             )

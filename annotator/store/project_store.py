@@ -10,10 +10,11 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DatabaseError
 
-from annotator.errors import ProjectFileError
+from annotator.errors import CorruptProjectError, ProjectFileError
 from annotator.store.bulk import BulkReads, BulkWrites
-from annotator.store.checks import Progress, run_checklist
+from annotator.store.checks import Progress, one_line, run_checklist
 from annotator.store.engine import checkpoint, make_engine
 from annotator.store.history import HistoryReads, HistoryWrites
 from annotator.store.lock import ProjectLock
@@ -123,8 +124,16 @@ class ProjectStore:
                 run_checklist(path, progress=progress)
             if progress is not None:
                 progress("Checking the search index")
-            with store.write() as session:
-                ensure_sound_index(session.connection)
+            try:
+                with store.write() as session:
+                    ensure_sound_index(session.connection)
+            except (DatabaseError, sqlite3.DatabaseError) as error:
+                # Damage the checklist's page checks cannot see (e.g. the index's config row)
+                # can make FTS5 fail even to rebuild: refuse the file like any other damage.
+                raise CorruptProjectError(
+                    f"{path.name} is damaged: its search index cannot be read or rebuilt "
+                    f"({one_line(getattr(error, 'orig', None) or error)})"
+                ) from None
         except BaseException:
             store.close()
             raise

@@ -6,9 +6,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from fixtures_hostile import version_zero
 
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID
+from annotator.errors import CorruptProjectError
 from annotator.io.text_import import import_text
 from annotator.services.document_commands import AddDocuments, DeleteDocument
 from annotator.services.project import Project
@@ -136,3 +138,23 @@ def test_gold_uuid_is_a_canonical_uuid() -> None:
     from annotator.domain.ids import is_uuid
 
     assert is_uuid(GOLD_ANNOTATOR_UUID)
+
+
+def test_index_that_cannot_even_be_rebuilt_refuses_the_file_unchanged(tmp_path: Path) -> None:
+    """A damaged FTS5 config row makes the index's constructor fail, rebuild included: the file
+    is refused with the project's own one-line error (found by the flipped-bytes fuzz test)."""
+    path = tmp_path / "p.annotator"
+    project = Project.create(path)
+    project.run(AddDocuments([sample_document()]))
+    project.close()
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE documents_fts_config SET v = 99 WHERE k = 'version'")
+    connection.commit()
+    connection.close()  # folds the WAL into the file
+    before = path.read_bytes()
+    with pytest.raises(CorruptProjectError) as caught:
+        ProjectStore.open(path)
+    message = str(caught.value)
+    assert "\n" not in message and path.name in message and "search index" in message
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
