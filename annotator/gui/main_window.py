@@ -36,6 +36,7 @@ from annotator.gui.search.tools import SearchTools
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
 from annotator.gui.tag_palette import TagPalette
+from annotator.gui.tool_windows import show_tool_window
 from annotator.gui.workflow import Workflow
 
 #: Actions that act on the reading pane only (their keys mean something else elsewhere).
@@ -364,36 +365,21 @@ class MainWindow(QMainWindow):
         """The Agreement window (one per main window; raised if already open)."""
         from annotator.gui.agreement import AgreementWindow
 
-        window = getattr(self, "agreement_window", None)
-        if window is None:
-            window = AgreementWindow(self.session, self.search_tools.go_to, self)
-            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            window.destroyed.connect(self._agreement_closed)
-            self.agreement_window = window
-        window.show()
-        window.raise_()
-        window.activateWindow()
-
-    def _agreement_closed(self) -> None:
-        self.agreement_window = None
+        tools = self.search_tools
+        show_tool_window(
+            self, "agreement_window", lambda: AgreementWindow(self.session, tools.go_to, self)
+        )
 
     def show_curation(self) -> None:
         """The Curation window (one per main window; raised if already open)."""
         from annotator.gui.curation import CurationWindow
 
-        window = getattr(self, "curation_window", None)
-        if window is None:
-            tools = self.search_tools
-            window = CurationWindow(self.session, tools.go_to, tools.preview, self)
-            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            window.destroyed.connect(self._curation_closed)
-            self.curation_window = window
-        window.show()
-        window.raise_()
-        window.activateWindow()
-
-    def _curation_closed(self) -> None:
-        self.curation_window = None
+        tools = self.search_tools
+        show_tool_window(
+            self,
+            "curation_window",
+            lambda: CurationWindow(self.session, tools.go_to, tools.preview, self),
+        )
 
     def _about(self) -> None:
         QMessageBox.about(

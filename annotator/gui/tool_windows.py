@@ -1,0 +1,23 @@
+"""One instance per main window of a tool window (Agreement, Curation): opened, or raised."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+
+def show_tool_window(owner: QWidget, attribute: str, build: Callable[[], QWidget]) -> QWidget:
+    """Show the window kept in `owner.<attribute>`, building it first if there is none; the
+    attribute goes back to None when the window is closed (it deletes itself on close)."""
+    window = getattr(owner, attribute, None)
+    if window is None:
+        window = build()
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.destroyed.connect(lambda *_: setattr(owner, attribute, None))
+        setattr(owner, attribute, window)
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    return window
