@@ -573,9 +573,13 @@ def create_raw_file(path: Path, data: DataSet, *, hardened: bool = False) -> sql
 
 
 def raw_insert(connection: sqlite3.Connection, rows: RawRows) -> None:
-    """The baseline: executemany of every row in one transaction."""
+    """The baseline: executemany of every row in one transaction, and the documents' full-text
+    index entries (rows derived from the documents) in one INSERT ... SELECT."""
     connection.execute("BEGIN IMMEDIATE")
     connection.executemany(DOCUMENT_INSERT, rows.documents)
+    connection.execute(
+        "INSERT INTO documents_fts (rowid, title, text) SELECT id, title, text FROM documents"
+    )
     connection.executemany(SPAN_INSERT, rows.spans)
     connection.executemany(FRAGMENT_INSERT, rows.fragments)
     connection.executemany(LINK_INSERT, rows.links)
@@ -594,10 +598,12 @@ def create_project(path: Path, data: DataSet) -> Any:
 
 
 def production_insert(project: Any, data: DataSet) -> None:
-    """The production bulk path: documents, then bulk spans and links, in one transaction."""
+    """The production bulk path: documents (their search index entries in batches, as
+    AddDocuments and import_json write them), then bulk spans and links, in one transaction."""
     with project.store.write() as session:
         for document in data.documents:
-            session.insert_document(document)
+            session.insert_document(document, index=False)
+        session.index_documents([document.info.uuid for document in data.documents])
         session.bulk_insert_spans(data.spans)
         session.bulk_insert_links(data.links)
 
