@@ -162,13 +162,14 @@ def search_annotations(
     offset: int = 0,
     only_annotator: str | None = None,
 ) -> list[AnnotationResult]:
-    """Annotations matching `query`, in document and text order; `only_annotator` (a name)
-    overrides any `annotator:` filter (blind mode searches only the user's own layer)."""
+    """Annotations matching `query`, in document and text order; `only_annotator` (an
+    annotator's uuid) keeps only that layer whatever the query says (blind mode searches only
+    the user's own layer; by uuid, since two annotators may share a name)."""
     if limit < 1:
         raise ValidationError("the limit must be at least 1")
     where = parse_annotation_query(query)
     if only_annotator is not None:
-        where = dataclasses.replace(where, annotator=only_annotator)
+        where = dataclasses.replace(where, annotator_uuid=only_annotator)
     with project.store.read() as session:
         found = session.find_annotations(where, limit, offset)
     return [AnnotationResult(row, *_trim(row.prefix, row.suffix)) for row in found]

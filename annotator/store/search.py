@@ -50,6 +50,7 @@ class AnnotationFilter:
     words: tuple[str, ...] = ()  # in the quote
     tag: str | None = None  # tag key or label
     annotator: str | None = None  # annotator name
+    annotator_uuid: str | None = None  # one layer exactly (names need not be unique)
     notes: tuple[str, ...] = ()
     entity: str | None = None  # entity name (substring)
     attributes: tuple[tuple[str, str], ...] = ()  # (key, value): value equal, or one of a list
@@ -173,6 +174,9 @@ class SearchReads:
         if where.annotator is not None:
             conditions.append("a.name = ? COLLATE NOCASE")
             params.append(where.annotator)
+        if where.annotator_uuid is not None:
+            conditions.append("a.uuid = ?")
+            params.append(where.annotator_uuid)
         if where.entity is not None:
             conditions.append("e.name LIKE ? ESCAPE '\\'")
             params.append(_like(where.entity))

@@ -113,3 +113,20 @@ def test_cli_search_documents_and_annotations(tagged, capsys) -> None:
     assert err.count("\n") == 1 and "type a word" in err
     with pytest.raises(SystemExit):
         main(["search", str(path), "x", "--limit", "0"])
+
+
+def test_one_layer_only_by_uuid_even_when_two_annotators_share_a_name(tagged) -> None:
+    """Blind mode's search keeps the user's own layer by identity: a merged-in colleague with
+    the same name must not show, and an `annotator:` filter cannot widen it."""
+    project, _ = tagged
+    bob = project.annotator.uuid  # the current annotator (switched to Bob in the fixture)
+    with project.store.write() as session:  # Bob renamed: now two annotators called "Ann"
+        session.connection.exec_driver_sql(
+            "UPDATE annotators SET name = 'Ann' WHERE uuid = ?", (bob,)
+        )
+    assert len(search_annotations(project, "annotator:Ann")) == 3
+    assert _quotes(search_annotations(project, "tag:actor", only_annotator=bob)) == ["Engineers"]
+    assert _quotes(search_annotations(project, "tag:claim", only_annotator=bob)) == []
+    assert _quotes(search_annotations(project, "annotator:Ann", only_annotator=bob)) == [
+        "Engineers"
+    ]

@@ -225,6 +225,9 @@ def test_blind_mode_hides_others_and_is_remembered(qtbot, two_layers) -> None:
     search.set_mode("annotations")
     search.edit.setText("annotator:Bob")
     search.run_search()
+    assert search.results.topLevelItemCount() == 0  # asking for Bob's layer finds nothing
+    search.edit.setText("tag:actor")
+    search.run_search()
     tips = [
         search.results.topLevelItem(i).toolTip(0) for i in range(search.results.topLevelItemCount())
     ]

@@ -138,7 +138,7 @@ class SearchPanel(QWidget):
                     self._query,
                     limit=PAGE_SIZE + 1,
                     offset=self._loaded,
-                    only_annotator=self.session.project.annotator.name if blind else None,
+                    only_annotator=self.session.project.annotator.uuid if blind else None,
                 )
                 more = len(found) > PAGE_SIZE
                 self._add_annotations(found[:PAGE_SIZE])
