@@ -216,6 +216,11 @@ class LayerControls(QObject):
     def set_blind(self, on: bool) -> None:
         self.settings.blind = on
         self.state.set_blind(on)
+        if on:  # an open Agreement or Curation window shows others' work: close it too
+            for name in ("agreement_window", "curation_window"):
+                window = getattr(self.window, name, None)
+                if window is not None:
+                    window.close()
         self.refresh()
 
     def restore(self) -> None:

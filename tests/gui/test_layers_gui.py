@@ -263,3 +263,15 @@ def test_becoming_the_annotator_whose_layer_is_shown_makes_it_my_layer(window) -
     assert session.layer.editable
     assert window.layers.status.text() == "Layer: My layer (Bob)"
     assert shown(window) == uuids(bob)
+
+
+def test_blind_mode_closes_an_open_agreement_window(qtbot, two_layers) -> None:
+    path, document, _ = two_layers
+    main = open_window(qtbot, path, document)
+    main.actions_by_id["agreement"].trigger()
+    assert main.agreement_window is not None and main.agreement_window.isVisible()
+    main.actions_by_id["blind_mode"].trigger()
+    qtbot.waitUntil(lambda: main.agreement_window is None)  # closed and deleted
+    main.actions_by_id["blind_mode"].trigger()  # off again for the next test's settings
+    main.close()
+    main.session.close()
