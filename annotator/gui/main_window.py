@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
         with s.read() as read:
             name = read.project_info().get("name", s.project.path.stem)
             title = read.document_info(s.current_document).title if s.current_document else ""
-            counts = read.span_counts(s.annotator if s.layer.blind else None)
+            counts = read.span_counts(s.layer.annotators())  # the layers shown
         spans = counts.get(s.current_document, 0)
         layer = "" if s.layer.choice.editable or s.layer.blind else f" [{s.layer.describe()}]"
         self.setWindowTitle(f"{title + ' — ' if title else ''}{name}{layer} — Annotator")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.orm import aliased
@@ -166,12 +166,14 @@ class Reads:
             raise NotFoundError(f"no document {uuid}")
         return text
 
-    def span_counts(self, annotator: str | None = None) -> dict[str, int]:
-        """Spans per document uuid (every document, 0 included); only `annotator`'s if given."""
+    def span_counts(self, annotators: Collection[str] | None = None) -> dict[str, int]:
+        """Spans per document uuid (every document, 0 included); only the spans of the given
+        annotators (uuids) if any are given."""
         d, s, a = t.documents.c, t.spans.c, t.annotators.c
         joined = s.document_id == d.id
-        if annotator is not None:
-            joined = joined & s.annotator_id.in_(select(a.id).where(a.uuid == annotator))
+        if annotators is not None:
+            chosen = select(a.id).where(a.uuid.in_(list(annotators)))
+            joined = joined & s.annotator_id.in_(chosen)
         query = (
             select(d.uuid, func.count(s.id))
             .select_from(t.documents.outerjoin(t.spans, joined))

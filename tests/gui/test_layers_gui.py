@@ -275,3 +275,24 @@ def test_blind_mode_closes_an_open_agreement_window(qtbot, two_layers) -> None:
     main.actions_by_id["blind_mode"].trigger()  # off again for the next test's settings
     main.close()
     main.session.close()
+
+
+def test_span_counts_follow_the_layers_shown(qtbot, two_layers) -> None:
+    path, document, _ = two_layers
+    main = open_window(qtbot, path, document)
+    ada = spans_by(main.session.project, document, "Ada")
+    bob = spans_by(main.session.project, document, "Bob")
+    model = main.documents.model
+
+    def counted() -> int:
+        return int(model.index(0, model.SPANS).data())
+
+    assert counted() == len(ada)  # my layer
+    assert main.status_counts.text().endswith(f"{len(ada)} in this document")
+    layer_action(main, "Bob's layer (read-only)").trigger()
+    assert counted() == len(bob)
+    main.layers.all_layers.trigger()
+    assert counted() == len(ada) + len(bob)
+    assert main.status_counts.text().endswith(f"{len(ada) + len(bob)} in this document")
+    main.close()
+    main.session.close()

@@ -80,7 +80,7 @@ class DocumentListModel(QAbstractTableModel):
         self._index: dict[str, int] = {}
         self._compact = False
         session.changed.connect(self._on_changes)
-        session.layer.changed.connect(self.reload)  # blind mode counts only my spans
+        session.layer.changed.connect(self.reload)  # counts follow the layers shown
         self.reload()
 
     def set_compact(self, compact: bool) -> None:
@@ -98,7 +98,7 @@ class DocumentListModel(QAbstractTableModel):
         with self.session.read() as read:
             documents = read.documents()
             me = self.session.annotator
-            counts = read.span_counts(me if self.session.layer.blind else None)  # blind: mine
+            counts = read.span_counts(self.session.layer.annotators())  # the layers shown
             statuses = {s.document: s.status for s in read.statuses() if s.annotator == me}
         rows = [_Row.of(d, statuses.get(d.uuid, "new"), counts.get(d.uuid, 0)) for d in documents]
         if [r.uuid for r in rows] == [r.uuid for r in self._rows]:
