@@ -411,7 +411,8 @@ def import_brat(project: Any, path: Path, progress: Progress | None = None) -> A
     path = Path(path)
     # Errors name files relative to the collection: the zip, or its folder.
     root = path if path.is_file() and zipfile.is_zipfile(path) else collection_root(path)
-    collection = _Collection(project, read_collection(path), root.name)
+    # resolve(): a file picked in the working directory has the root "." whose name is "".
+    collection = _Collection(project, read_collection(path), root.resolve().name)
     collection.read_confs()
     collection.read_documents()
     collection.check_link_types()

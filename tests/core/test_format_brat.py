@@ -312,3 +312,13 @@ def test_cli_export_prints_warnings_and_import_creates_project(rich, tmp_path, c
     new = tmp_path / "new.annotator"
     assert main(["import", "--format", "brat", str(new), str(out)]) == 0
     assert "7 spans" in capsys.readouterr().out
+
+
+def test_a_relative_path_names_its_folder_in_errors(tmp_path, monkeypatch):
+    # A file picked in the working directory gave "", so messages read ": doc.ann:1: …".
+    folder = collection(tmp_path, t_line("T1", (ADA[0], 99), "Ada"))
+    monkeypatch.chdir(folder)
+    with Project.create(tmp_path / "c.annotator", schema=Schema(), annotator_name="Imp") as project:
+        with pytest.raises(AnnotatorError) as caught:
+            import_format("brat").read(project, Path("doc.ann"), None)
+    assert str(caught.value).startswith(f"{folder.name}: doc.ann:1:"), str(caught.value)
