@@ -141,3 +141,19 @@ def test_errors_are_shown_not_raised(qtbot, window) -> None:
     qtbot.mouseClick(agreement.compute_button, Qt.MouseButton.LeftButton)
     assert agreement.report is None
     assert agreement.summary.text().startswith("Cannot compute: none of the named documents")
+
+
+def test_choice_labels_are_mnemonics_for_their_lists(qtbot, window) -> None:
+    # Without a buddy, a QLabel shows its "&" literally ("&Annotators …") and Alt+A does nothing.
+    from PySide6.QtWidgets import QLabel
+
+    agreement = open_agreement(qtbot, window)
+    buddies = {
+        label.text(): label.buddy()
+        for label in agreement.findChildren(QLabel)
+        if label.text().startswith("&")
+    }
+    assert buddies == {
+        "&Annotators (gold left out unless ticked):": agreement.annotators,
+        "&Documents:": agreement.documents,
+    }

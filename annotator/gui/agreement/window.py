@@ -97,8 +97,13 @@ class AgreementWindow(QWidget):
         self.passages.itemActivated.connect(self._passage_activated)
 
         choices = QGridLayout()
-        choices.addWidget(QLabel("&Annotators (gold left out unless ticked):"), 0, 0)
-        choices.addWidget(QLabel("&Documents:"), 0, 1)
+        annotators_label = QLabel("&Annotators (gold left out unless ticked):")
+        documents_label = QLabel("&Documents:")
+        # A buddy turns "&" into a mnemonic (Alt+A / Alt+D); without one it shows literally.
+        annotators_label.setBuddy(self.annotators)
+        documents_label.setBuddy(self.documents)
+        choices.addWidget(annotators_label, 0, 0)
+        choices.addWidget(documents_label, 0, 1)
         choices.addWidget(self.annotators, 1, 0)
         choices.addWidget(self.documents, 1, 1)
         row = QHBoxLayout()
