@@ -64,10 +64,11 @@ def _layers(project, names: list[str] | None) -> frozenset[str] | None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from annotator.io.formats import ExportOptions, export_format
+    from annotator.io.formats import ExportOptions, check_export_destination, export_format
 
     fmt = export_format(args.format)
     with open_project(args) as project:
+        check_export_destination(project.path, args.output)
         options = ExportOptions(
             annotators=_layers(project, args.layer), progress=progress("exporting")
         )

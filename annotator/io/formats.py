@@ -133,3 +133,14 @@ def import_format(key: str) -> ImportFormat:
         raise UnknownFormat(
             f"unknown import format {key!r} (known: {', '.join(sorted(_IMPORTS))})"
         ) from None
+
+
+def check_export_destination(project_path: Path, destination: Path) -> None:
+    """Refuse to export over the open project file or its WAL / shared-memory files: the export
+    would replace the project with a file that is not a project (all its work lost)."""
+    project = Path(project_path).resolve()
+    protected = {project, *(project.with_name(project.name + s) for s in ("-wal", "-shm"))}
+    if Path(destination).resolve() in protected:
+        raise AnnotatorError(
+            f"{Path(destination).name}: that is the project file itself; export to another file"
+        )

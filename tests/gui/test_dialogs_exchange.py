@@ -168,3 +168,18 @@ def test_a_bad_import_shows_the_error_without_traceback(
     assert "Traceback" not in text
     with window.session.project.store.read() as read:
         assert sum(len(read.spans(d.uuid)) for d in read.documents()) == before
+
+
+def test_export_onto_the_project_file_is_refused(qtbot, window, boxes):
+    # Typing the project's own path wrote the JSON over it: the project was gone.
+    project_path = window.session.project.path
+    dialog = open_dialog(qtbot, window, "export_data", ExportDialog)
+    pick_format(qtbot, dialog, "Annotator JSON")
+    dialog.path.setText(str(project_path))
+    press_ok(qtbot, dialog)
+    qtbot.waitUntil(lambda: bool(boxes))
+    kind, title, text = boxes[-1]
+    assert (kind, title) == ("warning", "Export") and "the project file itself" in text
+    assert project_path.read_bytes().startswith(b"SQLite format 3\x00")
+    with window.session.project.store.read() as read:
+        assert read.documents()

@@ -27,7 +27,12 @@ from annotator.errors import AnnotatorError
 from annotator.gui.dialogs.progress import run_with_progress
 from annotator.gui.session import ProjectSession
 from annotator.io.export_common import ExportCancelled
-from annotator.io.formats import ExportOptions, export_formats, import_formats
+from annotator.io.formats import (
+    ExportOptions,
+    check_export_destination,
+    export_formats,
+    import_formats,
+)
 
 ALL_LAYERS = "All annotators"
 GOLD_LAYER = "Gold layer"
@@ -162,6 +167,7 @@ def run_export(session: ProjectSession, dialog: ExportDialog, parent: QWidget) -
         return fmt.write(session.project, destination, chosen)
 
     try:
+        check_export_destination(session.project.path, destination)
         result = run_with_progress(parent, "Exporting", job)
     except ExportCancelled:
         session.message.emit("Export cancelled; nothing was written")

@@ -1,0 +1,33 @@
+"""Exporting onto the open project file (or its WAL / shm) is refused and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.cli import main
+from annotator.services.project import Project
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_cli_export_onto_the_project_is_refused(tmp_path, capsys, suffix):
+    path = tmp_path / "p.annotator"
+    assert main(["new", str(path), "--sample", "--annotator", "Ann"]) == 0
+    before = path.read_bytes()
+    capsys.readouterr()
+    target = path.with_name(path.name + suffix)
+    assert main(["export", str(path), "--format", "json", "-o", str(target)]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "the project file itself" in err[0], err
+    assert path.read_bytes() == before
+    with Project.open(path) as project, project.store.read() as read:
+        assert read.documents()
+
+
+def test_a_relative_spelling_of_the_project_is_refused(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "p.annotator"
+    assert main(["new", str(path), "--sample", "--annotator", "Ann"]) == 0
+    monkeypatch.chdir(tmp_path)
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    assert main(["export", "p.annotator", "--format", "csv", "-o", "sub/../p.annotator"]) != 0
+    assert path.read_bytes().startswith(b"SQLite format 3\x00")
