@@ -118,12 +118,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     import orjson
 
+    from annotator.io.formats import check_export_destination
     from annotator.io.json_import import load_json_file
     from annotator.io.schema_file import read_schema_file, schema_file
     from annotator.services.schema_import import ImportSchema
 
     with open_project(args) as project:
         if args.action == "export":
+            check_export_destination(project.path, args.file)
             args.file.write_bytes(
                 orjson.dumps(schema_file(project.schema), option=orjson.OPT_INDENT_2)
             )

@@ -31,3 +31,12 @@ def test_a_relative_spelling_of_the_project_is_refused(tmp_path, capsys, monkeyp
     sub.mkdir()
     assert main(["export", "p.annotator", "--format", "csv", "-o", "sub/../p.annotator"]) != 0
     assert path.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+def test_cli_schema_export_onto_the_project_is_refused(tmp_path, capsys):
+    path = tmp_path / "p.annotator"
+    assert main(["new", str(path), "--sample", "--annotator", "Ann"]) == 0
+    before = path.read_bytes()
+    assert main(["schema", "export", str(path), str(path)]) != 0
+    assert "the project file itself" in capsys.readouterr().err
+    assert path.read_bytes() == before

@@ -271,3 +271,10 @@ def test_a_bad_schema_file_is_refused_plainly(qtbot, editor, tmp_path: Path) -> 
     path.write_bytes(b"not json")
     assert not editor.import_schema_file(path)
     assert "not valid JSON" in editor.message.text()
+
+
+def test_export_onto_the_project_file_is_refused(qtbot, editor) -> None:
+    path = editor.session.project.path
+    assert not editor.export_schema_file(path)
+    assert "the project file itself" in editor.message.text()
+    assert path.read_bytes().startswith(b"SQLite format 3\x00")

@@ -32,6 +32,7 @@ from annotator.gui.dialogs.schema_forms import ItemForm, LinkForm, TagForm
 from annotator.gui.dialogs.schema_new import NewLinkTypeDialog, NewTagTypeDialog
 from annotator.gui.panels.common import muted_label
 from annotator.gui.session import ProjectSession
+from annotator.io.formats import check_export_destination
 from annotator.io.json_import import load_json_file
 from annotator.io.schema_file import read_schema_file, schema_file
 from annotator.services.schema_commands import DeleteLinkType, DeleteTagType
@@ -304,6 +305,11 @@ class SchemaEditor(QDialog):
 
     def export_schema_file(self, path: Path) -> bool:
         """Write the project's schema as a schema file (JSON, indented; replaced atomically)."""
+        try:
+            check_export_destination(self.session.project.path, path)
+        except AnnotatorError as error:
+            self.message.refuse(f"The schema was not exported: {error}")
+            return False
         data = orjson.dumps(
             schema_file(self.session.schema),
             option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE,
