@@ -222,6 +222,12 @@ class ProjectStore:
     def save_copy(self, destination: Path) -> None:
         """Write one self-contained, compacted copy (VACUUM INTO temp, fsync, rename)."""
         destination = Path(destination)
+        # Replacing the open file under its live connection and WAL would lose later edits.
+        own = Path(self.path).resolve()
+        if destination.resolve() in {own, *(own.with_name(own.name + s) for s in ("-wal", "-shm"))}:
+            raise ProjectFileError(
+                f"{destination.name} is this project itself; save the copy under another name"
+            )
         temp = destination.with_name(f".{destination.name}.saving")
         temp.unlink(missing_ok=True)
         with self.raw() as connection:

@@ -300,6 +300,18 @@ def test_save_copy_replaces_an_existing_file(small, tmp_path: Path) -> None:
         connection.execute("ATTACH DATABASE ? AS other", (str(tmp_path / "other.db"),))
 
 
+def test_save_copy_onto_the_project_itself_is_refused(small) -> None:
+    store = small.store
+    before = store.path.read_bytes()
+    with pytest.raises(ProjectFileError, match="this project itself"):
+        store.save_copy(store.path)
+    assert store.path.read_bytes() == before
+    with store.write() as session:  # the project goes on working
+        session.insert_annotator(_annotator("after"))
+    with store.read() as session:
+        assert "after" in {a.name for a in session.annotators()}
+
+
 # -- the project lock --------------------------------------------------------------------------
 
 
