@@ -338,6 +338,7 @@ class MainWindow(QMainWindow):
         editor.show()
 
     def _shortcuts(self) -> None:
+        from annotator.gui.curation import keys as curation_keys
         from annotator.gui.dialogs.shortcuts import ShortcutsDialog
 
         tags = [
@@ -351,7 +352,8 @@ class MainWindow(QMainWindow):
             ("Click", "Select a span; click again to cycle overlapping spans"),
         ]
         actions: list[QAction] = list(self.actions_by_id.values())
-        ShortcutsDialog(actions, extra, self).exec()
+        more = [(curation_keys.GROUP, curation_keys.key_rows())]
+        ShortcutsDialog(actions, extra, self, more).exec()
 
     def _change_annotator(self) -> None:
         from annotator.gui.dialogs.first_run import ask_annotator_name

@@ -4,7 +4,7 @@ they read through the session and refresh from `changed`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -62,14 +62,17 @@ class ProjectSession(QObject):
             return {a.uuid: a.name for a in read.annotators()}
 
     # -- changing ----------------------------------------------------------------------------
-    def run(self, command: Command) -> bool:
-        """Do a command (saved at once) and put it on the undo stack. False if refused."""
+    def run(self, command: Command, do: Callable[[], ChangeSet] | None = None) -> bool:
+        """Do a command (saved at once) and put it on the undo stack. False if refused.
+
+        `do` stands in for `command.do(project)`, e.g. the same call behind a progress dialog;
+        any exception but a refusal (a cancel) propagates, and nothing is pushed."""
         refusal = self.layer.refusal(command)
         if refusal:  # a read-only layer is shown: say so rather than ignore the key
             self.message.emit(refusal)
             return False
         try:
-            changes = command.do(self.project)
+            changes = do() if do is not None else command.do(self.project)
         except AnnotatorError as error:
             self.error.emit(str(error))
             return False

@@ -5,7 +5,7 @@ from whose version) and an 'adjudicate' history row; undo removes the gold item 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from annotator.domain.attributes import check_attributes
@@ -23,6 +23,14 @@ from annotator.services.project import Project
 from annotator.services.span_commands import EditSpan, remove_spans, tag_type
 from annotator.store.decisions import delete_decision, insert_decision
 from annotator.store.project_store import WriteSession
+
+#: progress(done, total, text) while accepting agreed units; returning False cancels.
+Progress = Callable[[int, int, str], bool]
+REPORT_EVERY = 100  # units between progress reports (the GUI throttles further)
+
+
+class CurationCancelled(Exception):
+    """The user cancelled a bulk accept: raised inside its transaction, so nothing is written."""
 
 
 def combine(changes: list[ChangeSet]) -> ChangeSet:
@@ -241,8 +249,14 @@ class AcceptAgreed(Command):
     """Accept every agreed unit of the documents in one step: agreed spans first, then the
     agreed links their gold copies make possible (read again inside the same transaction)."""
 
-    def __init__(self, annotators: Sequence[str], documents: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        annotators: Sequence[str],
+        documents: Sequence[str] | None = None,
+        progress: Progress | None = None,
+    ) -> None:
         self.annotators, self.documents = list(annotators), documents
+        self.progress = progress  # set for the first do only (a redo reads no queue)
         self.commands: list[Decide] = []
         self.skipped: list[Unit] = []  # agreed links the schema refuses between their gold ends
         self.label = "Accept agreed units"
@@ -257,40 +271,73 @@ class AcceptAgreed(Command):
         directed = {t.key: t.directed for t in project.schema.link_types}
         self.skipped = []
         refused: set[tuple[str, str]] = set()
-        while True:
-            queues = read_queue(session, self.annotators, self.documents, directed)
-            agreed = [
-                u
-                for q in queues
-                for u in q.open_units
-                if u.agreed and (u.document, u.key) not in refused
-            ]
-            if not agreed:
-                break
-            sources = [(u.kind, u.versions[0].uuid) for u in agreed]
-            batch.prefetch(
-                [uuid for kind, uuid in sources if kind != "link"],
-                [uuid for kind, uuid in sources if kind == "link"],
-            )
-            for unit in agreed:
-                command = Decide(unit, "accept", 0)
-                try:
-                    found.append(command.apply(project, session, batch))
-                except ValidationError:
-                    # A link the schema no longer allows between its gold ends (a gold span
-                    # was retagged): nothing was written for it; it stays in the queue.
-                    if unit.kind != "link":
-                        raise
-                    refused.add((unit.document, unit.key))
-                    self.skipped.append(unit)
-                    continue
-                self.commands.append(command)
+        done = 0
+        try:
+            while True:
+                self._report(done, 0, "Reading the curation queue")
+                queues = read_queue(session, self.annotators, self.documents, directed)
+                agreed = [
+                    u
+                    for q in queues
+                    for u in q.open_units
+                    if u.agreed and (u.document, u.key) not in refused
+                ]
+                if not agreed:
+                    break
+                done = self._accept(project, session, batch, agreed, done, refused, found)
+            self._report(done, 0, "Saving the decisions")
+            if self.commands:
+                batch.flush()
+                self._report(done, 0, "Saving the decisions")
+        except CurationCancelled:
+            self.commands, self.skipped = [], []  # a later do starts afresh
+            raise
         if not self.commands:
             raise ValidationError("no agreed unit is waiting for a decision")
-        batch.flush()
         count = len(self.commands)
         self.label = f"Accept {count} agreed unit" + ("s" if count != 1 else "")
         return combine(found)
+
+    def _accept(
+        self,
+        project: Project,
+        session: WriteSession,
+        batch: Batch,
+        agreed: list[Unit],
+        done: int,
+        refused: set[tuple[str, str]],
+        found: list[ChangeSet],
+    ) -> int:
+        """Accept one round of agreed units (spans, or the links gold spans made possible);
+        return the count done so far."""
+        sources = [(u.kind, u.versions[0].uuid) for u in agreed]
+        batch.prefetch(
+            [uuid for kind, uuid in sources if kind != "link"],
+            [uuid for kind, uuid in sources if kind == "link"],
+        )
+        total = done + len(agreed)
+        for unit in agreed:
+            if done % REPORT_EVERY == 0:
+                self._report(done, total, f"Accepting agreed units: {done:,} of {total:,}")
+            done += 1
+            command = Decide(unit, "accept", 0)
+            try:
+                found.append(command.apply(project, session, batch))
+            except ValidationError:
+                # A link the schema no longer allows between its gold ends (a gold span
+                # was retagged): nothing was written for it; it stays in the queue.
+                if unit.kind != "link":
+                    raise
+                refused.add((unit.document, unit.key))
+                self.skipped.append(unit)
+                continue
+            self.commands.append(command)
+        self._report(done, total, f"Accepting agreed units: {done:,} of {total:,}")
+        return done
+
+    def _report(self, done: int, total: int, text: str) -> None:
+        if self.progress is not None and self.progress(done, total, text) is False:
+            raise CurationCancelled("accepting agreed units was cancelled; nothing was written")
 
     def revert(self, project: Project, session: WriteSession) -> ChangeSet:
         batch = Batch(session)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import json
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,6 +74,7 @@ class Project:
         self.history = History(self)
         self._schema: Schema | None = None
         self._session: WriteSession | None = None
+        self._writer = 0  # the thread that holds `_session` (a bulk accept runs on a worker)
         self.listeners: list[Callable[[ChangeSet], None]] = []
 
     # -- life cycle --------------------------------------------------------------------------
@@ -191,7 +193,7 @@ class Project:
                 and self.annotator.uuid not in session.annotator_uuids().values()
             ):
                 session.insert_annotator(self.annotator)
-            self._session = session
+            self._session, self._writer = session, threading.get_ident()
             try:
                 yield session
             finally:
@@ -201,7 +203,9 @@ class Project:
 
     @property
     def schema(self) -> Schema:
-        if self._session is not None:
+        # Only the writing thread reads through its transaction; others (the GUI thread while
+        # a worker writes) read what is committed, never sharing the worker's session.
+        if self._session is not None and self._writer == threading.get_ident():
             return self._session.schema()
         if self._schema is None:
             with self.store.read() as session:

@@ -124,7 +124,7 @@ def test_tools_menu_opens_the_queue_with_versions_side_by_side(qtbot, window) ->
 def test_keyboard_adjudication_to_gold_export(qtbot, window, tmp_path) -> None:
     curation = open_curation(qtbot, window)
     ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-    press(qtbot, curation, Qt.Key.Key_A, ctrl_shift)
+    press(qtbot, curation, Qt.Key.Key_Return, ctrl_shift)
     assert gold(window) == {
         "Monday": ("event", {}),
         "the bridge was safe": ("claim", {}),

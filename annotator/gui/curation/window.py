@@ -1,7 +1,7 @@
 """The Curation window: adjudicate the chosen annotators' disagreements into the gold layer by
 keyboard — the queue by document with progress, the current unit's versions side by side,
-accept one (1–9), edit (E), reject all (R, Delete), accept every agreed unit (Ctrl+Shift+A);
-undo and redo through the main window's undo stack."""
+accept one (1–9), edit (E), reject all (R, Delete), accept every agreed unit (Ctrl+Shift+Return,
+with progress and Cancel); undo and redo through the main window's undo stack."""
 
 from __future__ import annotations
 
@@ -34,19 +34,21 @@ from annotator.domain.layers import is_gold
 from annotator.domain.model import Annotator
 from annotator.errors import AnnotatorError
 from annotator.gui.curation.gold_editor import GoldEditDialog
+from annotator.gui.curation.keys import ACCEPT_AGREED_KEY, CURATION_KEYS, hint, native
 from annotator.gui.curation.texts import UnitTexts
 from annotator.gui.curation.versions import KIND_NAMES, VersionsTable, unit_where
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
 from annotator.services.curation import SCOPED_READ, CurationQueue, build_queue, read_queue
-from annotator.services.curation_commands import AcceptAgreed, Decide, EditIntoGold
+from annotator.services.curation_commands import (
+    AcceptAgreed,
+    CurationCancelled,
+    Decide,
+    EditIntoGold,
+)
 
 UUID_ROLE = Qt.ItemDataRole.UserRole
 Jump = Callable[[str, int, int], None]
-KEYS_HELP = (
-    "Keys: ↑/↓ or J/K move · 1–9 accept that version · E edit into gold · R or Delete reject "
-    "all · Ctrl+Shift+A accept every agreed unit · Enter show in the text · Ctrl+Z undo"
-)
 
 
 class CurationWindow(QWidget):
@@ -106,12 +108,12 @@ class CurationWindow(QWidget):
         self.reject_button.clicked.connect(lambda: self.decide("reject"))
         self.agreed_button = QPushButton("Accept all a&greed", objectName="curation_agreed")
         self.agreed_button.setToolTip(
-            "Ctrl+Shift+A: every unit all annotators agree on, as one undo step"
+            f"{native((ACCEPT_AGREED_KEY,))}: every unit all annotators agree on, as one undo step"
         )
         self.agreed_button.clicked.connect(self.accept_agreed)
         for button in (self.edit_button, self.reject_button, self.agreed_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the queue keeps the keys
-        keys = QLabel(KEYS_HELP)
+        keys = QLabel(hint(), objectName="curation_keys")
         keys.setWordWrap(True)
         keys.setStyleSheet("color: palette(placeholder-text);")
 
@@ -152,21 +154,24 @@ class CurationWindow(QWidget):
         layout.addWidget(splitter)
 
     def _add_actions(self) -> None:
-        def add(keys: list[str | QKeySequence.StandardKey], handler: Callable[[], object]) -> None:
-            action = QAction(self)
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.triggered.connect(handler)
-            self.addAction(action)
-
+        handlers: dict[str, Callable[[], object]] = {
+            "down": lambda: self.move(1),
+            "up": lambda: self.move(-1),
+            "edit": self.edit,
+            "reject": lambda: self.decide("reject"),
+            "accept_agreed": self.accept_agreed,
+            "show": self.show_in_text,
+        }
         for number in range(1, 10):
-            # triggered(bool) would fill a first default argument: take it, then the number
-            add([str(number)], lambda _=False, n=number: self.decide("accept", n - 1))
-        add(["E"], self.edit)
-        add(["R", "Delete"], lambda: self.decide("reject"))
-        add(["J"], lambda: self.move(1))
-        add(["K"], lambda: self.move(-1))
-        add(["Ctrl+Shift+A"], self.accept_agreed)
-        add(["Return", "Enter"], self.show_in_text)
+            handlers[f"accept_{number}"] = lambda n=number: self.decide("accept", n - 1)
+        self.key_actions: dict[str, QAction] = {}
+        for key in CURATION_KEYS:
+            action = QAction(key.what, self)
+            action.setShortcuts([QKeySequence(k) for k in key.keys])
+            # triggered(bool) would fill a first default argument: drop it
+            action.triggered.connect(lambda _=False, run=handlers[key.command]: run())
+            self.addAction(action)
+            self.key_actions[key.command] = action
         stack = self.session.undo_stack
         for action, key in (
             (stack.createUndoAction(self, "&Undo"), QKeySequence.StandardKey.Undo),
@@ -441,15 +446,30 @@ class CurationWindow(QWidget):
         command = AcceptAgreed(
             [a.uuid for a in self.queue.annotators], None if every else documents
         )
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # seconds for 10,000s of units
         try:
-            if self.session.run(command):
-                self.session.flush()
-                count, left = len(command.commands), len(command.skipped)
-                why = f"; {left} agreed link(s) the schema refuses stay" if left else ""
-                self.session.message.emit(f"Accepted {count} agreed unit(s) into gold{why}")
-        finally:
-            QApplication.restoreOverrideCursor()
+            done = self.session.run(command, lambda: self._in_background(command))
+        except CurationCancelled:
+            self.session.message.emit("Accept all agreed cancelled: nothing was accepted")
+            return
+        if done:
+            self.session.flush()
+            count, left = len(command.commands), len(command.skipped)
+            why = f"; {left} agreed link(s) the schema refuses stay" if left else ""
+            self.session.message.emit(f"Accepted {count} agreed unit(s) into gold{why}")
+
+    def _in_background(self, command: AcceptAgreed) -> ChangeSet:
+        """Do the bulk accept on a worker thread behind a progress dialog with Cancel (tens of
+        seconds for tens of thousands of units); a cancel rolls its one transaction back."""
+        from annotator.gui.dialogs.progress import run_with_progress
+
+        def job(progress) -> ChangeSet:
+            command.progress = progress
+            try:
+                return command.do(self.session.project)
+            finally:
+                command.progress = None  # a redo reports nowhere
+
+        return run_with_progress(self, "Accepting agreed units", job)
 
     def _on_changes(self, changes: ChangeSet) -> None:
         """Read again only the documents a change touched (a decision, an undo, an edit)."""

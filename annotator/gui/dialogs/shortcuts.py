@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -49,8 +51,14 @@ class ShortcutsDialog(QDialog):
     """A two-column sheet (what, keys); typing in the box filters by either column."""
 
     def __init__(
-        self, actions: list[QAction], extra: list[tuple[str, str]], parent: QWidget | None = None
+        self,
+        actions: list[QAction],
+        extra: list[tuple[str, str]],
+        parent: QWidget | None = None,
+        more: Sequence[tuple[str, Sequence[tuple[str, str]]]] = (),
     ) -> None:
+        """`extra`: (keys, what) not bound to actions; `more`: (group, [(what, keys)]) of other
+        windows' keys, e.g. the Curation window's."""
         super().__init__(parent)
         self.setObjectName("shortcuts_dialog")
         self.setWindowTitle("Keyboard shortcuts")
@@ -85,6 +93,7 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(self.empty)
         layout.addWidget(buttons)
         rows = action_rows(actions) + [(EXTRA_GROUP, what, keys) for keys, what in extra]
+        rows += [(group, what, keys) for group, pairs in more for what, keys in pairs]
         self._fill(rows)
         self.filter.textChanged.connect(self._apply_filter)
         self.resize(520, 620)
