@@ -47,14 +47,14 @@ def test_progress_counts_every_agreed_unit_up_to_the_total(ws) -> None:
         assert decision_count(session) == 0
 
 
-@pytest.mark.parametrize("cancel_at", [1, 2, 4, 6, 8, 9])
+@pytest.mark.parametrize("cancel_at", [1, 2, 3, 5, 8])
 def test_a_cancel_writes_nothing_and_a_later_accept_starts_afresh(ws, cancel_at) -> None:
     before = ws.snapshot()
     calls: list[int] = []
 
     def progress(done: int, total: int, text: str) -> bool:
         calls.append(done)
-        return len(calls) < cancel_at  # the user presses Cancel at this report
+        return len(calls) < cancel_at  # the user presses Cancel at this report (8: the last)
 
     command = AcceptAgreed(annotators(ws), progress=progress)
     with pytest.raises(CurationCancelled, match="nothing was written"):
