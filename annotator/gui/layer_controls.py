@@ -327,7 +327,7 @@ class LayerControls(QObject):
         chooser.blockSignals(True)
         chooser.clear()
         names = dict(self.layers())
-        chooser.addItem(f"My layer ({names.get(me, '?')})", MY_LAYER)
+        chooser.addItem(f"My layer ({state.name(me)})", MY_LAYER)
         for uuid, name in names.items():
             if uuid != me:
                 chooser.addItem(name, LayerChoice(LayerMode.LAYER, uuid))

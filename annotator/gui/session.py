@@ -39,6 +39,7 @@ class ProjectSession(QObject):
         self.selected_link = ""
         self.layer = LayerState(lambda: self.annotator, self._annotator_names, self)
         self._pending = ChangeSet()
+        self._annotators_changed = False
         self._flush = QTimer(self, singleShot=True, interval=0)
         self._flush.timeout.connect(self._emit_changes)
         project.listeners.append(self._queue)
@@ -59,7 +60,10 @@ class ProjectSession(QObject):
 
     def _annotator_names(self) -> dict[str, str]:
         with self.read() as read:
-            return {a.uuid: a.name for a in read.annotators()}
+            names = {a.uuid: a.name for a in read.annotators()}
+        me = self.project.annotator  # written to the file only with their first change
+        names.setdefault(me.uuid, me.name)
+        return names
 
     # -- changing ----------------------------------------------------------------------------
     def run(self, command: Command, do: Callable[[], ChangeSet] | None = None) -> bool:
@@ -85,6 +89,12 @@ class ProjectSession(QObject):
         self.project.notify(changes)
 
     def _queue(self, changes: ChangeSet) -> None:
+        # A new annotator (Help ▸ Change annotator) is written with their first change, which
+        # says nothing of annotators: flag it so name caches (e.g. the Annotator column) reload.
+        if changes.annotators:
+            self._annotators_changed = True
+        elif self._annotators_changed:
+            changes, self._annotators_changed = changes.merge(ChangeSet(annotators=True)), False
         self._pending = self._pending.merge(changes)
         self._flush.start()
 
