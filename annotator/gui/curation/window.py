@@ -469,7 +469,10 @@ class CurationWindow(QWidget):
             finally:
                 command.progress = None  # a redo reports nowhere
 
-        return run_with_progress(self, "Accepting agreed units", job)
+        try:
+            return run_with_progress(self, "Accepting agreed units", job)
+        finally:  # the keys come back here, also after a Cancel (the dialog may not give them)
+            self.activateWindow()
 
     def _on_changes(self, changes: ChangeSet) -> None:
         """Read again only the documents a change touched (a decision, an undo, an edit)."""
