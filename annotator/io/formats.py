@@ -136,11 +136,18 @@ def import_format(key: str) -> ImportFormat:
 
 
 def check_export_destination(project_path: Path, destination: Path) -> None:
-    """Refuse to export over the open project file or its WAL / shared-memory files: the export
-    would replace the project with a file that is not a project (all its work lost)."""
+    """Refuse to export over the open project file or its WAL / shared-memory files (the export
+    would replace the project with a file that is not a project), onto a folder, or into a
+    folder that does not exist."""
     project = Path(project_path).resolve()
     protected = {project, *(project.with_name(project.name + s) for s in ("-wal", "-shm"))}
-    if Path(destination).resolve() in protected:
+    destination = Path(destination)
+    if destination.resolve() in protected:
         raise AnnotatorError(
-            f"{Path(destination).name}: that is the project file itself; export to another file"
+            f"{destination.name}: that is the project file itself; export to another file"
         )
+    # Said here, the user's path is named (the writers' errors name their hidden temp file).
+    if destination.is_dir():
+        raise AnnotatorError(f"{destination} is a folder; export to a file name in it")
+    if not destination.parent.is_dir():
+        raise AnnotatorError(f"folder {destination.parent} does not exist")

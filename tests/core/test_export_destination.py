@@ -40,3 +40,18 @@ def test_cli_schema_export_onto_the_project_is_refused(tmp_path, capsys):
     assert main(["schema", "export", str(path), str(path)]) != 0
     assert "the project file itself" in capsys.readouterr().err
     assert path.read_bytes() == before
+
+
+def test_a_folder_or_a_missing_folder_is_named_in_one_line(tmp_path, capsys):
+    path = tmp_path / "p.annotator"
+    assert main(["new", str(path), "--sample", "--annotator", "Ann"]) == 0
+    capsys.readouterr()
+    assert main(["export", str(path), "--format", "csv", "-o", str(tmp_path)]) != 0
+    assert capsys.readouterr().err.strip() == (
+        f"annotator export: {tmp_path} is a folder; export to a file name in it"
+    )
+    missing = tmp_path / "nope" / "x.json"
+    assert main(["export", str(path), "-o", str(missing)]) != 0
+    err = capsys.readouterr().err
+    assert f"folder {missing.parent} does not exist" in err and ".partial" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.annotator"]
