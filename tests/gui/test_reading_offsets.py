@@ -148,6 +148,13 @@ def test_snapping_with_emoji_and_astral_letters_around_words():
     assert snapped(text, len(text) - 1, len(text)) == "x"
 
 
+def test_an_empty_selection_inside_a_flag_snaps_to_the_whole_flag():
+    # Found by the property test below: the caret between a flag's two regional indicators
+    # gave (1, 2), half a flag.
+    assert snap_to_words("🇦🇦", 1, 1) == (0, 2)
+    assert snap_to_words("x 🇫🇷 y", 3, 3) == (2, 4)
+
+
 @settings(max_examples=200, deadline=None)
 @given(text=TEXTS, data=st.data())
 def test_snapping_properties(text, data):

@@ -110,8 +110,9 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
             return grapheme_start(text, word[0]), grapheme_end(text, word[1])
         if start < end:  # the user chose this whitespace explicitly: keep it
             return grapheme_start(text, start), grapheme_end(text, end)
-        if start < n:
-            return start, grapheme_end(text, start + 1)
+        if start < n:  # the grapheme at the caret, which may sit inside it (a flag's middle)
+            first = grapheme_start(text, start)
+            return first, grapheme_end(text, first + 1)
         return grapheme_start(text, n - 1), n
     if _is_word_char(text[s]):
         while s > 0 and _is_word_char(text[s - 1]):
