@@ -384,7 +384,7 @@ def test_import_failures_are_one_line_and_leave_nothing_behind(capsys, tmp_path,
 
 def test_export_failures_are_one_line(capsys, tmp_path, rich_file):
     line = fails(capsys, "export", rich_file, "-o", tmp_path / "no" / "such" / "x.json")
-    assert line.startswith("annotator export: No such file or directory")
+    assert line == f"annotator export: folder {tmp_path / 'no' / 'such'} does not exist"
     line = fails(capsys, "export", tmp_path / "absent.annotator", "-o", tmp_path / "x.json")
     assert line == "annotator export: absent.annotator does not exist or is not a file"
     assert sorted(os.listdir(tmp_path)) == ["rich.annotator"]
@@ -548,5 +548,5 @@ def test_schema_failures_are_one_line(capsys, tmp_path, rich_file):
     line = fails(capsys, "schema", "import", rich_file, bad)
     assert line.startswith("annotator schema: $.tag_types[0].id: expected a lower-case UUID")
     line = fails(capsys, "schema", "export", rich_file, tmp_path / "no" / "schema.json")
-    assert line.startswith("annotator schema: No such file or directory")
+    assert line == f"annotator schema: folder {tmp_path / 'no'} does not exist"
     assert rich_file.read_bytes() == before
