@@ -33,6 +33,7 @@ from annotator.domain.layer_diff import LayerChoice, LayerMode
 from annotator.domain.layers import is_gold
 from annotator.domain.model import Annotator
 from annotator.errors import AnnotatorError
+from annotator.gui.curation.bulk import accept_with_progress
 from annotator.gui.curation.gold_editor import GoldEditDialog
 from annotator.gui.curation.keys import ACCEPT_AGREED_KEY, CURATION_KEYS, hint, native
 from annotator.gui.curation.texts import UnitTexts
@@ -40,12 +41,7 @@ from annotator.gui.curation.versions import KIND_NAMES, VersionsTable, unit_wher
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
 from annotator.services.curation import SCOPED_READ, CurationQueue, build_queue, read_queue
-from annotator.services.curation_commands import (
-    AcceptAgreed,
-    CurationCancelled,
-    Decide,
-    EditIntoGold,
-)
+from annotator.services.curation_commands import AcceptAgreed, Decide, EditIntoGold
 
 UUID_ROLE = Qt.ItemDataRole.UserRole
 Jump = Callable[[str, int, int], None]
@@ -452,33 +448,7 @@ class CurationWindow(QWidget):
         command = AcceptAgreed(
             [a.uuid for a in self.queue.annotators], None if every else documents
         )
-        try:
-            done = self.session.run(command, lambda: self._in_background(command))
-        except CurationCancelled:
-            self.session.message.emit("Accept all agreed cancelled: nothing was accepted")
-            return
-        if done:
-            self.session.flush()
-            count, left = len(command.commands), len(command.skipped)
-            why = f"; {left} agreed link(s) the schema refuses stay" if left else ""
-            self.session.message.emit(f"Accepted {count} agreed unit(s) into gold{why}")
-
-    def _in_background(self, command: AcceptAgreed) -> ChangeSet:
-        """Do the bulk accept on a worker thread behind a progress dialog with Cancel (tens of
-        seconds for tens of thousands of units); a cancel rolls its one transaction back."""
-        from annotator.gui.dialogs.progress import run_with_progress
-
-        def job(progress) -> ChangeSet:
-            command.progress = progress
-            try:
-                return command.do(self.session.project)
-            finally:
-                command.progress = None  # a redo reports nowhere
-
-        try:
-            return run_with_progress(self, "Accepting agreed units", job)
-        finally:  # the keys come back here, also after a Cancel (the dialog may not give them)
-            self.activateWindow()
+        accept_with_progress(self, self.session, command)
 
     def _on_changes(self, changes: ChangeSet) -> None:
         """Read again only the documents a change touched (a decision, an undo, an edit)."""
