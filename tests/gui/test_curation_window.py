@@ -263,3 +263,19 @@ def test_a_missing_version_and_too_few_annotators_say_so(qtbot, window) -> None:
     curation = open_curation(qtbot, window)
     assert curation.annotators.item(0).checkState() == Qt.CheckState.Unchecked
     assert curation.annotators.item(1).checkState() == Qt.CheckState.Checked
+
+
+def test_choice_labels_are_mnemonics_for_their_lists(qtbot, window) -> None:
+    # Without a buddy, a QLabel shows its "&" literally ("&Annotators …") and Alt+A does nothing.
+    from PySide6.QtWidgets import QLabel
+
+    curation = open_curation(qtbot, window)
+    buddies = {
+        label.text(): label.buddy()
+        for label in curation.findChildren(QLabel)
+        if label.text().startswith("&")
+    }
+    assert buddies == {
+        "&Annotators to adjudicate between:": curation.annotators,
+        "&Documents (decided / units):": curation.documents,
+    }

@@ -114,8 +114,13 @@ class CurationWindow(QWidget):
         keys.setStyleSheet("color: palette(placeholder-text);")
 
         choices = QGridLayout()
-        choices.addWidget(QLabel("&Annotators to adjudicate between:"), 0, 0)
-        choices.addWidget(QLabel("&Documents (decided / units):"), 0, 1)
+        annotators_label = QLabel("&Annotators to adjudicate between:")
+        documents_label = QLabel("&Documents (decided / units):")
+        # A buddy turns "&" into a mnemonic (Alt+A / Alt+D); without one it shows literally.
+        annotators_label.setBuddy(self.annotators)
+        documents_label.setBuddy(self.documents)
+        choices.addWidget(annotators_label, 0, 0)
+        choices.addWidget(documents_label, 0, 1)
         choices.addWidget(self.annotators, 1, 0)
         choices.addWidget(self.documents, 1, 1)
         choices.setColumnStretch(1, 2)
