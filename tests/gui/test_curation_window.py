@@ -279,3 +279,23 @@ def test_choice_labels_are_mnemonics_for_their_lists(qtbot, window) -> None:
         "&Annotators to adjudicate between:": curation.annotators,
         "&Documents (decided / units):": curation.documents,
     }
+
+
+def test_closing_gives_back_the_layer_shown_before(qtbot, window) -> None:
+    from annotator.domain.layer_diff import MY_LAYER, LayerChoice, LayerMode
+
+    layer = window.session.layer
+    assert layer.choice == MY_LAYER
+    curation = open_curation(qtbot, window)
+    assert layer.comparing
+    curation.close()
+    qtbot.waitUntil(lambda: window.curation_window is None)
+    assert layer.choice == MY_LAYER
+
+    # A layer the user chose while curating is left as it is.
+    curation = open_curation(qtbot, window)
+    bob = next(uuid for uuid, name in layer._names().items() if name == "bob")
+    layer.set_choice(LayerChoice(LayerMode.LAYER, bob))
+    curation.close()
+    qtbot.waitUntil(lambda: window.curation_window is None)
+    assert layer.choice == LayerChoice(LayerMode.LAYER, bob)

@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
 
 from annotator.domain.changes import ChangeSet
 from annotator.domain.curation import Unit
-from annotator.domain.layer_diff import LayerChoice, LayerMode
 from annotator.domain.layers import is_gold
 from annotator.domain.model import Annotator
 from annotator.errors import AnnotatorError
 from annotator.gui.curation.bulk import accept_with_progress
 from annotator.gui.curation.gold_editor import GoldEditDialog
 from annotator.gui.curation.keys import ACCEPT_AGREED_KEY, CURATION_KEYS, hint, native
+from annotator.gui.curation.text_compare import TextCompare
 from annotator.gui.curation.texts import UnitTexts
 from annotator.gui.curation.versions import KIND_NAMES, VersionsTable, unit_where
 from annotator.gui.session import ProjectSession
@@ -60,7 +60,7 @@ class CurationWindow(QWidget):
         self.rows: list[Unit] = []  # the open units listed, by row
         self.texts = UnitTexts(session)
         self.settings = Settings()
-        self._compared: tuple[str, ...] = ()  # the pair last put side by side in the text
+        self.text_compare = TextCompare(session.layer)
         self.setObjectName("curation_window")
         self.setWindowTitle("Curation — adjudicate into gold")
         self.resize(1150, 780)
@@ -251,13 +251,10 @@ class CurationWindow(QWidget):
         self._compare_in_text(annotators)
 
     def _compare_in_text(self, annotators: list[Annotator]) -> None:
-        """Show the first two chosen layers compared in the reading pane, once per choice of
-        annotators (the user may pick another layer meanwhile; blind mode refuses)."""
+        """Show the first two chosen layers compared in the reading pane."""
         pair = tuple(a.uuid for a in annotators[:2])
-        if len(pair) == 2 and pair != self._compared and self.isVisible():
-            self._compared = pair
-            if self.session.layer.set_choice(LayerChoice(LayerMode.COMPARE, *pair)):
-                self._jump(self.preview)  # a new layer choice drops the text selection
+        if self.isVisible() and self.text_compare.compare(pair):
+            self._jump(self.preview)  # a new layer choice drops the text selection
 
     def _fill_documents(self) -> None:
         unticked = {
@@ -482,6 +479,10 @@ class CurationWindow(QWidget):
             self.texts.forget(document)
         self._fill_documents()
         self._fill_queue()
+
+    def closeEvent(self, event) -> None:
+        self.text_compare.restore()  # the reading pane shows what it showed before curating
+        super().closeEvent(event)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
