@@ -157,10 +157,10 @@ class OccurrencesPanel(QWidget):
     def _fill(self, current: int = 0) -> None:
         self.list.clear()
         for index, s in enumerate(self._suggestions):
-            item = QTreeWidgetItem(
-                self.list, [f"{s.title} · {kwic_plain(s.before, s.match, s.after)}"]
-            )
-            item.setData(0, KWIC_ROLE, (f"{s.title} · {s.before}", s.match, s.after))
+            line = f"{s.title} · {kwic_plain(s.before, s.match, s.after)}"
+            item = QTreeWidgetItem(self.list, [line])
+            item.setToolTip(0, line)  # the whole line, where the column shows part of it
+            item.setData(0, KWIC_ROLE, (s.before, s.match, s.after, f"{s.title} · "))
             item.setData(0, _INDEX_ROLE, index)
         if self._suggestions:
             self.list.setCurrentItem(

@@ -187,7 +187,7 @@ class SearchPanel(QWidget):
             line = kwic_plain(item.before, row.quote, item.after)
             entry = QTreeWidgetItem(self.results, [f"{row.title} · {row.tag} · {line}"])
             entry.setData(
-                0, KWIC_ROLE, (f"{row.title} · {row.tag} · {item.before}", row.quote, item.after)
+                0, KWIC_ROLE, (item.before, row.quote, item.after, f"{row.title} · {row.tag} · ")
             )
             entry.setData(0, TARGET_ROLE, ("span", row.span))
             entry.setToolTip(0, f"{row.annotator}{': ' + row.note if row.note else ''}")
