@@ -22,7 +22,8 @@ def register(sub) -> dict:
         "--layer",
         action="append",
         metavar="ANNOTATOR",
-        help="export only this annotator's layer (name or uuid; 'gold' for the gold layer); "
+        help="export only this annotator's layer (name, uuid or its first 8+ characters; 'gold' "
+        "for the gold layer); "
         "repeat for several",
     )
 
@@ -42,25 +43,15 @@ def register(sub) -> dict:
 
 
 def _layers(project, names: list[str] | None) -> frozenset[str] | None:
-    """Annotator uuids for the --layer names (a name, a uuid, or 'gold')."""
+    """Annotator uuids for the --layer names (a name, 'gold', a uuid or a unique start of one;
+    an ambiguous name is refused)."""
     if not names:
         return None
-    from annotator.domain.layers import is_gold
-    from annotator.errors import AnnotatorError
+    from annotator.domain.annotator_names import find_annotators
 
     with project.store.read() as session:
         annotators = session.annotators()
-    chosen = set()
-    for name in names:
-        found = [
-            a.uuid
-            for a in annotators
-            if name in (a.uuid, a.name) or (name.lower() == "gold" and is_gold(a.uuid))
-        ]
-        if not found:
-            raise AnnotatorError(f"no annotator named {name!r} in this project")
-        chosen.update(found)
-    return frozenset(chosen)
+    return frozenset(a.uuid for a in find_annotators(annotators, names))
 
 
 def cmd_export(args: argparse.Namespace) -> int:

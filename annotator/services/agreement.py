@@ -27,6 +27,7 @@ from annotator.domain.agreement import (
     Stopped,
     compute_report,
 )
+from annotator.domain.annotator_names import find_annotators
 from annotator.domain.layers import is_gold
 from annotator.domain.model import Annotator
 from annotator.errors import AnnotatorError, NotFoundError
@@ -57,20 +58,6 @@ def _without_cyclic_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _find_annotators(everyone: list[Annotator], wanted: Sequence[str]) -> list[Annotator]:
-    chosen: list[Annotator] = []
-    for name in wanted:
-        found = [
-            a
-            for a in everyone
-            if name in (a.uuid, a.name) or (name.lower() == "gold" and is_gold(a.uuid))
-        ]
-        if not found:
-            raise NotFoundError(f"no annotator named {name!r} in this project")
-        chosen.extend(a for a in found if a not in chosen)
-    return chosen
 
 
 def _default_annotators(session, everyone: list[Annotator], statuses) -> list[Annotator]:
@@ -107,7 +94,7 @@ def _compute(project, annotators, documents, all_shared, progress) -> AgreementR
         statuses = session.statuses()
         infos = session.documents()
         if annotators:
-            chosen = _find_annotators(everyone, annotators)
+            chosen = find_annotators(everyone, annotators)
         else:
             chosen = _default_annotators(session, everyone, statuses)
         if len(chosen) < 2:

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from annotator.domain.annotator_names import find_annotators
 from annotator.domain.curation import Decision, Unit, attribute_units, link_units, span_units
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID, is_gold
 from annotator.domain.model import Annotator
@@ -94,17 +95,11 @@ class CurationQueue:
 
 def choose_annotators(project: Project, wanted: Sequence[str] | None) -> list[Annotator]:
     """The annotators to adjudicate between (names or uuids), never the gold layer itself."""
-    with project.store.read() as session:
-        everyone = session.annotators()
     if not wanted:
         chosen = default_annotators(project)
     else:
-        chosen = []
-        for name in wanted:
-            found = [a for a in everyone if name in (a.uuid, a.name)]
-            if not found:
-                raise NotFoundError(f"no annotator named {name!r} in this project")
-            chosen.extend(a for a in found if a not in chosen)
+        with project.store.read() as session:
+            chosen = find_annotators(session.annotators(), wanted)
     if any(is_gold(a.uuid) for a in chosen):
         raise AnnotatorError("the gold layer is what curation writes; choose other annotators")
     if len(chosen) < 2:

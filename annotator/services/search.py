@@ -2,7 +2,8 @@
 with keyword-in-context lines (exact code-point offsets of every hit), and annotation search.
 
 Documents: see `search_query` for the syntax. Annotations: free words and "phrases" must occur
-in the span's text; `tag:actor` (key or label), `annotator:Ann`, `note:word`, `entity:Jane`
+in the span's text; `tag:actor` (key or label), `annotator:Ann` (or a uuid, or a unique start
+of one of 8+ characters, for annotators who share a name), `note:word`, `entity:Jane`
 and `<attribute key>:<value>` (e.g. `actor_kind:person`; a multi-choice value matches when it
 holds the value) narrow the result; `key:"two words"` quotes a value. All conditions must hold.
 """
@@ -13,7 +14,9 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from annotator.errors import ValidationError
+from annotator.domain.annotator_names import ambiguous_message, annotator_matches
+from annotator.domain.model import Annotator
+from annotator.errors import AnnotatorError, ValidationError
 from annotator.services.project import Project
 from annotator.services.search_query import find_terms, parse_query
 from annotator.store.search import AnnotationFilter, AnnotationRow
@@ -168,11 +171,32 @@ def search_annotations(
     if limit < 1:
         raise ValidationError("the limit must be at least 1")
     where = parse_annotation_query(query)
-    if only_annotator is not None:
-        where = dataclasses.replace(where, annotator_uuid=only_annotator)
     with project.store.read() as session:
+        layer = _one_layer(session.annotators(), where.annotator, only_annotator)
+        if layer == _NO_LAYER:
+            return []
+        where = dataclasses.replace(where, annotator=None, annotator_uuid=layer)
         found = session.find_annotations(where, limit, offset)
     return [AnnotationResult(row, *_trim(row.prefix, row.suffix)) for row in found]
+
+
+_NO_LAYER = ""  # the filters name no layer that is searched: nothing can match
+
+
+def _one_layer(everyone: list[Annotator], wanted: str | None, only: str | None) -> str | None:
+    """The uuid of the one layer `annotator:wanted` and `only` leave (None: every layer).
+
+    By uuid, since names need not be unique: an ambiguous name is refused naming the
+    candidates (a uuid or a unique start of one chooses), unless blind mode's `only` layer is
+    among them; an unknown name finds nothing, like an unknown tag."""
+    if wanted is None:
+        return only
+    matches = annotator_matches(everyone, wanted, ignore_case=True)  # as tag: ignores case
+    if only is not None:
+        return only if any(a.uuid == only for a in matches) else _NO_LAYER
+    if len(matches) > 1:
+        raise AnnotatorError(ambiguous_message(wanted, matches))
+    return matches[0].uuid if matches else _NO_LAYER
 
 
 def _trim(prefix: str, suffix: str) -> tuple[str, str]:

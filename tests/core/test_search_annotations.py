@@ -10,7 +10,7 @@ import pytest
 from service_helpers import TEXT, add_document, between, make_schema
 
 from annotator.cli import main
-from annotator.errors import ValidationError
+from annotator.errors import AnnotatorError, ValidationError
 from annotator.services.entity_commands import CreateEntity
 from annotator.services.project import Project
 from annotator.services.search import parse_annotation_query, search_annotations
@@ -124,7 +124,8 @@ def test_one_layer_only_by_uuid_even_when_two_annotators_share_a_name(tagged) ->
         session.connection.exec_driver_sql(
             "UPDATE annotators SET name = 'Ann' WHERE uuid = ?", (bob,)
         )
-    assert len(search_annotations(project, "annotator:Ann")) == 3
+    with pytest.raises(AnnotatorError, match="2 annotators match 'Ann'"):  # not both layers
+        search_annotations(project, "annotator:Ann")
     assert _quotes(search_annotations(project, "tag:actor", only_annotator=bob)) == ["Engineers"]
     assert _quotes(search_annotations(project, "tag:claim", only_annotator=bob)) == []
     assert _quotes(search_annotations(project, "annotator:Ann", only_annotator=bob)) == [
