@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -17,8 +19,15 @@ from annotator.io.schema_file import schema_to_dict
 FORMAT = "annotator"
 VERSION = 1
 
+#: A filtered export keeps this much of its documents and history in memory, then spills to disk.
+_SPOOL_IN_MEMORY = 16 * 1024 * 1024
+_COPY_CHUNK = 1024 * 1024
+
 Progress = Callable[[int, int], bool | None]
 """progress(done, total) → return False to cancel."""
+
+Selection = tuple[frozenset[str] | None, frozenset[str] | None]
+"""The layers (annotator uuids) and the documents an export keeps; None keeps all."""
 
 
 class ExportCancelled(Exception):
@@ -76,66 +85,153 @@ def write_json(
 
     With `options.annotators` only those layers' spans, links and statuses are written (links
     whose endpoints were left out go too), e.g. the gold layer alone as a dataset; with
-    `options.documents` only those documents."""
-    dumps = orjson.dumps
+    `options.documents` only those documents. A filtered export lists only the annotators it
+    carries work of (see `_write_filtered`)."""
     layers = options.annotators if options is not None else None
     chosen = options.documents if options is not None else None
     with project.store.read() as session:
-        info = session.project_info()
-        head = {
-            "format": FORMAT,
-            "version": VERSION,
-            "project": {k: info.get(k, "") for k in ("id", "name", "created")}
-            | {"id": info.get("uuid", "")},
-            "schema": schema_section(session.schema()),
-            "annotators": [
-                {
-                    "id": a.uuid,
-                    "name": a.name,
-                    "identifier": a.identifier,
-                    "created": a.created,
-                    "modified": a.modified,
-                }
-                for a in session.annotators()  # all: schema items and tombstones name them
-            ],
-        }
         total = len(session.documents()) if chosen is None else len(chosen)
-        out.write(dumps(head)[:-1] + b',"documents":[')
-        count = 0
-        # A filtered export carries only the history of what it carries (entities: all).
-        wanted = None if layers is None and chosen is None else set[str]()
-        for document in session.export_documents():
-            if chosen is not None and document["id"] not in chosen:
-                continue
-            if layers is not None:
-                _keep_layers(document, layers)
-            if count:
-                out.write(b",")
-            out.write(dumps(document))
-            if wanted is not None:
-                wanted.update(exported_objects(document))
-            count += 1
-            if progress is not None and progress(count, total) is False:
-                raise ExportCancelled("export cancelled")
-        entities = [
+        if layers is None and chosen is None:
+            return _write_whole(session, out, progress, total)
+        return _write_filtered(session, out, progress, total, (layers, chosen))
+
+
+def _head(session: Any, schema: dict[str, Any], annotators: list[Any]) -> dict[str, Any]:
+    info = session.project_info()
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "project": {k: info.get(k, "") for k in ("id", "name", "created")}
+        | {"id": info.get("uuid", "")},
+        "schema": schema,
+        "annotators": [
             {
-                "id": e.uuid,
-                "name": e.name,
-                "kind": e.kind,
-                "aliases": list(e.aliases),
-                "external_ids": e.external_ids,
-                "note": e.note,
-                **_provenance(e),
+                "id": a.uuid,
+                "name": a.name,
+                "identifier": a.identifier,
+                "created": a.created,
+                "modified": a.modified,
             }
-            for e in session.entities()
-        ]
-        out.write(b'],"entities":' + dumps(entities))
-        if wanted is not None:
-            wanted.update(e["id"] for e in entities)
-        out.write(b',"tombstones":' + dumps(session.export_tombstones()) + b",")
-        write_history(out, session.iter_history(), wanted)
-        out.write(b"}")
+            for a in annotators
+        ],
+    }
+
+
+def _entities(session: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": e.uuid,
+            "name": e.name,
+            "kind": e.kind,
+            "aliases": list(e.aliases),
+            "external_ids": e.external_ids,
+            "note": e.note,
+            **_provenance(e),
+        }
+        for e in session.entities()
+    ]
+
+
+def _write_whole(session: Any, out: IO[bytes], progress: Progress | None, total: int) -> int:
+    """The whole project: every annotator (schema items and tombstones name them)."""
+    head = _head(session, schema_section(session.schema()), session.annotators())
+    out.write(orjson.dumps(head)[:-1] + b',"documents":[')
+    count = _write_documents(session, out, progress, total, (None, None), None)
+    out.write(b'],"entities":' + orjson.dumps(_entities(session)))
+    out.write(b',"tombstones":' + orjson.dumps(session.export_tombstones()) + b",")
+    write_history(out, session.iter_history())
+    out.write(b"}")
     return count
+
+
+def _write_filtered(
+    session: Any, out: IO[bytes], progress: Progress | None, total: int, which: Selection
+) -> int:
+    """Some layers or documents: only the history of what is carried (entities: all), and
+    only the annotators the file carries work of (spans, links, statuses, documents, history
+    rows). Who made the parts carried whole (schema items, entities, tombstones) is kept when
+    they are listed, else written as unknown (null): a gold dataset does not name every
+    annotator of the project. The annotators are known only once the documents and history
+    are written, so those two go through temporary files first (flat memory still)."""
+    carried = _Carried()
+    with _spool() as documents, _spool() as history:
+        count = _write_documents(session, documents, progress, total, which, carried)
+        entities = _entities(session)
+        carried.objects.update(e["id"] for e in entities)
+        carried.annotators |= write_history(history, session.iter_history(), carried.objects)
+        named = carried.annotators
+        schema = schema_section(session.schema())
+        for items in (schema["tag_types"], schema["link_types"]):
+            _known_authors(items, named)
+            for item in items:
+                _known_authors(item["attributes"], named)
+        listed = [a for a in session.annotators() if a.uuid in named]
+        out.write(orjson.dumps(_head(session, schema, listed))[:-1] + b',"documents":[')
+        _copy(documents, out)
+        out.write(b'],"entities":' + orjson.dumps(_known_authors(entities, named)))
+        tombstones = _known_authors(session.export_tombstones(), named)
+        out.write(b',"tombstones":' + orjson.dumps(tombstones) + b",")
+        _copy(history, out)
+    out.write(b"}")
+    return count
+
+
+class _Carried:
+    """What a filtered export has written so far: object uuids and annotator uuids."""
+
+    def __init__(self) -> None:
+        self.objects: set[str] = set()
+        self.annotators: set[str | None] = set()
+
+    def add(self, document: dict[str, Any]) -> None:
+        self.objects.update(exported_objects(document))
+        self.annotators.add(document["author"])
+        for key in ("spans", "links", "status"):
+            self.annotators.update(x["annotator"] for x in document[key])
+
+
+def _write_documents(
+    session: Any,
+    out: IO[bytes],
+    progress: Progress | None,
+    total: int,
+    which: Selection,
+    carried: _Carried | None,
+) -> int:
+    """Stream the chosen documents, comma-separated; return how many."""
+    layers, chosen = which
+    count = 0
+    for document in session.export_documents():
+        if chosen is not None and document["id"] not in chosen:
+            continue
+        if layers is not None:
+            _keep_layers(document, layers)
+        if count:
+            out.write(b",")
+        out.write(orjson.dumps(document))
+        if carried is not None:
+            carried.add(document)
+        count += 1
+        if progress is not None and progress(count, total) is False:
+            raise ExportCancelled("export cancelled")
+    return count
+
+
+def _known_authors(items: list[dict[str, Any]], named: set[str | None]) -> list[dict[str, Any]]:
+    """Items whose author is not listed get an unknown (null) author, in place."""
+    for item in items:
+        if item.get("author") not in named:
+            item["author"] = None
+    return items
+
+
+def _spool() -> IO[bytes]:
+    return tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+
+
+def _copy(spool: IO[bytes], out: IO[bytes]) -> None:
+    spool.seek(0)
+    shutil.copyfileobj(spool, out, _COPY_CHUNK)
 
 
 def _keep_layers(document: dict[str, Any], layers: frozenset[str]) -> None:

@@ -41,16 +41,20 @@ def entry_to_dict(entry: HistoryEntry) -> dict[str, Any]:
 
 def write_history(
     out: IO[bytes], entries: Iterable[HistoryEntry], wanted: Collection[str] | None = None
-) -> None:
-    """Stream `"history":[...]` (only rows about `wanted` objects when it is given)."""
+) -> set[str | None]:
+    """Stream `"history":[...]` (only rows about `wanted` objects when it is given); return
+    the annotators of the rows written (None: unknown), whom the file must list."""
     out.write(b'"history":[')
     first = True
+    authors: set[str | None] = set()
     for entry in entries:
         if wanted is not None and entry.object_uuid not in wanted:
             continue
         out.write((b"" if first else b",") + orjson.dumps(entry_to_dict(entry)))
+        authors.add(entry.annotator)
         first = False
     out.write(b"]")
+    return authors
 
 
 def check_history(c: Any, top: dict, annotators: Collection[str]) -> list[HistoryEntry]:
