@@ -97,7 +97,10 @@ class ForeignImport:
         self._by_uuid: dict[str, dict[str, Any]] = {}
 
     def fail(self, where: str, reason: str) -> ForeignFormatError:
-        return ForeignFormatError([f"{self.name}: {where}: {reason}"])
+        """The file's name, then where in it (nothing when the whole file is meant)."""
+        return ForeignFormatError(
+            [f"{self.name}: {where}: {reason}" if where else f"{self.name}: {reason}"]
+        )
 
     def annotator(self, name: str | None = None, uuid: str | None = None) -> str:
         """The uuid of the annotator named `name` (the project's current one when None); a

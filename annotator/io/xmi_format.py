@@ -188,11 +188,11 @@ def read_xmi(project: Any, path: Path, progress: Progress | None) -> Any:
                 if not members:
                     raise builder.fail("zip", "no .xmi file inside")
                 for member in members:
-                    _read_document(builder, archive.read(member), member)
+                    _read_document(builder, archive.read(member), member, member)
         except zipfile.BadZipFile as error:
             raise builder.fail("zip", f"not a readable zip ({error})") from None
-    else:
-        _read_document(builder, raw, Path(path).name)
+    else:  # the builder's messages name the file already
+        _read_document(builder, raw, Path(path).name, "")
     return builder.run(progress)
 
 
@@ -201,16 +201,18 @@ def _local(tag: str) -> tuple[str, str]:
     return namespace, name
 
 
-def _read_document(builder: ForeignImport, data: bytes, member: str) -> None:
+def _read_document(builder: ForeignImport, data: bytes, member: str, place: str) -> None:
+    """One CAS XMI document: `member` is its file name, `place` what failures name before the
+    element (the zip member; nothing for a plain .xmi, which the builder names)."""
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as error:
-        raise builder.fail(member, f"not well-formed XML ({error})") from None
+        raise builder.fail(place, f"not well-formed XML ({error})") from None
     xmi_id = f"{{{XMI_NS}}}id"
     sofas = [e for e in root if _local(e.tag) == (CAS_NS, "Sofa")]
     sofa = next((s for s in sofas if s.get("sofaID") == "_InitialView"), None)
     if sofa is None or sofa.get("sofaString") is None:
-        raise builder.fail(member, "no _InitialView Sofa with a sofaString (not a CAS XMI)")
+        raise builder.fail(place, "no _InitialView Sofa with a sofaString (not a CAS XMI)")
     text, sofa_id = sofa.get("sofaString", ""), sofa.get(xmi_id)
     units = Utf16Offsets(text)
     annotations = [e for e in root if e.get("sofa") == sofa_id and e.get("begin") is not None]
@@ -219,13 +221,14 @@ def _read_document(builder: ForeignImport, data: bytes, member: str) -> None:
         if _local(element.tag) == (META_NS, "DocumentMetaData"):
             title = element.get("documentTitle") or title
             uuid = element.get("documentId") if is_uuid(element.get("documentId")) else None
-    doc = builder.document(text, title, member, uuid)
+    doc = builder.document(text, title, place, uuid)
     pieces: dict[str, dict[str, Any]] = {}  # span key (uuid feature or xmi id) → its parts
     by_xmi: dict[str, str] = {}  # xmi id → span key
     relations = []
     for element in annotations:
         namespace, name = _local(element.tag)
-        where = f"{member}: {name} xmi:id={element.get(xmi_id)}"
+        where = f"{name} xmi:id={element.get(xmi_id)}"
+        where = f"{place}: {where}" if place else where
         if element.get("Governor") is not None and element.get("Dependent") is not None:
             relations.append((where, element))
             continue

@@ -159,7 +159,24 @@ def test_bad_xmi_names_file_and_element_and_writes_nothing(tmp_path, content, me
     with pytest.raises(ForeignFormatError, match=message) as error:
         ff.import_file(project, "xmi", source)
     assert str(error.value).startswith("bad.xmi: ")
+    assert "bad.xmi: bad.xmi" not in str(error.value)  # the file named once
     assert ff.counts(project) == before
+
+
+def test_a_bad_member_of_a_zip_names_the_zip_and_the_member_once(tmp_path, capsys) -> None:
+    project, _, _ = ff.rich(tmp_path)
+    project.close()
+    source = tmp_path / "bad.zip"
+    with zipfile.ZipFile(source, "w") as archive:
+        archive.writestr("docs/one.xmi", b"<xmi:XMI")
+    code, _, err = ff.cli(capsys, "import", "--format", "xmi", tmp_path / "rich.annotator", source)
+    assert code == 1
+    assert err.startswith("annotator import: bad.zip: docs/one.xmi: not well-formed XML")
+    source = tmp_path / "bad.xmi"
+    source.write_bytes(b"<xmi:XMI")
+    code, _, err = ff.cli(capsys, "import", "--format", "xmi", tmp_path / "rich.annotator", source)
+    assert code == 1 and err.startswith("annotator import: bad.xmi: not well-formed XML"), err
+    assert len(err.splitlines()) == 1
 
 
 def test_cancelled_export_leaves_nothing(tmp_path) -> None:
