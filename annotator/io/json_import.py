@@ -19,6 +19,7 @@ import orjson
 from annotator.domain.changes import ChangeSet
 from annotator.domain.model import LinkType, Schema
 from annotator.errors import ValidationError
+from annotator.io.byte_sniff import not_json_text
 from annotator.io.json_history import import_history
 from annotator.io.json_validate import (
     Exchange,
@@ -69,10 +70,15 @@ def load_json_file(path: Path) -> Any:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ValidationError(f"{path.name} is larger than 2 GB")
-        return orjson.loads(path.read_bytes())
+        data = path.read_bytes()
     except OSError as error:
         raise ValidationError(f"{path.name}: cannot be read ({error.strerror})") from error
+    try:
+        return orjson.loads(data)
     except orjson.JSONDecodeError as error:
+        reason = not_json_text(data)  # a picture or a UTF-16 file: say so, not where it broke
+        if reason is not None:
+            raise ValidationError(f"{path.name} is not a JSON file ({reason})") from None
         raise ValidationError(f"{path.name}: $: not valid JSON ({error})") from error
 
 

@@ -761,10 +761,24 @@ def test_bad_input_is_refused_by_path_and_changes_nothing(rich, tmp_path, mutate
     assert cli(["check", str(project.path)]) == 0
 
 
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10"
+NOISE = bytes(range(1, 256)) * 4  # random-looking bytes without a NUL
+
+
 @pytest.mark.parametrize(
-    "content", [b"", b"{not json", b'{"format": "annotator", "version": 1', b"\xff\xfe{}"]
+    ("content", "message"),
+    [
+        (b"{not json", "broken.json: $: not valid JSON (unexpected character"),
+        (b'{"format": "annotator", "version": 1', "broken.json: $: not valid JSON"),
+        (b"", "broken.json is not a JSON file (it is empty)"),
+        (b" \n\t", "broken.json is not a JSON file (it is empty)"),
+        (PNG, "broken.json is not a JSON file (it is binary, not text)"),
+        (NOISE, "broken.json is not a JSON file (it is binary, not text)"),
+        (b'{"name": "caf\xe9"}', "broken.json is not a JSON file (it is not UTF-8 text: byte 13"),
+        (b"\xff\xfe{\x00}\x00", "broken.json is not a JSON file (it is UTF-16 text; save it"),
+    ],
 )
-def test_a_file_that_is_not_json_is_refused(rich, tmp_path, content):
+def test_a_file_that_is_not_json_is_refused(rich, tmp_path, content, message):
     project, _, _ = rich
     file = tmp_path / "broken.json"
     file.write_bytes(content)
@@ -772,8 +786,24 @@ def test_a_file_that_is_not_json_is_refused(rich, tmp_path, content):
     with pytest.raises(ExchangeError) as caught:
         import_json(project, file)
     (line,) = caught.value.errors
-    assert line.startswith("broken.json: $: not valid JSON"), line
+    assert line.startswith(message), line
+    assert "\n" not in line and "surrogates" not in line
     assert h.export_bytes(project) == before
+
+
+def test_the_cli_refuses_an_image_in_one_line_and_leaves_the_project(rich, tmp_path, capsys):
+    project, _, _ = rich
+    before = h.export_bytes(project)
+    project.close()
+    image = tmp_path / "photo.png"
+    image.write_bytes(PNG + bytes(range(256)))
+    capsys.readouterr()
+    assert cli(["import", str(project.path), str(image)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "annotator import: photo.png is not a JSON file (it is binary, not text)\n"
+    with Project.open(project.path) as reopened:
+        assert h.export_bytes(reopened) == before
 
 
 def test_a_missing_file_is_refused_with_its_name(rich, tmp_path):
