@@ -321,12 +321,21 @@ def read_bytes(path: Path, limit: int = 2 * 1024**3) -> bytes:
         raise ForeignFormatError([f"{path.name}: cannot be read ({error.strerror})"]) from None
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def read_json_bytes(path: Path) -> bytes:
+    """A JSON or JSON-lines file's bytes without a UTF-8 byte order mark (Windows editors
+    write one; JSON parsers refuse it)."""
+    return read_bytes(path).removeprefix(UTF8_BOM)
+
+
 def jsonl_texts(builder: ForeignImport, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
     """The objects of a JSON-lines file that each carry a "text" string, with where they are
     ("line N"); a line that is not such an object fails the import naming its line, and a file
     without any fails it too (doccano and spaCy JSONL share this shape)."""
     found = False
-    for number, line in enumerate(read_bytes(path).splitlines(), 1):
+    for number, line in enumerate(read_json_bytes(path).splitlines(), 1):
         if not line.strip():
             continue
         where = f"line {number}"

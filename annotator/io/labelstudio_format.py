@@ -28,7 +28,7 @@ from annotator.io.foreign_common import (
     ForeignFormatError,
     ForeignImport,
     Utf16Offsets,
-    read_bytes,
+    read_json_bytes,
     span_order,
     split_warning,
 )
@@ -104,7 +104,7 @@ def _task(number, layer, names, numbers, schema, dropped: Dropped, split: list) 
 def read_labelstudio(project: Any, path: Path, progress: Progress | None) -> Any:
     builder = ForeignImport(project, path)
     try:
-        tasks = orjson.loads(read_bytes(path))
+        tasks = orjson.loads(read_json_bytes(path))
     except orjson.JSONDecodeError as error:
         raise ForeignFormatError([f"{builder.name}: $: not valid JSON ({error})"]) from None
     if isinstance(tasks, dict):  # a single task

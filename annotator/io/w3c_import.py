@@ -21,7 +21,7 @@ import orjson
 from annotator.domain.attributes import check_value
 from annotator.domain.offsets import find_occurrences
 from annotator.errors import ValidationError
-from annotator.io.foreign_common import ForeignFormatError, read_bytes
+from annotator.io.foreign_common import ForeignFormatError, read_json_bytes
 from annotator.io.formats import ImportFormat, Progress, register_import
 from annotator.io.import_common import ExchangeBuilder, apply_exchange, is_key, uuid_from_iri
 from annotator.io.schema_file import is_exchange_time
@@ -324,7 +324,7 @@ def _annotations(data: Any) -> tuple[str, list[Any]]:
 def import_w3c(project: Any, path: Path, progress: Progress | None = None) -> Any:
     path = Path(path)
     try:
-        data = orjson.loads(read_bytes(path))
+        data = orjson.loads(read_json_bytes(path))
     except orjson.JSONDecodeError as error:
         raise ForeignFormatError([f"{path.name}: $: not valid JSON ({error})"]) from None
     reader = _Reader(project, path.name)
