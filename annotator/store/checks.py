@@ -19,7 +19,7 @@ from annotator.errors import (
     NotAProjectError,
 )
 from annotator.store.ddl import APPLICATION_ID, expected_objects_of, normalize_sql, schema_version
-from annotator.store.engine import harden
+from annotator.store.engine import harden, read_only_query
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: Seconds any single validation query may run before the file is declared hostile.
@@ -56,18 +56,40 @@ def read_header(path: Path) -> tuple[int, int]:
             f"{name} is an SQLite database but not an Annotator project "
             f"(application id {application_id:#010x})"
         )
-    if user_version > schema_version():
-        raise NewerVersionError(
-            f"{name} is format version {user_version}; this Annotator reads up to version "
-            f"{schema_version()}. Update Annotator to open it."
-        )
+    refuse_newer(name, user_version)
     return user_version, application_id
 
 
-def open_read_only(path: Path) -> sqlite3.Connection:
-    """A hardened read-only connection with a deadline on every statement."""
+def refuse_newer(name: str, version: int) -> None:
+    if version > schema_version():
+        raise NewerVersionError(
+            f"{name} is format version {version}; this Annotator reads up to version "
+            f"{schema_version()}. Update Annotator to open it."
+        )
+
+
+def has_pending_log(path: Path) -> bool:
+    """Whether the file's last writer left changes outside the main file: a -wal holding
+    frames, or a rollback journal. Then only a connection that reads them sees the file."""
+    wal = Path(f"{path}-wal")
+    return (wal.exists() and wal.stat().st_size > 0) or Path(f"{path}-journal").exists()
+
+
+def open_read_only(path: Path, *, shared: bool = False) -> sqlite3.Connection:
+    """A hardened read-only connection with a deadline on every statement.
+
+    `shared`: another process may be writing the file (through its WAL) meanwhile, so read it
+    through the WAL and its -shm (SQLite creates both if missing). Otherwise nobody writes it
+    while we read (a copy of our own, or a project whose lock we hold): when nothing waits in a
+    WAL or journal, the main file alone is read (immutable), which creates no -wal/-shm that
+    a concurrent reader could come to share before we removed them.
+    """
+    immutable = not shared and not has_pending_log(path)
+    query = "&".join(
+        f"{key}={value}" for key, value in read_only_query(immutable=immutable).items()
+    )
     # as_uri() percent-encodes "#", "?" and "%" in the name; a bare "file:" + path does not.
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True)
     harden(connection, read_only=True)
     deadline = [time.monotonic() + QUERY_DEADLINE_S]
 
@@ -78,19 +100,27 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def run_checklist(path: Path, *, progress: Progress | None = None) -> int:
-    """Run every check on the file at path; return its format version or raise a typed error."""
+def run_checklist(path: Path, *, progress: Progress | None = None, shared: bool = False) -> int:
+    """Run every check on the file at path; return its format version or raise a typed error.
+
+    `shared`: the project is open in another process (see `open_read_only`); the -wal/-shm
+    this check may create are then left in place, as that process or another reader may be
+    using them."""
     say = progress or (lambda _message: None)
     say("Reading the file header")
     version, _ = read_header(path)
     sidecars = [Path(f"{path}-wal"), Path(f"{path}-shm")]
-    created = [sidecar for sidecar in sidecars if not sidecar.exists()]
+    created = [] if shared else [sidecar for sidecar in sidecars if not sidecar.exists()]
     try:
-        connection = open_read_only(path)
+        # The one-argument call for a private file: tests wrap open_read_only(path) to trace it.
+        connection = open_read_only(path, shared=True) if shared else open_read_only(path)
     except sqlite3.Error as error:
         _remove_empty_sidecars(created)
         raise NotAProjectError(f"{path.name} cannot be opened: {one_line(error)}") from error
     try:
+        if shared:
+            # A writer's committed changes may still be in its WAL, user_version included.
+            version = _checked_version(connection, path.name)
         say("Checking the file for damage")
         _damage_check(connection, path.name, path.stat().st_size)
         say("Checking the file's structure")
@@ -104,6 +134,12 @@ def run_checklist(path: Path, *, progress: Progress | None = None) -> int:
     finally:
         connection.close()
         _remove_empty_sidecars(created)
+    return version
+
+
+def _checked_version(connection: sqlite3.Connection, name: str) -> int:
+    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    refuse_newer(name, version)
     return version
 
 

@@ -37,15 +37,26 @@ def harden(dbapi_connection: sqlite3.Connection, *, read_only: bool = False) -> 
         f"busy_timeout = {BUSY_TIMEOUT_MS}",
     ):
         dbapi_connection.execute(f"PRAGMA {pragma}")
-    if not read_only:
+    if read_only:
+        # mode=ro already refuses writes to the file; query_only also refuses TEMP objects
+        # and any write a statement might try, so a read-only open cannot even start one.
+        dbapi_connection.execute("PRAGMA query_only = ON")
+    else:
         dbapi_connection.execute("PRAGMA journal_mode = WAL")
         dbapi_connection.execute("PRAGMA synchronous = FULL")
         if sys.platform == "darwin":
             dbapi_connection.execute("PRAGMA fullfsync = ON")
 
 
-def make_engine(path: Path, *, read_only: bool = False) -> Engine:
-    """An engine for one project file.
+def read_only_query(*, immutable: bool = False) -> dict[str, str]:
+    """URI parameters of a read-only connection. `immutable` reads the main file alone, with
+    no locks and no -wal/-shm created: only for a file nobody can write meanwhile (we hold its
+    project lock) and whose last writer left nothing in a WAL or journal."""
+    return {"mode": "ro", **({"immutable": "1"} if immutable else {})}
+
+
+def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False) -> Engine:
+    """An engine for one project file (read-only: see `read_only_query`).
 
     Writes go through `BEGIN IMMEDIATE` (see `begin_immediate`) so a second writer waits for the
     lock instead of failing half-way with SQLITE_BUSY on lock upgrade.
@@ -53,7 +64,8 @@ def make_engine(path: Path, *, read_only: bool = False) -> Engine:
     # URL.create, not a URL string: a file name may hold "?", "#" or "%" ("Bridge #2.annotator").
     path = Path(path).resolve()
     if read_only:
-        url = URL.create("sqlite", database=path.as_uri(), query={"mode": "ro", "uri": "true"})
+        query = {**read_only_query(immutable=immutable), "uri": "true"}
+        url = URL.create("sqlite", database=path.as_uri(), query=query)
     else:
         url = URL.create("sqlite", database=str(path))
     engine = create_engine(

@@ -12,9 +12,10 @@ from pathlib import Path
 from sqlalchemy import Connection
 from sqlalchemy.exc import DatabaseError
 
-from annotator.errors import CorruptProjectError, ProjectFileError
+from annotator.errors import CorruptProjectError, ProjectFileError, ProjectLockedError
 from annotator.store.bulk import BulkReads, BulkWrites
-from annotator.store.checks import Progress, one_line, run_checklist
+from annotator.store.checks import Progress, has_pending_log, one_line, run_checklist
+from annotator.store.ddl import schema_version
 from annotator.store.engine import checkpoint, make_engine
 from annotator.store.history import HistoryReads, HistoryWrites
 from annotator.store.lock import ProjectLock
@@ -22,15 +23,24 @@ from annotator.store.migrations import migrate
 from annotator.store.reads import Reads
 from annotator.store.schema_writes import SchemaWrites
 from annotator.store.search import SearchReads
-from annotator.store.search_index import ensure_sound_index
+from annotator.store.search_index import ensure_sound_index, index_is_sound_read_only
 from annotator.store.writes import Writes
 
 
 class ReadSession(Reads, BulkReads, SearchReads, HistoryReads):
     """Queries inside one read transaction (a consistent snapshot)."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        index_check: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> None:
         self.connection = connection
+        self._index_check = index_check
+
+    def _check_index(self) -> None:
+        if self._index_check is not None:
+            self._index_check(self._driver())
 
 
 class WriteSession(Reads, Writes, SchemaWrites, BulkWrites, SearchReads, HistoryWrites):
@@ -57,14 +67,22 @@ def _fsync_path(path: Path) -> None:
 class ProjectStore:
     """An open project file. Create with `create` or `open`; always `close` it."""
 
-    def __init__(self, path: Path, lock: ProjectLock) -> None:
+    def __init__(
+        self, path: Path, lock: ProjectLock | None, *, read_only: bool = False, shared: bool = False
+    ) -> None:
         self.path = path
         self._lock = lock
         self._closed = False
-        self.engine = make_engine(path)
+        #: Opened with `open(read_only=True)`: every write is refused, nothing is written.
+        self.read_only = read_only
+        # Read-only and not shared (we hold the lock, so nobody writes): the main file alone,
+        # unless a crashed writer left changes in a WAL or journal (see checks.open_read_only).
+        immutable = read_only and not shared and not has_pending_log(path)
+        self.engine = make_engine(path, read_only=read_only, immutable=immutable)
         # Interactive edits keep one connection checked out (see `edit`); one thread at a time.
         self._edit_connection: Connection | None = None
         self._edit_lock = threading.Lock()
+        self._index_sound: bool | None = None  # read-only: checked at the first search
 
     # -- life cycle --------------------------------------------------------------------------
     @classmethod
@@ -103,11 +121,18 @@ class ProjectStore:
         return cls.open(path)
 
     @classmethod
-    def open(cls, path: Path, *, progress: Progress | None = None) -> ProjectStore:
-        """Open a project file after the full open checklist; migrate older files."""
+    def open(
+        cls, path: Path, *, progress: Progress | None = None, read_only: bool = False
+    ) -> ProjectStore:
+        """Open a project file after the full open checklist; migrate older files.
+
+        `read_only`: never write to the file, and open it even while another process (the
+        app) has it open, reading the snapshot its last commit left. See `_open_read_only`."""
         path = Path(path)
         if not path.is_file():
             raise ProjectFileError(f"{path.name} does not exist or is not a file")
+        if read_only:
+            return cls._open_read_only(path, progress)
         lock = ProjectLock(path)
         lock.acquire()
         try:
@@ -139,6 +164,31 @@ class ProjectStore:
             raise
         return store
 
+    @classmethod
+    def _open_read_only(cls, path: Path, progress: Progress | None) -> ProjectStore:
+        """The open checklist, then read-only connections; no migration, checkpoint or index
+        rebuild. When no other process has the project open, take its lock for the session
+        (as every open did before) so nobody writes while the main file is read alone;
+        otherwise read through the holder's WAL, which SQLite lets readers share."""
+        lock: ProjectLock | None = ProjectLock(path)
+        try:
+            lock.acquire()
+        except ProjectLockedError:
+            lock = None
+        try:
+            version = run_checklist(path, progress=progress, shared=lock is None)
+            if version != schema_version():
+                raise ProjectFileError(
+                    f"{path.name} is format version {version} and must first be upgraded to "
+                    f"version {schema_version()}, which a read-only command does not do: open "
+                    "it in the Annotator app (close any older Annotator that has it open first)"
+                )
+            return cls(path, lock, read_only=True, shared=lock is None)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+
     def close(self) -> None:
         """Checkpoint the WAL into the file, close every connection, release the lock.
 
@@ -153,21 +203,25 @@ class ProjectStore:
                 if self._edit_connection is not None:
                     self._edit_connection.close()
                     self._edit_connection = None
-            with suppress(sqlite3.Error):
-                checkpoint(self.engine)
+            if not self.read_only:  # a read-only connection may not checkpoint
+                with suppress(sqlite3.Error):
+                    checkpoint(self.engine)
             self.engine.dispose()
         finally:
-            self._lock.release()
+            if self._lock is not None:
+                self._lock.release()
 
     # -- sessions ----------------------------------------------------------------------------
     @contextmanager
     def read(self) -> Iterator[ReadSession]:
+        check = self._require_sound_index if self.read_only else None
         with self.engine.connect() as connection, connection.begin():
-            yield ReadSession(connection)
+            yield ReadSession(connection, check)
 
     @contextmanager
     def write(self) -> Iterator[WriteSession]:
         """One transaction; committed (one fsync) when the block ends, rolled back on error."""
+        self._refuse_if_read_only()
         with self.engine.connect().execution_options(immediate=True) as connection:
             with connection.begin():
                 yield WriteSession(connection)
@@ -179,6 +233,7 @@ class ProjectStore:
         checkout and reset (about 0.05 ms of an edit's 0.5 ms budget). Another thread editing
         meanwhile gets an ordinary `write` (its own connection; SQLite's write lock orders
         the two)."""
+        self._refuse_if_read_only()
         if self._closed or not self._edit_lock.acquire(blocking=False):
             with self.write() as session:
                 yield session
@@ -190,6 +245,22 @@ class ProjectStore:
                 yield WriteSession(self._edit_connection)
         finally:
             self._edit_lock.release()
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ProjectFileError(f"{self.path.name} was opened read-only; nothing was changed")
+
+    def _require_sound_index(self, connection: sqlite3.Connection) -> None:
+        """Before a read-only search: a damaged index is reported, not rebuilt (a rebuild
+        writes). Checked once, at the first search, so other commands do not pay for it."""
+        if self._index_sound is None:  # connection: the searching session's (its snapshot)
+            self._index_sound = index_is_sound_read_only(connection)
+        if not self._index_sound:
+            raise CorruptProjectError(
+                f"{self.path.name}'s search index is damaged and must be rebuilt, which a "
+                "read-only search does not do: open the project in the Annotator app (it "
+                "rebuilds the index), then search again"
+            )
 
     @contextmanager
     def raw(self) -> Iterator[sqlite3.Connection]:
@@ -217,7 +288,15 @@ class ProjectStore:
                 f"broken reference in {row[0]}"
                 for row in connection.execute("PRAGMA foreign_key_check")
             ]
-        return [] if problems == ["ok"] else [p for p in problems if p != "ok"]
+        problems = [] if problems == ["ok"] else [p for p in problems if p != "ok"]
+        # A writing open rebuilds a damaged search index; a read-only one can only report it.
+        if self.read_only and not self._index_is_sound():
+            problems.append("its search index is damaged (opening it in the app rebuilds it)")
+        return problems
+
+    def _index_is_sound(self) -> bool:
+        with self.read() as session:  # one snapshot: the index's tables must agree
+            return index_is_sound_read_only(session.connection.connection.driver_connection)
 
     def save_copy(self, destination: Path) -> None:
         """Write one self-contained, compacted copy (VACUUM INTO temp, fsync, rename)."""

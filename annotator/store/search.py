@@ -87,10 +87,15 @@ class SearchReads:
     def _driver(self) -> Any:
         return self.connection.connection.driver_connection
 
+    def _check_index(self) -> None:
+        """Runs before every full-text query. A writing open has checked (or rebuilt) the
+        index already; a read-only session checks it here instead (see ReadSession)."""
+
     # -- documents ---------------------------------------------------------------------------
     def ranked_documents(self, match: str, limit: int, offset: int = 0) -> list[RankedDocument]:
         """Documents matching an FTS5 expression, best first. A malformed expression raises
         ValidationError (callers pass parsed expressions, so this is a last line of defence)."""
+        self._check_index()
         try:
             found = self._driver().execute(
                 _RANKED, (TITLE_WEIGHT, TEXT_WEIGHT, match, limit, offset)
@@ -101,6 +106,7 @@ class SearchReads:
 
     def count_matches(self, match: str) -> int:
         """How many documents match an FTS5 expression."""
+        self._check_index()
         try:
             return int(self._driver().execute(_COUNT, (match,)).fetchone()[0])
         except sqlite3.OperationalError as error:

@@ -7,8 +7,12 @@ before any search reads them."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlalchemy import Connection
 from sqlalchemy.exc import DatabaseError
+
+from annotator.store.ddl import schema_sql, split_statements
 
 
 def index_is_sound(connection: Connection) -> bool:
@@ -35,3 +39,39 @@ def ensure_sound_index(connection: Connection) -> bool:
         return False
     rebuild_index(connection)
     return True
+
+
+#: The index's own tables; with rank 0 its integrity-check reads these and not the documents.
+_SHADOW_TABLES = ("documents_fts_data", "documents_fts_idx", "documents_fts_docsize",
+                  "documents_fts_config")  # fmt: skip
+
+
+def index_is_sound_read_only(project: sqlite3.Connection) -> bool:
+    """`index_is_sound` for a connection that may not write: FTS5 runs its integrity-check
+    only as an INSERT, so it runs on an in-memory copy of the index's tables (read inside the
+    caller's transaction: the snapshot the search then reads)."""
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        copy.execute(_index_statement())
+        for table in _SHADOW_TABLES:
+            copy.execute(f"DELETE FROM {table}")  # the empty index's own rows
+            rows = project.execute(f"SELECT * FROM {table}")
+            while batch := rows.fetchmany(1000):
+                marks = ",".join("?" * len(batch[0]))
+                copy.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)
+        copy.execute(
+            "INSERT INTO documents_fts (documents_fts, rank) VALUES ('integrity-check', 0)"
+        )
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        copy.close()
+    return True
+
+
+def _index_statement() -> str:
+    return next(
+        statement
+        for statement in split_statements(schema_sql())
+        if statement.upper().startswith("CREATE VIRTUAL TABLE DOCUMENTS_FTS")
+    )
