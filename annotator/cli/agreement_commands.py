@@ -46,7 +46,7 @@ def register(sub) -> dict:
 def cmd_agreement(args: argparse.Namespace) -> int:
     from annotator.services.agreement import compute_agreement
 
-    with open_project(args) as project:
+    with open_project(args, read_only=True) as project:
         report = compute_agreement(
             project,
             args.annotators,

@@ -51,7 +51,9 @@ def one_line(error: BaseException) -> str:
     return lines[0] if lines else type(error).__name__
 
 
-def open_project(args: argparse.Namespace):
+def open_project(args: argparse.Namespace, *, read_only: bool = False):
+    """The project of args. `read_only` for commands that only read: they work while the
+    project is open in the app (which holds it for writing); writing commands are refused."""
     from annotator.services.project import Project
 
-    return Project.open(args.project, annotator_name=args.annotator)
+    return Project.open(args.project, annotator_name=args.annotator, read_only=read_only)

@@ -41,7 +41,7 @@ def cmd_curate(args: argparse.Namespace) -> int:
     from annotator.services.curation import build_queue, choose_annotators, choose_documents
     from annotator.services.curation_commands import AcceptAgreed
 
-    with open_project(args) as project:
+    with open_project(args, read_only=not args.accept_agreed) as project:
         annotators = choose_annotators(project, args.annotators)
         documents = choose_documents(project, args.documents)
         accepted = 0

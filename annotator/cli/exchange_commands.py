@@ -58,7 +58,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from annotator.io.formats import ExportOptions, check_export_destination, export_format
 
     fmt = export_format(args.format)
-    with open_project(args) as project:
+    with open_project(args, read_only=True) as project:
         check_export_destination(project.path, args.output)
         options = ExportOptions(
             annotators=_layers(project, args.layer), progress=progress("exporting")
@@ -114,7 +114,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from annotator.io.schema_file import read_schema_file, schema_file
     from annotator.services.schema_import import ImportSchema
 
-    with open_project(args) as project:
+    with open_project(args, read_only=args.action == "export") as project:
         if args.action == "export":
             check_export_destination(project.path, args.file)
             args.file.write_bytes(

@@ -45,7 +45,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     wanted = args.object.strip().lower() if args.object else None
     if wanted is not None and not is_uuid(wanted):
         raise ValidationError(f"{args.object!r} is not a uuid (copy it from an export or the app)")
-    with open_project(args) as project:
+    with open_project(args, read_only=True) as project:
         lines = object_history(project, wanted) if wanted else recent_changes(project, args.limit)
     if wanted and not lines:
         raise ValidationError(f"no recorded changes of {wanted} in this project")

@@ -67,7 +67,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     if not args.others and not args.history:
         say("annotator merge: name at least one OTHER project file (or --history)")
         return 2
-    with open_project(args) as project:
+    with open_project(args, read_only=not args.others) as project:
         if args.history:
             for report in past_reports(project):
                 _print(report, args.json)

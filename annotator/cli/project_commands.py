@@ -85,7 +85,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    with open_project(args) as project, project.store.read() as session:
+    with open_project(args, read_only=True) as project, project.store.read() as session:
         info = session.project_info()
         documents = session.documents()
         tags: Counter[str] = Counter()
@@ -111,7 +111,8 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from annotator.store.project_store import ProjectStore
 
-    store = ProjectStore.open(args.project, progress=say if sys.stderr.isatty() else None)
+    report = say if sys.stderr.isatty() else None
+    store = ProjectStore.open(args.project, progress=report, read_only=True)
     try:
         problems = store.integrity_check()
     finally:

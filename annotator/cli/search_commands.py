@@ -39,7 +39,7 @@ def register(sub) -> dict:
 def cmd_search(args: argparse.Namespace) -> int:
     from annotator.services.search import search_annotations, search_documents
 
-    with open_project(args) as project:
+    with open_project(args, read_only=True) as project:
         if args.annotations:
             found = search_annotations(project, args.query, limit=args.limit)
             return _print_annotations(args, found)

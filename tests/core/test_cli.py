@@ -492,9 +492,14 @@ def test_failures_through_a_real_process_are_one_line_without_traceback(tmp_path
     assert not (tmp_path / "copy.annotator").exists()
 
 
-def test_a_project_open_elsewhere_is_reported(tmp_path, rich_file):
+def test_a_project_open_elsewhere_is_reported_to_writing_commands_only(tmp_path, rich_file):
+    """Commands that only read open it read-only (tests/core/test_read_only_open.py)."""
+    (tmp_path / "note.txt").write_text("A note.", encoding="utf-8")
     with Project.open(rich_file):
         for command in (["info"], ["check"], ["export", "-o", "x.json"]):
+            done = cli_process(command[0], rich_file, *command[1:], cwd=tmp_path)
+            assert done.returncode == 0, done.stderr
+        for command in (["add", "note.txt"], ["curate", "--accept-agreed"]):
             done = cli_process(command[0], rich_file, *command[1:], cwd=tmp_path)
             assert done.returncode == 1
             (line,) = done.stderr.splitlines()
