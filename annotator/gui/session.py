@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from annotator.domain.changes import ChangeSet
@@ -29,6 +29,7 @@ class ProjectSession(QObject):
     link_selected = Signal(str)
     error = Signal(str)  # a one-line message for the user
     message = Signal(str)  # a transient status-bar note
+    _from_worker = Signal(object)  # a ChangeSet told on a worker thread (e.g. an import)
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +43,7 @@ class ProjectSession(QObject):
         self._annotators_changed = False
         self._flush = QTimer(self, singleShot=True, interval=0)
         self._flush.timeout.connect(self._emit_changes)
+        self._from_worker.connect(self._queue, Qt.ConnectionType.QueuedConnection)
         project.listeners.append(self._queue)
 
     # -- reading -----------------------------------------------------------------------------
@@ -89,6 +91,11 @@ class ProjectSession(QObject):
         self.project.notify(changes)
 
     def _queue(self, changes: ChangeSet) -> None:
+        if QThread.currentThread() != self.thread():
+            # A job on a worker thread (an import behind a progress dialog) told the project:
+            # hand it to the GUI thread, where the timer can start and the views live.
+            self._from_worker.emit(changes)
+            return
         # A new annotator (Help ▸ Change annotator) is written with their first change, which
         # says nothing of annotators: flag it so name caches (e.g. the Annotator column) reload.
         if changes.annotators:

@@ -183,3 +183,16 @@ def test_export_onto_the_project_file_is_refused(qtbot, window, boxes):
     assert project_path.read_bytes().startswith(b"SQLite format 3\x00")
     with window.session.project.store.read() as read:
         assert read.documents()
+
+
+def test_an_import_refreshes_the_document_list_and_palette(
+    qtbot, window, boxes, monkeypatch, tmp_path
+):
+    # The import runs on a worker thread and told the session there; the session's timer
+    # could not start from that thread ("Timers cannot be started from another thread"), so
+    # the new document and tag type stayed out of the views until some later edit.
+    before = window.documents.proxy.rowCount()
+    import_file(qtbot, window, monkeypatch, "brat standoff", gold_collection(tmp_path))
+    assert boxes[-1][:2] == ("information", "Import")
+    qtbot.waitUntil(lambda: window.documents.proxy.rowCount() == before + 1)
+    assert "Person" in [tag.label for tag in window.session.schema.tag_types]
