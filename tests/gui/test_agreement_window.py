@@ -157,3 +157,44 @@ def test_choice_labels_are_mnemonics_for_their_lists(qtbot, window) -> None:
         "&Annotators (gold left out unless ticked):": agreement.annotators,
         "&Documents:": agreement.documents,
     }
+
+
+def test_passages_of_a_long_titled_document_fit_the_window(qtbot, window) -> None:
+    # Titles taken from an article's first line are whole sentences: the Document column
+    # took the title's full width and pushed Text, Annotators and What out of sight.
+    from annotator.services.document_commands import EditDocumentMetadata
+
+    talks, _ = window.ids
+    title = "Mayor Jane Doe said on Monday that the bridge was safe; engineers disagreed " * 3
+    window.session.run(EditDocumentMetadata(talks, title=title))
+    agreement = open_agreement(qtbot, window)
+    qtbot.mouseClick(agreement.compute_button, Qt.MouseButton.LeftButton)
+    click_cell(qtbot, agreement.spans, *agreement.spans.cell_of("all tags", "overlap FN"))
+    passages = agreement.passages
+    assert passages.rowCount() == 1
+    header = passages.horizontalHeader()
+    last = passages.columnCount() - 1
+    assert header.sectionViewportPosition(last) + header.sectionSize(last) <= (
+        passages.viewport().width()
+    )
+    assert header.sectionSize(2) >= passages.fontMetrics().horizontalAdvance("Xi Jinping")
+    assert passages.item(0, 0).toolTip() == title.strip()
+
+
+def test_the_pair_choice_shows_whole_names(qtbot, window) -> None:
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    agreement = open_agreement(qtbot, window)
+    qtbot.mouseClick(agreement.compute_button, Qt.MouseButton.LeftButton)
+    combo = agreement.pair_choice
+    assert combo.currentText() == "ann vs bob"
+
+    def text_fits() -> bool:
+        option = QStyleOptionComboBox()
+        combo.initStyleOption(option)
+        field = combo.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField
+        )
+        return field.width() >= combo.fontMetrics().horizontalAdvance(combo.currentText())
+
+    qtbot.waitUntil(text_fits)  # once the layout has taken the new size hint

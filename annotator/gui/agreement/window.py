@@ -67,6 +67,8 @@ class AgreementWindow(QWidget):
         self.summary = QLabel("Choose annotators and documents, then Compute.")
         self.summary.setWordWrap(True)
         self.pair_choice = QComboBox(objectName="agreement_pair")
+        # Filled after the first show: without this it kept the width of an empty combo.
+        self.pair_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.pair_choice.currentIndexChanged.connect(self._show_pair)
         self.spans = FigureTable("agreement_spans")
         self.attributes = FigureTable("agreement_attributes")
@@ -92,8 +94,8 @@ class AgreementWindow(QWidget):
         self.passages.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.passages.verticalHeader().hide()
         header = self.passages.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # sized in _fit_passages
         self.passages.itemActivated.connect(self._passage_activated)
 
         choices = QGridLayout()
@@ -259,8 +261,21 @@ class AgreementWindow(QWidget):
                 passage.detail,
             )
             for column, text in enumerate(cells):
-                self.passages.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if column in (0, 4):  # may be cut short by _fit_passages
+                    item.setToolTip(text)
+                self.passages.setItem(row, column, item)
         self._shown = shown
+        self._fit_passages()
+
+    def _fit_passages(self) -> None:
+        """Size the passage columns to their contents once, but keep the Text column in view:
+        a document title is often a whole first sentence (cut short, whole in its tooltip)."""
+        room = self.passages.viewport().width()
+        for column, share in ((0, 4), (1, 8), (3, 6), (4, 5)):
+            self.passages.resizeColumnToContents(column)
+            width = self.passages.horizontalHeader().sectionSize(column)
+            self.passages.horizontalHeader().resizeSection(column, min(width, room // share))
 
     def _passage_activated(self, item: QTableWidgetItem) -> None:
         passage = self._shown[item.row()]
