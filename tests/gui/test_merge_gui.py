@@ -81,3 +81,19 @@ def test_merge_menu_asks_merges_refreshes_and_reports(
     qtbot.waitExposed(history)
     assert history.findChild(QListWidget, "merge_reports_list").count() == 1
     assert "merged b.annotator" in history.findChild(QPlainTextEdit).toPlainText()
+
+
+def test_the_dialog_without_conflicts_is_not_padded_out(qtbot) -> None:
+    # It always took 640 × 420 for the conflict table: with no conflict its two lines of text
+    # floated apart in an empty dialog.
+    dialog = MergeDialog(None, [(Path("bob.annotator"), [])], [], Path("a.before-merge.annotator"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    files, note = dialog.findChildren(QLabel)
+    assert files.text().startswith("Merge into this project") and note.objectName() == "merge_note"
+    line = files.fontMetrics().lineSpacing()
+    for label in (files, note):  # no label stretched to fill empty room
+        needed = label.heightForWidth(label.width())
+        assert label.height() <= max(needed, label.sizeHint().height()) + line
+    assert dialog.height() <= dialog.layout().totalHeightForWidth(dialog.width()) + line

@@ -87,7 +87,10 @@ class MergeDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(640, 420)
+        if conflicts:  # room for the table
+            self.resize(640, 420)
+        else:  # two or three lines of text: no taller than they need
+            self.resize(640, max(layout.totalHeightForWidth(640), layout.minimumSize().height()))
 
     def _conflict_table(self, conflicts: list[SchemaConflict]) -> QTableWidget:
         table = QTableWidget(len(conflicts), 3, self)
