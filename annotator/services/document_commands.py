@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from annotator.domain.changes import ChangeSet
@@ -139,12 +140,19 @@ class DeleteDocument(Command):
         return ChangeSet(documents_added=frozenset({self.uuid}))
 
 
-def _is_iso_date(value: str) -> bool:
-    """Whether value is a real calendar date written YYYY-MM-DD (what imports store)."""
-    try:
-        return date.fromisoformat(value).isoformat() == value
-    except ValueError:
-        return False
+def _date_problem(value: str) -> str | None:
+    """Why value is no calendar date written YYYY-MM-DD (what imports store); None if it is."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return "is not YYYY-MM-DD"
+    year, month, day = (int(part) for part in value.split("-"))
+    if not 1 <= month <= 12:
+        return f"is not a calendar date (there is no month {month})"
+    if year == 0:
+        return "is not a calendar date (there is no year 0)"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"is not a calendar date ({value[:7]} has {days} days)"
+    return None
 
 
 class EditDocumentMetadata(Command):
@@ -157,8 +165,9 @@ class EditDocumentMetadata(Command):
         if "title" in fields and not str(fields["title"]).strip():
             raise ValidationError("a document needs a title")
         published = str(fields.get("published", "")).strip()
-        if published and not _is_iso_date(published):
-            raise ValidationError(f"the publication date {published!r} is not YYYY-MM-DD")
+        problem = _date_problem(published) if published else None
+        if problem:
+            raise ValidationError(f"the publication date {published!r} {problem}")
         self.uuid, self.fields = uuid, {k: str(v).strip() for k, v in fields.items()}
         self.before: dict[str, Any] = {}
         self.after: dict[str, Any] = {}

@@ -98,10 +98,26 @@ def test_built_documents_hash_their_own_text(blocks: list[str]) -> None:
     assert document.text == tidy_text(text)
 
 
-@pytest.mark.parametrize("bad", ["2019-13-01", "03.08.2019", "2019-8-3", "2019-02-30", "soon"])
+@pytest.mark.parametrize("bad", ["03.08.2019", "2019-8-3", "soon"])
 def test_edit_metadata_refuses_dates_that_are_not_iso(bad: str) -> None:
     with pytest.raises(ValidationError, match="not YYYY-MM-DD"):
         EditDocumentMetadata("any-document", published=bad)
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        ("2019-13-01", "there is no month 13"),
+        ("2019-02-30", "2019-02 has 28 days"),
+        ("2024-02-30", "2024-02 has 29 days"),
+        ("2019-04-00", "2019-04 has 30 days"),
+    ],
+)
+def test_edit_metadata_says_why_a_well_written_date_does_not_exist(bad: str, why: str) -> None:
+    # '2019-02-30' is written YYYY-MM-DD: "is not YYYY-MM-DD" sent the user looking for a typo
+    with pytest.raises(ValidationError) as refused:
+        EditDocumentMetadata("any-document", published=bad)
+    assert str(refused.value) == f"the publication date {bad!r} is not a calendar date ({why})"
 
 
 def test_edit_metadata_accepts_an_iso_date_or_none() -> None:
