@@ -9,6 +9,7 @@ cleared, since its steps may no longer apply); a copy of the project is written 
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -58,7 +59,9 @@ def checked_other(
     other_path = Path(other_path)
     if not other_path.is_file():
         raise ProjectFileError(f"{other_path.name} does not exist or is not a file")
-    if other_path.resolve() == Path(project.path).resolve():
+    if other_path.resolve() == Path(project.path).resolve() or os.path.samefile(
+        other_path, project.path
+    ):  # samefile: a hard link, or another spelling on a case-insensitive disk
         raise ValidationError(
             f"{other_path.name} is this project; a project cannot be merged into itself"
         )

@@ -3,6 +3,7 @@ leaves the project byte-identical (one transaction); the other file is never cha
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -73,6 +74,19 @@ def test_merging_a_project_into_itself_is_refused(tmp_path: Path) -> None:
     a_path, _, _ = rich_pair(tmp_path)
     with open_as(a_path, "Ada") as a, pytest.raises(ValidationError, match="into itself"):
         merge(a, a_path)
+
+
+def test_the_project_under_another_name_is_refused_as_itself(tmp_path: Path) -> None:
+    # A hard link (or another spelling on a case-insensitive disk) resolves to another path:
+    # the project was merged into itself, a backup written and a report kept.
+    a_path, _, _ = rich_pair(tmp_path)
+    linked = tmp_path / "linked.annotator"
+    os.link(a_path, linked)
+    before = fh.sha256_of(a_path)
+    with open_as(a_path, "Ada") as a, pytest.raises(ValidationError, match="into itself"):
+        merge(a, linked)
+    assert fh.sha256_of(a_path) == before
+    assert not backup_path(a_path).exists()
 
 
 def test_an_error_midway_leaves_the_project_byte_identical(
