@@ -198,3 +198,26 @@ def test_the_pair_choice_shows_whole_names(qtbot, window) -> None:
         return field.width() >= combo.fontMetrics().horizontalAdvance(combo.currentText())
 
     qtbot.waitUntil(text_fits)  # once the layout has taken the new size hint
+
+
+def test_a_passage_is_shown_with_the_pair_of_layers_behind_it(qtbot, window) -> None:
+    # The pane kept showing the current annotator's own layer: a span only the other annotator
+    # made (the passage behind an FN or FP figure) was selected as bare text, nowhere drawn.
+    from annotator.domain.layer_diff import LayerChoice, LayerMode
+
+    talks, _ = window.ids
+    with window.session.read() as read:
+        uuids = {a.name: a.uuid for a in read.annotators()}
+    assert window.session.annotator == uuids["bob"]  # who has no span on "Xi Jinping"
+    agreement = open_agreement(qtbot, window)
+    qtbot.mouseClick(agreement.compute_button, Qt.MouseButton.LeftButton)
+    click_cell(qtbot, agreement.spans, *agreement.spans.cell_of("all tags", "overlap FN"))
+    agreement.passages.setFocus()
+    agreement.passages.setCurrentCell(0, 0)
+    qtbot.keyClick(agreement.passages, Qt.Key.Key_Return)
+    assert window.session.layer.choice == LayerChoice(LayerMode.COMPARE, uuids["ann"], uuids["bob"])
+    assert window.session.current_document == talks
+    assert window.view.selection() == at("Xi Jinping")
+    window.session.flush()
+    shown = {s.quote for s in window.controller._spans.values()}
+    assert "Xi Jinping" in shown

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.domain.agreement import AgreementReport, Passage
+from annotator.domain.layer_diff import LayerChoice, LayerMode
 from annotator.domain.layers import is_gold
 from annotator.errors import AnnotatorError
 from annotator.gui.agreement import tables
@@ -50,6 +51,7 @@ class AgreementWindow(QWidget):
         self.report: AgreementReport | None = None
         self._texts: dict[str, str] = {}
         self._shown: list[Passage] = []  # the passages listed, by row
+        self._of_pair = True  # whether they are behind a figure of the chosen pair
         self.setObjectName("agreement_window")
         self.setWindowTitle("Agreement")
         self.resize(1100, 760)
@@ -233,6 +235,7 @@ class AgreementWindow(QWidget):
     def _cell_chosen(self, table: FigureTable, row: int, column: int, *_ignored) -> None:
         found = table.passages_at(row, column)
         if found is not None:
+            self._of_pair = table is not self.group
             self.show_passages(*found)
 
     def _text(self, document: str) -> str:
@@ -279,4 +282,17 @@ class AgreementWindow(QWidget):
 
     def _passage_activated(self, item: QTableWidgetItem) -> None:
         passage = self._shown[item.row()]
+        self._show_layers()
         self.jump(passage.document, passage.start, passage.end)
+
+    def _show_layers(self) -> None:
+        """The reading pane shows the layers behind the passages: the chosen pair compared (a
+        span only one of them made is otherwise not drawn), or every layer for the group's."""
+        layer = self.session.layer
+        index = self.pair_choice.currentIndex()
+        if self.report is not None and self._of_pair and 0 <= index < len(self.report.pairs):
+            pair = self.report.pairs[index]
+            side = layer.side_by_side
+            layer.set_choice(LayerChoice(LayerMode.COMPARE, pair.a, pair.b, side_by_side=side))
+        else:
+            layer.set_choice(LayerChoice(LayerMode.ALL))
