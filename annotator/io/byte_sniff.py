@@ -17,6 +17,15 @@ _WIDE_MARKS = (
 )
 #: C0 controls other than tab, LF and CR, and DEL: text hardly holds them, binary data does.
 _CONTROLS = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+#: Files chosen by mistake that are worth naming, with what to do with them instead.
+_KNOWN_KINDS = (
+    (
+        b"SQLite format 3\x00",
+        "it is an Annotator project or another SQLite database: merge a project with "
+        "File ▸ Merge… or annotator merge",
+    ),
+    (b"PK\x03\x04", "it is a zip archive: import it as brat, UIMA XMI or REFI-QDA"),
+)
 _SAMPLE = 65_536  # the controls are counted in the file's start
 _CHUNK = 1 << 20  # UTF-8 is checked a chunk at a time (a broken file may be 2 GB)
 
@@ -26,6 +35,9 @@ def not_json_text(data: bytes) -> str | None:
     syntax; None when it is UTF-8 text (the parser's own message then says more)."""
     if not data.strip():
         return "it is empty"
+    for magic, reason in _KNOWN_KINDS:
+        if data.startswith(magic):
+            return reason
     for mark, name in _WIDE_MARKS:
         if data.startswith(mark):
             return f"it is {name} text; save it as UTF-8"

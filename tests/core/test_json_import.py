@@ -776,6 +776,17 @@ NOISE = bytes(range(1, 256)) * 4  # random-looking bytes without a NUL
         (NOISE, "broken.json is not a JSON file (it is binary, not text)"),
         (b'{"name": "caf\xe9"}', "broken.json is not a JSON file (it is not UTF-8 text: byte 13"),
         (b"\xff\xfe{\x00}\x00", "broken.json is not a JSON file (it is UTF-16 text; save it"),
+        # a colleague's project file or a zip export chosen by mistake: say what it is instead
+        (
+            b"SQLite format 3\x00" + bytes(84),
+            "broken.json is not a JSON file (it is an Annotator project or another SQLite "
+            "database: merge a project with File ▸ Merge… or annotator merge)",
+        ),
+        (
+            b"PK\x03\x04\x14\x00" + bytes(40),
+            "broken.json is not a JSON file (it is a zip archive: import it as brat, UIMA XMI "
+            "or REFI-QDA)",
+        ),
     ],
 )
 def test_a_file_that_is_not_json_is_refused(rich, tmp_path, content, message):
