@@ -15,6 +15,7 @@ import orjson
 
 from annotator.domain.ids import is_uuid, now
 from annotator.errors import ValidationError
+from annotator.io.byte_sniff import not_json_text
 from annotator.io.formats import Progress
 from annotator.io.json_export import FORMAT, VERSION, schema_section
 from annotator.io.json_validate import ExchangeError
@@ -335,13 +336,19 @@ def jsonl_texts(builder: ForeignImport, path: Path) -> Iterator[tuple[dict[str, 
     ("line N"); a line that is not such an object fails the import naming its line, and a file
     without any fails it too (doccano and spaCy JSONL share this shape)."""
     found = False
-    for number, line in enumerate(read_json_bytes(path).splitlines(), 1):
+    data = read_json_bytes(path)
+    for number, line in enumerate(data.splitlines(), 1):
         if not line.strip():
             continue
         where = f"line {number}"
         try:
             item = orjson.loads(line)
         except orjson.JSONDecodeError as error:
+            reason = not_json_text(data)  # a zip, a picture, UTF-16: say so, not where it broke
+            if reason is not None:
+                raise ForeignFormatError(
+                    [f"{builder.name}: not a JSON-lines file ({reason})"]
+                ) from None
             raise builder.fail(where, f"not valid JSON ({error})") from None
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
             raise builder.fail(where, 'expected an object with a "text" string')

@@ -99,6 +99,28 @@ def test_doccano_bad_input_names_line_and_writes_nothing(tmp_path, content, mess
     assert ff.counts(project) == before
 
 
+@pytest.mark.parametrize("importer", ["doccano", "spacy-jsonl"])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"PK\x03\x04\x14\x00" + bytes(range(256)), "it is a zip archive: import it as brat"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "it is binary, not text"),
+        ('{"text": "ab"}\n'.encode("utf-16"), "it is UTF-16 text; save it as UTF-8"),
+    ],
+)
+def test_a_file_that_is_no_json_lines_text_says_so(tmp_path, importer, content, reason) -> None:
+    # It said "line 1: not valid JSON (str is not valid UTF-8: surrogates not allowed: …)"
+    project, _, _ = ff.rich(tmp_path)
+    before = ff.counts(project)
+    source = tmp_path / "bad.jsonl"
+    source.write_bytes(content)
+    with pytest.raises(ForeignFormatError) as error:
+        ff.import_file(project, importer, source)
+    assert str(error.value).startswith(f"bad.jsonl: not a JSON-lines file ({reason}")
+    assert "surrogates" not in str(error.value)
+    assert ff.counts(project) == before
+
+
 def test_labelstudio_tasks_per_documentation_with_one_annotation_per_layer(tmp_path) -> None:
     project, _, _ = ff.rich(tmp_path)
     out = tmp_path / "tasks.json"
