@@ -16,7 +16,11 @@ def register(sub) -> dict:
     imports = [f.key for f in import_formats()]
     p = sub.add_parser("export", help="export a project (formats: " + ", ".join(exports) + ")")
     project_arg(p)
-    p.add_argument("--format", default="json", choices=exports, help="export format")
+    p.add_argument(
+        "--format",
+        choices=exports,
+        help="export format (default: the one the output's suffix names, else json)",
+    )
     p.add_argument("-o", "--output", type=Path, required=True, help="output file")
     p.add_argument(
         "--layer",
@@ -33,7 +37,12 @@ def register(sub) -> dict:
     )
     project_arg(p)
     p.add_argument("file", type=Path, help="file to import")
-    p.add_argument("--format", default="json", choices=imports, help="import format")
+    p.add_argument(
+        "--format",
+        choices=imports,
+        help="import format (default: the one the file's suffix names, brat for a folder, "
+        "else json)",
+    )
 
     p = sub.add_parser("schema", help="export or import the annotation schema")
     p.add_argument("action", choices=["export", "import"])
@@ -54,10 +63,48 @@ def _layers(project, names: list[str] | None) -> frozenset[str] | None:
     return frozenset(a.uuid for a in find_annotators(annotators, names))
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    from annotator.io.formats import ExportOptions, check_export_destination, export_format
+def _by_suffix(path: Path, formats: list, suffixes, what: str):
+    """The format a path's suffix names: the only one with that suffix, JSON for .json (our
+    own format before Label Studio's and W3C's), JSON for a suffix none has; several refused,
+    naming them, so a .zip is never silently written or read as the wrong one."""
+    suffix = path.suffix.lower()
+    matches = [f for f in formats if suffix in suffixes(f)]
+    if len(matches) == 1:
+        return matches[0]
+    by_key = {f.key: f for f in formats}
+    if not matches or suffix == ".json":
+        return by_key["json"]
+    from annotator.io.formats import UnknownFormat
 
-    fmt = export_format(args.format)
+    keys = [f.key for f in matches]
+    raise UnknownFormat(
+        f"{path.name}: a {suffix} file could be {', '.join(keys[:-1])} or {keys[-1]}; "
+        f"choose the {what} format with --format"
+    )
+
+
+def export_format_for(args: argparse.Namespace):
+    from annotator.io.formats import export_format, export_formats
+
+    if args.format:
+        return export_format(args.format)
+    return _by_suffix(args.output, list(export_formats()), lambda f: (f.suffix,), "export")
+
+
+def import_format_for(args: argparse.Namespace):
+    from annotator.io.formats import import_format, import_formats
+
+    if args.format:
+        return import_format(args.format)
+    if args.file.is_dir():
+        return import_format("brat")  # the one format that reads a folder (a collection)
+    return _by_suffix(args.file, list(import_formats()), lambda f: f.suffixes, "import")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from annotator.io.formats import ExportOptions, check_export_destination
+
+    fmt = export_format_for(args)
     with open_project(args, read_only=True) as project:
         check_export_destination(project.path, args.output)
         options = ExportOptions(
@@ -72,10 +119,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from annotator.domain.model import Schema
-    from annotator.io.formats import import_format
     from annotator.services.project import Project
 
-    fmt = import_format(args.format)
+    fmt = import_format_for(args)
     if not args.project.exists():
         info = {}
         if fmt.key == "json":
