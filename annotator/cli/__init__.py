@@ -63,6 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("annotator: interrupted")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`annotator info p | head -3`): stop quietly, like other tools.
+        # Python would report the failed flush of stdout at exit, so stdout goes nowhere now.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OSError as error:
         say(f"annotator {args.command}: {error.strerror or error}: {error.filename or ''}")
         return 1

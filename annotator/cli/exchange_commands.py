@@ -21,7 +21,9 @@ def register(sub) -> dict:
         choices=exports,
         help="export format (default: the one the output's suffix names, else json)",
     )
-    p.add_argument("-o", "--output", type=Path, required=True, help="output file")
+    p.add_argument(
+        "-o", "--output", type=Path, required=True, help="output file ('-': standard output)"
+    )
     p.add_argument(
         "--layer",
         action="append",
@@ -104,17 +106,40 @@ def import_format_for(args: argparse.Namespace):
 def cmd_export(args: argparse.Namespace) -> int:
     from annotator.io.formats import ExportOptions, check_export_destination
 
+    to_stdout = str(args.output) == "-"
+    if to_stdout and not args.format:
+        args.format = "json"  # no suffix to go by
     fmt = export_format_for(args)
     with open_project(args, read_only=True) as project:
-        check_export_destination(project.path, args.output)
         options = ExportOptions(
             annotators=_layers(project, args.layer), progress=progress("exporting")
         )
-        result = fmt.write(project, args.output, options)
+        if to_stdout:
+            result = _export_to_stdout(fmt, project, options)
+        else:
+            check_export_destination(project.path, args.output)
+            result = fmt.write(project, args.output, options)
     for warning in result.warnings:
         say(f"warning: {warning}")
-    say(f"exported {result.documents} document(s) to {args.output}")
+    where = "standard output" if to_stdout else args.output
+    say(f"exported {result.documents} document(s) to {where}")
     return 0
+
+
+def _export_to_stdout(fmt, project, options):
+    """`-o -`: the export is written to a private temporary folder (every exporter writes a
+    file, atomically), then copied to standard output and removed."""
+    import shutil
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="annotator-export-") as folder:
+        path = Path(folder) / f"export{fmt.suffix}"
+        result = fmt.write(project, path, options)
+        with path.open("rb") as exported:
+            shutil.copyfileobj(exported, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    return result
 
 
 def cmd_import(args: argparse.Namespace) -> int:

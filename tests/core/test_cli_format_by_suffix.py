@@ -69,3 +69,30 @@ def test_an_ambiguous_import_is_refused_and_creates_no_project(tmp_path, capsys)
     assert code != 0 and len(err.splitlines()) == 1
     assert "doccano or spacy-jsonl" in err and "--format" in err
     assert not target.exists()
+
+
+def test_export_to_standard_output(tmp_path, capsysbinary, project_file) -> None:
+    from annotator.cli import main
+
+    assert main(["export", str(project_file), "-o", str(tmp_path / "file.json")]) == 0
+    capsysbinary.readouterr()
+    assert main(["export", str(project_file), "-o", "-"]) == 0
+    out, err = capsysbinary.readouterr()
+    assert out == (tmp_path / "file.json").read_bytes()
+    assert b"to standard output" in err
+    assert not (tmp_path / "-").exists() and not list(tmp_path.glob("annotator-export-*"))
+
+
+def test_a_reader_that_goes_away_stops_the_output_quietly(tmp_path, project_file) -> None:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "annotator", "export", str(project_file), "-o", "-"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    child.stdout.close()  # before it writes anything: every write finds no reader
+    err = child.stderr.read().decode()
+    assert child.wait() == 141
+    assert "Traceback" not in err and "Broken pipe" not in err
