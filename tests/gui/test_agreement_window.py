@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from annotator.domain.ids import now
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
@@ -221,3 +222,18 @@ def test_a_passage_is_shown_with_the_pair_of_layers_behind_it(qtbot, window) -> 
     window.session.flush()
     shown = {s.quote for s in window.controller._spans.values()}
     assert "Xi Jinping" in shown
+
+
+@pytest.mark.parametrize(
+    ("key", "modifier"),
+    [
+        (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier),
+    ],
+)
+def test_the_window_closes_from_the_keyboard(qtbot, window, key, modifier) -> None:
+    agreement = open_agreement(qtbot, window)
+    agreement.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is agreement)
+    qtbot.keyClick(agreement.compute_button, key, modifier)
+    qtbot.waitUntil(lambda: window.agreement_window is None)
