@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from annotator.domain.wording import counted
+
 #: Example uuids kept per count, and conflict lines kept in full (the counts stay exact).
 EXAMPLES_PER_COUNT = 5
 MAX_CONFLICT_LINES = 200
@@ -54,7 +56,7 @@ class MergeReport:
         """Several lines of plain text, for the CLI and the report dialog."""
 
         def fmt(counts: dict[str, int]) -> str:
-            return ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing"
+            return ", ".join(f"{n} {counted(k, n)}" for k, n in sorted(counts.items())) or "nothing"
 
         lines = [
             f"merged {self.source or 'a project file'}"

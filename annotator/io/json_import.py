@@ -18,6 +18,7 @@ import orjson
 
 from annotator.domain.changes import ChangeSet
 from annotator.domain.model import LinkType, Schema
+from annotator.domain.wording import counted
 from annotator.errors import ValidationError
 from annotator.io.byte_sniff import not_json_text
 from annotator.io.json_history import import_history
@@ -52,7 +53,7 @@ class ImportReport:
 
     def summary(self) -> str:
         def fmt(d: dict[str, int]) -> str:
-            return ", ".join(f"{n} {k}" for k, n in sorted(d.items())) or "nothing"
+            return ", ".join(f"{n} {counted(k, n)}" for k, n in sorted(d.items())) or "nothing"
 
         lines = [
             f"added: {fmt(self.added)}",

@@ -304,7 +304,7 @@ def test_export_import_into_a_missing_file_export_gives_the_same_bytes(capsys, t
     assert rich_file.read_bytes() == before
     out, _ = ok(capsys, "import", copy, first)
     assert out.splitlines() == [
-        "added: 2 annotators, 2 documents, 1 entities, 7 link types, 3 links, 6 spans, "
+        "added: 2 annotators, 2 documents, 1 entity, 7 link types, 3 links, 6 spans, "
         "3 statuses, 4 tag types, 2 tombstones",
         "updated: nothing",
         "deleted: nothing",
@@ -347,7 +347,7 @@ def test_import_into_an_existing_project_merges(capsys, tmp_path, rich_file):
     ok(capsys, "new", path, "--annotator", "Cleo")
     out, _ = ok(capsys, "import", path, exported)
     assert out.startswith(
-        "added: 2 annotators, 2 documents, 1 entities, 3 links, 6 spans, 3 statuses, 2 tombstones\n"
+        "added: 2 annotators, 2 documents, 1 entity, 3 links, 6 spans, 3 statuses, 2 tombstones\n"
     )
     assert "conflict" not in out  # same default schema
     assert "annotators: Cleo, Ada, Bob" in info_of(capsys, path)

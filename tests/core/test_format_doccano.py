@@ -67,7 +67,7 @@ def test_doccano_plain_label_lists_import(tmp_path) -> None:
     source.write_bytes(orjson.dumps(line) + b"\n")
     with ff.fresh(tmp_path / "p.annotator") as project:
         report = ff.import_file(project, "doccano", source)
-        assert "1 tag types" in report.summary()
+        assert "1 tag type" in report.summary()
         with project.store.read() as session:
             (doc,) = session.documents()
             (span,) = session.spans(doc.uuid)

@@ -79,7 +79,7 @@ def test_inception_export_with_emoji_imports_at_the_right_offsets(tmp_path) -> N
     sample = ff.need_shared("uima-xmi") / "inception_cas_with_smileys.xmi"
     with ff.fresh(tmp_path / "p.annotator") as project:
         report = ff.import_file(project, "xmi", sample)
-        assert "1 spans" in report.summary()
+        assert "1 span," in report.summary()
         with project.store.read() as session:
             (document,) = session.documents()
             (span,) = session.spans(document.uuid)

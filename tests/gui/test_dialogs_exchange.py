@@ -104,7 +104,7 @@ def test_every_registered_format_is_listed_with_its_limits(qtbot, window):
 def test_import_brat_then_export_only_the_gold_layer(qtbot, window, boxes, monkeypatch, tmp_path):
     import_file(qtbot, window, monkeypatch, "brat standoff", gold_collection(tmp_path))
     (kind, title, summary) = boxes[-1]
-    assert (kind, title) == ("information", "Import") and "1 spans" in summary
+    assert (kind, title) == ("information", "Import") and "1 span" in summary
     with window.session.project.store.read() as read:
         assert GOLD_ANNOTATOR_UUID in {a.uuid for a in read.annotators()}
 

@@ -67,7 +67,7 @@ def test_merge_menu_asks_merges_refreshes_and_reports(
     assert report is not None
     qtbot.waitExposed(report)
     text = report.findChild(QPlainTextEdit, "merge_report_text").toPlainText()
-    assert "merged b.annotator" in text and "updated: 1 spans, 1 tag types" in text
+    assert "merged b.annotator" in text and "updated: 1 span, 1 tag type" in text
     assert "the merged file's definition taken" in text
     assert main.session.undo_stack.count() == 0  # a merge is not undoable: history cleared
     assert main.session.schema.tag("actor").color == "#000000"
