@@ -3,25 +3,16 @@ clicks and drags there into undoable commands (tag, retag, add fragment, resize,
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 
 from annotator.domain.changes import ChangeSet
 from annotator.domain.model import Link, Schema, Span
+from annotator.gui.panels.common import local_time
 from annotator.gui.reading import DisplayLink, DisplaySpan, ReadingView, snap_to_words
 from annotator.gui.session import ProjectSession
 from annotator.services.link_commands import CreateLink, DeleteLinks
 from annotator.services.span_commands import CreateSpan, DeleteSpans, EditSpan
-
-
-def local_time(stamp: str) -> str:
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone()
-    except ValueError:
-        return stamp
-    return moment.strftime("%d %b %Y, %H:%M")
 
 
 def _value_text(value: object) -> str:

@@ -79,7 +79,10 @@ def test_merge_menu_asks_merges_refreshes_and_reports(
     main.actions_by_id["merge_history"].trigger()
     history = main.findChild(ReportsDialog, "merge_history")
     qtbot.waitExposed(history)
-    assert history.findChild(QListWidget, "merge_reports_list").count() == 1
+    listed = history.findChild(QListWidget, "merge_reports_list")
+    assert listed.count() == 1
+    # local time as people read it ("today, 14:03"), not the stored UTC stamp
+    assert listed.item(0).text().startswith("b.annotator — today, ")
     assert "merged b.annotator" in history.findChild(QPlainTextEdit).toPlainText()
 
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.domain.merge_report import MergeReport
+from annotator.gui.panels.common import local_time
 from annotator.services.merge import SchemaConflict
 
 CHOICES = (("Keep mine", "mine"), ("Take theirs", "theirs"))
@@ -134,7 +135,8 @@ class ReportsDialog(QDialog):
         self.list = QListWidget()
         self.list.setObjectName("merge_reports_list")
         for report in reports:
-            self.list.addItem(f"{report.source} — {report.merged}")
+            self.list.addItem(f"{report.source} — {local_time(report.merged)}")
+            self.list.item(self.list.count() - 1).setToolTip(f"{report.source}, {report.merged}")
         self.text = QPlainTextEdit(readOnly=True)
         self.text.setObjectName("merge_report_text")
         splitter.addWidget(self.list)
