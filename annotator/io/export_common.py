@@ -56,16 +56,14 @@ def iter_document_layers(session: Any, options: ExportOptions) -> Iterator[Docum
     caller asks for the next one) and raises ExportCancelled when it returns False, so callers
     only need write_atomically() to clean up."""
     layers, chosen = options.annotators, options.documents
-    infos = [i for i in session.documents() if chosen is None or i.uuid in chosen]
-    total = len(infos)
-    for done, info in enumerate(infos, 1):
-        document = session.document(info.uuid)
-        spans = [s for s in session.spans(info.uuid) if layers is None or s.annotator in layers]
+    total = selected_document_count(session, options)
+    # One streamed read of every chosen document (session.document_layers), not three
+    # queries per document: those were about three quarters of an export's time.
+    rows = session.document_layers(chosen, layers)
+    for done, (document, spans, all_links) in enumerate(rows, 1):
         kept = {s.uuid for s in spans}
         links, orphans = [], 0
-        for link in session.links(info.uuid):
-            if layers is not None and link.annotator not in layers:
-                continue
+        for link in all_links:
             if link.source in kept and link.target in kept:
                 links.append(link)
             else:

@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy import Connection
 
 from annotator.domain.model import Link, Span
+from annotator.store.layer_reads import LayerReads
 from annotator.store.rows import dumps
 
 CHUNK = 10_000
@@ -25,7 +26,7 @@ def _chunks(items: list, size: int = 900) -> Iterator[list]:
         yield items[index : index + size]
 
 
-class BulkReads:
+class BulkReads(LayerReads):
     """Streaming reads for export; mixed into store sessions."""
 
     connection: Connection
