@@ -1,0 +1,108 @@
+"""Who "I" am across project files: a stable uuid per annotator name, kept per user."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import platformdirs
+
+from annotator.domain.ids import is_uuid, new_uuid
+
+#: Points the identity folder elsewhere (tests, portable installs); empty means the default.
+CONFIG_DIR_VARIABLE = "ANNOTATOR_CONFIG_DIR"
+IDENTITY_FILE = "identity.json"
+_VERSION = 1
+
+# Uuids handed out while the identity file could not be written (read-only folder, full disk):
+# kept for the rest of the session so switching projects or annotators does not make the same
+# person a new annotator every time. Keyed by file so a changed folder starts afresh.
+_unsaved: dict[tuple[str, str], str] = {}
+
+
+def config_dir() -> Path:
+    """The per-user folder the identity file lives in."""
+    override = os.environ.get(CONFIG_DIR_VARIABLE, "").strip()
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_config_dir("Annotator", appauthor=False))
+
+
+def identity_path() -> Path:
+    return config_dir() / IDENTITY_FILE
+
+
+def identity_uuid(name: str) -> str:
+    """The uuid this user annotates under as `name`, created (and saved) on first use.
+
+    Never raises for a missing, unreadable or corrupt file: the mapping starts afresh, and if
+    it cannot be saved the uuid lives in memory for this session only."""
+    name = name.strip()
+    path = identity_path()
+    known = read_identities(path)
+    if name in known:
+        return known[name]
+    key = (str(path), name)
+    uuid = _unsaved.get(key) or new_uuid()
+    # Read again just before writing: another Annotator process (the CLI while the app runs)
+    # may have added a name meanwhile, and its entries must not be lost.
+    latest = read_identities(path)
+    if name in latest:
+        return latest[name]
+    if _write(path, {**latest, name: uuid}):
+        _unsaved.pop(key, None)
+    else:
+        _unsaved[key] = uuid
+    return uuid
+
+
+def read_identities(path: Path | None = None) -> dict[str, str]:
+    """Name → uuid from the identity file; entries that are not a name and a uuid are left
+    out, and a file that cannot be read or parsed counts as empty (and is set aside)."""
+    path = identity_path() if path is None else path
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, ValueError):
+        _set_aside(path)
+        return {}
+    names = data.get("annotators") if isinstance(data, dict) else None
+    if not isinstance(names, dict):
+        _set_aside(path)
+        return {}
+    return {
+        name.strip(): uuid
+        for name, uuid in names.items()
+        if isinstance(name, str) and name.strip() and is_uuid(uuid)
+    }
+
+
+def _set_aside(path: Path) -> None:
+    """Keep a damaged identity file next to the new one (the uuids in it may still be read
+    by hand) instead of silently overwriting it."""
+    with contextlib.suppress(OSError):
+        os.replace(path, path.with_name(path.name + ".damaged"))
+
+
+def _write(path: Path, names: dict[str, str]) -> bool:
+    """Write the mapping atomically (temp file, fsync, rename); False when that fails."""
+    text = json.dumps({"version": _VERSION, "annotators": names}, ensure_ascii=False, indent=2)
+    temp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".identity-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
+    except OSError:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        return False
+    return True
