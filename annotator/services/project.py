@@ -18,6 +18,7 @@ from annotator.io.schema_file import read_schema_file
 from annotator.resources import resource_path
 from annotator.services.command import Command
 from annotator.services.history import History
+from annotator.services.identity import identity_uuid
 from annotator.store.project_store import ProjectStore, WriteSession
 
 PROJECT_SUFFIX = ".annotator"
@@ -98,7 +99,9 @@ class Project:
             raise ValidationError("an annotator needs a name")
         schema = default_schema() if schema is None else schema
         when = now()
-        annotator = Annotator(new_uuid(), annotator_name, "", when, when)
+        # The user's identity uuid, not a fresh one: the same person is then the same
+        # annotator in every project they create, and merges match her by uuid.
+        annotator = Annotator(identity_uuid(annotator_name), annotator_name, "", when, when)
         info = {"uuid": new_uuid(), "name": name or path.stem, "created": when, **(info or {})}
 
         def initialize(session: WriteSession) -> None:
@@ -229,13 +232,24 @@ class Project:
 
 
 def _find_annotator(store: ProjectStore, name: str) -> tuple[Annotator, bool]:
-    """The annotator called `name`, and whether the file already holds them."""
+    """Who `name` is in this file, and whether the file already holds them.
+
+    1. The annotator whose uuid is this user's identity uuid for `name` (services/identity)
+       is me, even when a colleague of the same name was imported or merged in later.
+    2. Else an annotator called `name` is me: files made before identities existed gave me a
+       per-file uuid. When several share the name (none of them with my uuid), the first one
+       (oldest row) is taken, as before identities.
+    3. Else a new annotator with my identity uuid, written with the first change."""
     name = name.strip()
     if not name:
         raise ValidationError("an annotator needs a name")
+    mine = identity_uuid(name)
     with store.read() as session:
-        existing = next((a for a in session.annotators() if a.name == name), None)
+        everyone = session.annotators()
+    existing = next((a for a in everyone if a.uuid == mine), None) or next(
+        (a for a in everyone if a.name == name), None
+    )
     if existing is not None:
         return existing, True
     when = now()
-    return Annotator(new_uuid(), name, "", when, when), False
+    return Annotator(mine, name, "", when, when), False

@@ -16,6 +16,7 @@ from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
 from annotator.domain.model import Annotator
 from annotator.errors import AnnotatorError, NotFoundError
 from annotator.services.entity_commands import SetStatus
+from annotator.services.identity import CONFIG_DIR_VARIABLE
 from annotator.services.project import Project
 from annotator.services.span_commands import CreateSpan
 
@@ -66,12 +67,17 @@ def _annotate(path: Path, needle: str, name: str = "root") -> Project:
 
 
 @pytest.fixture
-def two_roots(tmp_path: Path) -> tuple[Path, str, str]:
+def two_roots(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_identity: Path
+) -> tuple[Path, str, str]:
     """A project by root and other, into which another root's export was imported: the path,
     and the two roots' uuids (mine, theirs)."""
+    # The other root works on another machine: another identity file, so another uuid.
+    monkeypatch.setenv(CONFIG_DIR_VARIABLE, str(tmp_path / "their config"))
     theirs = _annotate(tmp_path / "theirs.annotator", "Jane Doe")
     their_uuid = theirs.annotator.uuid
     theirs.close()
+    monkeypatch.setenv(CONFIG_DIR_VARIABLE, str(isolated_identity))
     mine = _annotate(tmp_path / "mine.annotator", "Mayor Jane Doe")
     my_uuid = mine.annotator.uuid
     with mine.store.read() as session:
