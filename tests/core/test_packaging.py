@@ -3,10 +3,13 @@ source tree."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+from annotator.services.identity import CONFIG_DIR_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,9 +52,15 @@ def test_wheel_contains_schema_and_resources_and_runs_alone(tmp_path: Path) -> N
         capture_output=True,
         timeout=120,
         cwd=tmp_path,
-        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"},
+        env={
+            "PYTHONPATH": str(tmp_path / "site"),
+            "PATH": "/usr/bin:/bin",
+            # the test's own identity folder (tests/conftest.py), not the user's config
+            CONFIG_DIR_VARIABLE: os.environ[CONFIG_DIR_VARIABLE],
+        },
     )
     assert project.exists()
+    assert "wheel" in (Path(os.environ[CONFIG_DIR_VARIABLE]) / "identity.json").read_text()
 
 
 def test_pyside6_is_kept_below_the_crashing_release_on_python_311() -> None:
