@@ -36,6 +36,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# Benchmarks create projects as made-up annotators: keep their identities (services/identity)
+# out of the user's real config folder; child processes inherit the variable.
+os.environ.setdefault(
+    "ANNOTATOR_CONFIG_DIR", str(Path(tempfile.gettempdir()) / "annotator-perf" / "config")
+)
+
 SEED = 20_240_601
 DOCUMENTS = 10_000
 SPANS_PER_DOCUMENT = 100
