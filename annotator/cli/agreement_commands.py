@@ -44,16 +44,23 @@ def register(sub) -> dict:
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
-    from annotator.services.agreement import compute_agreement
+    from annotator.errors import AnnotatorError
+    from annotator.services.agreement import NoFinishedDocuments, compute_agreement
 
     with open_project(args, read_only=True) as project:
-        report = compute_agreement(
-            project,
-            args.annotators,
-            args.documents,
-            all_shared=args.all_shared,
-            progress=progress("agreement"),
-        )
+        try:
+            report = compute_agreement(
+                project,
+                args.annotators,
+                args.documents,
+                all_shared=args.all_shared,
+                progress=progress("agreement"),
+            )
+        except NoFinishedDocuments as error:
+            raise AnnotatorError(
+                f"{error}; mark documents done in the app, or use --all-shared to count "
+                "every document two of them worked on"
+            ) from None
     if args.json:
         import orjson
 

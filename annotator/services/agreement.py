@@ -42,6 +42,11 @@ from annotator.store.agreement_reads import (
 Progress = Callable[[int, int], bool | None]
 
 
+class NoFinishedDocuments(AnnotatorError):
+    """No document is marked done by every chosen annotator; the CLI and the GUI each add how
+    to include the documents they did not finish (a flag, a check box)."""
+
+
 class AgreementCancelled(Exception):
     """The caller's progress callback asked to stop."""
 
@@ -149,10 +154,7 @@ def _compute(project, annotators, documents, all_shared, progress) -> AgreementR
                 )
             if all_shared:
                 raise AnnotatorError(f"no document was worked on by two of {who}")
-            raise AnnotatorError(
-                f"no document is marked done by all of {who}; mark documents done or use "
-                "--all-shared"
-            )
+            raise NoFinishedDocuments(f"no document is marked done by all of {who}")
         texts = document_texts(session, [d for d, _ in included])
         schema = project.schema
     layers = [

@@ -181,3 +181,13 @@ def test_discontinuous_spans_and_symmetric_links_read_from_the_file(tmp_path) ->
         assert pair.links["same_as"].tp == 1
     finally:
         project.close()
+
+
+def test_cli_says_which_flag_includes_unfinished_documents(project, capsys) -> None:
+    project.switch_annotator("bob")
+    project.run(SetStatus(project.ids["bridge"], "in_progress"))
+    path = project.path
+    project.close()
+    assert main(["agreement", str(path)]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "no document is marked done by all of ann, bob" in line and "--all-shared" in line

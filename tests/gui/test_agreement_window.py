@@ -237,3 +237,15 @@ def test_the_window_closes_from_the_keyboard(qtbot, window, key, modifier) -> No
     qtbot.waitUntil(lambda: QApplication.activeWindow() is agreement)
     qtbot.keyClick(agreement.compute_button, key, modifier)
     qtbot.waitUntil(lambda: window.agreement_window is None)
+
+
+def test_nothing_finished_says_how_to_include_unfinished_documents(qtbot, window) -> None:
+    project = window.session.project
+    project.switch_annotator("bob")
+    project.run(SetStatus(window.ids[0], "in_progress"))
+    agreement = open_agreement(qtbot, window)
+    qtbot.mouseClick(agreement.compute_button, Qt.MouseButton.LeftButton)
+    message = agreement.summary.text()
+    assert message.startswith("Cannot compute: no document is marked done by all of ann, bob")
+    assert "Mark done" in message and "Also documents not finished by everyone" in message
+    assert "--all-shared" not in message  # a command-line flag means nothing in the window

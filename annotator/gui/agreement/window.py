@@ -172,7 +172,11 @@ class AgreementWindow(QWidget):
     # -- computing ---------------------------------------------------------------------------
     def compute(self) -> None:
         from annotator.gui.dialogs.progress import run_with_progress
-        from annotator.services.agreement import AgreementCancelled, compute_agreement
+        from annotator.services.agreement import (
+            AgreementCancelled,
+            NoFinishedDocuments,
+            compute_agreement,
+        )
 
         annotators = self._checked(self.annotators)
         documents = self._checked(self.documents)
@@ -195,6 +199,12 @@ class AgreementWindow(QWidget):
             )
         except AgreementCancelled:
             self.summary.setText("Cancelled.")
+            return
+        except NoFinishedDocuments as error:
+            self.summary.setText(
+                f"Cannot compute: {error}. Mark documents done (Document ▸ Mark done, "
+                "Ctrl+Shift+D), or tick “Also documents not finished by everyone”."
+            )
             return
         except AnnotatorError as error:
             self.summary.setText(f"Cannot compute: {error}")
