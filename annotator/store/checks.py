@@ -71,6 +71,7 @@ def refuse_newer(name: str, version: int) -> None:
 def has_pending_log(path: Path) -> bool:
     """Whether the file's last writer left changes outside the main file: a -wal holding
     frames, or a rollback journal. Then only a connection that reads them sees the file."""
+    path = Path(path).resolve()  # SQLite names the -wal after the target of a symlink
     wal = Path(f"{path}-wal")
     return (wal.exists() and wal.stat().st_size > 0) or Path(f"{path}-journal").exists()
 

@@ -21,7 +21,9 @@ class ProjectLock:
 
     def __init__(self, project: Path) -> None:
         self.project = project
-        self.path = lock_path(project)
+        # The target's lock: opened through a symlink, the project is still the one file (a
+        # read-only open taking another lock would read it alone while the holder writes).
+        self.path = lock_path(Path(project).resolve())
         self._handle: IO[str] | None = None
 
     def acquire(self) -> None:

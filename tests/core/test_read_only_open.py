@@ -360,3 +360,22 @@ def test_changes_a_crashed_writer_left_in_the_wal_are_read_not_folded_in(tmp_pat
     assert "Only in the WAL" in cli("search", crashed, "reader")[1]
     assert cli("check", crashed)[:2] == (0, "crashed.annotator: ok\n")
     assert sha(crashed) == before and sha(Path(f"{crashed}-wal")) == wal
+
+
+def test_a_symlink_to_a_project_open_elsewhere_reads_its_last_commit(tmp_path) -> None:
+    """The lock is the target's: through a symlink, a read-only open sees that the project is
+    held and reads its WAL (it took `.link.lock` and read the main file alone, without the
+    holder's committed document)."""
+    path = _new_project(tmp_path / "p.annotator")
+    link = tmp_path / "link.annotator"
+    link.symlink_to(path.name)
+    text = "A document committed while the project is held."
+    document = ImportedDocument("Held", text, sha256_text(text), {}, "held.txt", "utf-8")
+    with contextlib.closing(Project.open(path)) as holder:
+        holder.run(AddDocuments([document]))  # in the WAL: no checkpoint before close
+        with pytest.raises(ProjectLockedError):
+            ProjectStore.open(link)
+        with contextlib.closing(ProjectStore.open(link, read_only=True)) as reader:
+            with reader.read() as session:
+                titles = [d.title for d in session.documents()]
+        assert len(titles) == 2 and titles[-1] == "Held"
