@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -11,6 +12,27 @@ from annotator.domain.model import Document, DocumentInfo, Link, Span
 
 #: One document with its spans (by start, end, uuid) and links (by uuid).
 DocumentRows = tuple[Document, list[Span], list[Link]]
+
+
+@dataclass(frozen=True)
+class LayerExtent:
+    """What `document_layers` will yield, counted up front: the annotators (uuids) of its spans
+    and links, how many spans, and how many links join two of those spans in their document."""
+
+    annotators: frozenset[str]
+    spans: int
+    links: int
+
+
+def _document_filter(documents: Collection[str] | None) -> tuple[str, tuple[str, ...]]:
+    """A WHERE clause (its column left as "{}") choosing `documents` (None: all), and its
+    parameters."""
+    if documents is None:
+        return "", ()
+    # One JSON parameter, so any number of documents fits in the statement; the cursors then
+    # only visit the chosen documents (through the document indexes).
+    where = "WHERE {} IN (SELECT id FROM documents WHERE uuid IN (SELECT value FROM json_each(?)))"
+    return where, (orjson.dumps(sorted(documents)).decode(),)
 
 
 class LayerReads:
@@ -36,16 +58,7 @@ class LayerReads:
         link_types = dict(raw.execute("SELECT id, key FROM link_types").fetchall())
         entities = dict(raw.execute("SELECT id, uuid FROM entities").fetchall())
         layer_ids = None if annotators is None else {i for i, u in names.items() if u in annotators}
-        where = ""
-        parameters: tuple[str, ...] = ()
-        if documents is not None:
-            # One JSON parameter, so any number of documents fits in the statement; the
-            # cursors then only visit the chosen documents (through the document indexes).
-            where = (
-                "WHERE {} IN (SELECT id FROM documents "
-                "WHERE uuid IN (SELECT value FROM json_each(?)))"
-            )
-            parameters = (orjson.dumps(sorted(documents)).decode(),)
+        where, parameters = _document_filter(documents)
         # A span's fragments join its row (one row per fragment; most spans have one), so
         # spans need no second cursor; ordinal keeps the fragments in their order.
         spans = raw.cursor().execute(
@@ -145,3 +158,41 @@ class LayerReads:
                     )
                 )
             yield Document(info, d[17]), doc_spans, doc_links
+
+    def layer_extent(
+        self,
+        documents: Collection[str] | None = None,
+        annotators: Collection[str] | None = None,
+    ) -> LayerExtent:
+        """Counted in SQL, for exporters that must write a total or number the annotators before
+        the first document, without holding every document (`document_layers`' arguments). A
+        link counts when its layer and both its spans' layers are chosen and both spans are in
+        the link's document: the links `export_common.iter_document_layers` keeps."""
+        raw = self._raw()
+        names = dict(raw.execute("SELECT id, uuid FROM annotators").fetchall())
+        chosen = (
+            set(names) if annotators is None else {i for i, u in names.items() if u in annotators}
+        )
+        where, parameters = _document_filter(documents)
+        used: set[int] = set()
+        spans = 0
+        for annotator_id, count in raw.execute(
+            f"SELECT annotator_id, count(*) FROM spans {where.format('document_id')} "
+            "GROUP BY annotator_id",
+            parameters,
+        ):
+            if annotator_id in chosen:
+                used.add(annotator_id)
+                spans += count
+        links = 0
+        for annotator_id, source, target, count in raw.execute(
+            "SELECT l.annotator_id, a.annotator_id, b.annotator_id, count(*) FROM links l "
+            "JOIN spans a ON a.id = l.source_span_id JOIN spans b ON b.id = l.target_span_id "
+            "AND a.document_id = l.document_id AND b.document_id = l.document_id "
+            f"{where.format('l.document_id')} GROUP BY 1, 2, 3",
+            parameters,
+        ):
+            if annotator_id in chosen and source in chosen and target in chosen:
+                used.add(annotator_id)
+                links += count
+        return LayerExtent(frozenset(names[i] for i in used), spans, links)

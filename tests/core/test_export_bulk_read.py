@@ -117,3 +117,26 @@ def test_iter_document_layers_keeps_its_contract(project: tuple[Project, h.Rich]
         next(items)
         with pytest.raises(ExportCancelled):
             next(items)
+
+
+def test_layer_extent_counts_what_iter_document_layers_yields(
+    project: tuple[Project, h.Rich],
+) -> None:
+    """Label Studio numbers the annotators and W3C writes the total from `layer_extent` before
+    reading the documents: it must agree with the read for every choice, the cross-layer link
+    (an orphan when one of its layers is left out) included."""
+    project_, _ = project
+    documents, layers = _choices(project_)
+    with project_.store.read() as session:
+        for chosen in documents:
+            for layer in layers:
+                options = ExportOptions(
+                    annotators=None if layer is None else frozenset(layer),
+                    documents=None if chosen is None else frozenset(chosen),
+                )
+                found = list(iter_document_layers(session, options))
+                extent = session.layer_extent(options.documents, options.annotators)
+                used = {x.annotator for item in found for x in (*item.spans, *item.links)}
+                assert extent.annotators == used, (chosen, layer)
+                assert extent.spans == sum(len(item.spans) for item in found), (chosen, layer)
+                assert extent.links == sum(len(item.links) for item in found), (chosen, layer)
