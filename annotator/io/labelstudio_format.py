@@ -45,21 +45,28 @@ from annotator.io.formats import (
 
 def write_labelstudio(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
     result, dropped, split = ExportResult(), Dropped(), []
-    tasks: list[dict[str, Any]] = []
-    with project.store.read() as session:
-        names = annotator_names(session)
-        schema = session.schema()
-        layers = list(iter_document_layers(session, options))
-        # Users numbered by name among those in the export: the same in every project.
-        used = {x.annotator for layer in layers for x in (*layer.spans, *layer.links)}
-        numbers = {uuid: n for n, uuid in enumerate(sorted(used, key=names.get), 1)}
-        for number, layer in enumerate(layers, 1):
-            tasks.append(_task(number, layer, names, numbers, schema, dropped, split))
-            result.documents += 1
-            result.spans += len(layer.spans)
-            result.links += len(layer.links)
-            dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
-    write_atomically(destination, lambda temp: temp.write_bytes(orjson.dumps(tasks)))
+
+    def write(temp: Path) -> None:
+        with project.store.read() as session, temp.open("wb") as out:
+            names = annotator_names(session)
+            schema = session.schema()
+            # Users numbered by name among those in the export: the same in every project.
+            # Counted in SQL first, so the tasks can be written one document at a time (the
+            # list of every task was the export's memory peak, growing with the project).
+            used = session.layer_extent(options.documents, options.annotators).annotators
+            numbers = {uuid: n for n, uuid in enumerate(sorted(used, key=names.get), 1)}
+            # The bytes of orjson.dumps(list of tasks): "[", the tasks joined by ",", "]".
+            out.write(b"[")
+            for number, layer in enumerate(iter_document_layers(session, options), 1):
+                task = _task(number, layer, names, numbers, schema, dropped, split)
+                out.write((b"," if number > 1 else b"") + orjson.dumps(task))
+                result.documents += 1
+                result.spans += len(layer.spans)
+                result.links += len(layer.links)
+                dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
+            out.write(b"]")
+
+    write_atomically(destination, write)
     result.warnings = dropped.warnings() + split_warning(split, "one region per fragment")
     return result
 
