@@ -17,9 +17,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import tempfile
+import time
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from annotator.io.export_common import (
     Dropped,
@@ -90,7 +93,22 @@ def export_csv(project: Any, destination: Path, options: ExportOptions) -> Expor
         return out
 
     def write(temp: Path) -> None:
-        spans_out, links_out = io.StringIO(newline=""), io.StringIO(newline="")
+        # Rows interleave (a document's spans, then its links) while a zip takes one member
+        # at a time, so both tables are spooled to unnamed files beside the output (not to
+        # memory, not to a /tmp that may be RAM) and copied in afterwards.
+        with (
+            tempfile.TemporaryFile(dir=temp.parent) as spans_file,
+            tempfile.TemporaryFile(dir=temp.parent) as links_file,
+        ):
+            write_tables(spans_file, links_file)
+            with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
+                _add_member(archive, "spans.csv", spans_file)
+                _add_member(archive, "links.csv", links_file)
+
+    def write_tables(spans_file: BinaryIO, links_file: BinaryIO) -> None:
+        # utf-8-sig writes the byte-order mark once, before the first row.
+        spans_out = io.TextIOWrapper(spans_file, encoding="utf-8-sig", newline="")
+        links_out = io.TextIOWrapper(links_file, encoding="utf-8-sig", newline="")
         spans = csv.writer(spans_out, lineterminator="\r\n")
         links = csv.writer(links_out, lineterminator="\r\n")
         spans.writerow(SPAN_COLUMNS)
@@ -150,9 +168,9 @@ def export_csv(project: Any, destination: Path, options: ExportOptions) -> Expor
                 result.documents += 1
                 result.spans += len(item.spans)
                 result.links += len(item.links)
-        with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("spans.csv", spans_out.getvalue().encode("utf-8-sig"))
-            archive.writestr("links.csv", links_out.getvalue().encode("utf-8-sig"))
+        for table in (spans_out, links_out):
+            table.flush()
+            table.detach()  # the spooled file stays open for the zip
 
     write_atomically(destination, write)
     result.warnings = dropped.warnings()
@@ -162,6 +180,19 @@ def export_csv(project: Any, destination: Path, options: ExportOptions) -> Expor
             "with a leading ' so spreadsheets show them as text, not formulas"
         )
     return result
+
+
+def _add_member(archive: zipfile.ZipFile, name: str, source: BinaryIO) -> None:
+    """Copy `source` (from its start) into the archive as `name`, the member `writestr` would
+    make of the same bytes: its time now, mode 0600 and, the size being known, Zip64 only
+    for a member that needs it."""
+    info = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])
+    info.compress_type = archive.compression
+    info.external_attr = 0o600 << 16
+    info.file_size = source.seek(0, io.SEEK_END)
+    source.seek(0)
+    with archive.open(info, "w") as member:
+        shutil.copyfileobj(source, member)
 
 
 register_export(
