@@ -110,8 +110,13 @@ def run_checklist(path: Path, *, progress: Progress | None = None, shared: bool 
     say = progress or (lambda _message: None)
     say("Reading the file header")
     version, _ = read_header(path)
-    sidecars = [Path(f"{path}-wal"), Path(f"{path}-shm")]
-    created = [] if shared else [sidecar for sidecar in sidecars if not sidecar.exists()]
+    resolved = path.resolve()
+    sidecars = [Path(f"{resolved}-wal"), Path(f"{resolved}-shm")]
+    # Only a connection that reads through the WAL creates -wal/-shm; an immutable one (our
+    # own file, nothing pending) creates none, so there is nothing of ours to remove, and what
+    # appears meanwhile is a concurrent reader's (one that found the project locked).
+    private = not shared and has_pending_log(path)
+    created = [sidecar for sidecar in sidecars if not sidecar.exists()] if private else []
     try:
         # The one-argument call for a private file: tests wrap open_read_only(path) to trace it.
         connection = open_read_only(path, shared=True) if shared else open_read_only(path)

@@ -379,3 +379,20 @@ def test_a_symlink_to_a_project_open_elsewhere_reads_its_last_commit(tmp_path) -
             with reader.read() as session:
                 titles = [d.title for d in session.documents()]
         assert len(titles) == 2 and titles[-1] == "Held"
+
+
+def test_the_locked_checklist_leaves_a_concurrent_readers_wal_and_shm(tmp_path) -> None:
+    """A read-only open that holds the lock reads the main file alone (immutable), so it
+    creates no -wal/-shm, and must not delete those a reader that found the project locked
+    created meanwhile (that reader's connection kept reading through unlinked files)."""
+    path = _new_project(tmp_path / "p.annotator")
+    sidecars = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+    second: list[ProjectStore] = []
+
+    def progress(message: str) -> None:
+        if message == "Checking the file for damage" and not second:
+            second.append(ProjectStore.open(path, read_only=True))  # lock taken: shared
+
+    with contextlib.closing(ProjectStore.open(path, read_only=True, progress=progress)):
+        assert second and all(sidecar.exists() for sidecar in sidecars)
+        second[0].close()
