@@ -16,8 +16,11 @@ kinds and guidelines (an import creates missing tags as custom ones)."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -117,24 +120,87 @@ def link_annotation(link: Link, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
+#: Stand-ins for the two long lists in the collection's frame (see `_frame`).
+_ITEMS, _DOCUMENTS = "@annotator-items@", "@annotator-documents@"
+#: A stand-in's line in orjson's indented output: a whole line, so no user text can match.
+_STAND_IN = re.compile(rb'^( *)"(@annotator-items@|@annotator-documents@)"$', re.MULTILINE)
+
+
+class _ListWriter:
+    """Writes the elements of one JSON list of an OPT_INDENT_2 document one at a time, as
+    orjson would indent them inside the whole document (`indent`: the list's element depth).
+    JSON strings hold no raw newline, so every newline in an element starts a line to indent."""
+
+    def __init__(self, out: BinaryIO, indent: bytes) -> None:
+        self.out, self.indent, self.count = out, indent, 0
+
+    def write(self, value: dict[str, Any]) -> None:
+        element = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+        separator = b",\n" if self.count else b""
+        self.out.write(separator + self.indent + element.replace(b"\n", b"\n" + self.indent))
+        self.count += 1
+
+
+def _frame(collection: dict[str, Any], documents: bool) -> tuple[bytes, dict[str, re.Match[bytes]]]:
+    """The collection's bytes with a stand-in line for its items (when it has any) and for its
+    documents (when there are any; else `[]`, as orjson writes an empty list)."""
+    frame = orjson.dumps(
+        collection | {"documents": [_DOCUMENTS] if documents else []},
+        option=orjson.OPT_INDENT_2,
+    )
+    return frame, {match[2].decode(): match for match in _STAND_IN.finditer(frame)}
+
+
 def export_w3c(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
     result, dropped = ExportResult(), Dropped()
 
     def write(temp: Path) -> None:
-        items: list[dict[str, Any]] = []
-        documents: list[dict[str, Any]] = []
-        with project.store.read() as session:
+        # The bytes of orjson.dumps(collection, OPT_INDENT_2), written as the documents are
+        # read rather than built whole (that was the export's memory peak, growing with the
+        # project). `total` comes first, so it is counted in SQL up front; the document texts
+        # come last, so they are spooled to an unnamed file beside the output (not to memory,
+        # not to a /tmp that may be RAM) and copied in at the end.
+        with (
+            project.store.read() as session,
+            temp.open("wb") as out,
+            tempfile.TemporaryFile(dir=temp.parent) as texts,
+        ):
             info = session.project_info()
             names = {a.uuid: a.name for a in session.annotators()}
+            extent = session.layer_extent(options.documents, options.annotators)
+            collection: dict[str, Any] = {
+                "@context": CONTEXT,
+                "id": iri(info.get("uuid", "")),
+                "type": "AnnotationCollection",
+                "label": info.get("name", "") or "Annotator project",
+                "total": extent.spans + extent.links,
+            }
+            if collection["total"]:
+                collection["first"] = {
+                    "id": f"{collection['id']}#page-1",
+                    "type": "AnnotationPage",
+                    "startIndex": 0,
+                    "items": [_ITEMS],
+                }
+            frame, stand_ins = _frame(collection, documents=True)
+            written = 0  # how much of the frame is in `out`
+            items = _ListWriter(out, b"")
+            if _ITEMS in stand_ins:
+                written = stand_ins[_ITEMS].start()
+                out.write(frame[:written])
+                items = _ListWriter(out, stand_ins[_ITEMS][1])
+            documents = _ListWriter(texts, stand_ins[_DOCUMENTS][1])
             for item in iter_document_layers(session, options):
                 document = item.document
                 text = document.text
                 entry = {"id": iri(document.uuid), "type": "Text", "title": document.info.title}
                 if document.info.language:
                     entry["language"] = document.info.language
-                documents.append(entry | {"format": TEXT_FORMAT, "value": text})
-                items += [span_annotation(s, text, names) for s in item.spans]
-                items += [link_annotation(x, names) for x in item.links]
+                documents.write(entry | {"format": TEXT_FORMAT, "value": text})
+                for s in item.spans:
+                    items.write(span_annotation(s, text, names))
+                for x in item.links:
+                    items.write(link_annotation(x, names))
                 dropped.add("links", item.orphan_links, "an endpoint is in a layer not exported")
                 dropped.add(
                     "entity references",
@@ -144,22 +210,20 @@ def export_w3c(project: Any, destination: Path, options: ExportOptions) -> Expor
                 result.documents += 1
                 result.spans += len(item.spans)
                 result.links += len(item.links)
-        collection: dict[str, Any] = {
-            "@context": CONTEXT,
-            "id": iri(info.get("uuid", "")),
-            "type": "AnnotationCollection",
-            "label": info.get("name", "") or "Annotator project",
-            "total": len(items),
-        }
-        if items:
-            collection["first"] = {
-                "id": f"{collection['id']}#page-1",
-                "type": "AnnotationPage",
-                "startIndex": 0,
-                "items": items,
-            }
-        collection["documents"] = documents
-        temp.write_bytes(orjson.dumps(collection, option=orjson.OPT_INDENT_2))
+            if items.count != collection["total"]:
+                # The count up front and the read disagree: never write a wrong total.
+                raise RuntimeError(
+                    f"W3C export: counted {collection['total']} annotations, read {items.count}"
+                )
+            frame, stand_ins = _frame(collection, documents=documents.count > 0)
+            if _ITEMS in stand_ins:
+                written = stand_ins[_ITEMS].end()
+            if documents.count:
+                out.write(frame[written : stand_ins[_DOCUMENTS].start()])
+                texts.seek(0)
+                shutil.copyfileobj(texts, out)
+                written = stand_ins[_DOCUMENTS].end()
+            out.write(frame[written:])
 
     write_atomically(destination, write)
     result.warnings = dropped.warnings()
