@@ -19,8 +19,11 @@ def lock_path(project: Path) -> Path:
 class ProjectLock:
     """An OS lock on a hidden file beside the project; released when the process dies."""
 
-    def __init__(self, project: Path) -> None:
+    def __init__(self, project: Path, *, holder: str = "") -> None:
+        """`holder` says who holds it to whoever finds it taken (e.g. a read-only command,
+        which lets go when it finishes), before the process id."""
         self.project = project
+        self.holder = holder
         # The target's lock: opened through a symlink, the project is still the one file (a
         # read-only open taking another lock would read it alone while the holder writes).
         self.path = lock_path(Path(project).resolve())
@@ -36,7 +39,8 @@ class ProjectLock:
                 owner = " ".join(handle.read(200).split()) or "another process"
                 handle.close()
                 raise ProjectLockedError(
-                    f"{self.project.name} is already open in another Annotator window ({owner})"
+                    f"{self.project.name} is already open in another Annotator window or "
+                    f"command ({owner})"
                 ) from None
             if _is_current(handle, self.path):
                 break
@@ -48,7 +52,8 @@ class ProjectLock:
             raise ProjectLockedError(f"{self.project.name} could not be locked; try again")
         handle.seek(0)
         handle.truncate()
-        handle.write(f"pid {os.getpid()} on {socket.gethostname()}")
+        who = f"{self.holder}, " if self.holder else ""
+        handle.write(f"{who}pid {os.getpid()} on {socket.gethostname()}")
         handle.flush()
         self._handle = handle
 

@@ -170,7 +170,9 @@ class ProjectStore:
         rebuild. When no other process has the project open, take its lock for the session
         (as every open did before) so nobody writes while the main file is read alone;
         otherwise read through the holder's WAL, which SQLite lets readers share."""
-        lock: ProjectLock | None = ProjectLock(path)
+        lock: ProjectLock | None = ProjectLock(
+            path, holder="a read-only command, until it finishes"
+        )
         try:
             lock.acquire()
         except ProjectLockedError:

@@ -244,8 +244,9 @@ def test_read_only_open_of_a_closed_project_writes_nothing(tmp_path) -> None:
     before, files = sha(path), listing(tmp_path)
     store = ProjectStore.open(path, read_only=True)
     try:
-        # Nobody else had it open: it holds the lock, as every open did before.
-        with pytest.raises(ProjectLockedError):
+        # Nobody else had it open: it holds the lock, as every open did before; whoever
+        # finds it taken is told it is a command that will let go (not "another window").
+        with pytest.raises(ProjectLockedError, match="a read-only command, until it finishes"):
             ProjectStore.open(path)
         with store.read() as session:
             assert len(session.documents()) == 1
