@@ -17,15 +17,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from annotator.io.export_common import (
     Dropped,
+    add_zip_member,
     annotator_names,
     iter_document_layers,
     write_atomically,
@@ -102,8 +101,8 @@ def export_csv(project: Any, destination: Path, options: ExportOptions) -> Expor
         ):
             write_tables(spans_file, links_file)
             with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
-                _add_member(archive, "spans.csv", spans_file)
-                _add_member(archive, "links.csv", links_file)
+                add_zip_member(archive, "spans.csv", spans_file, archive.compression)
+                add_zip_member(archive, "links.csv", links_file, archive.compression)
 
     def write_tables(spans_file: BinaryIO, links_file: BinaryIO) -> None:
         # utf-8-sig writes the byte-order mark once, before the first row.
@@ -180,19 +179,6 @@ def export_csv(project: Any, destination: Path, options: ExportOptions) -> Expor
             "with a leading ' so spreadsheets show them as text, not formulas"
         )
     return result
-
-
-def _add_member(archive: zipfile.ZipFile, name: str, source: BinaryIO) -> None:
-    """Copy `source` (from its start) into the archive as `name`, the member `writestr` would
-    make of the same bytes: its time now, mode 0600 and, the size being known, Zip64 only
-    for a member that needs it."""
-    info = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])
-    info.compress_type = archive.compression
-    info.external_attr = 0o600 << 16
-    info.file_size = source.seek(0, io.SEEK_END)
-    source.seek(0)
-    with archive.open(info, "w") as member:
-        shutil.copyfileobj(source, member)
 
 
 register_export(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, is_gold
 from annotator.domain.model import Document, Link, Span
@@ -19,6 +22,7 @@ __all__ = [
     "DocumentLayers",
     "Dropped",
     "ExportCancelled",
+    "add_zip_member",
     "annotator_names",
     "iter_document_layers",
     "selected_document_count",
@@ -107,6 +111,21 @@ def write_atomically(destination: Path, write: Callable[[Path], T], *, folder: b
         _remove(temp)
         raise
     return result
+
+
+def add_zip_member(
+    archive: zipfile.ZipFile, name: str, source: BinaryIO, compress_type: int
+) -> None:
+    """Copy `source` (a spooled file, from its start) into the archive as `name`: the member
+    `archive.writestr(name, source's bytes, compress_type)` would make (its time now, mode
+    0600, the size known up front so Zip64 only when needed), without the bytes in memory."""
+    info = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])
+    info.compress_type = compress_type
+    info.external_attr = 0o600 << 16
+    info.file_size = source.seek(0, io.SEEK_END)
+    source.seek(0)
+    with archive.open(info, "w") as member:
+        shutil.copyfileobj(source, member)  # in fixed-size chunks
 
 
 def _remove(path: Path) -> None:
