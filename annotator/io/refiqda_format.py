@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from xml.sax.saxutils import escape, quoteattr
 from annotator.domain.ids import is_uuid
 from annotator.io.export_common import (
     Dropped,
+    add_zip_member,
     annotator_names,
     iter_document_layers,
     write_atomically,
@@ -74,18 +77,36 @@ def write_qdpx(project: Any, destination: Path, options: ExportOptions) -> Expor
     result, dropped, split, astral = ExportResult(), Dropped(), [], [0]
 
     def write(temp: Path) -> None:
-        with project.store.read() as session, zipfile.ZipFile(temp, "w") as archive:
+        # project.qde names its users first but holds every document's selections, notes and
+        # links after them: the three long parts are spooled to unnamed files beside the
+        # output as the documents are read (not to memory, where the whole XML was the
+        # export's peak, nor to a /tmp that may be RAM), then joined into the member. The same
+        # strings in the same order, UTF-8 encoded piece by piece: the bytes the whole string
+        # gave (lxml's incremental writer would serialise attributes and escapes its own way).
+        with (
+            project.store.read() as session,
+            zipfile.ZipFile(temp, "w") as archive,
+            tempfile.TemporaryFile(dir=temp.parent) as sources,
+            tempfile.TemporaryFile(dir=temp.parent) as notes,
+            tempfile.TemporaryFile(dir=temp.parent) as links,
+            tempfile.TemporaryFile(dir=temp.parent) as qde,
+        ):
             names = annotator_names(session)
             schema = session.schema()
             info = session.project_info()
-            sources, notes, links, used = [], [], [], set()
+            used: set[str] = set()
             for layer in iter_document_layers(session, options):
                 text = layer.document.text
                 if layer.spans and ASTRAL.search(text):
                     astral[0] += 1
                 guid = layer.document.uuid
                 archive.writestr(f"Sources/{guid}.txt", text.encode("utf-8"), zipfile.ZIP_DEFLATED)
-                sources.append(_source(layer, names, notes, links, split, schema))
+                its_notes: list[str] = []
+                its_links: list[str] = []
+                source = _source(layer, names, its_notes, its_links, split, schema)
+                sources.write(source.encode("utf-8"))
+                notes.write("".join(its_notes).encode("utf-8"))
+                links.write("".join(its_links).encode("utf-8"))
                 used |= {s.annotator for s in layer.spans}
                 result.documents += 1
                 result.spans += len(layer.spans)
@@ -99,18 +120,28 @@ def write_qdpx(project: Any, destination: Path, options: ExportOptions) -> Expor
                 f"<Description>{_text(t.key)}</Description></Code>"
                 for t in schema.tag_types
             )
-            qde = (
+            head = (
                 '<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<Project xmlns="{NS}"{_attr(name=info.get("name") or "Annotator project")}'
                 ' origin="Annotator">'
                 + (f"<Users>{users}</Users>" if users else "")
                 + (f"<CodeBook><Codes>{codes}</Codes></CodeBook>" if codes else "")
-                + (f"<Sources>{''.join(sources)}</Sources>" if sources else "")
-                + (f"<Notes>{''.join(notes)}</Notes>" if notes else "")
-                + (f"<Links>{''.join(links)}</Links>" if links else "")
-                + "</Project>\n"
             )
-            archive.writestr("project.qde", qde.encode("utf-8"), zipfile.ZIP_DEFLATED)
+            qde.write(head.encode("utf-8"))
+            # A part's element only when it has content, as before: Sources when any
+            # document was exported, Notes and Links when any were written.
+            for element, part, present in (
+                ("Sources", sources, result.documents > 0),
+                ("Notes", notes, notes.tell() > 0),
+                ("Links", links, links.tell() > 0),
+            ):
+                if present:
+                    qde.write(f"<{element}>".encode())
+                    part.seek(0)
+                    shutil.copyfileobj(part, qde)
+                    qde.write(f"</{element}>".encode())
+            qde.write(b"</Project>\n")
+            add_zip_member(archive, "project.qde", qde, zipfile.ZIP_DEFLATED)
 
     write_atomically(destination, write)
     result.warnings = dropped.warnings() + split_warning(split, "one selection per fragment")
