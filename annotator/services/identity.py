@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import platformdirs
 
@@ -47,16 +50,50 @@ def identity_uuid(name: str) -> str:
         return known[name]
     key = (str(path), name)
     uuid = _unsaved.get(key) or new_uuid()
-    # Read again just before writing: another Annotator process (the CLI while the app runs)
-    # may have added a name meanwhile, and its entries must not be lost.
-    latest = read_identities(path)
-    if name in latest:
-        return latest[name]
-    if _write(path, {**latest, name: uuid}):
+    # Read again and write under a lock: another Annotator process (the CLI while the app
+    # runs) may add a name at the same moment, and its entry must not be lost.
+    with _exclusive(path):
+        latest = read_identities(path)
+        if name in latest:
+            return latest[name]
+        saved = _write(path, {**latest, name: uuid})
+    if saved:
         _unsaved.pop(key, None)
     else:
         _unsaved[key] = uuid
     return uuid
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """Hold an OS lock on a file beside the identity file while it is read and rewritten;
+    where none can be taken (a read-only folder) go on without it: the write fails anyway."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.with_name(path.name + ".lock").open("a+b")
+    except OSError:
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            _lock(handle)
+        yield
+    finally:
+        handle.close()  # closing the handle releases the lock
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock(handle: IO[bytes]) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)  # retries for about 10 s
+
+else:
+    import fcntl
+
+    def _lock(handle: IO[bytes]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # waits: the holder needs milliseconds
 
 
 def read_identities(path: Path | None = None) -> dict[str, str]:

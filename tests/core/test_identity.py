@@ -60,7 +60,8 @@ def test_the_identity_file_lives_where_the_variable_says(tmp_path: Path, monkeyp
     assert is_uuid(uuid) and uuid[14] == "7"  # a UUIDv7
     assert identity_uuid("Anna") == uuid
     assert identity_uuid("Ben") != uuid
-    assert [p.name for p in folder.iterdir()] == ["identity.json"]  # no temp file left
+    # no temp file left (the empty lock file beside it stays, as lock files do)
+    assert sorted(p.name for p in folder.iterdir()) == ["identity.json", "identity.json.lock"]
 
 
 @pytest.mark.parametrize(
@@ -207,3 +208,34 @@ def test_importing_a_same_named_colleague_into_a_fresh_file(tmp_path: Path, monk
         fresh.run(CreateSpan(document, "actor", [between(TEXT, "Mayor")]))
     with Project.open(tmp_path / "fresh2.annotator", annotator_name="Anna") as again:
         assert again.annotator.uuid == identity_uuid("Anna")
+
+
+def test_processes_adding_names_at_once_lose_none(tmp_path) -> None:
+    # The app and the CLI may each add a name at the same moment; without the lock around
+    # read-and-rewrite, one process's rewrite drops the other's new entry.
+    import subprocess
+    import sys
+
+    folder = tmp_path / "shared-identity"
+    script = (
+        "import sys\n"
+        "from annotator.services.identity import identity_uuid\n"
+        "sys.stdin.readline()\n"  # all start adding together
+        "for n in range(40):\n"
+        "    identity_uuid(f'{sys.argv[1]}-{n}')\n"
+    )
+    env = {**os.environ, CONFIG_DIR_VARIABLE: str(folder)}
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, f"p{i}"], stdin=subprocess.PIPE, env=env, text=True
+        )
+        for i in range(6)
+    ]
+    for child in children:
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    for child in children:
+        child.stdin.close()
+        assert child.wait(timeout=120) == 0
+    names = json.loads((folder / "identity.json").read_text(encoding="utf-8"))["annotators"]
+    assert len(names) == 6 * 40
