@@ -34,3 +34,25 @@ def sample_session(qtbot, tmp_path: Path):
     session = ProjectSession(create_sample_project(tmp_path / "sample.annotator", "tester"))
     yield session
     session.close()
+
+
+@pytest.fixture
+def ada_window(qtbot, tmp_path: Path):
+    """The main window over a sample project reopened as Ada, its document open."""
+    from annotator.gui.main_window import MainWindow
+    from annotator.gui.session import ProjectSession
+    from annotator.gui.settings import Settings
+    from annotator.services.project import Project
+    from annotator.services.sample import create_sample_project
+
+    path = tmp_path / "sample-ada.annotator"
+    create_sample_project(path, "Ada").close()
+    session = ProjectSession(Project.open(path, annotator_name="Ada"))
+    main = MainWindow(session, Settings())
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    with session.read() as read:
+        session.open_document(read.documents()[0].uuid)
+    yield main
+    session.close()
