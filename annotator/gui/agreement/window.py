@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +31,7 @@ from annotator.domain.layers import is_gold
 from annotator.errors import AnnotatorError
 from annotator.gui.agreement import tables
 from annotator.gui.agreement.tables import FigureTable
+from annotator.gui.panels.common import labelled_columns
 from annotator.gui.session import ProjectSession
 
 #: Passages listed at once (a figure over 100,000 spans would otherwise fill the list slowly).
@@ -100,16 +100,10 @@ class AgreementWindow(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # sized in _fit_passages
         self.passages.itemActivated.connect(self._passage_activated)
 
-        choices = QGridLayout()
-        annotators_label = QLabel("&Annotators (gold left out unless ticked):")
-        documents_label = QLabel("&Documents:")
-        # A buddy turns "&" into a mnemonic (Alt+A / Alt+D); without one it shows literally.
-        annotators_label.setBuddy(self.annotators)
-        documents_label.setBuddy(self.documents)
-        choices.addWidget(annotators_label, 0, 0)
-        choices.addWidget(documents_label, 0, 1)
-        choices.addWidget(self.annotators, 1, 0)
-        choices.addWidget(self.documents, 1, 1)
+        choices = labelled_columns(
+            ("&Annotators (gold left out unless ticked):", self.annotators),
+            ("&Documents:", self.documents),
+        )
         row = QHBoxLayout()
         row.addWidget(self.all_shared, 1)
         row.addWidget(QLabel("Pair:"))

@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -38,6 +37,7 @@ from annotator.gui.curation.keys import ACCEPT_AGREED_KEY, CURATION_KEYS, hint, 
 from annotator.gui.curation.text_compare import TextCompare
 from annotator.gui.curation.texts import UnitTexts
 from annotator.gui.curation.versions import KIND_NAMES, VersionsTable, unit_where
+from annotator.gui.panels.common import labelled_columns
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
 from annotator.services.curation import SCOPED_READ, CurationQueue, build_queue, read_queue
@@ -113,16 +113,10 @@ class CurationWindow(QWidget):
         keys.setWordWrap(True)
         keys.setStyleSheet("color: palette(placeholder-text);")
 
-        choices = QGridLayout()
-        annotators_label = QLabel("&Annotators to adjudicate between:")
-        documents_label = QLabel("&Documents (decided / units):")
-        # A buddy turns "&" into a mnemonic (Alt+A / Alt+D); without one it shows literally.
-        annotators_label.setBuddy(self.annotators)
-        documents_label.setBuddy(self.documents)
-        choices.addWidget(annotators_label, 0, 0)
-        choices.addWidget(documents_label, 0, 1)
-        choices.addWidget(self.annotators, 1, 0)
-        choices.addWidget(self.documents, 1, 1)
+        choices = labelled_columns(
+            ("&Annotators to adjudicate between:", self.annotators),
+            ("&Documents (decided / units):", self.documents),
+        )
         choices.setColumnStretch(1, 2)
         top = QWidget()
         top_layout = QVBoxLayout(top)

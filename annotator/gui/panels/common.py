@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap, QTextLayou
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QGridLayout,
     QLabel,
     QSizePolicy,
     QTableView,
@@ -207,3 +208,15 @@ def style_table(view: QTableView, *, min_section: int) -> None:
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setMinimumSectionSize(min_section)
+
+
+def labelled_columns(*columns: tuple[str, QWidget]) -> QGridLayout:
+    """Widgets side by side, each under its label; the label's "&" key focuses its widget
+    (without a buddy a QLabel shows the "&" literally and the key does nothing)."""
+    grid = QGridLayout()
+    for column, (text, widget) in enumerate(columns):
+        label = QLabel(text)
+        label.setBuddy(widget)
+        grid.addWidget(label, 0, column)
+        grid.addWidget(widget, 1, column)
+    return grid
