@@ -52,18 +52,18 @@ def _per_document(session: Any, documents: Any, layers: Any) -> list[tuple]:
     ]
 
 
-def _choices(project: Project) -> tuple[list, list]:
+def _choices(project: Project) -> list[ExportOptions]:
+    """Every pairing of a document choice and a layer choice (None: all; empty sets too)."""
     with project.store.read() as session:
         annotators = [a.uuid for a in session.annotators()]
         docs = [d.uuid for d in session.documents()]
-    documents = [None, set(docs[1:]), {docs[0]}, set()]
-    layers = [None, *({a} for a in annotators), set(annotators), set()]
-    return documents, layers
+    documents = [None, frozenset(docs[1:]), frozenset({docs[0]}), frozenset()]
+    layers = [None, *(frozenset({a}) for a in annotators), frozenset(annotators), frozenset()]
+    return [ExportOptions(annotators=a, documents=d) for d in documents for a in layers]
 
 
 def test_bulk_read_equals_per_document_reads(project: tuple[Project, h.Rich]) -> None:
     project_, ids = project
-    documents, layers = _choices(project_)
     with project_.store.read() as session:
         everything = list(session.document_layers())
         assert [d.uuid for d, _, _ in everything] == [d.uuid for d in session.documents()]
@@ -71,10 +71,10 @@ def test_bulk_read_equals_per_document_reads(project: tuple[Project, h.Rich]) ->
         assert len(spans[ids.claim].fragments) == 2  # discontinuous
         assert everything[-1][1:] == ([], [])  # the document without spans
         assert {x.annotator for _, _, found in everything for x in found} == {ids.ada, ids.bob}
-        for chosen in documents:
-            for layer in layers:
-                expected = _per_document(session, chosen, layer)
-                assert list(session.document_layers(chosen, layer)) == expected, (chosen, layer)
+        for options in _choices(project_):
+            chosen, layer = options.documents, options.annotators
+            expected = _per_document(session, chosen, layer)
+            assert list(session.document_layers(chosen, layer)) == expected, options
 
 
 def _old_iter(session: Any, options: ExportOptions) -> list[DocumentLayers]:
@@ -89,18 +89,12 @@ def _old_iter(session: Any, options: ExportOptions) -> list[DocumentLayers]:
 
 def test_iter_document_layers_keeps_its_contract(project: tuple[Project, h.Rich]) -> None:
     project_, _ = project
-    documents, layers = _choices(project_)
     with project_.store.read() as session:
         orphans = 0
-        for chosen in documents:
-            for layer in layers:
-                options = ExportOptions(
-                    annotators=None if layer is None else frozenset(layer),
-                    documents=None if chosen is None else frozenset(chosen),
-                )
-                found = list(iter_document_layers(session, options))
-                assert found == _old_iter(session, options), (chosen, layer)
-                orphans += sum(item.orphan_links for item in found)
+        for options in _choices(project_):
+            found = list(iter_document_layers(session, options))
+            assert found == _old_iter(session, options), options
+            orphans += sum(item.orphan_links for item in found)
         assert orphans  # a layer filter left some links without an endpoint
 
         calls: list[tuple[int, int]] = []
@@ -126,17 +120,11 @@ def test_layer_extent_counts_what_iter_document_layers_yields(
     reading the documents: it must agree with the read for every choice, the cross-layer link
     (an orphan when one of its layers is left out) included."""
     project_, _ = project
-    documents, layers = _choices(project_)
     with project_.store.read() as session:
-        for chosen in documents:
-            for layer in layers:
-                options = ExportOptions(
-                    annotators=None if layer is None else frozenset(layer),
-                    documents=None if chosen is None else frozenset(chosen),
-                )
-                found = list(iter_document_layers(session, options))
-                extent = session.layer_extent(options.documents, options.annotators)
-                used = {x.annotator for item in found for x in (*item.spans, *item.links)}
-                assert extent.annotators == used, (chosen, layer)
-                assert extent.spans == sum(len(item.spans) for item in found), (chosen, layer)
-                assert extent.links == sum(len(item.links) for item in found), (chosen, layer)
+        for options in _choices(project_):
+            found = list(iter_document_layers(session, options))
+            extent = session.layer_extent(options.documents, options.annotators)
+            used = {x.annotator for item in found for x in (*item.spans, *item.links)}
+            assert extent.annotators == used, options
+            assert extent.spans == sum(len(item.spans) for item in found), options
+            assert extent.links == sum(len(item.links) for item in found), options
