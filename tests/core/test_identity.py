@@ -126,14 +126,21 @@ def test_the_sample_project_and_the_cli_use_the_identity(tmp_path: Path) -> None
     assert [a.uuid for a in _annotators(tmp_path / "cli.annotator")] == [identity_uuid("Anna")]
 
 
+def _add_annotators(path: Path, *annotators: Annotator) -> None:
+    """Write annotators straight into the project at `path` (created if missing), as files
+    made before identities or elsewhere hold them."""
+    store = ProjectStore.open(path) if path.exists() else ProjectStore.create(path)
+    with store.write() as session:
+        for annotator in annotators:
+            session.insert_annotator(annotator)
+    store.close()
+
+
 def test_an_old_file_keeps_its_per_file_annotator(tmp_path: Path) -> None:
     """A file made before identities gave me a random uuid: opening it by name still finds me."""
     path = tmp_path / "old.annotator"
     old = Annotator(new_uuid(), "Anna", "", now(), now())
-    store = ProjectStore.create(path)
-    with store.write() as session:
-        session.insert_annotator(old)
-    store.close()
+    _add_annotators(path, old)
     with Project.open(path, annotator_name="Anna") as project:
         assert project.annotator == old
         assert project.annotator.uuid != identity_uuid("Anna")
@@ -143,18 +150,11 @@ def test_several_of_my_name_my_uuid_wins_else_the_first(tmp_path: Path) -> None:
     path = tmp_path / "many.annotator"
     first = Annotator(new_uuid(), "Anna", "", now(), now())
     second = Annotator(new_uuid(), "Anna", "", now(), now())
-    store = ProjectStore.create(path)
-    with store.write() as session:
-        session.insert_annotator(first)
-        session.insert_annotator(second)
-    store.close()
+    _add_annotators(path, first, second)
     with Project.open(path, annotator_name="Anna") as project:
         assert project.annotator == first  # none is mine: the oldest row, as before
     mine = Annotator(identity_uuid("Anna"), "Anna", "", now(), now())
-    store = ProjectStore.open(path)
-    with store.write() as session:
-        session.insert_annotator(mine)
-    store.close()
+    _add_annotators(path, mine)
     with Project.open(path, annotator_name="Anna") as project:
         assert project.annotator == mine
         assert project.switch_annotator("Ben").uuid == identity_uuid("Ben")
