@@ -170,6 +170,13 @@ def version_zero(destination: Path) -> Path:
     return destination
 
 
+def as_version_1(path: Path) -> Path:
+    """A closed current project file turned back into format version 1 (before search,
+    history, merge reports and decisions), checkpointed so its header says so."""
+    tables = ("documents_fts", "history", "merge_reports", "decisions")
+    return run_sql(path, "PRAGMA user_version = 1", *(f"DROP TABLE {t}" for t in tables))
+
+
 # -- damaged pages -----------------------------------------------------------------------------
 
 

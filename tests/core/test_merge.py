@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from fixtures_hostile import run_sql
+from fixtures_hostile import as_version_1, run_sql
 from json_helpers import TEXT_1, between
 from merge_helpers import canonical, open_as, rich_pair
 
@@ -232,12 +232,7 @@ def test_a_version_1_file_is_merged_after_its_own_checks(tmp_path: Path) -> None
     a_path, b_path, rich = rich_pair(tmp_path)
     with open_as(b_path, "Bob") as b:
         b.run(EditSpan(rich.mayor, note="from a version 1 file"))
-    connection = sqlite3.connect(b_path)
-    connection.execute("PRAGMA user_version = 1")
-    for table in ("documents_fts", "history", "merge_reports", "decisions"):
-        connection.execute(f"DROP TABLE {table}")
-    connection.commit()
-    connection.close()
+    as_version_1(b_path)
     with open_as(a_path, "Ada") as a:
         report = merge(a, b_path)
         with a.store.read() as session:

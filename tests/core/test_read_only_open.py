@@ -21,6 +21,7 @@ from pathlib import Path
 
 import json_helpers as h
 import pytest
+from fixtures_hostile import as_version_1
 from foreign_format_helpers import outputs_equal
 
 from annotator.cli import main
@@ -297,14 +298,7 @@ def test_two_read_only_opens_at_once(tmp_path) -> None:
 
 def _version_1(path: Path) -> Path:
     """A project file of format version 1 (before search, history, merge reports)."""
-    _new_project(path)
-    connection = sqlite3.connect(path)
-    connection.execute("PRAGMA user_version = 1")
-    for table in ("documents_fts", "history", "merge_reports", "decisions"):
-        connection.execute(f"DROP TABLE {table}")
-    connection.commit()
-    connection.close()  # folds the WAL into the file
-    return path
+    return as_version_1(_new_project(path))
 
 
 def test_a_file_that_needs_upgrading_is_refused_read_only(tmp_path) -> None:

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from fixtures_hostile import version_zero
+from fixtures_hostile import as_version_1, version_zero
 
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID
 from annotator.errors import CorruptProjectError
@@ -90,13 +90,7 @@ def test_version_1_file_is_upgraded_with_its_documents_indexed(tmp_path: Path) -
     project = Project.open(path)
     project.run(AddDocuments([sample_document()]))
     project.close()
-    connection = sqlite3.connect(path)
-    connection.execute("PRAGMA user_version = 1")
-    for table in ("documents_fts", "history", "merge_reports", "decisions"):
-        connection.execute(f"DROP TABLE {table}")
-    connection.commit()
-    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the header is read from the file
-    connection.close()
+    as_version_1(path)
 
     project = Project.open(path)
     assert project.store.user_version() == 2
