@@ -4,6 +4,7 @@ stable span order, and foreign spans turned into one checked JSON v1 import."""
 from __future__ import annotations
 
 import bisect
+import codecs
 import hashlib
 import re
 import uuid as uuidlib
@@ -322,13 +323,10 @@ def read_bytes(path: Path, limit: int = 2 * 1024**3) -> bytes:
         raise ForeignFormatError([f"{path.name}: cannot be read ({error.strerror})"]) from None
 
 
-UTF8_BOM = b"\xef\xbb\xbf"
-
-
 def read_json_bytes(path: Path) -> bytes:
     """A JSON or JSON-lines file's bytes without a UTF-8 byte order mark (Windows editors
     write one; JSON parsers refuse it)."""
-    return read_bytes(path).removeprefix(UTF8_BOM)
+    return read_bytes(path).removeprefix(codecs.BOM_UTF8)
 
 
 def jsonl_texts(builder: ForeignImport, path: Path) -> Iterator[tuple[dict[str, Any], str]]:

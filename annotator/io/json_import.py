@@ -9,6 +9,7 @@ nothing the second time.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +76,7 @@ def load_json_file(path: Path) -> Any:
     except OSError as error:
         raise ValidationError(f"{path.name}: cannot be read ({error.strerror})") from error
     try:
-        return orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))  # a BOM (Windows editors)
+        return orjson.loads(data.removeprefix(codecs.BOM_UTF8))  # a BOM (Windows editors)
     except orjson.JSONDecodeError as error:
         reason = not_json_text(data)  # a picture or a UTF-16 file: say so, not where it broke
         if reason is not None:
