@@ -1,7 +1,19 @@
 """The command line: `annotator [PROJECT]` opens the GUI; sub-commands do the headless jobs.
 
 Each sub-command lives in a module of this package with a `register(subparsers)` function that
-adds its parser and returns its handlers; COMMAND_MODULES lists them in `--help` order."""
+adds its parser and returns its handlers; COMMAND_MODULES lists them in `--help` order.
+
+Start-up stays fast because every command module is cheap to import and to register:
+- to add a command, write `annotator/cli/<area>_commands.py` with `register(sub) -> dict` and
+  add its module name to COMMAND_MODULES (one line);
+- at the top of that module import only the standard library and `annotator.cli.common`; import
+  the services, the store, io formats and any third-party library inside the handler that needs
+  them (`def cmd_x(args): from annotator.services.x import ...`), so `annotator --help` and the
+  other commands never pay for them;
+- `register` must not import them either (no format registry for `choices=`: validate with a
+  `type=` callable or in the handler, and list dynamic choices with `late_epilog`).
+tests/core/test_cli_startup.py holds every module in COMMAND_MODULES to this: building the parser
+imports neither Qt, SQLAlchemy nor any annotator package but `annotator.cli`."""
 
 from __future__ import annotations
 
@@ -13,16 +25,17 @@ from pathlib import Path
 
 from annotator import __version__
 from annotator.cli.common import Parser, one_line, say
-from annotator.errors import AnnotatorError
 
 COMMAND_MODULES: tuple[str, ...] = (
     "annotator.cli.project_commands",
+    "annotator.cli.identity_commands",
     "annotator.cli.exchange_commands",
     "annotator.cli.agreement_commands",
     "annotator.cli.merge_commands",
     "annotator.cli.curation_commands",
     "annotator.cli.search_commands",
     "annotator.cli.history_commands",
+    "annotator.cli.desktop_commands",
 )
 
 HANDLERS: dict[str, Callable] = {}
@@ -35,7 +48,7 @@ def build_parser() -> Parser:
         "Run `annotator [PROJECT]` to open the desktop app.",
     )
     parser.add_argument("--version", action="version", version=f"annotator {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for module in COMMAND_MODULES:
         for name, handler in importlib.import_module(module).register(sub).items():
             HANDLERS.setdefault(name, handler)  # setdefault: tests may monkeypatch a handler
@@ -55,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(args_list)
     if args.command is None:
         return _gui([])
+    from annotator.errors import AnnotatorError
+
     try:
         return HANDLERS[args.command](args)
     except AnnotatorError as error:
@@ -82,6 +97,12 @@ def _gui(args: list[str]) -> int:
     if len(args) > 1:
         say("usage: annotator [PROJECT]  (or annotator COMMAND --help)")
         return 2
+    from annotator.platform_check import platform_problem
+
+    problem = platform_problem()
+    if problem is not None:  # before Qt loads: Qt would abort the process instead
+        say(f"annotator: the desktop app cannot start: {problem}")
+        return 1
     try:
         from annotator.gui.app import run
     except ImportError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -33,12 +34,23 @@ def annotator_name(value: str) -> str:
 def project_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", type=Path, help="project file (*.annotator)")
     parser.add_argument(
-        "--annotator", type=annotator_name, help="annotator name (default: your login name)"
+        "--annotator",
+        type=annotator_name,
+        help="annotator name for this command (default: yours, see `annotator whoami`)",
     )
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse with its refusals on one line (the usage is one `--help` away)."""
+    """argparse with its refusals on one line (the usage is one `--help` away), and an epilog
+    computed only when the help is shown (`late_epilog`), for lists that are costly to build
+    (the registered formats) and must not slow down every other command."""
+
+    late_epilog: Callable[[], str] | None = None
+
+    def format_help(self) -> str:
+        if self.late_epilog is not None:
+            self.epilog, self.late_epilog = self.late_epilog(), None
+        return super().format_help()
 
     def error(self, message: str) -> NoReturn:
         message = " ".join(message.split())
@@ -56,4 +68,12 @@ def open_project(args: argparse.Namespace, *, read_only: bool = False):
     project is open in the app (which holds it for writing); writing commands are refused."""
     from annotator.services.project import Project
 
-    return Project.open(args.project, annotator_name=args.annotator, read_only=read_only)
+    return Project.open(args.project, annotator_name=my_name(args), read_only=read_only)
+
+
+def my_name(args: argparse.Namespace) -> str:
+    """Who runs this command: `--annotator`, else the name the app and `annotator whoami`
+    share (services/identity), else the login name."""
+    from annotator.services.identity import current_name
+
+    return getattr(args, "annotator", None) or current_name()

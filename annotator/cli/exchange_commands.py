@@ -9,16 +9,15 @@ from annotator.cli.common import open_project, progress, project_arg, say
 
 
 def register(sub) -> dict:
-    """Add this module's sub-commands to the parser; return their handlers by name."""
-    from annotator.io.formats import export_formats, import_formats
-
-    exports = [f.key for f in export_formats()]
-    imports = [f.key for f in import_formats()]
-    p = sub.add_parser("export", help="export a project (formats: " + ", ".join(exports) + ")")
+    """Add this module's sub-commands to the parser; return their handlers by name. The format
+    registry is read only when a format is named or a help page lists them (not to slow down
+    every other command): see annotator/cli/__init__.py."""
+    p = sub.add_parser("export", help="export a project to another format (see export --help)")
+    p.late_epilog = lambda: "formats: " + ", ".join(_format_keys("export"))
     project_arg(p)
     p.add_argument(
         "--format",
-        choices=exports,
+        type=_known_format("export"),
         help="export format (default: the one the output's suffix names, else json)",
     )
     p.add_argument(
@@ -35,13 +34,14 @@ def register(sub) -> dict:
 
     p = sub.add_parser(
         "import",
-        help="import a file (creates the project if missing; formats: " + ", ".join(imports) + ")",
+        help="import a file (creates the project if missing; see import --help for the formats)",
     )
+    p.late_epilog = lambda: "formats: " + ", ".join(_format_keys("import"))
     project_arg(p)
     p.add_argument("file", type=Path, help="file to import")
     p.add_argument(
         "--format",
-        choices=imports,
+        type=_known_format("import"),
         help="import format (default: the one the file's suffix names, brat for a folder, "
         "else json)",
     )
@@ -51,6 +51,28 @@ def register(sub) -> dict:
     project_arg(p)
     p.add_argument("file", type=Path, help="schema file (JSON) to write or read")
     return {"export": cmd_export, "import": cmd_import, "schema": cmd_schema}
+
+
+def _format_keys(direction: str) -> list[str]:
+    from annotator.io.formats import export_formats, import_formats
+
+    formats = export_formats() if direction == "export" else import_formats()
+    return [f.key for f in formats]
+
+
+def _known_format(direction: str):
+    """An argparse `type` that accepts a registered format key (read on use, not at start)."""
+
+    def check(value: str) -> str:
+        keys = _format_keys(direction)
+        if value not in keys:
+            raise argparse.ArgumentTypeError(
+                f"unknown {direction} format {value!r} (choose from {', '.join(keys)})"
+            )
+        return value
+
+    check.__name__ = f"{direction} format"
+    return check
 
 
 def _layers(project, names: list[str] | None) -> frozenset[str] | None:

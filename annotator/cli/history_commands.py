@@ -7,8 +7,6 @@ import json
 import sys
 
 from annotator.cli.common import open_project, project_arg
-from annotator.domain.ids import is_uuid
-from annotator.errors import ValidationError
 
 
 def _positive(value: str) -> int:
@@ -40,6 +38,8 @@ def register(sub) -> dict:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from annotator.domain.ids import is_uuid
+    from annotator.errors import ValidationError
     from annotator.services.provenance import object_history, recent_changes
 
     wanted = args.object.strip().lower() if args.object else None

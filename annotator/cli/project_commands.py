@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
 
 from annotator.cli.common import open_project, progress, project_arg, say
@@ -16,7 +15,12 @@ def register(sub) -> dict:
     project_arg(p)
     p.add_argument("--name", help="project name (default: the file name)")
     p.add_argument("--schema", type=Path, help="schema file to start from (default: bundled)")
-    p.add_argument("--sample", action="store_true", help="add the sample article")
+    p.add_argument(
+        "--sample",
+        action="store_true",
+        help="make the app's sample project: the sample article with demo annotations by the "
+        'annotator "Sample"',
+    )
 
     p = sub.add_parser("add", help="add documents (files or folders) to a project")
     project_arg(p)
@@ -31,6 +35,15 @@ def register(sub) -> dict:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    if args.sample and not args.schema:
+        from annotator.services.sample import create_sample_project
+
+        project = create_sample_project(
+            args.project, args.annotator, by_sample=True, name=args.name or "Sample project"
+        )
+        project.close()
+        say(f"created {args.project}")
+        return 0
     from annotator.services.project import Project
 
     schema = None
@@ -41,11 +54,12 @@ def cmd_new(args: argparse.Namespace) -> int:
         schema = read_schema_file(load_json_file(args.schema))
     name = args.name or ("Sample project" if args.sample else None)
     project = Project.create(args.project, name=name, annotator_name=args.annotator, schema=schema)
-    if args.sample:
+    if args.sample:  # with a schema of one's own: the article alone (the demo needs its tags)
         from annotator.services.document_commands import AddDocuments
         from annotator.services.sample import sample_document
 
         project.run(AddDocuments([sample_document()]))
+        say("added the sample article without its demo annotations (they use the bundled schema)")
     project.close()
     say(f"created {args.project}")
     return 0
@@ -85,26 +99,19 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    with open_project(args, read_only=True) as project, project.store.read() as session:
-        info = session.project_info()
-        documents = session.documents()
-        tags: Counter[str] = Counter()
-        link_types: Counter[str] = Counter()
-        for document in documents:
-            tags.update(span.tag for span in session.spans(document.uuid))
-            link_types.update(link.type for link in session.links(document.uuid))
-        annotators = session.annotators()
-        entities = session.entities()
-    print(f"project:    {info.get('name', '')} ({args.project})")
-    print(f"documents:  {len(documents)}")
-    print(f"spans:      {sum(tags.values())}")
-    for key, count in sorted(tags.items()):
+    from annotator.store.summary import project_summary  # plain sqlite3: no SQLAlchemy import
+
+    summary = project_summary(args.project)
+    print(f"project:    {summary.name} ({args.project})")
+    print(f"documents:  {summary.documents}")
+    print(f"spans:      {sum(summary.spans_by_tag.values())}")
+    for key, count in sorted(summary.spans_by_tag.items()):
         print(f"  {key}: {count}")
-    print(f"links:      {sum(link_types.values())}")
-    for key, count in sorted(link_types.items()):
+    print(f"links:      {sum(summary.links_by_type.values())}")
+    for key, count in sorted(summary.links_by_type.items()):
         print(f"  {key}: {count}")
-    print(f"entities:   {len(entities)}")
-    print(f"annotators: {', '.join(a.name for a in annotators) or '-'}")
+    print(f"entities:   {summary.entities}")
+    print(f"annotators: {', '.join(summary.annotators) or '-'}")
     return 0
 
 

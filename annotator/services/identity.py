@@ -1,8 +1,12 @@
-"""Who "I" am across project files: a stable uuid per annotator name, kept per user."""
+"""Who "I" am across project files: my annotator name and a stable uuid per name, kept per user.
+
+The app (first start, Help ▸ Change annotator…) and the CLI (`annotator whoami --set`) read and
+write the same file, so both annotate under one name; `--annotator` overrides it per command."""
 
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import os
 import sys
@@ -38,6 +42,37 @@ def identity_path() -> Path:
     return config_dir() / IDENTITY_FILE
 
 
+def login_name() -> str:
+    """The operating system's user name: the name offered before one was chosen."""
+    try:
+        return getpass.getuser() or "analyst"
+    except (OSError, KeyError):
+        return "analyst"
+
+
+def saved_name(path: Path | None = None) -> str | None:
+    """The annotator name this user chose (in the app or with `annotator whoami --set`)."""
+    return _read(identity_path() if path is None else path)[1]
+
+
+def current_name() -> str:
+    """Who annotates when nobody says otherwise: the chosen name, else the login name."""
+    return saved_name() or login_name()
+
+
+def set_current_name(name: str) -> str:
+    """Make `name` (whitespace tidied) this user's annotator name everywhere; returns it. An
+    empty name forgets the choice (the app asks again at its next start). Raises OSError when
+    the identity file cannot be written (the caller says so)."""
+    name = " ".join(name.split())
+    path = identity_path()
+    with _exclusive(path):
+        names, _ = _read(path)
+        if not _write(path, names, name or None):
+            raise OSError(f"cannot write {path}")
+    return name
+
+
 def identity_uuid(name: str) -> str:
     """The uuid this user annotates under as `name`, created (and saved) on first use.
 
@@ -53,10 +88,10 @@ def identity_uuid(name: str) -> str:
     # Read again and write under a lock: another Annotator process (the CLI while the app
     # runs) may add a name at the same moment, and its entry must not be lost.
     with _exclusive(path):
-        latest = read_identities(path)
+        latest, current = _read(path)
         if name in latest:
             return latest[name]
-        saved = _write(path, {**latest, name: uuid})
+        saved = _write(path, {**latest, name: uuid}, current)
     if saved:
         _unsaved.pop(key, None)
     else:
@@ -99,23 +134,30 @@ else:
 def read_identities(path: Path | None = None) -> dict[str, str]:
     """Name → uuid from the identity file; entries that are not a name and a uuid are left
     out, and a file that cannot be read or parsed counts as empty (and is set aside)."""
-    path = identity_path() if path is None else path
+    return _read(identity_path() if path is None else path)[0]
+
+
+def _read(path: Path) -> tuple[dict[str, str], str | None]:
+    """The file's name → uuid mapping and the chosen name (None when none was chosen)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return {}
+        return {}, None
     except (OSError, UnicodeDecodeError, ValueError):
         _set_aside(path)
-        return {}
+        return {}, None
     names = data.get("annotators") if isinstance(data, dict) else None
     if not isinstance(names, dict):
         _set_aside(path)
-        return {}
-    return {
+        return {}, None
+    current = data.get("current")
+    current = " ".join(current.split()) if isinstance(current, str) else ""
+    mapping = {
         name.strip(): uuid
         for name, uuid in names.items()
         if isinstance(name, str) and name.strip() and is_uuid(uuid)
     }
+    return mapping, current or None
 
 
 def _set_aside(path: Path) -> None:
@@ -125,9 +167,13 @@ def _set_aside(path: Path) -> None:
         os.replace(path, path.with_name(path.name + ".damaged"))
 
 
-def _write(path: Path, names: dict[str, str]) -> bool:
-    """Write the mapping atomically (temp file, fsync, rename); False when that fails."""
-    text = json.dumps({"version": _VERSION, "annotators": names}, ensure_ascii=False, indent=2)
+def _write(path: Path, names: dict[str, str], current: str | None) -> bool:
+    """Write the mapping and the chosen name atomically (temp file, fsync, rename); False
+    when that fails."""
+    data: dict[str, object] = {"version": _VERSION, "annotators": names}
+    if current:
+        data["current"] = current
+    text = json.dumps(data, ensure_ascii=False, indent=2)
     temp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import getpass
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -18,17 +17,15 @@ from annotator.io.schema_file import read_schema_file
 from annotator.resources import resource_path
 from annotator.services.command import Command
 from annotator.services.history import History
-from annotator.services.identity import identity_uuid
+from annotator.services.identity import current_name, identity_uuid
 from annotator.store.project_store import ProjectStore, WriteSession
 
 PROJECT_SUFFIX = ".annotator"
 
 
 def default_annotator_name() -> str:
-    try:
-        return getpass.getuser() or "analyst"
-    except (OSError, KeyError):
-        return "analyst"
+    """The user's annotator name, shared by the app and the CLI (services/identity)."""
+    return current_name()
 
 
 def default_schema() -> Schema:

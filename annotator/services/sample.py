@@ -1,10 +1,17 @@
-"""The sample project: the bundled article, the default schema and a few demo annotations."""
+"""The sample project: the bundled article, the default schema and a few demo annotations.
+
+The app's first start and `annotator new --sample` both call `create_sample_project` with
+`demo_author=SAMPLE_AUTHOR`, so they make the same project: the demo spans and links belong to
+an annotator named "Sample" (one fixed uuid in every sample), never to the user, whose own layer
+starts empty."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from annotator.domain.ids import now
+from annotator.domain.model import Annotator
 from annotator.domain.offsets import find_occurrences
 from annotator.errors import ValidationError
 from annotator.io.importers import ImportedDocument
@@ -25,13 +32,37 @@ def sample_document() -> ImportedDocument:
     return ImportedDocument(meta["title"], text, sha256_text(text), metadata, meta["file"], "utf-8")
 
 
-def create_sample_project(path: Path, annotator_name: str, *, annotate: bool = True) -> Project:
-    """A new project holding the sample article, optionally with the demo annotations."""
-    project = Project.create(path, name="Sample project", annotator_name=annotator_name)
+#: Who made the sample's demo annotations: the same uuid in every sample project, so samples
+#: merged together agree on it, and never an identity of the user's (services/identity).
+SAMPLE_AUTHOR = "Sample"
+SAMPLE_AUTHOR_UUID = "a2f915f2-f063-4c64-b773-d8904cb69966"
+
+
+def create_sample_project(
+    path: Path,
+    annotator_name: str | None,
+    *,
+    annotate: bool = True,
+    by_sample: bool = False,
+    name: str = "Sample project",
+) -> Project:
+    """A new project holding the sample article, optionally with the demo annotations, opened
+    as `annotator_name`. `by_sample`: the demo annotations are made by the "Sample" annotator
+    (what the app and the CLI give users); otherwise by `annotator_name` (test fixtures)."""
+    project = Project.create(path, name=name, annotator_name=annotator_name)
     try:
         add = AddDocuments([sample_document()])
         project.run(add)
-        if annotate:
+        if annotate and by_sample:
+            me, me_saved = project.annotator, project._annotator_saved
+            when = now()
+            project.annotator = Annotator(SAMPLE_AUTHOR_UUID, SAMPLE_AUTHOR, "", when, when)
+            project._annotator_saved = False  # written in the demo's transaction
+            try:
+                add_demo_annotations(project, add.report.added[0])
+            finally:
+                project.annotator, project._annotator_saved = me, me_saved
+        elif annotate:
             add_demo_annotations(project, add.report.added[0])
         project.history.clear()  # the sample's setup is not the user's to undo
     except BaseException:

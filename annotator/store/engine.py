@@ -1,14 +1,18 @@
-"""Engines for project files: hardened per-connection settings and real transactions."""
+"""Engines for project files: hardened per-connection settings and real transactions.
+
+SQLAlchemy is imported by `make_engine` only: `harden` and `read_only_query` also serve the
+open checklist's plain sqlite3 connections, and `annotator info` (store/summary.py) must not pay
+SQLAlchemy's import (about half a second here) for them."""
 
 from __future__ import annotations
 
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import URL, Engine, create_engine, event
-from sqlalchemy.pool import NullPool
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 BUSY_TIMEOUT_MS = 5000
 #: Largest string or blob a connection accepts (a 50 MB article is already absurd).
@@ -61,6 +65,9 @@ def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False)
     Writes go through `BEGIN IMMEDIATE` (see `begin_immediate`) so a second writer waits for the
     lock instead of failing half-way with SQLITE_BUSY on lock upgrade.
     """
+    from sqlalchemy import URL, create_engine, event
+    from sqlalchemy.pool import NullPool
+
     # URL.create, not a URL string: a file name may hold "?", "#" or "%" ("Bridge #2.annotator").
     path = Path(path).resolve()
     if read_only:

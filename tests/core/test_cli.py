@@ -168,7 +168,9 @@ def test_new_with_the_sample_article(capsys, tmp_path):
     path = tmp_path / "s.annotator"
     ok(capsys, "new", path, "--sample", "--annotator", "Ada")
     lines = info_of(capsys, path)
-    assert "documents:  1" in lines and "spans:      0" in lines
+    # The app's sample (issue 14): the demo spans and links, by the annotator "Sample".
+    assert "documents:  1" in lines and "spans:      12" in lines
+    assert "annotators: Ada, Sample" in lines
     ok(capsys, "new", tmp_path / "named.annotator", "--sample", "--name", "Reading group")
     assert info_of(capsys, tmp_path / "named.annotator")[0].startswith("project:    Reading group")
 
