@@ -60,6 +60,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
         tip="Write one self-contained copy of the project, e.g. to send it",
     ),
     ActionSpec(
+        "show_in_folder",
+        "Show in f&older",
+        "&File",
+        tip="Open the folder that holds this project file in the file manager",
+    ),
+    ActionSpec(
         "merge_files",
         "&Merge…",
         "&File",

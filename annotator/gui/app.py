@@ -1,29 +1,27 @@
-"""Start-up: the QApplication, the first-run name, which project to open, one window at a time."""
+"""Start-up: the QApplication, the first-run name, which project to open, one window at a time.
+
+One app runs per user (gui/single_instance): a later start hands its project to this one."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-import platformdirs
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from annotator.errors import AnnotatorError
+from annotator.gui.app_icon import app_icon
 from annotator.gui.app_theme import apply_theme
+from annotator.gui.first_start import offer_desktop_integration, sample_project_path
 from annotator.gui.main_window import MainWindow
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
-from annotator.services.project import PROJECT_SUFFIX, Project
-from annotator.services.sample import create_sample_project
+from annotator.gui.single_instance import InstanceServer, connect_window_raiser, hand_off
+from annotator.services.project import Project
 
 APP_NAME = "Annotator"
-
-
-def sample_project_path() -> Path:
-    folder = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"Sample project{PROJECT_SUFFIX}"
+__all__ = ["Application", "run", "sample_project_path"]
 
 
 class Application:
@@ -37,9 +35,9 @@ class Application:
         name = self.settings.annotator_name
         if not name:
             from annotator.gui.dialogs.first_run import ask_annotator_name
-            from annotator.services.project import default_annotator_name
+            from annotator.services.identity import login_name
 
-            name = ask_annotator_name(None, default_annotator_name())
+            name = ask_annotator_name(None, login_name())
             if not name:
                 return None
             self.settings.annotator_name = name
@@ -51,11 +49,13 @@ class Application:
         parent: QWidget | None = self.window
         try:
             if path is None:
+                from annotator.services.sample import create_sample_project  # io: first run only
+
                 path = sample_project_path()
                 project = (
                     Project.open(path, annotator_name=name)
                     if path.exists()
-                    else create_sample_project(path, name)
+                    else create_sample_project(path, name, by_sample=True)
                 )
             elif create:
                 project = Project.create(path, annotator_name=name)
@@ -92,12 +92,23 @@ class Application:
 def run(path: Path | None = None) -> int:
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
+    if hand_off(path):  # Annotator already runs for this user: it opens the file
+        return 0
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    QApplication.setDesktopFileName("annotator")  # matches the installed annotator.desktop
+    qapp.setWindowIcon(app_icon())
     settings = Settings()
     apply_theme(qapp, settings.theme == "dark")
     app = Application(qapp, settings)
+    first_start = not settings.annotator_name
     if app.annotator_name() is None:
         return 0
+    if first_start:
+        offer_desktop_integration(None)
+    server = InstanceServer(parent=qapp)
+    server.listen()
+    connect_window_raiser(server, lambda: app.window)
+    server.open_requested.connect(lambda p: app.open_project(Path(p)) if p else None)
     target = path
     if target is None:
         last = settings.last_project
@@ -107,4 +118,5 @@ def run(path: Path | None = None) -> int:
     try:
         return qapp.exec()
     finally:
+        server.close()
         app.shutdown()

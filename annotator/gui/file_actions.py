@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from annotator.errors import AnnotatorError
+from annotator.gui.folders import remember, start_in
 from annotator.gui.session import ProjectSession
 from annotator.io.importers import (
     ImportRefused,
@@ -64,26 +65,35 @@ class FileActions:
         return run_with_progress(self.parent, title, job, *args)
 
     def ask_new_project_path(self) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self.parent, "New project", "", PROJECT_FILTER)
+        name, _ = QFileDialog.getSaveFileName(
+            self.parent, "New project", start_in(), PROJECT_FILTER
+        )
         if not name:
             return None
+        remember(name)
         path = Path(name)
         return path if path.suffix == PROJECT_SUFFIX else path.with_suffix(PROJECT_SUFFIX)
 
     def ask_open_project_path(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self.parent, "Open project", "", PROJECT_FILTER)
+        name, _ = QFileDialog.getOpenFileName(
+            self.parent, "Open project", start_in(), PROJECT_FILTER
+        )
+        remember(name)
         return Path(name) if name else None
 
     def add_documents(self, folder: bool = False) -> None:
         if folder:
-            name = QFileDialog.getExistingDirectory(self.parent, "Add a folder of documents")
+            name = QFileDialog.getExistingDirectory(
+                self.parent, "Add a folder of documents", start_in()
+            )
             paths = [Path(name)] if name else []
         else:
             names, _ = QFileDialog.getOpenFileNames(
-                self.parent, "Add documents", "", import_filters()
+                self.parent, "Add documents", start_in(), import_filters()
             )
             paths = [Path(n) for n in names]
         if paths:
+            remember(paths[0])
             self.add_paths(paths)
 
     def add_paths(self, paths: list[Path]) -> None:
@@ -146,12 +156,26 @@ class FileActions:
 
     def save_copy(self) -> None:
         suggested = f"{self.session.project.path.stem} (copy){PROJECT_SUFFIX}"
-        name, _ = QFileDialog.getSaveFileName(self.parent, "Save a copy", suggested, PROJECT_FILTER)
+        name, _ = QFileDialog.getSaveFileName(
+            self.parent, "Save a copy", start_in(suggested), PROJECT_FILTER
+        )
         if not name:
             return
+        remember(name)
         try:
             self.session.project.store.save_copy(Path(name))
         except (AnnotatorError, OSError) as error:
             QMessageBox.warning(self.parent, "Save a copy", f"The copy failed: {error}")
             return
         self.session.message.emit(f"Saved a copy as {Path(name).name}")
+
+    def show_in_folder(self) -> bool:
+        """File ▸ Show in folder: the project's folder in the desktop's file manager."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        folder = self.session.project.path.resolve().parent
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            return True
+        self.session.message.emit(f"No file manager could be started; the project is in {folder}")
+        return False

@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
             "import_data": f.import_data,
             "export_data": f.export_data,
             "save_copy": f.save_copy,
+            "show_in_folder": f.show_in_folder,
             "merge_files": self.merging.merge_files,
             "merge_history": self.merging.history,
             "quit": self.close,

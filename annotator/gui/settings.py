@@ -28,10 +28,29 @@ class Settings:
         self._s.setValue(key, value)
         self._s.sync()
 
-    annotator_name = property(
-        lambda self: self._get("annotator/name", "", str),
-        lambda self, v: self._set("annotator/name", v),
-    )
+    @property
+    def annotator_name(self) -> str:
+        """The user's annotator name, shared with the CLI (`annotator whoami`) through the
+        identity file; a name only this app's settings held (older versions) moves there."""
+        from annotator.services.identity import saved_name, set_current_name
+
+        name = saved_name()
+        if name is None:
+            legacy = self._get("annotator/name", "", str)
+            if legacy.strip():
+                try:
+                    name = set_current_name(legacy)
+                except OSError:
+                    name = legacy.strip()
+        return name or ""
+
+    @annotator_name.setter
+    def annotator_name(self, value: str) -> None:
+        from annotator.services.identity import set_current_name
+
+        self._s.remove("annotator/name")
+        set_current_name(value)
+
     theme = property(
         lambda self: self._get("view/theme", "light", str),
         lambda self, v: self._set("view/theme", v),

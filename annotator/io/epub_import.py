@@ -6,14 +6,14 @@ import io
 import warnings
 import zipfile
 from pathlib import Path
-
-import ebooklib
-import lxml.html
-from ebooklib import epub
+from typing import TYPE_CHECKING
 
 from annotator.io.html_import import plain_text
 from annotator.io.importers import ImportRefused, register
 from annotator.io.rich_import import Extracted, FormattedImporter, paragraphs
+
+if TYPE_CHECKING:
+    from ebooklib import epub
 
 _DC = {"creator": "author", "publisher": "outlet", "date": "published", "language": "language"}
 
@@ -37,6 +37,10 @@ class EpubImporter(FormattedImporter):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "META-INF/encryption.xml" in archive.namelist():
                 raise ImportRefused(None, "encrypted (DRM-protected) EPUB")
+        import ebooklib  # an optional extra (annotator[documents]): loaded on first use
+        import lxml.html
+        from ebooklib import epub
+
         with warnings.catch_warnings():  # ebooklib warns about its own future defaults
             warnings.simplefilter("ignore")
             book = epub.read_epub(io.BytesIO(data), options={"ignore_ncx": True})

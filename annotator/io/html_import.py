@@ -5,12 +5,14 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
-
-import lxml.html
+from typing import TYPE_CHECKING
 
 from annotator.io.importers import ImportedDocument, ImportRefused, register
 from annotator.io.rich_import import Extracted, FormattedImporter, build_document, paragraphs
 from annotator.io.text_import import decode_bytes
+
+if TYPE_CHECKING:
+    import lxml.html
 
 _LOOKS_LIKE_HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|p|div|article|title)\b", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
@@ -79,6 +81,8 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
     """The page's tree, or ImportRefused when it is not HTML at all."""
     if not _LOOKS_LIKE_HTML.search(html[:65_536]):
         raise ImportRefused(None, "not an HTML page (no HTML tags found)")
+    import lxml.html  # an optional extra (annotator[documents]): loaded on first use
+
     try:
         return lxml.html.document_fromstring(html.lstrip("\ufeff"))
     except (ValueError, lxml.etree.ParserError) as error:

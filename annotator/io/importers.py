@@ -183,6 +183,27 @@ def collect_files(paths: Iterable[Path | str]) -> list[Path]:
     return result
 
 
+#: Top-level modules of the optional extras (pyproject.toml) → the extra that installs them.
+EXTRA_OF_MODULE = {
+    "lxml": "documents",
+    "lxml_html_clean": "documents",
+    "trafilatura": "documents",
+    "justext": "documents",
+    "docx": "documents",
+    "ebooklib": "documents",
+    "spacy": "spacy",
+}
+
+
+def needs_extra(error: ModuleNotFoundError) -> str:
+    """The one line for a feature whose optional library is missing."""
+    module = (error.name or "").split(".")[0]
+    extra = EXTRA_OF_MODULE.get(module)
+    if extra is None:
+        return f"needs the Python package {module or error}, which is not installed"
+    return f"needs the optional {extra!r} libraries: pip install 'annotator[{extra}]'"
+
+
 def read_one(path: Path | str) -> ImportedDocument:
     """Import one file with the right importer; every failure is an ImportRefused."""
     path = Path(path)
@@ -193,6 +214,8 @@ def read_one(path: Path | str) -> ImportedDocument:
     importer = importer_for(path)
     try:
         return importer.read(path)
+    except ModuleNotFoundError as error:  # an optional extra is not installed
+        raise ImportRefused(path, needs_extra(error)) from None
     except OSError as error:
         raise ImportRefused(path, f"cannot read the file ({error.strerror or error})") from None
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
-import lxml.html
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from annotator.io.html_import import plain_text
 from annotator.io.importers import register
 from annotator.io.rich_import import Extracted, FormattedImporter, paragraphs
 from annotator.io.text_import import decode_bytes
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FIELD = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$", re.M)
@@ -65,12 +65,16 @@ def markdown_text(source: str) -> str:
     emphasis, links and images reduced to their text, raw HTML blocks to their visible text."""
     blocks: list[str] = []
     current: list[str] = []
+    from markdown_it import MarkdownIt  # loaded on first use
+
     for token in MarkdownIt("commonmark").enable("table").parse(source):
         if token.type == "inline":
             current.append(_inline_text(token))
         elif token.type in ("fence", "code_block"):
             blocks.append(token.content.rstrip("\n"))
         elif token.type == "html_block":
+            import lxml.html  # raw HTML blocks only; an optional extra (annotator[documents])
+
             try:
                 blocks.append(plain_text(lxml.html.document_fromstring(token.content)))
             except Exception:

@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 
 from annotator.domain.ids import is_uuid
+from annotator.errors import AnnotatorError
 from annotator.io.export_common import (
     Dropped,
     annotator_names,
@@ -108,8 +109,17 @@ def _aligned_doc(nlp: Any, text: str, boundaries: list[int]) -> Any:
     return doc
 
 
+#: The one line a user gets for the DocBin export when spaCy (an optional extra) is missing.
+NEEDS_SPACY = "the spaCy DocBin export needs spaCy (optional): pip install 'annotator[spacy]'"
+
+
 def write_docbin(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
-    from spacy.tokens import DocBin
+    try:
+        from spacy.tokens import DocBin
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] != "spacy":
+            raise
+        raise AnnotatorError(NEEDS_SPACY) from None
 
     result, dropped, split, extra = ExportResult(), Dropped(), [], Counter()
     with project.store.read() as session:

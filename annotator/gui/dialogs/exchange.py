@@ -150,10 +150,13 @@ class ImportDialog(_FormatDialog):
     def _browse(self) -> None:
         fmt = self.chosen
         patterns = " ".join(f"*{s}" for s in fmt.suffixes)
+        from annotator.gui.folders import remember, start_in
+
         name, _ = QFileDialog.getOpenFileName(
-            self, "Import from", "", f"{fmt.label} ({patterns});;All files (*)"
+            self, "Import from", start_in(), f"{fmt.label} ({patterns});;All files (*)"
         )
         if name:
+            remember(name)
             self.path.setText(name)
 
 

@@ -33,9 +33,13 @@ class MergeActions:
         self.reports_dialog: ReportsDialog | None = None
 
     def merge_files(self) -> MergeDialog | None:
+        from annotator.gui.folders import remember, start_in
+
         names, _ = QFileDialog.getOpenFileNames(
-            self.parent, "Merge project files", "", PROJECT_FILTER
+            self.parent, "Merge project files", start_in(), PROJECT_FILTER
         )
+        if names:
+            remember(names[0])
         return self.check([Path(n) for n in names]) if names else None
 
     def check(self, paths: list[Path]) -> MergeDialog:

@@ -1,0 +1,68 @@
+"""The application icon: resources/icons/annotator.svg, and its PNG sizes rendered with Qt.
+
+The PNGs under resources/icons/hicolor/ are made from the SVG by `python -m
+annotator.gui.app_icon` (tests/gui/test_desktop_files.py checks they still match it), so the
+desktop installer (annotator/desktop) copies files and needs no Qt."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QIcon, QImage, QPainter
+
+from annotator.desktop.freedesktop import PNG_SIZES
+from annotator.resources import resource_path
+
+
+def svg_path() -> Path:
+    return resource_path("icons/annotator.svg")
+
+
+def render(size: int) -> QImage:
+    """The icon drawn at size × size pixels on a transparent background."""
+    from PySide6.QtSvg import QSvgRenderer  # only to (re)make the PNGs
+
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    QSvgRenderer(str(svg_path())).render(painter)
+    painter.end()
+    return image
+
+
+def png_bytes(size: int) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    render(size).save(buffer, "PNG")
+    return bytes(data.data())
+
+
+def app_icon() -> QIcon:
+    """The window and task-bar icon: the SVG, with the PNGs for the small sizes."""
+    icon = QIcon(str(svg_path()))
+    for size in PNG_SIZES:
+        try:
+            icon.addFile(str(resource_path(f"icons/hicolor/{size}x{size}/apps/annotator.png")))
+        except FileNotFoundError:
+            continue
+    return icon
+
+
+def write_pngs(root: Path) -> list[Path]:
+    """(Re)write root/hicolor/NxN/apps/annotator.png for every size."""
+    written = []
+    for size in PNG_SIZES:
+        target = root / "hicolor" / f"{size}x{size}" / "apps" / "annotator.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(png_bytes(size))
+        written.append(target)
+    return written
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintainer's tool
+    for path in write_pngs(Path(sys.argv[1]) if len(sys.argv) > 1 else svg_path().parent):
+        print(path)
