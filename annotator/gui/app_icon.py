@@ -42,13 +42,16 @@ def png_bytes(size: int) -> bytes:
 
 
 def app_icon() -> QIcon:
-    """The window and task-bar icon: the SVG, with the PNGs for the small sizes."""
-    icon = QIcon(str(svg_path()))
+    """The window and task-bar icon: the PNG sizes (crisp at 16-24 px, where an SVG scaled
+    down blurs), else the SVG."""
+    icon = QIcon()
     for size in PNG_SIZES:
         try:
             icon.addFile(str(resource_path(f"icons/hicolor/{size}x{size}/apps/annotator.png")))
         except FileNotFoundError:
             continue
+    if icon.isNull():  # the PNGs are missing: the SVG alone (Qt's svg icon engine)
+        icon = QIcon(str(svg_path()))
     return icon
 
 

@@ -15,22 +15,25 @@ APP_FOLDER = "Annotator"
 _LAST_FOLDER_KEY = "files/last_folder"
 
 
-def documents_folder() -> Path:
+def documents_folder(*, create: bool = True) -> Path:
     """~/Documents/Annotator (or the platform's equivalent), created on first use."""
     folder = Path(platformdirs.user_documents_dir()) / APP_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
 def start_folder() -> Path:
-    """The folder a file dialog opens in: the last one used, while it exists."""
+    """The folder a file dialog opens in: the last one used while it exists, else
+    Documents/Annotator, else the documents folder itself (nothing is created to ask)."""
     value = QSettings().value(_LAST_FOLDER_KEY, "")
     if isinstance(value, str) and value and Path(value).is_dir():
         return Path(value)
-    try:
-        return documents_folder()
-    except OSError:
-        return Path.home()
+    ours = documents_folder(create=False)
+    for folder in (ours, ours.parent):
+        if folder.is_dir():
+            return folder
+    return Path.home()
 
 
 def start_in(name: str = "") -> str:

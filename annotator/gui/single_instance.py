@@ -18,6 +18,8 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from annotator.services.identity import config_dir
 
 _TIMEOUT_MS = 1500
+#: The running app answers from its event loop, which may be busy for a moment.
+_REPLY_TIMEOUT_MS = 10_000
 _MAX_MESSAGE = 64 * 1024  # a path, not a payload
 
 
@@ -39,9 +41,10 @@ def hand_off(path: Path | None, name: str | None = None) -> bool:
         return False
     message = (str(Path(path).resolve()) if path is not None else "") + "\n"
     socket.write(message.encode("utf-8"))
-    socket.flush()
-    answered = socket.waitForBytesWritten(_TIMEOUT_MS) and socket.waitForReadyRead(_TIMEOUT_MS)
-    reply = bytes(socket.readAll().data()) if answered else b""
+    socket.waitForBytesWritten(_TIMEOUT_MS)  # False when flushed already: not a failure
+    reply = b""
+    while b"\n" not in reply and socket.waitForReadyRead(_REPLY_TIMEOUT_MS):
+        reply += bytes(socket.readAll().data())
     socket.disconnectFromServer()
     return reply.strip() == b"ok"
 

@@ -172,6 +172,8 @@ class FormattedImporter:
             raise ImportRefused(path, refused.reason) from None
         except (MemoryError, RecursionError):
             raise ImportRefused(path, f"{self.kind} file too complex to read") from None
+        except ModuleNotFoundError:
+            raise  # an optional extra is missing: read_one names it (importers.needs_extra)
         except Exception as error:
             raise ImportRefused(
                 path, f"not a readable {self.kind} file ({_short(error)})"
