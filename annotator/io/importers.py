@@ -191,6 +191,7 @@ EXTRA_OF_MODULE = {
     "justext": "documents",
     "docx": "documents",
     "ebooklib": "documents",
+    "pypdf": "documents",
     "spacy": "spacy",
 }
 

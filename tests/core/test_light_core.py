@@ -118,11 +118,11 @@ def test_importers_of_the_documents_extra_say_what_to_install(tmp_path, name, co
     )
 
 
-def test_text_pdf_and_the_core_formats_need_no_extra(tmp_path) -> None:
+def test_text_and_the_core_formats_need_no_extra(tmp_path) -> None:
     path = tmp_path / "note.txt"
     path.write_text("Plain text needs nothing optional.\n", encoding="utf-8")
     code = (
-        without("lxml", "ebooklib", "docx", "trafilatura", "spacy")
+        without("lxml", "ebooklib", "docx", "trafilatura", "pypdf", "spacy")
         + "from annotator.io.importers import read_one\n"
         f"print(read_one({str(path)!r}).title)\n"
         "from annotator.io.formats import export_formats, import_formats\n"
