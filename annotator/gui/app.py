@@ -13,7 +13,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from annotator.errors import AnnotatorError
 from annotator.gui.app_icon import app_icon
 from annotator.gui.app_theme import apply_theme
-from annotator.gui.first_start import offer_desktop_integration, sample_project_path
+from annotator.gui.first_start import (
+    offer_desktop_integration,
+    sample_project_path,
+    show_sample_demo,
+)
 from annotator.gui.main_window import MainWindow
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
@@ -47,15 +51,17 @@ class Application:
         """Open path (None: the sample project, created on first use) in a fresh window."""
         name = self.settings.annotator_name
         parent: QWidget | None = self.window
+        new_sample = False
         try:
             if path is None:
                 from annotator.services.sample import create_sample_project  # io: first run only
 
                 path = sample_project_path()
+                new_sample = not path.exists()
                 project = (
-                    Project.open(path, annotator_name=name)
-                    if path.exists()
-                    else create_sample_project(path, name, by_sample=True)
+                    create_sample_project(path, name, by_sample=True)
+                    if new_sample
+                    else Project.open(path, annotator_name=name)
                 )
             elif create:
                 project = Project.create(path, annotator_name=name)
@@ -81,6 +87,8 @@ class Application:
             documents = read.documents()
         if documents:
             session.open_document(documents[0].uuid)
+        if new_sample:
+            show_sample_demo(session)
         return True
 
     def shutdown(self) -> None:

@@ -4,19 +4,36 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from annotator.gui.folders import documents_folder
+from annotator.gui.layers import MY_LAYER_KEY
 from annotator.services.project import PROJECT_SUFFIX
 
 _OFFERED_KEY = "desktop/offered"
+
+if TYPE_CHECKING:
+    from annotator.gui.session import ProjectSession
 
 
 def sample_project_path() -> Path:
     """~/Documents/Annotator/Sample project.annotator (File ▸ Show in folder opens it)."""
     return documents_folder() / f"Sample project{PROJECT_SUFFIX}"
+
+
+def show_sample_demo(session: ProjectSession) -> None:
+    """A new sample opens on its demo annotations (the "Sample" annotator's layer, read-only),
+    with a note saying how to switch to one's own layer to annotate."""
+    from annotator.services.sample import SAMPLE_AUTHOR_UUID
+
+    session.layer.show_layer_of(SAMPLE_AUTHOR_UUID)
+    session.message.emit(
+        "These are the sample's demo annotations. Press "
+        f"{MY_LAYER_KEY} (View ▸ Layer ▸ My layer) to annotate yourself."
+    )
 
 
 def should_offer_desktop_integration() -> bool:

@@ -134,3 +134,17 @@ def test_a_declined_offer_installs_nothing_and_is_not_repeated(qtbot, monkeypatc
     assert not first_start.offer_desktop_integration(None)
     assert not (tmp_path / "share").exists()
     assert not first_start.should_offer_desktop_integration()
+
+
+def test_a_new_sample_opens_on_its_demo_layer_then_mine(application, qtbot) -> None:
+    from annotator.domain.layer_diff import MY_LAYER, LayerMode
+    from annotator.services.sample import SAMPLE_AUTHOR_UUID
+
+    assert application.open_project(None)
+    layer = application.window.session.layer
+    assert layer.choice.mode is LayerMode.LAYER and layer.choice.first == SAMPLE_AUTHOR_UUID
+    assert not layer.editable  # the demo is shown, not handed to the user to edit
+    application.window.layers.my_layer.trigger()
+    assert layer.choice == MY_LAYER and layer.editable
+    assert application.open_project(None)  # the sample again: it exists now, my layer
+    assert application.window.session.layer.choice == MY_LAYER
