@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -65,11 +66,24 @@ print("shown", flush=True)
 """
 
 
+CPU: dict[str, list[float]] = {}
+
+
+def child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(args: list[str], env: dict[str, str], until_line: str | None = None) -> float:
     started = time.perf_counter()
     if until_line is None:
+        cpu = child_cpu()
         subprocess.run(args, env=env, check=True, capture_output=True)
-        return time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        # CPU seconds of the child: far less sensitive than wall time to other processes on a
+        # shared machine (the wall figure includes waiting for a core).
+        CPU.setdefault(" ".join(args[1:4]), []).append(child_cpu() - cpu)
+        return elapsed
     with subprocess.Popen(args, env=env, stdout=subprocess.PIPE, text=True) as process:
         assert process.stdout is not None
         for line in process.stdout:
@@ -131,6 +145,9 @@ def main() -> int:
     print(f"{'case':40} {'median':>8} {'min':>8} {'max':>8}")
     for name, values in samples.items():
         print(f"{name:40} {statistics.median(values):8.3f} {min(values):8.3f} {max(values):8.3f}")
+    print("CPU seconds (user + sys) of the same runs, medians:")
+    for key, values in CPU.items():
+        print(f"  {key[:60]:60} {statistics.median(values):6.3f}")
     base = statistics.median(samples["python -c pass (baseline)"])
     help_s = statistics.median(samples["annotator --help"])
     info_s = statistics.median(samples["annotator info (small project)"])
