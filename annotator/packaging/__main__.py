@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--smoke-test", action="store_true", help="then run the Xvfb smoke test")
     args = parser.parse_args(argv)
+    if not SPEC.is_file() or not (ROOT / "schema.sql").is_file():
+        raise SystemExit("annotator.packaging: run it from a source checkout (git clone)")
     bundle = build(args.dist)
     files = sum(1 for p in bundle.rglob("*") if p.is_file() and not p.is_symlink())
     print(f"bundle: {bundle} ({folder_size_mb(bundle):.0f} MB, {files} files)", flush=True)

@@ -37,8 +37,10 @@ def test_wheel_contains_schema_and_resources_and_runs_alone(tmp_path: Path) -> N
         names = set(archive.namelist())
         archive.extractall(tmp_path / "site")
     assert "annotator/schema.sql" in names
-    for resource in sorted(p.name for p in (ROOT / "resources").iterdir()):
-        assert f"annotator/resources/{resource}" in names
+    resources = ROOT / "resources"
+    for resource in sorted(p.relative_to(resources).as_posix() for p in resources.rglob("*")):
+        if (resources / resource).is_file():  # icons/hicolor/… included
+            assert f"annotator/resources/{resource}" in names
     script = (
         "import pathlib, sys, annotator\n"
         "assert annotator.__file__.startswith(sys.argv[1]), annotator.__file__\n"
