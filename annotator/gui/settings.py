@@ -48,8 +48,14 @@ class Settings:
     def annotator_name(self, value: str) -> None:
         from annotator.services.identity import set_current_name
 
+        try:
+            set_current_name(value)
+        except OSError:
+            # The identity folder cannot be written: keep the name in this app's settings so
+            # the app still knows it (the CLI then falls back to the login name).
+            self._set("annotator/name", " ".join(value.split()))
+            return
         self._s.remove("annotator/name")
-        set_current_name(value)
 
     theme = property(
         lambda self: self._get("view/theme", "light", str),

@@ -148,3 +148,14 @@ def test_a_new_sample_opens_on_its_demo_layer_then_mine(application, qtbot) -> N
     assert layer.choice == MY_LAYER and layer.editable
     assert application.open_project(None)  # the sample again: it exists now, my layer
     assert application.window.session.layer.choice == MY_LAYER
+
+
+def test_an_unwritable_identity_folder_keeps_the_name_in_the_apps_settings(
+    qtbot, monkeypatch, tmp_path
+) -> None:
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    monkeypatch.setenv(identity.CONFIG_DIR_VARIABLE, str(blocked / "sub"))
+    settings = Settings()
+    settings.annotator_name = "Dana"  # no traceback at the first start
+    assert Settings().annotator_name == "Dana"
