@@ -23,6 +23,7 @@ from annotator.domain.model import (
 from annotator.errors import NotFoundError
 from annotator.store import rows
 from annotator.store import tables as t
+from annotator.store.texts import DocumentTexts
 
 _author = aliased(t.AnnotatorRow)
 _source = aliased(t.SpanRow)
@@ -33,6 +34,8 @@ class Reads:
     """Read queries; mixed into every store session."""
 
     connection: Connection
+    #: The store's texts in memory (store/texts); None in a session outside an open store.
+    _texts: DocumentTexts | None = None
 
     # -- project -----------------------------------------------------------------------------
     def project_info(self) -> dict[str, str]:
@@ -159,6 +162,8 @@ class Reads:
         return self.connection.execute(select(d.uuid).where(d.sha256 == sha256)).scalar()
 
     def document_text(self, uuid: str) -> str:
+        if self._texts is not None:
+            return self._texts.text(self.connection.connection.driver_connection, uuid)
         text = self.connection.execute(
             select(t.documents.c.text).where(t.documents.c.uuid == uuid)
         ).scalar()
