@@ -142,6 +142,11 @@ class Reads:
             rows.document_info(r, authors.get(r.author_id)) for r in self.connection.execute(query)
         ]
 
+    def document_count(self) -> int:
+        """How many documents (without reading their texts, as `documents()` does for their
+        lengths)."""
+        return int(self.connection.execute(select(func.count()).select_from(t.documents)).scalar())
+
     def document_info(self, uuid: str) -> DocumentInfo:
         row = self.connection.execute(
             self._document_query().where(t.documents.c.uuid == uuid)
