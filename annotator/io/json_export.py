@@ -223,14 +223,10 @@ def _write_document(
 ) -> None:
     """One document object, written in pieces; with `layers`, only their spans, links and
     statuses (links whose endpoints were left out go too)."""
-    out.write(orjson.dumps(document.head)[:-1] + b',"text":')
-    if document.text is not None:
-        out.write(orjson.dumps(document.text))
-    else:
-        out.write(b'"')
-        for piece in document.text_chunks():
-            out.write(orjson.dumps(piece)[1:-1])
-        out.write(b'"')
+    out.write(orjson.dumps(document.head)[:-1] + b',"text":"')
+    for piece in document.text_chunks():
+        out.write(orjson.dumps(piece)[1:-1])
+    out.write(b'"')
     out.write(b"," + orjson.dumps(document.rest)[1:-1])
     if carried is not None:
         carried.objects.add(document.head["id"])

@@ -3,10 +3,12 @@
 Four cursors in document order (documents, spans, links, statuses) are merge-joined here, as
 the store research note advises (§2b). A document comes out as an `ExportedDocument` whose
 spans, links and statuses are iterators over the shared cursors, so a document with 200,000
-spans never has them all in memory at once. A text longer than `TEXT_INLINE_BYTES` of UTF-8
-is not fetched as one value either: `text_chunks` reads it in pieces through SQLite's
-incremental blob I/O. Before this, exporting one 20 MB document peaked at 555 MB of memory
-(the text as a Python str, up to four bytes a character, its JSON, every span as a dict).
+spans never has them all in memory at once. Nor is its text fetched as one value:
+`text_chunks` reads it through SQLite's incremental blob I/O, whole when it is short, else
+in pieces (the text in the documents cursor, or even `length(CAST(text AS BLOB))` to
+decide, would make SQLite load the whole value). Before this, exporting one 20 MB document
+peaked at 555 MB of memory (the text as a Python str, up to four bytes a character, its
+JSON, every span as a dict).
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from typing import Any
 
 import orjson
 
-#: Texts up to this many bytes come with their row (cheap, and most documents are small);
-#: longer ones are read in TEXT_CHUNK_BYTES pieces.
-TEXT_INLINE_BYTES = 1024 * 1024
-TEXT_CHUNK_BYTES = 1024 * 1024
+#: Texts up to this many bytes of UTF-8 are read in one piece (most documents are small);
+#: longer ones in TEXT_CHUNK_BYTES pieces (decoding one costs up to about ten times its size
+#: while it runs, for a text with emoji).
+TEXT_INLINE_BYTES = 256 * 1024
+TEXT_CHUNK_BYTES = 256 * 1024
 
 _SPANS = (
     'SELECT document_id, id, uuid, tag_type_id, start, "end", quote, prefix, suffix, '
@@ -39,25 +42,22 @@ _STATUSES = (
     "SELECT document_id, uuid, annotator_id, status, modified FROM document_status "
     "ORDER BY document_id, uuid"
 )
-#: The text itself only when it is short; its size in bytes always (CAST reads the value
-#: inside SQLite, in C, without handing it to Python).
+#: Everything but the text (read by `text_chunks`); the NULL keeps the column numbers.
 _DOCUMENTS = (
-    "SELECT id, uuid, title, CASE WHEN length(CAST(text AS BLOB)) <= ? THEN text END, "
-    "sha256, author, outlet, url, published, language, source_filename, source_encoding, "
-    "extra, imported, created, modified, author_id, length(CAST(text AS BLOB)) "
+    "SELECT id, uuid, title, NULL, sha256, author, outlet, url, published, language, "
+    "source_filename, source_encoding, extra, imported, created, modified, author_id "
     "FROM documents ORDER BY id"
 )
 
 
 @dataclass
 class ExportedDocument:
-    """One document in exchange shape. `head` is {"id", "title"}, then comes the text (`text`,
-    or `text_chunks()` when `text` is None), then `rest` (sha256, metadata, created,
-    modified, author), then `spans`, `links` and `status`: iterators over shared cursors, to
-    be consumed in that order before the next document is asked for."""
+    """One document in exchange shape. `head` is {"id", "title"}, then comes the text
+    (`text_chunks()`), then `rest` (sha256, metadata, created, modified, author), then
+    `spans`, `links` and `status`: iterators over shared cursors, to be consumed in that
+    order before the next document is asked for."""
 
     head: dict[str, Any]
-    text: str | None
     rowid: int
     rest: dict[str, Any]
     spans: Iterator[dict[str, Any]]
@@ -66,22 +66,22 @@ class ExportedDocument:
     _raw: Any
 
     def text_chunks(self) -> Iterator[str]:
-        """The text in pieces (whole characters each), read incrementally from the file."""
-        if self.text is not None:
-            yield self.text
-            return
-        decoder = codecs.getincrementaldecoder("utf-8")()
+        """The text in pieces (whole characters each), read incrementally from the file: one
+        piece when it is short."""
         with self._raw.blobopen("documents", "text", self.rowid, readonly=True) as blob:
+            if len(blob) <= TEXT_INLINE_BYTES:
+                yield blob.read().decode("utf-8")
+                return
+            decoder = codecs.getincrementaldecoder("utf-8")()
             while piece := blob.read(TEXT_CHUNK_BYTES):
                 yield decoder.decode(piece)
         yield decoder.decode(b"", final=True)
 
     def whole(self) -> dict[str, Any]:
         """The document as one dict (what `export_documents` hands out)."""
-        text = self.text if self.text is not None else "".join(self.text_chunks())
         return {
             **self.head,
-            "text": text,
+            "text": "".join(self.text_chunks()),
             **self.rest,
             "spans": list(self.spans),
             "links": list(self.links),
@@ -168,11 +168,10 @@ class ExportStream:
             for x in statuses.of(doc_id):
                 yield {"id": x[1], "annotator": annotators[x[2]], "status": x[3], "modified": x[4]}
 
-        for d in raw.cursor().execute(_DOCUMENTS, (TEXT_INLINE_BYTES,)):
+        for d in raw.cursor().execute(_DOCUMENTS):
             doc_id = d[0]
             yield ExportedDocument(
                 head={"id": d[1], "title": d[2]},
-                text=d[3],
                 rowid=doc_id,
                 rest={
                     "sha256": d[4],
