@@ -21,6 +21,8 @@ Each round is a fresh process (a copy of the cached file), which:
      has painted afterwards;
   5. Undo, then Redo (their actions), each timed the same way;
   6. checks in the file that the spans were written, removed and written again.
+The time spent in the command itself (`Command.do` / `undo`: services and store, one
+transaction) is printed beside each figure; the rest is the window refreshing its views.
 
     .venv/bin/python tests/perf/bench_user_accept.py                    # 1 MB, 1,000; 3 rounds
     .venv/bin/python tests/perf/bench_user_accept.py --scales 1 2 4     # the scaling table
@@ -131,6 +133,21 @@ def child_round(args: argparse.Namespace) -> dict:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
+    from annotator.services.command import Command
+
+    spent: dict[str, float] = {"do": 0.0, "undo": 0.0}
+    for name in spent:  # time in the command itself (services and store), to show the split
+        original = getattr(Command, name)
+
+        def timed(command, project, _original=original, _name=name):
+            began = time.perf_counter()
+            try:
+                return _original(command, project)
+            finally:
+                spent[_name] += time.perf_counter() - began
+
+        setattr(Command, name, timed)
+
     app = uw.application()
     source = _file(args, args.scale)
     path = args.workdir / f"round-{os.getpid()}.annotator"
@@ -156,14 +173,17 @@ def child_round(args: argparse.Namespace) -> dict:
         suggestions = len(panel.suggestions())
         before = _count_actor_spans(path)
 
+        spent.update(do=0.0, undo=0.0)
         started = time.perf_counter()
         QTest.mouseClick(panel.accept_all_button, Qt.MouseButton.LeftButton)
         accept_s = uw.until_refreshed_and_painted(probe, refreshes, started)
+        accept_command_s = spent["do"]
         accepted = _count_actor_spans(path) - before
 
         started = time.perf_counter()
         window.actions_by_id["undo"].trigger()  # Ctrl+Z
         undo_s = uw.until_refreshed_and_painted(probe, refreshes, started)
+        undo_command_s = spent["undo"]
         undone = _count_actor_spans(path) == before
 
         started = time.perf_counter()
@@ -185,7 +205,9 @@ def child_round(args: argparse.Namespace) -> dict:
         "bare_s": bare,
         "suggest_s": suggest_s,
         "accept_s": accept_s,
+        "accept_command_s": accept_command_s,
         "undo_s": undo_s,
+        "undo_command_s": undo_command_s,
         "redo_s": redo_s,
         "suggestions": suggestions,
         "checked": ok,
@@ -252,7 +274,9 @@ def report(args: argparse.Namespace, results: dict[float, list[dict]]) -> int:
                 _figure([r["open_s"] for r in runs]),
                 _figure([r["suggest_s"] for r in runs]),
                 _figure(accept),
+                _figure([r.get("accept_command_s", 0.0) for r in runs]),
                 _figure(undo),
+                _figure([r.get("undo_command_s", 0.0) for r in runs]),
                 _figure([r["redo_s"] for r in runs]),
                 "yes" if all(r["checked"] for r in runs) else "NO",
             ]
@@ -267,7 +291,9 @@ def report(args: argparse.Namespace, results: dict[float, list[dict]]) -> int:
                 "open ms",
                 "search ms",
                 "accept all ms",
+                "of which the command",
                 "undo ms",
+                "of which the command",
                 "redo ms",
                 "file checked",
             ],
