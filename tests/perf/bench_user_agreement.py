@@ -94,6 +94,16 @@ def child_window(args: argparse.Namespace) -> dict:
         painted.append(time.perf_counter())
 
     tables.FigureTable.paintEvent = paint_event
+    from annotator.gui.agreement import window as agreement_window
+
+    shown: list[float] = []  # when the report reached the window (the click blocks until then)
+    show_report = agreement_window.AgreementWindow.show_report
+
+    def timed_show(self, report) -> None:
+        show_report(self, report)
+        shown.append(time.perf_counter())
+
+    agreement_window.AgreementWindow.show_report = timed_show
     uw.application()
     path = args.workdir / f"round-{os.getpid()}.annotator"
     shutil.copyfile(_file(args), path)
@@ -104,9 +114,7 @@ def child_window(args: argparse.Namespace) -> dict:
         uw.pump_until(lambda: agreement.isVisible())
         started = time.perf_counter()
         QTest.mouseClick(agreement.compute_button, Qt.MouseButton.LeftButton)
-        end = uw.pump_until(
-            lambda: agreement.report is not None and next((p for p in painted if p > started), None)
-        )
+        end = uw.pump_until(lambda: shown and next((p for p in painted if p > shown[0]), None))
         report = agreement.report
         figures = report.as_json()["all"]
         session.close()

@@ -10,7 +10,8 @@ generator, about 4,000 code points each, emoji, six-word titles, one in 1,000 ho
 Each round is a fresh process that builds MainWindow over the file, opens the Search panel
 (its action, Ctrl+Shift+F) and, for every query in turn (round-robin, `--repeat` times each,
 no warm-up of any query: the first run counts), types it into the field and presses Enter,
-timing until the results list has painted (the panel counts the matches after that, when
+timing until the results list has painted (wall clock, and the process's CPU time, which
+other load on a shared machine distorts less; the panel counts the matches after that, when
 the page is full; the count shown is checked once it is there). Baseline, in the same
 process and file: a plain sqlite3 connection's unranked first 20 matches plus the count
 (`SELECT rowid ... MATCH ? LIMIT 20`; `SELECT count(*) ... MATCH ?`), the least SQLite
@@ -103,6 +104,7 @@ def child_round(args: argparse.Namespace) -> dict:
     path = args.workdir / f"round-{os.getpid()}.annotator"
     shutil.copyfile(_file(args), path)
     times: dict[str, list[float]] = {q: [] for q in QUERIES}
+    cpu: dict[str, list[float]] = {q: [] for q in QUERIES}
     baseline: dict[str, list[float]] = {q: [] for q in QUERIES}
     counts: dict[str, str] = {}
     try:
@@ -116,9 +118,10 @@ def child_round(args: argparse.Namespace) -> dict:
                 baseline[query].append(_baseline_ms(raw, query))
                 panel.edit.setText(query)
                 uw.pump_until(lambda: True)
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 QTest.keyClick(panel.edit, Qt.Key.Key_Return)
                 end = uw.pump_until(lambda at=started: next((p for p in painted if p > at), None))
+                cpu[query].append((time.process_time() - cpu_started) * 1000)
                 times[query].append((end - started) * 1000)
                 uw.pump_until(lambda: "+" not in panel.status.text())  # the count, after
                 counts[query] = panel.status.text()
@@ -129,7 +132,7 @@ def child_round(args: argparse.Namespace) -> dict:
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
         path.with_name(f".{path.name}.lock").unlink(missing_ok=True)
-    return {"times": times, "baseline": baseline, "counts": counts}
+    return {"times": times, "cpu": cpu, "baseline": baseline, "counts": counts}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -140,12 +143,14 @@ def run(args: argparse.Namespace) -> int:
         pd.run_child(__file__, ["--child", "build", *common])
     load = [os.getloadavg()]
     times: dict[str, list[float]] = {q: [] for q in QUERIES}
+    cpu: dict[str, list[float]] = {q: [] for q in QUERIES}
     baseline: dict[str, list[float]] = {q: [] for q in QUERIES}
     counts: dict[str, str] = {}
     for index in range(args.rounds):
         result = pd.run_child(__file__, ["--child", "round", "--repeat", str(args.repeat), *common])
         for query in QUERIES:
             times[query] += result["times"][query]
+            cpu[query] += result["cpu"][query]
             baseline[query] += result["baseline"][query]
         counts = result["counts"]
         pd.say(f"  round {index + 1} done")
@@ -162,6 +167,8 @@ def run(args: argparse.Namespace) -> int:
                 f"{pd.median(times[query]):.1f}",
                 f"{p95:.1f}",
                 f"{max(times[query]):.1f}",
+                f"{pd.median(cpu[query]):.1f}",
+                f"{pd.percentile(cpu[query], 0.95):.1f}",
             ]
         )
     print(
@@ -173,6 +180,8 @@ def run(args: argparse.Namespace) -> int:
                 "window median ms",
                 "window p95 ms",
                 "max ms",
+                "window CPU median ms",
+                "CPU p95 ms",
             ],
             rows,
         )
