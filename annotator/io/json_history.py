@@ -10,7 +10,7 @@ written before provenance), the import row is the earliest thing known about the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
 from typing import IO, Any
 
 import orjson
@@ -145,11 +145,3 @@ def _renamed(entry: HistoryEntry, rename: dict[str, str]) -> HistoryEntry:
         entry.annotator,
         entry.at,
     )
-
-
-def exported_objects(document: dict[str, Any]) -> Iterator[str]:
-    """The uuids of the objects one exported document carries (its history goes with it)."""
-    yield document["id"]
-    for key in ("spans", "links", "status"):
-        for item in document[key]:
-            yield item["id"]

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 from annotator.domain.model import Span
 from annotator.errors import ValidationError
-from annotator.services.command import Compound
 from annotator.services.project import Project
 from annotator.services.search import context
-from annotator.services.span_commands import CreateSpan
+from annotator.services.span_commands import CreateSpan, CreateSpans
 
 SCOPES = ("document", "project")
 
@@ -119,8 +118,9 @@ def suggest(
     return results
 
 
-def accept(template: Template, suggestions: Sequence[Suggestion]) -> Compound:
-    """One command that tags every suggestion like the template (undone as one step)."""
+def accept(template: Template, suggestions: Sequence[Suggestion]) -> CreateSpans:
+    """One batched command that tags every suggestion like the template (undone as one
+    step; its statements do not grow with the number of suggestions)."""
     if not suggestions:
         raise ValidationError("no suggestions to accept")
     commands = [
@@ -135,4 +135,4 @@ def accept(template: Template, suggestions: Sequence[Suggestion]) -> Compound:
     ]
     count = len(commands)
     label = "Annotate 1 occurrence" if count == 1 else f"Annotate {count} occurrences"
-    return Compound(label, commands)
+    return CreateSpans(label, commands)

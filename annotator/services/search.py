@@ -120,6 +120,14 @@ def search_documents(
     return SearchPage(query, tuple(results), offset, total)
 
 
+def count_documents(project: Project, query: str) -> int:
+    """How many documents match `query` (the Search panel asks after painting the first
+    page: counting a prefix that matches every document costs as much as ranking it)."""
+    match = parse_query(query).match_expression()
+    with project.store.read() as session:
+        return session.count_matches(match)
+
+
 def parse_annotation_query(query: str) -> AnnotationFilter:
     """The filter an annotation search means (see the module docstring)."""
     words: list[str] = []

@@ -11,8 +11,8 @@ from annotator.domain.changes import ChangeSet
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.model import Link, Span, TagType
 from annotator.domain.offsets import context_of, normalize_fragments, quote_of
-from annotator.errors import ValidationError
-from annotator.services.command import Command
+from annotator.errors import NotFoundError, ValidationError
+from annotator.services.command import Command, Compound
 from annotator.services.project import Project
 from annotator.store.project_store import WriteSession
 
@@ -111,6 +111,55 @@ class CreateSpan(Command):
         assert self.span is not None
         remove_spans(session, [self.span], [], project.annotator.uuid)
         return ChangeSet(spans_removed=frozenset({self.uuid}), documents=frozenset({self.document}))
+
+
+class CreateSpans(Compound):
+    """Many `CreateSpan`s as one step (accept all occurrences): one transaction whose
+    statements do not grow with the number of spans (store/batch_writes), each document's
+    text read once (from memory when the store has it: store/texts), each tag type once."""
+
+    def __init__(self, label: str, commands: Sequence[CreateSpan]) -> None:
+        super().__init__(label, list(commands))
+        self.creates: list[CreateSpan] = list(commands)
+
+    def _build(self, project: Project, session: WriteSession) -> list[Span]:
+        pending: dict[str, list[CreateSpan]] = {}
+        for command in self.creates:
+            if command.span is None:
+                pending.setdefault(command.document, []).append(command)
+        tags: dict[str, TagType] = {}
+        for command in self.creates:
+            if command.span is None and command.tag not in tags:
+                tags[command.tag] = tag_type(project, session, command.tag)
+        if len(pending) == 1:  # the usual case: the document on screen, likely in memory
+            document = next(iter(pending))
+            texts = iter([(document, "", session.text_of(document))])
+        else:
+            texts = session.iter_texts(list(pending))
+        for document, _, text in texts:
+            for command in pending.pop(document):
+                command.span = command.build(project, text, tags[command.tag])
+        if pending:
+            raise NotFoundError(f"no document {next(iter(pending))}")
+        return [command.span for command in self.creates if command.span is not None]
+
+    def apply(self, project: Project, session: WriteSession) -> ChangeSet:
+        spans = self._build(project, session)
+        uuids = [span.uuid for span in spans]
+        session.remove_tombstones(uuids)
+        session.insert_spans(spans)
+        return ChangeSet(
+            spans_added=frozenset(uuids), documents=frozenset(s.document for s in spans)
+        )
+
+    def revert(self, project: Project, session: WriteSession) -> ChangeSet:
+        spans = [command.span for command in self.creates if command.span is not None]
+        uuids = [span.uuid for span in spans]
+        session.delete_spans(uuids)
+        session.add_tombstones(uuids, "span", now(), project.annotator.uuid)
+        return ChangeSet(
+            spans_removed=frozenset(uuids), documents=frozenset(s.document for s in spans)
+        )
 
 
 class DeleteSpans(Command):

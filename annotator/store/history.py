@@ -1,5 +1,5 @@
-"""History (provenance) rows: written with one executemany on the DBAPI connection, read back
-per object (newest first) or whole (for exports)."""
+"""History (provenance) rows: written on the DBAPI connection (one statement per batch of rows),
+read back per object (newest first) or whole (for exports)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.provenance import ACTIONS, OBJECT_KINDS, HistoryEntry
 from annotator.errors import ValidationError
+from annotator.store.batch_writes import batches
 from annotator.store.rows import dumps, loads
 
 #: The author is looked up inside the insert, so a row costs one statement and no round trip.
@@ -26,6 +28,17 @@ _INSERT_ROW = (
 )
 #: Import by uuid: a row already present (same uuid) is left as it is.
 _INSERT_NEW = _INSERT.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
+#: Many rows in one statement: each element of the JSON array parameter is one row's values
+#: in `_values` order (a bulk action's history costs a constant number of statements).
+_INSERT_EACH = (
+    "INSERT INTO history (uuid, object_uuid, object_kind, action, summary, detail, "
+    "annotator_id, at) SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), "
+    "json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'), "
+    "json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), "
+    "(SELECT id FROM annotators WHERE uuid = json_extract(j.value, '$[6]')), "
+    "json_extract(j.value, '$[7]') FROM json_each(?) j"
+)
+_INSERT_EACH_NEW = _INSERT_EACH.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
 _SELECT = (
     "SELECT h.uuid, h.object_uuid, h.object_kind, h.action, h.summary, h.detail, a.uuid, h.at, "
     "h.id FROM history h LEFT JOIN annotators a ON a.id = h.annotator_id"
@@ -161,12 +174,18 @@ class HistoryWrites(HistoryReads):
         return len(rows)
 
     def record_history_many(self, entries: Iterable[HistoryEntry], *, keep: bool = False) -> int:
-        """Write many rows in one executemany; returns how many were given. With `keep`, rows
-        whose uuid is already in the file are left untouched (imports and merges by uuid)."""
+        """Write many rows, one statement per batch; returns how many were given. With `keep`,
+        rows whose uuid is already in the file are left untouched (imports and merges by uuid)."""
         values = []
         for entry in entries:
             check_entry(entry)
             values.append(_values(entry))
-        if values:
-            self._dbapi.executemany(_INSERT_NEW if keep else _INSERT, values)
+        if len(values) == 1:
+            self._dbapi.execute(_INSERT_NEW if keep else _INSERT, values[0])
+            return 1
+        for batch in batches(values, lambda row: len(row[4]) + len(row[5]) + 200):
+            self._dbapi.execute(
+                _INSERT_EACH_NEW if keep else _INSERT_EACH,
+                (orjson.dumps(list(batch)).decode("utf-8"),),
+            )
         return len(values)

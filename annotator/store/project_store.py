@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DatabaseError
 
 from annotator.errors import CorruptProjectError, ProjectFileError, ProjectLockedError
+from annotator.store.batch_writes import BatchWrites
 from annotator.store.bulk import BulkReads, BulkWrites
 from annotator.store.checks import Progress, has_pending_log, one_line, run_checklist
 from annotator.store.ddl import schema_version
@@ -24,6 +25,7 @@ from annotator.store.reads import Reads
 from annotator.store.schema_writes import SchemaWrites
 from annotator.store.search import SearchReads
 from annotator.store.search_index import ensure_sound_index, index_is_sound_read_only
+from annotator.store.texts import DocumentTexts
 from annotator.store.writes import Writes
 
 
@@ -34,20 +36,25 @@ class ReadSession(Reads, BulkReads, SearchReads, HistoryReads):
         self,
         connection: Connection,
         index_check: Callable[[sqlite3.Connection], None] | None = None,
+        texts: DocumentTexts | None = None,
     ) -> None:
         self.connection = connection
         self._index_check = index_check
+        self._texts = texts
 
     def _check_index(self) -> None:
         if self._index_check is not None:
             self._index_check(self._driver())
 
 
-class WriteSession(Reads, Writes, SchemaWrites, BulkWrites, SearchReads, HistoryWrites):
+class WriteSession(
+    Reads, Writes, BatchWrites, SchemaWrites, BulkWrites, SearchReads, HistoryWrites
+):
     """Queries and writes inside one `BEGIN IMMEDIATE` transaction."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, texts: DocumentTexts | None = None) -> None:
         self.connection = connection
+        self._texts = texts
 
 
 def _fsync_path(path: Path) -> None:
@@ -83,6 +90,8 @@ class ProjectStore:
         self._edit_connection: Connection | None = None
         self._edit_lock = threading.Lock()
         self._index_sound: bool | None = None  # read-only: checked at the first search
+        #: The texts of the documents being worked on, shared by every session (store/texts).
+        self.texts = DocumentTexts()
 
     # -- life cycle --------------------------------------------------------------------------
     @classmethod
@@ -218,7 +227,7 @@ class ProjectStore:
     def read(self) -> Iterator[ReadSession]:
         check = self._require_sound_index if self.read_only else None
         with self.engine.connect() as connection, connection.begin():
-            yield ReadSession(connection, check)
+            yield ReadSession(connection, check, self.texts)
 
     @contextmanager
     def write(self) -> Iterator[WriteSession]:
@@ -226,7 +235,7 @@ class ProjectStore:
         self._refuse_if_read_only()
         with self.engine.connect().execution_options(immediate=True) as connection:
             with connection.begin():
-                yield WriteSession(connection)
+                yield WriteSession(connection, self.texts)
 
     @contextmanager
     def edit(self) -> Iterator[WriteSession]:
@@ -244,7 +253,7 @@ class ProjectStore:
             if self._edit_connection is None:
                 self._edit_connection = self.engine.connect().execution_options(immediate=True)
             with self._edit_connection.begin():
-                yield WriteSession(self._edit_connection)
+                yield WriteSession(self._edit_connection, self.texts)
         finally:
             self._edit_lock.release()
 

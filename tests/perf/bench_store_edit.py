@@ -19,6 +19,11 @@ the medians (and, as a check, the median of per-block differences).
 
     .venv/bin/python tests/perf/bench_store_edit.py --scale 0.1     # 100k-span project
     .venv/bin/python tests/perf/bench_store_edit.py                  # 1M-span project
+    .venv/bin/python tests/perf/bench_store_edit.py --document-mb 5  # one 5 MB document
+
+With --document-mb, every edit goes to one long document (issue 11: each edit used to re-read
+its whole text, +20 ms at 5 MB; the store now keeps the text of the document being edited in
+memory, checked by its sha256: annotator/store/texts.py).
 """
 
 from __future__ import annotations
@@ -42,8 +47,40 @@ def child_build(args: argparse.Namespace) -> dict:
     return {"bytes": path.stat().st_size}
 
 
+def _long_file(args: argparse.Namespace) -> Path:
+    return args.workdir / f"edit-long-{args.document_mb:g}mb.annotator"
+
+
+def child_build_long(args: argparse.Namespace) -> dict:
+    """A project file holding one document of --document-mb MB (perf_data's words, emoji
+    included), written to disk as a user's import would, through AddDocuments."""
+    import random
+
+    from annotator.io.text_import import import_text
+    from annotator.services.document_commands import AddDocuments
+    from annotator.services.project import Project
+
+    path = _long_file(args)
+    building = path.with_name(f"building-{path.name}")
+    for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+        leftover.unlink(missing_ok=True)
+    rng = random.Random(pd.SEED)
+    sentences, size = [], 0
+    while size < args.document_mb * 1_000_000:
+        sentence = " ".join(rng.choices(pd.WORDS, k=rng.randint(8, 20))).capitalize() + "."
+        if rng.random() < 0.05:
+            sentence += " " + rng.choice(pd.EMOJI)
+        sentences.append(sentence)
+        size += len(sentence) + 1
+    text = "\n".join(" ".join(sentences[i : i + 6]) for i in range(0, len(sentences), 6))
+    with Project.create(building, annotator_name=pd.ANNOTATOR_NAME) as project:
+        project.run(AddDocuments([import_text(text, "long.txt", "utf-8")]))
+    shutil.move(building, path)
+    return {"bytes": path.stat().st_size, "characters": len(text)}
+
+
 def _copy(args: argparse.Namespace, source: Path, mode: str) -> Path:
-    target = args.workdir / f"edit-{mode}-{pd.scale_tag(args.scale)}.annotator"
+    target = args.workdir / f"edit-{mode}-{source.stem}.annotator"
     for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
         leftover.unlink(missing_ok=True)
     shutil.copyfile(source, target)
@@ -58,9 +95,16 @@ def run(args: argparse.Namespace) -> int:
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     common = ["--scale", str(args.scale), "--workdir", str(args.workdir)]
-    pd.say(f"scale {args.scale:g}: the project (cached in {args.workdir}) ...")
-    pd.run_child(__file__, ["--child", "build", *common])
-    source = pd.project_file(args.workdir, args.scale)
+    if args.document_mb:
+        common += ["--document-mb", str(args.document_mb)]
+        source = _long_file(args)
+        if not source.exists():
+            pd.say(f"a project with one {args.document_mb:g} MB document ...")
+            pd.run_child(__file__, ["--child", "build-long", *common])
+    else:
+        pd.say(f"scale {args.scale:g}: the project (cached in {args.workdir}) ...")
+        pd.run_child(__file__, ["--child", "build", *common])
+        source = pd.project_file(args.workdir, args.scale)
     paths = {mode: _copy(args, source, mode) for mode in MODES}
 
     raw = pd.raw_connect(paths["raw"], hardened=args.hardened_baseline)
@@ -189,9 +233,10 @@ def report(args, samples, cpu_samples, block_medians, spans_before, consistent) 
             ]
         )
     print()
+    where = f"one {args.document_mb:g} MB document" if args.document_mb else f"scale {args.scale:g}"
     print(
         f"One span create + commit on a copy of a {spans_before:,}-span project "
-        f"(scale {args.scale:g}), WAL + synchronous=FULL; times in ms (wall clock; CPU = "
+        f"({where}), WAL + synchronous=FULL; times in ms (wall clock; CPU = "
         "this process's CPU time during the edit, without the wait for the disk)"
     )
     print(
@@ -244,8 +289,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edits", type=int, default=1000, help="timed edits per mode")
     parser.add_argument("--block", type=int, default=20, help="edits per mode in a row")
     parser.add_argument("--warmup", type=int, default=20, help="untimed edits per mode first")
-    parser.add_argument("--child", choices=["build"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--document-mb",
+        type=float,
+        default=0,
+        help="edit one document of this many MB (a project of its own) instead of the perf "
+        "project's 4 KB documents",
+    )
+    parser.add_argument("--child", choices=["build", "build-long"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child == "build-long":
+        pd.emit(child_build_long(args))
+        return 0
     if args.child == "build":
         pd.emit(child_build(args))
         return 0

@@ -3,7 +3,7 @@ as keyword-in-context lines under their document titles; Enter or a double click
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,7 +21,12 @@ from annotator.errors import AnnotatorError
 from annotator.gui.panels.common import WARNING, muted_label
 from annotator.gui.search.kwic import KWIC_ROLE, KwicDelegate, kwic_plain
 from annotator.gui.session import ProjectSession
-from annotator.services.search import PAGE_SIZE, search_annotations, search_documents
+from annotator.services.search import (
+    PAGE_SIZE,
+    count_documents,
+    search_annotations,
+    search_documents,
+)
 
 #: Item data: ("hit", document, start, end) or ("span", span uuid) or ("document", uuid).
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 21
@@ -61,6 +66,7 @@ class SearchPanel(QWidget):
         self._query = ""
         self._mode = "documents"
         self._loaded = 0
+        self._total: int | None = None  # documents matching the query (None: not counted yet)
         self.edit = QLineEdit(self)
         self.edit.setObjectName("project_search_edit")
         self.edit.setClearButtonEnabled(True)
@@ -109,6 +115,7 @@ class SearchPanel(QWidget):
         """Search for the query in the field (first page)."""
         self._query = self.edit.text()
         self._loaded = 0
+        self._total = None
         self.results.clear()
         self.more.hide()
         if not self._query.strip():
@@ -123,14 +130,25 @@ class SearchPanel(QWidget):
         """Append the next page of results."""
         try:
             if self._mode == "documents":
+                # The first page comes without the count: a query that matches nearly every
+                # document costs as much to count as to rank, so it is counted once the page
+                # is on screen (`_count`), unless the page itself shows it is all there is.
                 page = search_documents(
-                    self.session.project, self._query, limit=PAGE_SIZE, offset=self._loaded
+                    self.session.project,
+                    self._query,
+                    limit=PAGE_SIZE,
+                    offset=self._loaded,
+                    count=False,
                 )
                 self._add_documents(page)
                 self._loaded += len(page.results)
-                more = page.has_more
-                total = page.total or 0
-                self._say(f"{total:,} document{'' if total == 1 else 's'}" if total else "")
+                if len(page.results) < PAGE_SIZE and self._total is None:
+                    self._total = self._loaded
+                elif self._total is None:
+                    query = self._query
+                    QTimer.singleShot(0, self, lambda: self._count(query))
+                more = self._total is None or self._loaded < self._total
+                self._say_documents()
             else:
                 blind = self.session.layer.blind  # others' annotations stay hidden
                 found = search_annotations(
@@ -151,6 +169,27 @@ class SearchPanel(QWidget):
         if not self._loaded:
             self._say("No matches", warning=True)
         self.more.setVisible(more)
+
+    def _count(self, query: str) -> None:
+        """Count the matches of the query shown (if it still is), after its first page."""
+        if query != self._query or self._mode != "documents" or self._total is not None:
+            return
+        try:
+            self._total = count_documents(self.session.project, query)
+        except AnnotatorError as error:
+            self._say(str(error), warning=True)
+            return
+        self.more.setVisible(self._loaded < self._total)
+        self._say_documents()
+
+    def _say_documents(self) -> None:
+        if not self._loaded:
+            return
+        if self._total is None:
+            self._say(f"{self._loaded:,}+ documents")
+            return
+        total = self._total
+        self._say(f"{total:,} document{'' if total == 1 else 's'}")
 
     def _say(self, text: str, *, warning: bool = False) -> None:
         self.status.setText(text)
