@@ -27,6 +27,13 @@ def register(sub) -> dict:
 
     p = sub.add_parser("check", help="run the open checklist and SQLite's integrity check")
     project_arg(p)
+    p.add_argument(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        help="give up after so many seconds, saying the check did not finish (default: none; "
+        "Ctrl+C stops it too)",
+    )
     return {"new": cmd_new, "add": cmd_add, "info": cmd_info, "check": cmd_check}
 
 
@@ -108,15 +115,41 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_progress():
+    """The checklist's progress on a terminal's stderr: one line, rewritten in place."""
+    import time
+
+    shown = [0.0, ""]
+
+    def steps(done: int, total: int, text: str) -> bool:
+        moment = time.monotonic()
+        if text != shown[1] or moment - shown[0] >= 0.2:
+            share = f" {100 * done // total}%" if total else ""
+            print(f"\r\033[K{text}{share}", end="", file=sys.stderr, flush=True)
+            shown[:] = [moment, text]
+        return True
+
+    return steps
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from annotator.store.project_store import ProjectStore
 
-    report = say if sys.stderr.isatty() else None
-    store = ProjectStore.open(args.project, progress=report, read_only=True)
+    steps = check_progress() if sys.stderr.isatty() else None
     try:
-        problems = store.integrity_check()
+        # Always the full checklist (never the shortcut for a file this installation closed).
+        store = ProjectStore.open(
+            args.project, read_only=True, full=True, steps=steps, deadline_s=args.deadline
+        )
+        try:
+            if steps is not None:
+                steps(0, 0, "Running SQLite's integrity check")
+            problems = store.integrity_check()
+        finally:
+            store.close()
     finally:
-        store.close()
+        if steps is not None:  # the progress line goes before any message
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         say(f"annotator check: {args.project.name}: {problems[0]}{more}")

@@ -29,6 +29,7 @@ class CheckWatch:
         self.deadline_s = deadline_s
         self._ends = None if deadline_s is None else time.monotonic() + deadline_s
         self._stopped: type[Exception] | None = None
+        self._interrupted = False
         self._text = ""
         self._done, self._total = 0, 0
 
@@ -77,11 +78,20 @@ class CheckWatch:
         `translate` turns into the typed error."""
 
         def handler() -> int:
-            return 1 if self._should_stop() else 0
+            try:
+                return 1 if self._should_stop() else 0
+            except KeyboardInterrupt:  # Ctrl+C: sqlite3 would swallow it in a handler
+                self._interrupted = True
+                return 1
 
         connection.set_progress_handler(handler, HANDLER_EVERY)
 
     def translate(self, error: sqlite3.Error) -> None:
-        """Raise the typed error if this watch stopped the statement that failed."""
-        if self._stopped is not None:
+        """Raise the typed error if this watch stopped the statement that failed (or
+        KeyboardInterrupt again, if Ctrl+C arrived while SQLite was working)."""
+        if self._stopped is not None and not self._interrupted:
             self.raise_stopped()
+        # Nothing else interrupts the checklist's connections: an "interrupted" that the watch
+        # did not ask for is a Ctrl+C that sqlite3 swallowed inside the handler.
+        if self._interrupted or "interrupt" in str(error).lower():
+            raise KeyboardInterrupt

@@ -4,9 +4,8 @@ schema allow-list and content validation. Nothing here ever writes to the file.
 When the full checklist runs: always for a file from elsewhere (and always for `annotator
 check`). A file that this installation last closed cleanly, and that is byte for byte what it
 closed (size, modification time and a SHA-256 over the whole file, recorded outside the file by
-`close_record`), skips the page check and content validation; its header and schema are still
-checked. Anything else (an edited, swapped or damaged file, a -wal left beside it) is fully
-checked.
+`close_record`), skips the content validation; its header, pages and schema are still checked.
+Anything else (an edited, swapped or damaged file, a -wal left beside it) is fully checked.
 """
 
 from __future__ import annotations
@@ -154,9 +153,8 @@ def run_checklist(
         if shared:
             # A writer's committed changes may still be in its WAL, user_version included.
             version = _checked_version(connection, path.name)
-        if not trusted:
-            say("Checking the file for damage")
-            _damage_check(connection, path.name, path.stat().st_size)
+        say("Checking the file for damage")
+        _damage_check(connection, path.name, path.stat().st_size)
         say("Checking the file's structure")
         _check_schema(connection, path.name, version)
         if version == schema_version() and not trusted:

@@ -2,8 +2,8 @@
 
 When the app closes a project it has checked and written, it notes the file's size,
 modification time and SHA-256 over every byte in the user's state folder. The next open may
-then skip the checklist's long parts (the page check and full content validation) if the file
-still matches all three. A file from elsewhere has no record; a file edited, swapped or
+then skip the checklist's content validation (its longest part) if the file still matches all
+three. A file from elsewhere has no record; a file edited, swapped or
 damaged since (even with its size and mtime put back) fails the hash and is fully checked.
 """
 
