@@ -9,9 +9,10 @@ import platformdirs
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, CheckCancelledError
 from annotator.gui.app_theme import apply_theme
 from annotator.gui.main_window import MainWindow
+from annotator.gui.open_project import open_with_progress
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
 from annotator.services.project import PROJECT_SUFFIX, Project
@@ -53,14 +54,16 @@ class Application:
             if path is None:
                 path = sample_project_path()
                 project = (
-                    Project.open(path, annotator_name=name)
+                    open_with_progress(parent, path, name)
                     if path.exists()
                     else create_sample_project(path, name)
                 )
             elif create:
                 project = Project.create(path, annotator_name=name)
             else:
-                project = Project.open(path, annotator_name=name)
+                project = open_with_progress(parent, path, name)
+        except CheckCancelledError:
+            return False  # the user's choice: no message, the file stays in the recent list
         except AnnotatorError as error:
             QMessageBox.critical(parent, "Cannot open project", str(error))
             if path is not None and not create:
