@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
 from pathlib import Path
 
-from annotator.cli.common import open_project, progress, project_arg, say
+from annotator.cli.common import (
+    check_progress,
+    end_progress,
+    open_project,
+    progress,
+    project_arg,
+    say,
+)
 
 
 def register(sub) -> dict:
@@ -115,27 +121,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_progress():
-    """The checklist's progress on a terminal's stderr: one line, rewritten in place."""
-    import time
-
-    shown = [0.0, ""]
-
-    def steps(done: int, total: int, text: str) -> bool:
-        moment = time.monotonic()
-        if text != shown[1] or moment - shown[0] >= 0.2:
-            share = f" {100 * done // total}%" if total else ""
-            print(f"\r\033[K{text}{share}", end="", file=sys.stderr, flush=True)
-            shown[:] = [moment, text]
-        return True
-
-    return steps
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     from annotator.store.project_store import ProjectStore
 
-    steps = check_progress() if sys.stderr.isatty() else None
+    steps = check_progress()
     try:
         # Always the full checklist (never the shortcut for a file this installation closed).
         store = ProjectStore.open(
@@ -148,8 +137,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         finally:
             store.close()
     finally:
-        if steps is not None:  # the progress line goes before any message
-            print("\r\033[K", end="", file=sys.stderr, flush=True)
+        end_progress(steps)  # the progress line goes before any message
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         say(f"annotator check: {args.project.name}: {problems[0]}{more}")

@@ -218,3 +218,45 @@ def test_a_timeout_inside_a_long_statement_is_not_damage(populated_file, monkeyp
     monkeypatch.setattr("annotator.store.check_watch.time.monotonic", lambda: next(clock))
     with pytest.raises(CheckTimeoutError):
         ProjectStore.open(populated_file, deadline_s=40)
+
+
+LONG_CHECK = """
+import sys
+from annotator.cli import main
+from annotator.store import checks
+
+def long_statement(connection, name, watch, **_kwargs):
+    print("ready", flush=True)  # SQLite now works inside one statement, for minutes
+    connection.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+        "SELECT count(*) FROM (SELECT i FROM n LIMIT 10000000000)"
+    ).fetchone()
+
+checks.validate_content = long_statement
+sys.exit(main(["check", sys.argv[1]]))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
+def test_ctrl_c_inside_a_long_statement_ends_check_cleanly(populated_file: Path) -> None:
+    """sqlite3 swallows a KeyboardInterrupt raised in the progress handler and reports the
+    statement 'interrupted', which the checklist used to call damage."""
+    import signal
+
+    before = hostile.sha256_of(populated_file)
+    child = subprocess.Popen(
+        [sys.executable, "-c", LONG_CHECK, str(populated_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 130 and err == "annotator: interrupted\n", err
+    assert hostile.sha256_of(populated_file) == before
+    assert sorted(p.name for p in populated_file.parent.iterdir()) == [populated_file.name]
