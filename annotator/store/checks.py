@@ -4,7 +4,8 @@ schema allow-list and content validation. Nothing here ever writes to the file.
 When the full checklist runs: always for a file from elsewhere (and always for `annotator
 check`). A file that this installation last closed cleanly, and that is byte for byte what it
 closed (size, modification time and a SHA-256 over the whole file, recorded outside the file by
-`close_record`), skips the content validation; its header, pages and schema are still checked.
+`close_record`), skips the content validation and gets `quick_check` rather than
+`integrity_check`; its header, pages and schema are still checked.
 Anything else (an edited, swapped or damaged file, a -wal left beside it) is fully checked.
 """
 
@@ -154,7 +155,8 @@ def run_checklist(
             # A writer's committed changes may still be in its WAL, user_version included.
             version = _checked_version(connection, path.name)
         say("Checking the file for damage")
-        _damage_check(connection, path.name, path.stat().st_size)
+        # A file byte for byte as this installation closed it: quick_check is enough.
+        _damage_check(connection, path.name, path.stat().st_size, thorough=not trusted)
         say("Checking the file's structure")
         _check_schema(connection, path.name, version)
         if version == schema_version() and not trusted:
@@ -205,8 +207,11 @@ def _remove_empty_sidecars(created: list[Path]) -> None:
 INTEGRITY_CHECK_MAX_BYTES = 128 * 1024 * 1024
 
 
-def _damage_check(connection: sqlite3.Connection, name: str, size: int) -> None:
-    pragma = "integrity_check" if size <= INTEGRITY_CHECK_MAX_BYTES else "quick_check"
+def _damage_check(
+    connection: sqlite3.Connection, name: str, size: int, *, thorough: bool = True
+) -> None:
+    small = size <= INTEGRITY_CHECK_MAX_BYTES
+    pragma = "integrity_check" if thorough and small else "quick_check"
     rows = connection.execute(f"PRAGMA {pragma}").fetchall()
     if rows != [("ok",)]:
         # Rows may span lines ("*** in database main ***\nOn tree page 25 ..."): keep one.
