@@ -134,11 +134,11 @@ def run(args: argparse.Namespace) -> int:
             for round_ in range(1, args.rounds + 1):
                 order = CASES if round_ % 2 else tuple(reversed(CASES))
                 for case in order:
+                    # A file from elsewhere: no record of a clean close (a new, empty config
+                    # folder each time: an open's clean close would record the file there).
+                    fresh = Path(tempfile.mkdtemp(prefix="config-", dir=empty_config))
                     closed = case == "open_closed"
-                    # A file from elsewhere: no record of a clean close (an empty config).
-                    os.environ["ANNOTATOR_CONFIG_DIR"] = str(
-                        closed_config if closed else empty_config
-                    )
+                    os.environ["ANNOTATOR_CONFIG_DIR"] = str(closed_config if closed else fresh)
                     path = paths["copy"] if case.startswith("open") else paths["source"]
                     result = pd.run_child(__file__, ["--child", case, "--path", str(path)])
                     results[scale][case].append(result)
