@@ -185,6 +185,7 @@ def test_new_rules_accept_what_the_old_accepted_and_refuse_corruptions(project, 
         if corruption is None or not any(spans):
             return
         with closing(sqlite3.connect(path, isolation_level=None)) as connection:
+            connection.execute("PRAGMA ignore_check_constraints = ON")  # as a hostile tool
             connection.execute(CORRUPTIONS[corruption])
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         assert not new_rules_accept(path), corruption
