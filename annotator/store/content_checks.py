@@ -195,13 +195,16 @@ class _Checker:
     # -- UTF-8 -----------------------------------------------------------------------------------
     def utf8(self) -> None:
         """Decode every text value once: joined per chunk by SQLite (NUL between values, so a
-        broken sequence cannot be completed by the next value), decoded by the sqlite3 module."""
+        broken sequence cannot be completed by the next value), decoded by the sqlite3 module.
+        Skipped: what the span pass decodes, and JSON columns (the JSON pass decodes every
+        value but the ASCII default)."""
         for rules in self.tables:
             columns = [
                 c
                 for c in rules.text_columns
                 if (rules.name, c) != ("documents", "text")
                 and not (rules.name == "spans" and c in SPAN_TEXT_COLUMNS)
+                and (rules.name, c) not in JSON_COLUMNS
             ]
             if columns:
                 self._utf8_table(rules.name, columns)
@@ -245,7 +248,7 @@ class _Checker:
                 (default,),
             )
             wanted = _JSON_KINDS.get(kind)
-            while rows := cursor.fetchmany(FETCH_ROWS):
+            while rows := self._fetch(cursor, table):
                 for rowid, value in rows:
                     try:
                         parsed = orjson.loads(value)
@@ -257,6 +260,16 @@ class _Checker:
                             f"{table} {self.label(table, rowid)} has a {column} that is {what}"
                         )
                 self.poll()
+
+    def _fetch(self, cursor: sqlite3.Cursor, table: str) -> list:
+        """The next rows; text that is not UTF-8 is refused as such (this pass decodes the
+        JSON columns for the UTF-8 pass)."""
+        try:
+            return cursor.fetchmany(FETCH_ROWS)
+        except sqlite3.OperationalError as error:
+            if "decode" not in str(error).lower():
+                raise
+            raise self.fail(f"{table} holds text that is not valid UTF-8") from None
 
 
 _INVALID = object()

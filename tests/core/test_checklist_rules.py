@@ -121,6 +121,13 @@ CASES = {
         ],
         "attributes that is not valid JSON",
     ),
+    "attributes that are not UTF-8": (
+        lambda v: [
+            "UPDATE spans SET attributes = CAST(X'7B227374616E6365223A2022FF227D' AS TEXT) "
+            f"WHERE uuid = '{v.claim_span.uuid}'"
+        ],
+        "spans holds text that is not valid UTF-8",
+    ),
     "a merge report that is not JSON": (
         lambda v: [
             "INSERT INTO merge_reports (uuid, merged, source_name, report) VALUES "
