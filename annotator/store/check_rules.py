@@ -82,7 +82,3 @@ def table_rules() -> tuple[TableRules, ...]:
     finally:
         connection.close()
     return tuple(rules)
-
-
-def quoted(column: str) -> str:
-    return f'"{column}"'

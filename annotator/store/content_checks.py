@@ -20,7 +20,12 @@ import orjson
 from annotator.errors import InvalidContentError
 from annotator.store.check_rules import JSON_COLUMNS, TableRules, table_rules
 from annotator.store.check_watch import CheckWatch
-from annotator.store.span_checks import SPAN_TEXT_COLUMNS, SpanPass, SpanPassAborted
+from annotator.store.span_checks import (
+    SPAN_TEXT_COLUMNS,
+    SpanPass,
+    SpanPassAborted,
+    short_text,
+)
 
 FETCH_ROWS = 4096
 UTF8_CHUNK_ROWS = 50_000
@@ -107,7 +112,7 @@ class _Checker:
                 f"SELECT uuid FROM {table} WHERE rowid = ?", (rowid,)
             ).fetchone()
             if row is not None:
-                return _short(row[0])
+                return short_text(row[0])
         return f"row {rowid}"
 
     def run_tables(self) -> None:
@@ -273,11 +278,6 @@ class _Checker:
 
 
 _INVALID = object()
-
-
-def _short(value: object, limit: int = 40) -> str:
-    text = " ".join("".join(c if c.isprintable() else " " for c in str(value)).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 #: A link whose tags its type does not allow: a role with endpoint rows allows only their tag

@@ -77,9 +77,9 @@ class SpanPass:
         for doc_id, uuid, text, sha in cursor:
             problem = text_problem(text)
             if problem is not None:
-                raise self.fail(f"document {_short(uuid)}: {problem}")
+                raise self.fail(f"document {short_text(uuid)}: {problem}")
             if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha:
-                raise self.fail(f"document {_short(uuid)}'s text does not match its hash")
+                raise self.fail(f"document {short_text(uuid)}'s text does not match its hash")
             texts[doc_id] = text
             held += len(text)
             self.watch.advance()
@@ -146,6 +146,7 @@ class SpanPass:
         raise self._span(span_id, "'s context (prefix or suffix) differs from the text around it")
 
 
-def _short(value: object, limit: int = 40) -> str:
+def short_text(value: object, limit: int = 40) -> str:
+    """A value from the file fit for a one-line message (a uuid, a key)."""
     text = " ".join("".join(c if c.isprintable() else " " for c in str(value)).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
