@@ -139,8 +139,9 @@ class SpanPass:
         space = "" if problem.startswith("'") else " "
         return self.fail(f"span {self.label('spans', span_id)}{space}{problem}")
 
-    def _mismatch(self, span_id: int, joined: str, quote: str) -> None:
-        parts = joined.split("\x1f")
+    def _mismatch(self, span_id: int, joined: str | None, quote: str) -> None:
+        # None: a NULL the page checks let through would make the joined value NULL.
+        parts = joined.split("\x1f") if isinstance(joined, str) else []
         if len(parts) != 3 or parts[1] != quote:
             raise self._span(span_id, "'s quote differs from the text it points at")
         raise self._span(span_id, "'s context (prefix or suffix) differs from the text around it")
