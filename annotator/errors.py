@@ -43,3 +43,15 @@ class ProjectLockedError(ProjectFileError):
 
 class MigrationError(ProjectFileError):
     """Upgrading an older file failed; the file was left as it was."""
+
+
+class CheckIncompleteError(ProjectFileError):
+    """The open checklist did not finish: the file was neither opened nor judged damaged."""
+
+
+class CheckTimeoutError(CheckIncompleteError):
+    """The open checklist ran out of the time it was given (never reported as damage)."""
+
+
+class CheckCancelledError(CheckIncompleteError):
+    """The user cancelled the open checklist."""

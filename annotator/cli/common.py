@@ -63,12 +63,44 @@ def one_line(error: BaseException) -> str:
     return lines[0] if lines else type(error).__name__
 
 
+def check_progress():
+    """On a terminal, the open checklist's stage and share done on stderr, one line rewritten
+    in place (`steps` for `Project.open`); None otherwise. Clear it with `end_progress`."""
+    if not sys.stderr.isatty():
+        return None
+    import time
+
+    shown = [0.0, ""]
+
+    def steps(done: int, total: int, text: str) -> bool:
+        moment = time.monotonic()
+        if text != shown[1] or moment - shown[0] >= 0.2:
+            share = f" {100 * done // total}%" if total else ""
+            print(f"\r\033[K{text}{share}", end="", file=sys.stderr, flush=True)
+            shown[:] = [moment, text]
+        return True
+
+    return steps
+
+
+def end_progress(steps) -> None:
+    if steps is not None:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
 def open_project(args: argparse.Namespace, *, read_only: bool = False):
     """The project of args. `read_only` for commands that only read: they work while the
-    project is open in the app (which holds it for writing); writing commands are refused."""
+    project is open in the app (which holds it for writing); writing commands are refused.
+    On a terminal the checklist's progress shows on stderr while it opens."""
     from annotator.services.project import Project
 
-    return Project.open(args.project, annotator_name=my_name(args), read_only=read_only)
+    steps = check_progress()
+    try:
+        return Project.open(
+            args.project, annotator_name=my_name(args), read_only=read_only, steps=steps
+        )
+    finally:
+        end_progress(steps)
 
 
 def my_name(args: argparse.Namespace) -> str:

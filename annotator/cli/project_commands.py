@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from annotator.cli.common import open_project, progress, project_arg, say
+from annotator.cli.common import (
+    check_progress,
+    end_progress,
+    open_project,
+    progress,
+    project_arg,
+    say,
+)
 
 
 def register(sub) -> dict:
@@ -31,6 +37,13 @@ def register(sub) -> dict:
 
     p = sub.add_parser("check", help="run the open checklist and SQLite's integrity check")
     project_arg(p)
+    p.add_argument(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        help="give up after so many seconds, saying the check did not finish (default: none; "
+        "Ctrl+C stops it too)",
+    )
     return {"new": cmd_new, "add": cmd_add, "info": cmd_info, "check": cmd_check}
 
 
@@ -118,12 +131,20 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from annotator.store.project_store import ProjectStore
 
-    report = say if sys.stderr.isatty() else None
-    store = ProjectStore.open(args.project, progress=report, read_only=True)
+    steps = check_progress()
     try:
-        problems = store.integrity_check()
+        # Always the full checklist (never the shortcut for a file this installation closed).
+        store = ProjectStore.open(
+            args.project, read_only=True, full=True, steps=steps, deadline_s=args.deadline
+        )
+        try:
+            if steps is not None:
+                steps(0, 0, "Running SQLite's integrity check")
+            problems = store.integrity_check()
+        finally:
+            store.close()
     finally:
-        store.close()
+        end_progress(steps)  # the progress line goes before any message
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         say(f"annotator check: {args.project.name}: {problems[0]}{more}")

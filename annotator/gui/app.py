@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, CheckCancelledError
 from annotator.gui.app_icon import app_icon
 from annotator.gui.app_theme import apply_theme
 from annotator.gui.first_start import (
@@ -19,6 +19,7 @@ from annotator.gui.first_start import (
     show_sample_demo,
 )
 from annotator.gui.main_window import MainWindow
+from annotator.gui.open_project import open_with_progress
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
 from annotator.gui.single_instance import InstanceServer, connect_window_raiser, hand_off
@@ -61,12 +62,14 @@ class Application:
                 project = (
                     create_sample_project(path, name, by_sample=True)
                     if new_sample
-                    else Project.open(path, annotator_name=name)
+                    else open_with_progress(parent, path, name)
                 )
             elif create:
                 project = Project.create(path, annotator_name=name)
             else:
-                project = Project.open(path, annotator_name=name)
+                project = open_with_progress(parent, path, name)
+        except CheckCancelledError:
+            return False  # the user's choice: no message, the file stays in the recent list
         except AnnotatorError as error:
             QMessageBox.critical(parent, "Cannot open project", str(error))
             if path is not None and not create:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -113,15 +114,24 @@ class Settings:
         return [Path(p) for p in items if p]
 
     def add_recent(self, path: Path) -> None:
-        path = Path(path).resolve()
+        path = _absolute(path)
         items = [p for p in self.recent_projects if p != path]
         self._set("projects/recent", [str(p) for p in [path, *items][:MAX_RECENT]])
 
     def remove_recent(self, path: Path) -> None:
-        items = [p for p in self.recent_projects if p != Path(path).resolve()]
+        items = [p for p in self.recent_projects if p != _absolute(path)]
         self._set("projects/recent", [str(p) for p in items])
 
     @property
     def last_project(self) -> Path | None:
         recent = self.recent_projects
         return recent[0] if recent else None
+
+
+def _absolute(path: Path) -> Path:
+    """The path with symlinks resolved where they can be; as given (made absolute) for one that
+    cannot be resolved, such as a symlink loop (`resolve` raises RuntimeError for that)."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))

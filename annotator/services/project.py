@@ -120,11 +120,13 @@ class Project:
         annotator_name: str | None = None,
         progress: Callable[[str], None] | None = None,
         read_only: bool = False,
+        steps: Callable[[int, int, str], bool | None] | None = None,
     ) -> Project:
         """Open a project (after the open checklist) as the named annotator. `read_only`:
         for commands that only read; works while the app has the project open, and every
-        change (`run`) is refused."""
-        store = ProjectStore.open(Path(path), progress=progress, read_only=read_only)
+        change (`run`) is refused. `steps(done, total, text)`: the checklist's progress;
+        returning False cancels the open (`CheckCancelledError`)."""
+        store = ProjectStore.open(Path(path), progress=progress, read_only=read_only, steps=steps)
         try:
             annotator, saved = _find_annotator(store, annotator_name or default_annotator_name())
         except BaseException:

@@ -1,16 +1,21 @@
 """The open checklist for any project file: header, hardened read-only open, quick_check,
-schema allow-list and content validation. Nothing here ever writes to the file."""
+schema allow-list and content validation. Nothing here ever writes to the file.
+
+When the full checklist runs: always for a file from elsewhere (and always for `annotator
+check`). A file that this installation last closed cleanly, and that is byte for byte what it
+closed (size, modification time and a SHA-256 over the whole file, recorded outside the file by
+`close_record`), skips the content validation and gets `quick_check` rather than
+`integrity_check`; its header, pages and schema are still checked.
+Anything else (an edited, swapped or damaged file, a -wal left beside it) is fully checked.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import struct
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from annotator.domain.offsets import quote_of
 from annotator.errors import (
     CorruptProjectError,
     HostileSchemaError,
@@ -18,13 +23,16 @@ from annotator.errors import (
     NewerVersionError,
     NotAProjectError,
 )
+from annotator.store.check_watch import CheckWatch, Steps
+from annotator.store.close_record import closed_cleanly_here
+from annotator.store.content_checks import validate_content
 from annotator.store.ddl import APPLICATION_ID, expected_objects_of, normalize_sql, schema_version
 from annotator.store.engine import harden, read_only_query
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-#: Seconds any single validation query may run before the file is declared hostile.
-QUERY_DEADLINE_S = 120.0
+__all__ = ["Progress", "Steps", "open_read_only", "run_checklist", "validate_content"]
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+#: `progress(text)`: the stage the checklist is at.
 Progress = Callable[[str], None]
 
 
@@ -77,7 +85,7 @@ def has_pending_log(path: Path) -> bool:
 
 
 def open_read_only(path: Path, *, shared: bool = False) -> sqlite3.Connection:
-    """A hardened read-only connection with a deadline on every statement.
+    """A hardened read-only connection.
 
     `shared`: another process may be writing the file (through its WAL) meanwhile, so read it
     through the WAL and its -shm (SQLite creates both if missing). Otherwise nobody writes it
@@ -92,22 +100,33 @@ def open_read_only(path: Path, *, shared: bool = False) -> sqlite3.Connection:
     # as_uri() percent-encodes "#", "?" and "%" in the name; a bare "file:" + path does not.
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True)
     harden(connection, read_only=True)
-    deadline = [time.monotonic() + QUERY_DEADLINE_S]
-
-    def _watchdog() -> int:
-        return 1 if time.monotonic() > deadline[0] else 0
-
-    connection.set_progress_handler(_watchdog, 10_000)
     return connection
 
 
-def run_checklist(path: Path, *, progress: Progress | None = None, shared: bool = False) -> int:
+def run_checklist(
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    shared: bool = False,
+    steps: Steps | None = None,
+    deadline_s: float | None = None,
+    full: bool = False,
+) -> int:
     """Run every check on the file at path; return its format version or raise a typed error.
 
     `shared`: the project is open in another process (see `open_read_only`); the -wal/-shm
     this check may create are then left in place, as that process or another reader may be
-    using them."""
-    say = progress or (lambda _message: None)
+    using them. `progress(text)` hears each stage; `steps(done, total, text)` also hears how
+    far it is, and returning False cancels (`CheckCancelledError`). `deadline_s`: give up
+    after so many seconds (`CheckTimeoutError`, never a verdict of damage). `full`: never skip
+    the long checks for a file this installation closed (see the module docstring)."""
+    watch = CheckWatch(path.name, steps, deadline_s)
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(message)
+        watch.stage(message)
+
     say("Reading the file header")
     version, _ = read_header(path)
     resolved = path.resolve()
@@ -115,7 +134,14 @@ def run_checklist(path: Path, *, progress: Progress | None = None, shared: bool 
     # Only a connection that reads through the WAL creates -wal/-shm; an immutable one (our
     # own file, nothing pending) creates none, so there is nothing of ours to remove, and what
     # appears meanwhile is a concurrent reader's (one that found the project locked).
-    private = not shared and has_pending_log(path)
+    pending = has_pending_log(path)
+    private = not shared and pending
+    # Hashed before any connection of ours is open (reading the file closes a descriptor of
+    # it, which would drop this process's SQLite locks on it).
+    trusted = (
+        not full and not pending and version == schema_version()
+        and closed_cleanly_here(path, version)
+    )  # fmt: skip
     created = [sidecar for sidecar in sidecars if not sidecar.exists()] if private else []
     try:
         # The one-argument call for a private file: tests wrap open_read_only(path) to trace it.
@@ -123,24 +149,40 @@ def run_checklist(path: Path, *, progress: Progress | None = None, shared: bool 
     except sqlite3.Error as error:
         _remove_empty_sidecars(created)
         raise NotAProjectError(f"{path.name} cannot be opened: {one_line(error)}") from error
+    watch.install(connection)
     try:
         if shared:
             # A writer's committed changes may still be in its WAL, user_version included.
             version = _checked_version(connection, path.name)
         say("Checking the file for damage")
-        _damage_check(connection, path.name, path.stat().st_size)
+        # A file byte for byte as this installation closed it: quick_check is enough.
+        _damage_check(connection, path.name, path.stat().st_size, thorough=not trusted)
         say("Checking the file's structure")
         _check_schema(connection, path.name, version)
-        if version == schema_version():
+        if version == schema_version() and not trusted:
             say("Checking the annotations")
-            validate_content(connection, path.name)
+            validate_content(connection, path.name, watch, second=_second(path, shared))
     except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        # Stopped by the watch (cancel, deadline): say so, never "damaged".
+        if isinstance(error, sqlite3.Error):
+            watch.translate(error)
         # UnicodeDecodeError: SQLite's own error message quoted damaged bytes.
         raise CorruptProjectError(f"{path.name} is damaged: {one_line(error)}") from error
     finally:
         connection.close()
         _remove_empty_sidecars(created)
     return version
+
+
+#: Files from this size get their table checks on a second connection, in a thread, beside
+#: the span pass (for smaller ones the thread costs more than it saves).
+PARALLEL_FROM_BYTES = 16 * 1024 * 1024
+
+
+def _second(path: Path, shared: bool) -> Callable[[], sqlite3.Connection] | None:
+    if path.stat().st_size < PARALLEL_FROM_BYTES:
+        return None
+    return lambda: open_read_only(path, shared=True) if shared else open_read_only(path)
 
 
 def _checked_version(connection: sqlite3.Connection, name: str) -> int:
@@ -165,8 +207,11 @@ def _remove_empty_sidecars(created: list[Path]) -> None:
 INTEGRITY_CHECK_MAX_BYTES = 128 * 1024 * 1024
 
 
-def _damage_check(connection: sqlite3.Connection, name: str, size: int) -> None:
-    pragma = "integrity_check" if size <= INTEGRITY_CHECK_MAX_BYTES else "quick_check"
+def _damage_check(
+    connection: sqlite3.Connection, name: str, size: int, *, thorough: bool = True
+) -> None:
+    small = size <= INTEGRITY_CHECK_MAX_BYTES
+    pragma = "integrity_check" if thorough and small else "quick_check"
     rows = connection.execute(f"PRAGMA {pragma}").fetchall()
     if rows != [("ok",)]:
         # Rows may span lines ("*** in database main ***\nOn tree page 25 ..."): keep one.
@@ -194,163 +239,3 @@ def _check_schema(connection: sqlite3.Connection, name: str, version: int) -> No
     if missing:
         kind, obj, _, _ = missing[0]
         raise HostileSchemaError(f"{name} has a changed or missing {kind} {obj!r}")
-
-
-_CONTENT_QUERIES: tuple[tuple[str, str], ...] = (
-    (
-        "SELECT s.uuid FROM span_fragments f JOIN spans s ON s.id = f.span_id "
-        'JOIN documents d ON d.id = s.document_id WHERE f."end" > length(d.text) LIMIT 1',
-        "span {} has an offset outside its document's text",
-    ),
-    (
-        "SELECT s.uuid FROM spans s JOIN documents d ON d.id = s.document_id "
-        'WHERE s."end" > length(d.text) LIMIT 1',
-        "span {} has an offset outside its document's text",
-    ),
-    (
-        'SELECT s.uuid FROM spans s LEFT JOIN (SELECT span_id, min(start) AS lo, max("end") AS hi,'
-        " count(*) AS n, max(ordinal) AS top FROM span_fragments GROUP BY span_id) f"
-        ' ON f.span_id = s.id WHERE f.span_id IS NULL OR f.lo <> s.start OR f.hi <> s."end"'
-        " OR f.top <> f.n - 1 LIMIT 1",
-        "span {} has fragments that do not match its extent",
-    ),
-    (
-        "SELECT s.uuid FROM span_fragments a JOIN span_fragments b ON b.span_id = a.span_id "
-        'AND b.ordinal = a.ordinal + 1 JOIN spans s ON s.id = a.span_id WHERE b.start < a."end" '
-        "LIMIT 1",
-        "span {} has overlapping or unordered fragments",
-    ),
-    (
-        "SELECT s.uuid FROM spans s JOIN documents d ON d.id = s.document_id WHERE "
-        "(SELECT count(*) FROM span_fragments f WHERE f.span_id = s.id) = 1 AND "
-        's.quote <> substr(d.text, s.start + 1, s."end" - s.start) LIMIT 1',
-        "span {}'s quote differs from the text it points at",
-    ),
-    (
-        "SELECT l.uuid FROM links l JOIN spans a ON a.id = l.source_span_id "
-        "JOIN spans b ON b.id = l.target_span_id "
-        "WHERE a.document_id <> l.document_id OR b.document_id <> l.document_id LIMIT 1",
-        "link {} joins spans of different documents",
-    ),
-    (
-        "SELECT uuid FROM spans WHERE NOT json_valid(attributes) "
-        "OR json_type(attributes) <> 'object' LIMIT 1",
-        "span {} has malformed attributes",
-    ),
-    (
-        "SELECT uuid FROM links WHERE NOT json_valid(attributes) "
-        "OR json_type(attributes) <> 'object' LIMIT 1",
-        "link {} has malformed attributes",
-    ),
-    (
-        "SELECT uuid FROM entities WHERE NOT json_valid(aliases) OR NOT json_valid(external_ids)"
-        " LIMIT 1",
-        "entity {} has malformed aliases or identifiers",
-    ),
-    (
-        "SELECT uuid FROM attribute_defs WHERE NOT json_valid(choices) LIMIT 1",
-        "attribute definition {} has malformed choices",
-    ),
-    (
-        "SELECT uuid FROM documents WHERE NOT json_valid(extra) LIMIT 1",
-        "document {} has malformed metadata",
-    ),
-)
-
-
-def validate_content(connection: sqlite3.Connection, name: str) -> None:
-    """Rows must obey the model: offsets in range, quotes equal to the text, sane references."""
-    for query, message in _CONTENT_QUERIES:
-        row = connection.execute(query).fetchone()
-        if row is not None:
-            raise InvalidContentError(f"{name}: " + message.format(one_line(row[0], 40)))
-    _check_multi_fragment_quotes(connection, name)
-    _check_utf8(connection, name)
-    for uuid, text, sha in connection.execute("SELECT uuid, text, sha256 FROM documents"):
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha:
-            raise InvalidContentError(
-                f"{name}: document {one_line(uuid, 40)}'s text does not match its hash"
-            )
-
-
-#: Every text column a reader decodes; SQLite stores whatever bytes a file holds.
-_TEXT_COLUMNS = {
-    "project_info": ("key", "value"),
-    "annotators": ("uuid", "name", "identifier", "created", "modified"),
-    "tag_types": (
-        "uuid",
-        "key",
-        "label",
-        "kind",
-        "color",
-        "hotkey",
-        "guideline",
-        "created",
-        "modified",
-    ),
-    "link_types": ("uuid", "key", "label", "color", "guideline", "created", "modified"),
-    "attribute_defs": (
-        "uuid",
-        "key",
-        "label",
-        "value_type",
-        "choices",
-        "default_value",
-        "guideline",
-        "created",
-        "modified",
-    ),
-    "documents": (
-        "uuid",
-        "title",
-        "sha256",
-        "author",
-        "outlet",
-        "url",
-        "published",
-        "language",
-        "source_filename",
-        "source_encoding",
-        "extra",
-        "imported",
-        "created",
-        "modified",
-    ),
-    "entities": ("uuid", "name", "kind", "aliases", "external_ids", "note", "created", "modified"),
-    "spans": ("uuid", "quote", "prefix", "suffix", "attributes", "note", "created", "modified"),
-    "links": ("uuid", "attributes", "note", "created", "modified"),
-    "document_status": ("uuid", "status", "modified"),
-    "tombstones": ("uuid", "kind", "deleted"),
-}
-
-
-def _check_utf8(connection: sqlite3.Connection, name: str) -> None:
-    """Decode every text value once (documents.text is decoded by the hash check)."""
-    for table, columns in _TEXT_COLUMNS.items():
-        cursor = connection.execute(f"SELECT {', '.join(columns)} FROM {table}")
-        try:
-            while cursor.fetchmany(10_000):
-                pass
-        except sqlite3.OperationalError as error:
-            if "decode" not in str(error).lower():
-                raise
-            raise InvalidContentError(
-                f"{name}: {table} holds text that is not valid UTF-8"
-            ) from None
-
-
-def _check_multi_fragment_quotes(connection: sqlite3.Connection, name: str) -> None:
-    rows = connection.execute(
-        "SELECT s.id, s.uuid, s.quote, d.text FROM spans s JOIN documents d "
-        "ON d.id = s.document_id WHERE s.id IN "
-        "(SELECT span_id FROM span_fragments GROUP BY span_id HAVING count(*) > 1)"
-    )
-    for span_id, uuid, quote, text in rows:
-        fragments = connection.execute(
-            'SELECT start, "end" FROM span_fragments WHERE span_id = ? ORDER BY ordinal',
-            (span_id,),
-        ).fetchall()
-        if quote_of(text, fragments) != quote:
-            raise InvalidContentError(
-                f"{name}: span {one_line(uuid, 40)}'s quote differs from its text"
-            )

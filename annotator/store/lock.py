@@ -1,9 +1,26 @@
-"""A per-project lock so a second process is told the project is already open."""
+"""A per-project lock so a second process is told the project is already open.
+
+Two locks, both released by the OS when the process dies:
+* an OS lock on a hidden file beside the project (`.NAME.lock`), which also tells whoever finds
+  it taken who holds it;
+* on Linux, an open-file-description lock (`F_OFD_SETLK`) on one byte of the project file
+  itself, far past SQLite's own lock bytes and past any real file's end. Deleting the lock file
+  beside the project therefore does not let a second writer in: the file itself stays locked.
+  OFD locks belong to our descriptor, so SQLite closing its descriptors does not drop ours (a
+  classic fcntl lock would be dropped by any close of the file in the process), and they do not
+  touch SQLite's byte-range locks. Writers lock it exclusively, read-only commands shared.
+
+Elsewhere the file beside the project is the lock: on Windows a file held open cannot be
+deleted; on macOS and the BSDs (no OFD locks in Python) deleting it while the project is open
+is a known gap (README, "The project file").
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
+import struct
 import sys
 from contextlib import suppress
 from pathlib import Path
@@ -19,11 +36,14 @@ def lock_path(project: Path) -> Path:
 class ProjectLock:
     """An OS lock on a hidden file beside the project; released when the process dies."""
 
-    def __init__(self, project: Path, *, holder: str = "") -> None:
+    def __init__(self, project: Path, *, holder: str = "", shared: bool = False) -> None:
         """`holder` says who holds it to whoever finds it taken (e.g. a read-only command,
-        which lets go when it finishes), before the process id."""
+        which lets go when it finishes), before the process id. `shared`: a reader's lock on
+        the project file (other readers may hold it too; no writer may)."""
         self.project = project
         self.holder = holder
+        self.shared = shared
+        self._file_lock: FileLock | None = None
         # The target's lock: opened through a symlink, the project is still the one file (a
         # read-only open taking another lock would read it alone while the holder writes).
         self.path = lock_path(Path(project).resolve())
@@ -50,6 +70,17 @@ class ProjectLock:
             handle.close()
         else:
             raise ProjectLockedError(f"{self.project.name} could not be locked; try again")
+        file_lock = FileLock(Path(self.project).resolve(), shared=self.shared)
+        if not file_lock.acquire():
+            # The lock file was deleted under its holder, who still has the project itself.
+            with suppress(OSError):
+                self.path.unlink()
+            _unlock(handle)
+            handle.close()
+            raise ProjectLockedError(
+                f"{self.project.name} is already open in another Annotator window or command"
+            )
+        self._file_lock = file_lock
         handle.seek(0)
         handle.truncate()
         who = f"{self.holder}, " if self.holder else ""
@@ -58,6 +89,10 @@ class ProjectLock:
         self._handle = handle
 
     def release(self) -> None:
+        """Call only once every SQLite connection of this process to the project is closed."""
+        if self._file_lock is not None:
+            self._file_lock.release()
+            self._file_lock = None
         if self._handle is None:
             return
         try:
@@ -76,6 +111,53 @@ class ProjectLock:
         self.release()
 
 
+#: The byte of the project file that FileLock locks: past SQLite's lock bytes (at 1 GiB) and
+#: past the end of any real project file (a lock may lie beyond a file's end).
+LOCK_BYTE = 1 << 40
+
+
+class FileLock:
+    """An OFD lock on one byte of the project file (Linux); elsewhere it holds nothing."""
+
+    def __init__(self, project: Path, *, shared: bool) -> None:
+        self.project, self.shared = project, shared
+        self._descriptor: int | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock; False if another holder has it. Where the platform or the file
+        system offers no such lock, True without holding one."""
+        if _OFD_SETLK is None:
+            return True
+        try:
+            descriptor = os.open(self.project, os.O_RDONLY if self.shared else os.O_RDWR)
+        except OSError:
+            try:  # a file we may not write: a writer's open fails later with its own message
+                descriptor, self.shared = os.open(self.project, os.O_RDONLY), True
+            except OSError:
+                return True
+        kind = fcntl.F_RDLCK if self.shared else fcntl.F_WRLCK
+        try:
+            fcntl.fcntl(descriptor, _OFD_SETLK, _flock(kind))
+        except OSError as error:
+            os.close(descriptor)
+            # Taken: EACCES or EAGAIN. Anything else: no OFD locks on this file system (some
+            # network mounts), where the lock file beside the project is the lock.
+            return error.errno not in (errno.EACCES, errno.EAGAIN)
+        self._descriptor = descriptor
+        return True
+
+    def release(self) -> None:
+        if self._descriptor is not None:
+            with suppress(OSError):  # closing the descriptor releases its OFD lock
+                os.close(self._descriptor)
+            self._descriptor = None
+
+
+def _flock(kind: int) -> bytes:
+    """A `struct flock` for one byte at LOCK_BYTE (l_pid 0, as OFD locks require)."""
+    return struct.pack("hhqqi4x", kind, os.SEEK_SET, LOCK_BYTE, 1, 0)
+
+
 def _is_current(handle: IO[str], path: Path) -> bool:
     """Whether handle is still the file at path (not one unlinked since it was opened)."""
     try:
@@ -87,6 +169,8 @@ def _is_current(handle: IO[str], path: Path) -> bool:
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
+    _OFD_SETLK: int | None = None
+
     def _lock(handle: IO[str]) -> None:
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
@@ -97,6 +181,8 @@ if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
 
 else:
     import fcntl
+
+    _OFD_SETLK = getattr(fcntl, "F_OFD_SETLK", None)
 
     def _lock(handle: IO[str]) -> None:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

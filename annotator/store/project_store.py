@@ -15,7 +15,9 @@ from sqlalchemy.exc import DatabaseError
 from annotator.errors import CorruptProjectError, ProjectFileError, ProjectLockedError
 from annotator.store.batch_writes import BatchWrites
 from annotator.store.bulk import BulkReads, BulkWrites
+from annotator.store.check_watch import Steps
 from annotator.store.checks import Progress, has_pending_log, one_line, run_checklist
+from annotator.store.close_record import record_clean_close
 from annotator.store.ddl import schema_version
 from annotator.store.engine import checkpoint, make_engine
 from annotator.store.history import HistoryReads, HistoryWrites
@@ -57,6 +59,15 @@ class WriteSession(
         self._texts = texts
 
 
+def _is_file(path: Path) -> bool:
+    """Whether path is a regular file; False for what cannot even be looked at (a symlink
+    loop, a name too long, a folder we may not enter)."""
+    try:
+        return path.is_file()
+    except (OSError, RuntimeError):
+        return False
+
+
 def _fsync_path(path: Path) -> None:
     flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) if path.is_dir() else os.O_RDONLY
     try:
@@ -92,6 +103,8 @@ class ProjectStore:
         self._index_sound: bool | None = None  # read-only: checked at the first search
         #: The texts of the documents being worked on, shared by every session (store/texts).
         self.texts = DocumentTexts()
+        #: Passed every check of `open`: only then may a clean close be recorded.
+        self._checked = False
 
     # -- life cycle --------------------------------------------------------------------------
     @classmethod
@@ -131,21 +144,32 @@ class ProjectStore:
 
     @classmethod
     def open(
-        cls, path: Path, *, progress: Progress | None = None, read_only: bool = False
+        cls,
+        path: Path,
+        *,
+        progress: Progress | None = None,
+        read_only: bool = False,
+        steps: Steps | None = None,
+        deadline_s: float | None = None,
+        full: bool = False,
     ) -> ProjectStore:
-        """Open a project file after the full open checklist; migrate older files.
+        """Open a project file after the open checklist (see `checks` for when its long
+        parts are skipped); migrate older files.
 
         `read_only`: never write to the file, and open it even while another process (the
-        app) has it open, reading the snapshot its last commit left. See `_open_read_only`."""
+        app) has it open, reading the snapshot its last commit left. See `_open_read_only`.
+        `steps`, `deadline_s`, `full`: progress with cancel, a time limit, and no skipping of
+        the content validation (see `run_checklist`)."""
         path = Path(path)
-        if not path.is_file():
+        if not _is_file(path):
             raise ProjectFileError(f"{path.name} does not exist or is not a file")
+        check = {"progress": progress, "steps": steps, "deadline_s": deadline_s, "full": full}
         if read_only:
-            return cls._open_read_only(path, progress)
+            return cls._open_read_only(path, check)
         lock = ProjectLock(path)
         lock.acquire()
         try:
-            version = run_checklist(path, progress=progress)
+            version = run_checklist(path, **check)
             store = cls(path, lock)
         except BaseException:
             lock.release()
@@ -155,7 +179,7 @@ class ProjectStore:
             if version != store.user_version():
                 # The checklist reads the header from the file: fold the migration into it first.
                 checkpoint(store.engine)
-                run_checklist(path, progress=progress)
+                run_checklist(path, **check)
             if progress is not None:
                 progress("Checking the search index")
             try:
@@ -171,23 +195,24 @@ class ProjectStore:
         except BaseException:
             store.close()
             raise
+        store._checked = True
         return store
 
     @classmethod
-    def _open_read_only(cls, path: Path, progress: Progress | None) -> ProjectStore:
+    def _open_read_only(cls, path: Path, check: dict) -> ProjectStore:
         """The open checklist, then read-only connections; no migration, checkpoint or index
         rebuild. When no other process has the project open, take its lock for the session
         (as every open did before) so nobody writes while the main file is read alone;
         otherwise read through the holder's WAL, which SQLite lets readers share."""
         lock: ProjectLock | None = ProjectLock(
-            path, holder="a read-only command, until it finishes"
+            path, holder="a read-only command, until it finishes", shared=True
         )
         try:
             lock.acquire()
         except ProjectLockedError:
             lock = None
         try:
-            version = run_checklist(path, progress=progress, shared=lock is None)
+            version = run_checklist(path, shared=lock is None, **check)
             if version != schema_version():
                 raise ProjectFileError(
                     f"{path.name} is format version {version} and must first be upgraded to "
@@ -214,10 +239,16 @@ class ProjectStore:
                 if self._edit_connection is not None:
                     self._edit_connection.close()
                     self._edit_connection = None
+            complete = False
             if not self.read_only:  # a read-only connection may not checkpoint
                 with suppress(sqlite3.Error):
                     checkpoint(self.engine)
+                    complete = True
             self.engine.dispose()
+            if complete and self._checked and not has_pending_log(self.path):
+                # Every connection is closed (hashing the file closes a descriptor of it, which
+                # would drop their locks) and the lock is still ours: nobody wrote meanwhile.
+                record_clean_close(self.path, schema_version())
         finally:
             if self._lock is not None:
                 self._lock.release()
