@@ -45,7 +45,10 @@ def text_problem(text: object) -> str | None:
         )
     found = FORBIDDEN.search(text)
     if found is not None:
-        return f"text contains {describe_character(found.group())} at position {found.start()}"
+        where = f"text contains {describe_character(found.group())} at position {found.start()}"
+        return where + (
+            "; Annotator stores LF line ends only (no CR)" if found.group() == "\r" else ""
+        )
     return None
 
 

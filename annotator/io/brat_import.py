@@ -21,6 +21,7 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from annotator.domain.content_rules import text_problem
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
 from annotator.io.brat_conf import BratConf, ConfError, read_conf
 from annotator.io.foreign_common import ForeignFormatError
@@ -168,6 +169,9 @@ class _Collection:
                 continue
             text, lines = self.text_of(txt), self.text_of(ann)
             if text is None or lines is None:
+                continue
+            if (problem := text_problem(text)) is not None:
+                self.fail(txt, f"the {problem}")
                 continue
             sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
             if sha not in self.documents:

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from annotator.domain.content_rules import text_problem
 from annotator.domain.ids import is_uuid, now
 from annotator.errors import ValidationError
 from annotator.io.byte_sniff import not_json_text
@@ -127,10 +128,11 @@ class ForeignImport:
     def document(self, text: str, title: str, where: str, uuid: str | None = None) -> str:
         """Add a document (a text already in the project is matched by its hash); returns the
         key later spans use."""
-        if not isinstance(text, str):
-            raise self.fail(where, "the text must be a string")
-        if "\r" in text:  # offsets count the CRs; dropping them would shift every span
-            raise self.fail(where, "the text has CR line ends; Annotator stores LF line ends only")
+        # Offsets point into the text as it is, so a forbidden character (a CR, a NUL) is
+        # refused, never removed: removing it would shift every span after it.
+        problem = text_problem(text)
+        if problem is not None:
+            raise self.fail(where, f"the {problem}")
         sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         uuid = self.hashes.get(sha) or (
             uuid if uuid and uuid not in self.hashes.values() else stable_uuid("document", sha)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.domain.attributes import check_attributes
+from annotator.domain.content_rules import text_problem
 from annotator.domain.ids import is_uuid
 from annotator.domain.model import (
     STATUSES,
@@ -281,8 +282,8 @@ def _document(
     c: _Checker, d: dict, p: str, schema: Schema, out: Exchange, author, entities
 ) -> None:
     text = c.text(d, "text", p)
-    if "\r" in text:
-        c.fail(f"{p}.text", "text must use LF line ends (no CR characters)")
+    if (problem := text_problem(text)) is not None:
+        c.fail(f"{p}.text", problem)
     sha = c.text(d, "sha256", p)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     if isinstance(d.get("sha256"), str) and sha != digest:  # an empty one too
