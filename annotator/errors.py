@@ -43,3 +43,9 @@ class ProjectLockedError(ProjectFileError):
 
 class MigrationError(ProjectFileError):
     """Upgrading an older file failed; the file was left as it was."""
+
+
+class InputRefused(ValidationError):
+    """An input file (an import, an added document, an archive) is damaged, hostile or over a
+    limit; the message is one line naming the file and why. Importers turn every error that
+    bad input makes a parsing library raise into this (or a subclass), never a traceback."""

@@ -8,12 +8,13 @@ returns a one-line reason or None; `row_problems` names the column with it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
 
-from annotator.domain.content_rules import FORBIDDEN, describe_character, text_problem
+from annotator.domain.content_rules import describe_character, text_problem
 from annotator.domain.ids import is_timestamp, is_uuid
 from annotator.domain.model import STATUSES, TAG_KINDS, VALUE_TYPES
 from annotator.domain.provenance import ACTIONS, OBJECT_KINDS
@@ -35,6 +36,10 @@ VERDICTS = ("accept", "edit", "reject")
 #: hostile file from hiding a document-sized value in a label.
 MAX_FIELD_CHARS = 1024 * 1024
 
+#: What no stored string may hold: lone surrogates (not Unicode scalar values: they cannot be
+#: written as UTF-8).
+FIELD_FORBIDDEN = re.compile("[\ud800-\udfff]")
+
 Rule = Callable[[Any], "str | None"]
 
 
@@ -49,13 +54,15 @@ def time_problem(value: object) -> str | None:
 
 
 def field_problem(value: object) -> str | None:
-    """A short text field: a string of scalar values without control characters but tab and
-    LF, within MAX_FIELD_CHARS."""
+    """A short text field (a name, a label, a note): a string of Unicode scalar values within
+    MAX_FIELD_CHARS. Unlike a document's text, control characters (NUL too) are allowed: no
+    offsets point into these fields, SQLite keeps them whole, and the app stores what users
+    type."""
     if not isinstance(value, str):
         return f"expected a string, not {type(value).__name__}"
     if len(value) > MAX_FIELD_CHARS:
         return f"is {len(value):,} characters long, over the limit of {MAX_FIELD_CHARS:,}"
-    found = FORBIDDEN.search(value)
+    found = FIELD_FORBIDDEN.search(value)
     if found is not None:
         return f"contains {describe_character(found.group())} at position {found.start()}"
     return None

@@ -10,6 +10,7 @@ from typing import Any
 
 from annotator.domain.attributes import check_attributes
 from annotator.domain.content_rules import text_problem
+from annotator.domain.field_rules import field_problem
 from annotator.domain.ids import is_uuid
 from annotator.domain.model import (
     STATUSES,
@@ -101,10 +102,17 @@ class _Checker:
             return []
         return value
 
-    def text(self, parent: dict, key: str, path: str, default: str | None = None) -> str:
+    def text(
+        self, parent: dict, key: str, path: str, default: str | None = None, *, short=True
+    ) -> str:
+        """A string field; a short one (a name, a note, not a document's text) must also meet
+        `field_rules.field_problem` (no control characters, a length limit)."""
         value = parent.get(key, default)
         if not isinstance(value, str):
             self.fail(f"{path}.{key}", "missing" if value is None else "expected a string")
+            return ""
+        if short and (problem := field_problem(value)) is not None:
+            self.fail(f"{path}.{key}", problem)
             return ""
         return value
 
@@ -281,7 +289,7 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
 def _document(
     c: _Checker, d: dict, p: str, schema: Schema, out: Exchange, author, entities
 ) -> None:
-    text = c.text(d, "text", p)
+    text = c.text(d, "text", p, short=False)
     if (problem := text_problem(text)) is not None:
         c.fail(f"{p}.text", problem)
     sha = c.text(d, "sha256", p)
@@ -291,8 +299,8 @@ def _document(
     meta = c.obj(d.get("metadata", {}), f"{p}.metadata")
     values = {k: meta.get(k, "") for k in META_KEYS}
     for key, value in values.items():
-        if not isinstance(value, str):
-            c.fail(f"{p}.metadata.{key}", "expected a string")
+        if (problem := field_problem(value)) is not None:
+            c.fail(f"{p}.metadata.{key}", problem)
     extra = meta.get("extra", {})
     if not isinstance(extra, dict):
         c.fail(f"{p}.metadata.extra", "expected an object")

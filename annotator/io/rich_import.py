@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from annotator.domain.content_rules import clean_text, text_problem
+from annotator.io.bounded_zip import ArchiveRefused
 from annotator.io.importers import METADATA_KEYS, ImportedDocument, ImportRefused
 from annotator.io.text_import import (
     MAX_BYTES,
@@ -172,6 +173,8 @@ class FormattedImporter:
             extracted = self.extract(data, path)
             return build_document(extracted, path.name)
         except ImportRefused as refused:
+            raise ImportRefused(path, refused.reason) from None
+        except ArchiveRefused as refused:  # a zip bomb or a damaged archive
             raise ImportRefused(path, refused.reason) from None
         except (MemoryError, RecursionError):
             raise ImportRefused(path, f"{self.kind} file too complex to read") from None

@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from annotator.cli import main
+from annotator.domain.field_rules import MAX_FIELD_CHARS
 from annotator.services.project import Project
 
 TEXT = "ab\u0000cd The mayor spoke."
@@ -167,7 +168,7 @@ WRONG_TYPES = {
     "bad attribute": lambda d: d["tag_types"][1].__setitem__(
         "attributes", [{"id": [1], "key": {}, "type": [], "choices": [[1]], "default": [1]}]
     ),
-    "NUL in a label": lambda d: d["tag_types"][0].__setitem__("label", "a\u0000b"),
+    "huge label": lambda d: d["tag_types"][0].__setitem__("label", "x" * (MAX_FIELD_CHARS + 1)),
     "bogus kind": lambda d: d["tag_types"][0].__setitem__("kind", "bogus"),
     "list kind": lambda d: d["tag_types"][0].__setitem__("kind", ["actor"]),
 }
