@@ -37,6 +37,16 @@ class InvalidContentError(ProjectFileError):
     """The file's rows break the model: offsets outside the text, quotes that differ, ..."""
 
 
+class IncomingRowsError(InvalidContentError):
+    """Rows of a file to merge break the model; `errors` lists each "where: what" problem, and
+    the message is the first of them with how many more."""
+
+    def __init__(self, name: str, errors: list[str]) -> None:
+        self.errors = errors
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"{name}: nothing was merged: {errors[0]}{more}")
+
+
 class ProjectLockedError(ProjectFileError):
     """Another Annotator process has this project open."""
 
