@@ -40,8 +40,8 @@ def text_problem(text: object) -> str | None:
     # A code point is at most 4 bytes of UTF-8: only encode when the cheap bound is over.
     if len(text) * 4 > MAX_TEXT_BYTES and utf8_size(text) > MAX_TEXT_BYTES:
         return (
-            f"text is {utf8_size(text) / 1024**2:.0f} MiB, over the "
-            f"{MAX_TEXT_BYTES // 1024**2} MiB limit for one document"
+            f"text is {_size(utf8_size(text))}, over the {_size(MAX_TEXT_BYTES)} limit for one "
+            "document"
         )
     found = FORBIDDEN.search(text)
     if found is not None:
@@ -50,6 +50,10 @@ def text_problem(text: object) -> str | None:
             "; Annotator stores LF line ends only (no CR)" if found.group() == "\r" else ""
         )
     return None
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024**2:.0f} MiB" if size >= 1024**2 else f"{size:,} bytes"
 
 
 def utf8_size(text: str) -> int:
