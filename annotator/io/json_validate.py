@@ -8,9 +8,11 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from annotator.domain.attributes import check_attributes
 from annotator.domain.content_rules import text_problem
-from annotator.domain.field_rules import field_problem
+from annotator.domain.field_rules import MAX_FIELD_CHARS, field_problem
 from annotator.domain.ids import is_uuid
 from annotator.domain.model import (
     STATUSES,
@@ -133,6 +135,18 @@ class _Checker:
             self.fail(f"{path}.{key}", "expected a UTC timestamp like 2026-01-31T12:00:00.000Z")
             return ""
         return value
+
+
+def _json_size_problem(value: Any) -> str | None:
+    """A JSON column's value within the limit of a short field (a 300 MB attribute would
+    otherwise reach SQLite as "string or blob too big"), and with no lone surrogate."""
+    try:
+        size = len(orjson.dumps(value))
+    except (TypeError, orjson.JSONEncodeError):
+        return "holds a value that cannot be stored as JSON"
+    if size > MAX_FIELD_CHARS:
+        return f"is {size:,} bytes of JSON, over the limit of {MAX_FIELD_CHARS:,}"
+    return None
 
 
 def effective_schema(
@@ -305,6 +319,9 @@ def _document(
     if not isinstance(extra, dict):
         c.fail(f"{p}.metadata.extra", "expected an object")
         extra = {}
+    elif (problem := _json_size_problem(extra)) is not None:
+        c.fail(f"{p}.metadata.extra", problem)
+        extra = {}
     uuid = c.uuid(d, "id", p, new=True)
     info = DocumentInfo(
         uuid=uuid,
@@ -347,6 +364,8 @@ def _document(
             attributes = check_attributes(
                 tag.attributes, c.obj(s.get("attributes", {}), f"{sp}.attributes")
             )
+            if (problem := _json_size_problem(attributes)) is not None:
+                raise ValidationError(problem)
         except ValidationError as error:
             c.fail(f"{sp}.attributes", str(error))
             attributes = {}
@@ -392,6 +411,8 @@ def _document(
             attributes = check_attributes(
                 link_type.attributes, c.obj(x.get("attributes", {}), f"{lp}.attributes")
             )
+            if (problem := _json_size_problem(attributes)) is not None:
+                raise ValidationError(problem)
         except ValidationError as error:
             c.fail(f"{lp}.attributes", str(error))
             attributes = {}

@@ -15,7 +15,7 @@ from import_builders import make_docx
 
 from annotator.cli import main
 from annotator.domain import content_rules
-from annotator.io import bounded_zip
+from annotator.io import bounded_zip, json_validate
 
 
 def run(capsys, *args: object) -> tuple[int, str, str]:
@@ -105,3 +105,20 @@ def test_add_reports_each_refused_file_and_adds_the_rest(
     assert "added 2 document(s) to p.annotator" in lines
     assert out == ""
     assert run(capsys, "check", sample)[0] == 0
+
+
+def test_an_oversized_json_column_is_refused(
+    tmp_path: Path, sample: Path, capsys, monkeypatch
+) -> None:
+    """Metadata and attributes are JSON columns: over the field limit they are refused by
+    path, not passed on to SQLite ("string or blob too big" at 200 MiB)."""
+    monkeypatch.setattr(json_validate, "MAX_FIELD_CHARS", 100)
+    run(capsys, "export", sample, "--format", "json", "-o", tmp_path / "p.json")
+    data = orjson.loads((tmp_path / "p.json").read_bytes())
+    data["documents"][0]["metadata"]["extra"] = {"notes": "x" * 200}
+    (tmp_path / "big.json").write_bytes(orjson.dumps(data))
+    before = sample.read_bytes()
+    code, _, err = run(capsys, "import", sample, tmp_path / "big.json")
+    assert code == 1
+    assert "$.documents[0].metadata.extra: is 212 bytes of JSON, over the limit of 100" in err
+    assert sample.read_bytes() == before
