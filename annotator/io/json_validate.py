@@ -12,7 +12,7 @@ import orjson
 
 from annotator.domain.attributes import check_attributes
 from annotator.domain.content_rules import text_problem
-from annotator.domain.field_rules import MAX_FIELD_CHARS, field_problem
+from annotator.domain.field_rules import MAX_FIELD_CHARS, TOMBSTONE_KINDS, field_problem
 from annotator.domain.ids import is_uuid
 from annotator.domain.model import (
     STATUSES,
@@ -34,16 +34,6 @@ from annotator.io.schema_file import is_exchange_time, schema_from_dict
 
 FORMAT, VERSION = "annotator", 1
 MAX_ERRORS = 50
-TOMBSTONE_KINDS = (
-    "span",
-    "link",
-    "entity",
-    "document",
-    "tag_type",
-    "link_type",
-    "attribute_def",
-    "annotator",
-)
 META_KEYS = (
     "author",
     "outlet",
