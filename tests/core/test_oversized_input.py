@@ -32,9 +32,20 @@ def sample(tmp_path: Path, capsys) -> Path:
     return path
 
 
+CHILD = """
+import resource, sys
+from annotator.cli import main
+code = main(sys.argv[1:])
+print(f"maxrss={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
 @pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in KiB: Linux")
 def test_a_200_mib_doccano_text_is_refused_at_full_size(tmp_path: Path, sample: Path) -> None:
-    """The issue's case as it is (no lowered limit), in a child process."""
+    """The issue's case as it is (no lowered limit), in a child process whose peak memory
+    stays under 300 MB: the line is measured before it is read, and refused unread."""
     source = tmp_path / "huge.jsonl"
     with source.open("w", encoding="utf-8") as out:
         out.write('{"text": "')
@@ -44,17 +55,17 @@ def test_a_200_mib_doccano_text_is_refused_at_full_size(tmp_path: Path, sample: 
         out.write('", "label": [[0, 4, "actor"]]}\n')
     before = sample.read_bytes()
     done = subprocess.run(
-        [sys.executable, "-m", "annotator", "import", str(sample), "--format", "doccano",
-         str(source)],
+        [sys.executable, "-c", CHILD, "import", str(sample), "--format", "doccano", str(source)],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     source.unlink()
+    line, peak = done.stderr.strip().splitlines()
     assert done.returncode == 1, done.stderr
-    line = done.stderr.strip()
     assert line == (
-        "annotator import: huge.jsonl: line 1: the text is 200 MiB, over the 100 MiB limit "
-        "for one document"
+        "annotator import: huge.jsonl: line 1: over 116 MiB (the text limit for one document, "
+        "100 MiB, and its labels)"
     )
+    assert int(peak.removeprefix("maxrss=")) < 300 * 1024
     assert sample.read_bytes() == before
 
 
