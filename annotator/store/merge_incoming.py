@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from itertools import groupby
 from operator import itemgetter
 
-from annotator.domain.field_rules import TABLE_RULES, row_problems
+from annotator.domain.field_rules import TABLE_RULES, row_problems, uuid_problem
 from annotator.domain.offsets import quote_of
 
 #: The most problems listed; a file with more is refused all the same.
@@ -45,10 +45,18 @@ def _problems(raw: sqlite3.Connection) -> Iterator[str]:
     yield from _link_ends(raw)
 
 
+def _name(uuid: object) -> str:
+    """A row's uuid for a message: as it is when it is one, else escaped and cut (a hostile
+    value must not break the one-line message)."""
+    return str(uuid) if uuid_problem(uuid) is None else ascii(uuid)[:40]
+
+
 def _where(table: str, row: dict) -> str:
     ident = row.get("uuid")
-    if isinstance(ident, str) and len(ident) <= 64:
+    if uuid_problem(ident) is None:  # anything else is shown by its row id, never raw
         return f"{table} {ident}"
+    if table == "tombstones":
+        return f"{table} row {_name(ident)}"
     if table == "span_fragments":
         return f"{table} of span row {row.get('span_id')!r}, #{row.get('ordinal')!r}"
     if table == "link_type_endpoints":
@@ -87,11 +95,11 @@ def _span_offsets(raw: sqlite3.Connection) -> Iterator[str]:
             if problem is None and quote != quote_of(text, pieces):
                 problem = "its quote differs from the text it points at"
             if problem is not None:
-                yield f"spans {uuid}: {problem}"
+                yield f"spans {_name(uuid)}: {problem}"
     for (uuid,) in raw.execute(
         "SELECT uuid FROM spans WHERE document_id NOT IN (SELECT id FROM documents)"
     ):
-        yield f"spans {uuid}: its document is not in the file"
+        yield f"spans {_name(uuid)}: its document is not in the file"
 
 
 def _fragments_problem(pieces: list, start: object, end: object, length: int) -> str | None:
@@ -124,11 +132,11 @@ def _link_ends(raw: sqlite3.Connection) -> Iterator[str]:
     )
     for uuid, document, link_type, a_doc, a_tag, b_doc, b_tag in raw.execute(query):
         if a_doc is None or b_doc is None:
-            yield f"links {uuid}: a span it joins is not in the file"
+            yield f"links {_name(uuid)}: a span it joins is not in the file"
         elif a_doc != document or b_doc != document:
-            yield f"links {uuid}: joins spans of different documents"
+            yield f"links {_name(uuid)}: joins spans of different documents"
         elif link_type in ends and not _allows(ends[link_type], a_tag, b_tag, link_type in both):
-            yield f"links {uuid}: its link type does not allow these tag types"
+            yield f"links {_name(uuid)}: its link type does not allow these tag types"
 
 
 def _allows(allowed: dict[str, set[int]], a: int, b: int, undirected: bool) -> bool:

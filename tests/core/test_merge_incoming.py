@@ -64,6 +64,13 @@ def _cases(rich) -> dict[str, tuple[tuple[str, ...], str]]:
             (f"UPDATE spans SET attributes = '[1, 2]' WHERE uuid = '{rich.mayor}'",),
             rich.mayor,  # the open checklist may name it first, in its own words
         ),
+        "line break as an id": (  # found by tests/fuzz: the message must stay one line
+            (
+                "UPDATE tombstones SET uuid = char(13) || char(10) "
+                "WHERE rowid = (SELECT min(rowid) FROM tombstones)",
+            ),
+            "tombstones row '\\r\\n': uuid expected a lower-case UUID",
+        ),
         "bad time": (
             (f"UPDATE spans SET modified = 'yesterday' WHERE uuid = '{rich.mayor}'",),
             "modified expected a UTC timestamp",
