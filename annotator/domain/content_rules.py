@@ -39,10 +39,8 @@ def text_problem(text: object) -> str | None:
         return f"text must be a string, not {type(text).__name__}"
     # A code point is at most 4 bytes of UTF-8: only encode when the cheap bound is over.
     if len(text) * 4 > MAX_TEXT_BYTES and utf8_size(text) > MAX_TEXT_BYTES:
-        return (
-            f"text is {_size(utf8_size(text))}, over the {_size(MAX_TEXT_BYTES)} limit for one "
-            "document"
-        )
+        size, limit = describe_size(utf8_size(text)), describe_size(MAX_TEXT_BYTES)
+        return f"text is {size}, over the {limit} limit for one document"
     found = FORBIDDEN.search(text)
     if found is not None:
         where = f"text contains {describe_character(found.group())} at position {found.start()}"
@@ -52,7 +50,8 @@ def text_problem(text: object) -> str | None:
     return None
 
 
-def _size(size: int) -> str:
+def describe_size(size: int) -> str:
+    """A size in bytes for a message: "200 MiB", or "1,024 bytes" below a MiB."""
     return f"{size / 1024**2:.0f} MiB" if size >= 1024**2 else f"{size:,} bytes"
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from import_builders import make_docx
+from import_builders import make_docx, make_pdf
 
 from annotator.cli import main
 from annotator.domain import content_rules
@@ -133,3 +133,14 @@ def test_an_oversized_json_column_is_refused(
     assert code == 1
     assert "$.documents[0].metadata.extra: is 212 bytes of JSON, over the limit of 100" in err
     assert sample.read_bytes() == before
+
+
+def test_pdf_text_extraction_stops_at_the_limit(tmp_path: Path, sample: Path, capsys, monkeypatch):
+    monkeypatch.setattr(content_rules, "MAX_TEXT_BYTES", 30)
+    pdf = make_pdf(tmp_path / "long.pdf", ["Page one has some words.", "Page two has more words."])
+    code, _, err = run(capsys, "add", sample, pdf)
+    assert code == 1
+    assert err == (
+        "annotator add: nothing added: long.pdf: text passes the 30 bytes limit for one "
+        "document at page 1"
+    )
