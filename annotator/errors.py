@@ -37,6 +37,16 @@ class InvalidContentError(ProjectFileError):
     """The file's rows break the model: offsets outside the text, quotes that differ, ..."""
 
 
+class IncomingRowsError(InvalidContentError):
+    """Rows of a file to merge break the model; `errors` lists each "where: what" problem, and
+    the message is the first of them with how many more."""
+
+    def __init__(self, name: str, errors: list[str]) -> None:
+        self.errors = errors
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"{name}: nothing was merged: {errors[0]}{more}")
+
+
 class ProjectLockedError(ProjectFileError):
     """Another Annotator process has this project open."""
 
@@ -55,3 +65,9 @@ class CheckTimeoutError(CheckIncompleteError):
 
 class CheckCancelledError(CheckIncompleteError):
     """The user cancelled the open checklist."""
+
+
+class InputRefused(ValidationError):
+    """An input file (an import, an added document, an archive) is damaged, hostile or over a
+    limit; the message is one line naming the file and why. Importers turn every error that
+    bad input makes a parsing library raise into this (or a subclass), never a traceback."""

@@ -89,7 +89,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if os.environ.get("ANNOTATOR_DEBUG"):
             raise
-        say(f"annotator {args.command}: internal error: {type(error).__name__}: {one_line(error)}")
+        say(
+            f"annotator {args.command}: internal error: {type(error).__name__}: "
+            f"{one_line(error)} (a bug: please report it to the Annotator maintainers with "
+            "this line; ANNOTATOR_DEBUG=1 shows where it happened)"
+        )
         return 2
 
 

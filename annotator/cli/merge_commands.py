@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from annotator.cli.common import open_project, project_arg, say
+from annotator.errors import IncomingRowsError
 
 
 def register(sub) -> dict:
@@ -72,13 +73,18 @@ def cmd_merge(args: argparse.Namespace) -> int:
             for report in past_reports(project):
                 _print(report, args.json)
         for index, other in enumerate(args.others):
-            report = merge(
-                project,
-                other,
-                _phase,
-                conflicts=args.conflicts,
-                backup=not args.no_backup and index == 0,
-            )
+            try:
+                report = merge(
+                    project,
+                    other,
+                    _phase,
+                    conflicts=args.conflicts,
+                    backup=not args.no_backup and index == 0,
+                )
+            except IncomingRowsError as error:  # each problem, then the one-line refusal
+                for line in error.errors:
+                    say(f"  {other.name}: {line}")
+                raise
             if sys.stderr.isatty():
                 print(file=sys.stderr)
             _print(report, args.json)

@@ -79,7 +79,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from annotator.io.importers import ImportRefused, collect_files, read_one
+    from annotator.io.importers import ImportRefused, collect_files, read_reported
     from annotator.services.document_commands import AddDocuments
 
     files = collect_files(args.paths)
@@ -90,10 +90,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     documents = []
     report = progress("reading")
     for index, path in enumerate(files, 1):
-        try:
-            documents.append(read_one(path))
-        except ImportRefused as error:
-            refused.append(error)
+        found = read_reported(path)  # a refusal is this file's line; the batch goes on
+        (refused if isinstance(found, ImportRefused) else documents).append(found)
         report(index, len(files))
     with open_project(args) as project:
         command = AddDocuments(documents)

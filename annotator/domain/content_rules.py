@@ -39,19 +39,33 @@ def text_problem(text: object) -> str | None:
         return f"text must be a string, not {type(text).__name__}"
     # A code point is at most 4 bytes of UTF-8: only encode when the cheap bound is over.
     if len(text) * 4 > MAX_TEXT_BYTES and utf8_size(text) > MAX_TEXT_BYTES:
-        return (
-            f"text is {utf8_size(text) / 1024**2:.0f} MiB, over the "
-            f"{MAX_TEXT_BYTES // 1024**2} MiB limit for one document"
-        )
+        size, limit = describe_size(utf8_size(text)), describe_size(MAX_TEXT_BYTES)
+        return f"text is {size}, over the {limit} limit for one document"
     found = FORBIDDEN.search(text)
     if found is not None:
-        return f"text contains {describe_character(found.group())} at position {found.start()}"
+        where = f"text contains {describe_character(found.group())} at position {found.start()}"
+        return where + (
+            "; Annotator stores LF line ends only (no CR)" if found.group() == "\r" else ""
+        )
     return None
 
 
+def describe_size(size: int) -> str:
+    """A size in bytes for a message: "200 MiB", or "1,024 bytes" below a MiB."""
+    return f"{size / 1024**2:.0f} MiB" if size >= 1024**2 else f"{size:,} bytes"
+
+
 def utf8_size(text: str) -> int:
-    """Bytes of UTF-8 the text needs (lone surrogates counted as 3, as they would be escaped)."""
-    return len(text.encode("utf-8", "surrogatepass"))
+    """Bytes of UTF-8 the text needs (lone surrogates counted as 3, as they would be escaped).
+
+    Counted a slice at a time, so a 200 MB text is not copied whole to be measured."""
+    if text.isascii():
+        return len(text)
+    step = 1 << 20
+    return sum(
+        len(text[at : at + step].encode("utf-8", "surrogatepass"))
+        for at in range(0, len(text), step)
+    )
 
 
 def clean_text(text: str) -> str:

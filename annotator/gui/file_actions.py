@@ -14,7 +14,7 @@ from annotator.gui.session import ProjectSession
 from annotator.io.importers import (
     ImportRefused,
     collect_files,
-    read_one,
+    read_reported,
     registered_importers,
     supported_extensions,
 )
@@ -35,10 +35,11 @@ def _read_documents(paths: list[Path], progress: Callable[..., bool | None]) -> 
         text = f"Reading {path.name} ({index} of {len(files)})…"
         if progress(index - 1, len(files), text) is False:
             return [], [], True
-        try:
-            documents.append(read_one(path))
-        except ImportRefused as error:
-            refused.append(str(error))
+        found = read_reported(path)  # any failure, a bug too, is this file's line
+        if isinstance(found, ImportRefused):
+            refused.append(str(found))
+        else:
+            documents.append(found)
     return documents, refused, progress(len(files), len(files)) is False
 
 

@@ -21,14 +21,16 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from annotator.domain.content_rules import text_problem
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
+from annotator.io.bounded_zip import BoundedZip
 from annotator.io.brat_conf import BratConf, ConfError, read_conf
 from annotator.io.foreign_common import ForeignFormatError
 from annotator.io.formats import ImportFormat, Progress, register_import
 from annotator.io.import_common import ExchangeBuilder, apply_exchange, is_key, stable_uuid
 
 MAX_ERRORS = 20
-MAX_BYTES = 2 * 1024**3
+MAX_FOLDER_BYTES = 2 * 1024**3  # a collection folder (a zip has bounded_zip's limits)
 TEXT_BOUND = re.compile(r"^(\S+) (\d+ \d+(?:;\d+ \d+)*)$")
 
 
@@ -48,23 +50,24 @@ def read_collection(path: Path) -> dict[str, bytes]:
     wanted = (".txt", ".ann")
     try:
         if path.is_file() and zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                if sum(i.file_size for i in archive.infolist()) > MAX_BYTES:
-                    raise ForeignFormatError([f"{path.name}: unpacks to more than 2 GB"])
+            with BoundedZip(path) as archive:  # sizes counted as unpacked, not as declared
                 return {
-                    i.filename: archive.read(i)
-                    for i in archive.infolist()
-                    if not i.is_dir()
-                    and (i.filename.endswith(wanted) or i.filename.endswith("annotation.conf"))
-                    and not PurePosixPath(i.filename).is_absolute()
-                    and ".." not in PurePosixPath(i.filename).parts
+                    name: archive.read(name)
+                    for name in archive.names()
+                    if (name.endswith(wanted) or name.endswith("annotation.conf"))
+                    and not PurePosixPath(name).is_absolute()
+                    and ".." not in PurePosixPath(name).parts
                 }
         root = collection_root(path)
-        return {
-            f.relative_to(root).as_posix(): f.read_bytes()
+        files = [
+            f
             for f in sorted(root.rglob("*"))
             if f.is_file() and (f.suffix in wanted or f.name == "annotation.conf")
-        }
+        ]
+        if sum(f.stat().st_size for f in files) > MAX_FOLDER_BYTES:  # files on disk: sizes hold
+            limit = MAX_FOLDER_BYTES // 1024**3
+            raise ForeignFormatError([f"{path.name}: holds more than {limit} GiB of brat files"])
+        return {f.relative_to(root).as_posix(): f.read_bytes() for f in files}
     except (OSError, zipfile.BadZipFile) as error:
         raise ForeignFormatError([f"{path.name}: cannot be read ({error})"]) from None
 
@@ -168,6 +171,9 @@ class _Collection:
                 continue
             text, lines = self.text_of(txt), self.text_of(ann)
             if text is None or lines is None:
+                continue
+            if (problem := text_problem(text)) is not None:
+                self.fail(txt, f"the {problem}")
                 continue
             sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
             if sha not in self.documents:

@@ -107,6 +107,12 @@ def _line(
     }
 
 
+def _ident(value: Any) -> Any:
+    """An entity id as a key: a number or a string; anything else (a list, an object) matches
+    nothing, so a relation naming it is refused rather than failing to hash."""
+    return value if isinstance(value, str | int | float) and not isinstance(value, bool) else ()
+
+
 def read_doccano(project: Any, path: Path, progress: Progress | None) -> Any:
     builder = ForeignImport(project, path)
     for item, where in jsonl_texts(builder, path):
@@ -145,7 +151,7 @@ def _read_item(builder: ForeignImport, item: dict[str, Any], where: str) -> None
             start = points(entity.get("start_offset"), f"{at}.start_offset")
             end = points(entity.get("end_offset"), f"{at}.end_offset")
             uuid = builder.span(doc, entity.get("label"), [(start, end)], at)
-            spans[entity.get("id")] = uuid
+            spans[_ident(entity.get("id"))] = uuid
     else:
         key = "label" if "label" in item else "labels"
         labels = item.get(key, [])
@@ -164,7 +170,8 @@ def _read_item(builder: ForeignImport, item: dict[str, Any], where: str) -> None
         at = f"{where}: relations[{i}]"
         if not isinstance(relation, dict):
             raise builder.fail(at, "expected an object")
-        source, target = spans.get(relation.get("from_id")), spans.get(relation.get("to_id"))
+        source = spans.get(_ident(relation.get("from_id")))
+        target = spans.get(_ident(relation.get("to_id")))
         if source is None or target is None:
             raise builder.fail(at, "from_id and to_id must name entities of this line")
         builder.link(doc, relation.get("type"), source, target, at)

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from annotator.io.bounded_zip import checked_zip_bytes
 from annotator.io.importers import ImportRefused, register
 from annotator.io.rich_import import Extracted, FormattedImporter, paragraphs
 
@@ -49,7 +50,8 @@ class DocxImporter(FormattedImporter):
         import docx  # loaded on first use: slow to import (file dialogs load the registry)
         from docx.table import Table
 
-        document = docx.Document(io.BytesIO(data))
+        # Every member unpacked and counted first: python-docx reads them all, trusting sizes.
+        document = docx.Document(io.BytesIO(checked_zip_bytes(data, path.name)))
         blocks = [
             _table_text(item) if isinstance(item, Table) else item.text
             for item in document.iter_inner_content()

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from annotator.io.bounded_zip import BoundedZip
 from annotator.io.html_import import plain_text
 from annotator.io.importers import ImportRefused, register
 from annotator.io.rich_import import Extracted, FormattedImporter, paragraphs
@@ -34,9 +35,10 @@ class EpubImporter(FormattedImporter):
     def extract(self, data: bytes, path: Path) -> Extracted:
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise ImportRefused(None, "not an EPUB file (not a zip archive)")
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if "META-INF/encryption.xml" in archive.namelist():
+        with BoundedZip(data, path.name) as archive:
+            if "META-INF/encryption.xml" in archive.names():
                 raise ImportRefused(None, "encrypted (DRM-protected) EPUB")
+            archive.check_all()  # every member unpacked and counted: ebooklib reads them all
         import ebooklib  # an optional extra (annotator[documents]): loaded on first use
         import lxml.html
         from ebooklib import epub

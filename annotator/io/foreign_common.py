@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from annotator.domain import content_rules
+from annotator.domain.content_rules import text_problem
 from annotator.domain.ids import is_uuid, now
 from annotator.errors import ValidationError
 from annotator.io.byte_sniff import not_json_text
@@ -27,6 +29,8 @@ from annotator.io.schema_file import COLOR, is_exchange_time
 FOREIGN_NAMESPACE = uuidlib.UUID("5b0d7c36-2f5e-4b8a-9a57-0a3c1f6e2d11")
 KEY_CHARS = re.compile(r"[^A-Za-z0-9_\-]+")
 NEW_TAG_COLOR = "#808080"
+#: Room a JSON line may take beyond its text's limit: labels, relations, metadata, escapes.
+LABELS_ROOM = 16 * 1024 * 1024
 ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -127,10 +131,11 @@ class ForeignImport:
     def document(self, text: str, title: str, where: str, uuid: str | None = None) -> str:
         """Add a document (a text already in the project is matched by its hash); returns the
         key later spans use."""
-        if not isinstance(text, str):
-            raise self.fail(where, "the text must be a string")
-        if "\r" in text:  # offsets count the CRs; dropping them would shift every span
-            raise self.fail(where, "the text has CR line ends; Annotator stores LF line ends only")
+        # Offsets point into the text as it is, so a forbidden character (a CR, a NUL) is
+        # refused, never removed: removing it would shift every span after it.
+        problem = text_problem(text)
+        if problem is not None:
+            raise self.fail(where, f"the {problem}")
         sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         uuid = self.hashes.get(sha) or (
             uuid if uuid and uuid not in self.hashes.values() else stable_uuid("document", sha)
@@ -329,25 +334,66 @@ def read_json_bytes(path: Path) -> bytes:
     return read_bytes(path).removeprefix(codecs.BOM_UTF8)
 
 
+def _numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The file's lines (LF, CRLF or CR ends) with their numbers, one at a time; a UTF-8 byte
+    order mark is dropped. A line is measured before it is read (in 1 MiB steps, keeping
+    nothing), and one longer than a document's text limit plus room for its labels is
+    refused unread: a 200 MB line costs no memory to refuse."""
+    path = Path(path)
+    limit = content_rules.MAX_TEXT_BYTES + LABELS_ROOM
+    try:
+        with path.open("rb") as handle:
+            number = 0
+            while True:
+                start, length = handle.tell(), 0
+                while chunk := handle.readline(1 << 20):
+                    length += len(chunk)
+                    if length > limit:
+                        raise ForeignFormatError(
+                            [
+                                f"{path.name}: line {number + 1}: over {limit // 1024**2} MiB "
+                                f"(the text limit for one document, "
+                                f"{content_rules.MAX_TEXT_BYTES // 1024**2} MiB, and its labels)"
+                            ]
+                        )
+                    if chunk.endswith(b"\n"):
+                        break
+                if length == 0:
+                    return
+                handle.seek(start)
+                physical = handle.read(length)
+                if number == 0:
+                    physical = physical.removeprefix(codecs.BOM_UTF8)
+                pieces = (physical.splitlines() if b"\r" in physical else [physical]) or [b""]
+                del physical
+                while pieces:  # popped, so only the caller holds the line it is given
+                    number += 1
+                    yield number, pieces.pop(0)
+    except OSError as error:
+        raise ForeignFormatError([f"{path.name}: cannot be read ({error.strerror})"]) from None
+
+
 def jsonl_texts(builder: ForeignImport, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
     """The objects of a JSON-lines file that each carry a "text" string, with where they are
     ("line N"); a line that is not such an object fails the import naming its line, and a file
     without any fails it too (doccano and spaCy JSONL share this shape)."""
     found = False
-    data = read_json_bytes(path)
-    for number, line in enumerate(data.splitlines(), 1):
+    for number, line in _numbered_lines(path):
         if not line.strip():
             continue
         where = f"line {number}"
         try:
             item = orjson.loads(line)
         except orjson.JSONDecodeError as error:
-            reason = not_json_text(data)  # a zip, a picture, UTF-16: say so, not where it broke
+            del line
+            # a zip, a picture, UTF-16: say so, not where it broke
+            reason = not_json_text(read_json_bytes(path))
             if reason is not None:
                 raise ForeignFormatError(
                     [f"{builder.name}: not a JSON-lines file ({reason})"]
                 ) from None
             raise builder.fail(where, f"not valid JSON ({error})") from None
+        del line  # one line's bytes at a time: a 200 MB line is not held twice
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
             raise builder.fail(where, 'expected an object with a "text" string')
         found = True

@@ -215,10 +215,37 @@ def read_one(path: Path | str) -> ImportedDocument:
     importer = importer_for(path)
     try:
         return importer.read(path)
+    except ImportRefused:
+        raise
     except ModuleNotFoundError as error:  # an optional extra is not installed
         raise ImportRefused(path, needs_extra(error)) from None
     except OSError as error:
         raise ImportRefused(path, f"cannot read the file ({error.strerror or error})") from None
+    except AnnotatorError as error:  # a typed refusal of a shared reader (an archive's limits)
+        raise ImportRefused(path, getattr(error, "reason", None) or str(error)) from None
+    except (MemoryError, RecursionError):
+        raise ImportRefused(path, "too large or too deeply nested to read") from None
+
+
+def read_reported(path: Path | str) -> ImportedDocument | ImportRefused:
+    """read_one for a batch: a refusal is returned, never raised, and so is a bug in an
+    importer (as that file's line, saying to report it), so one file never stops the others."""
+    try:
+        return read_one(path)
+    except ImportRefused as refused:
+        return refused
+    except Exception as error:  # a bug, not bad input: this file's line; the batch goes on
+        return ImportRefused(path, internal_error_line(error))
+
+
+def internal_error_line(error: BaseException) -> str:
+    """What a bug says, on one line, with where to report it."""
+    message = " ".join(str(error).split())[:160]
+    return f"internal error ({type(error).__name__}: {message}); {REPORT_BUG}"
+
+
+#: Where a user reports a bug (said by every internal-error line).
+REPORT_BUG = "please report it to the Annotator maintainers with this line"
 
 
 def read_many(paths: Iterable[Path | str]) -> Iterator[ImportedDocument | ImportRefused]:
@@ -228,7 +255,4 @@ def read_many(paths: Iterable[Path | str]) -> Iterator[ImportedDocument | Import
     lazy, the iterator lets a worker report progress and stop early when cancelled.
     """
     for path in collect_files(paths):
-        try:
-            yield read_one(path)
-        except ImportRefused as refused:
-            yield refused
+        yield read_reported(path)

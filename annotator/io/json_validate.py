@@ -8,7 +8,11 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from annotator.domain.attributes import check_attributes
+from annotator.domain.content_rules import text_problem
+from annotator.domain.field_rules import MAX_FIELD_CHARS, TOMBSTONE_KINDS, field_problem
 from annotator.domain.ids import is_uuid
 from annotator.domain.model import (
     STATUSES,
@@ -30,16 +34,6 @@ from annotator.io.schema_file import is_exchange_time, schema_from_dict
 
 FORMAT, VERSION = "annotator", 1
 MAX_ERRORS = 50
-TOMBSTONE_KINDS = (
-    "span",
-    "link",
-    "entity",
-    "document",
-    "tag_type",
-    "link_type",
-    "attribute_def",
-    "annotator",
-)
 META_KEYS = (
     "author",
     "outlet",
@@ -100,10 +94,17 @@ class _Checker:
             return []
         return value
 
-    def text(self, parent: dict, key: str, path: str, default: str | None = None) -> str:
+    def text(
+        self, parent: dict, key: str, path: str, default: str | None = None, *, short=True
+    ) -> str:
+        """A string field; a short one (a name, a note, not a document's text) must also meet
+        `field_rules.field_problem` (no control characters, a length limit)."""
         value = parent.get(key, default)
         if not isinstance(value, str):
             self.fail(f"{path}.{key}", "missing" if value is None else "expected a string")
+            return ""
+        if short and (problem := field_problem(value)) is not None:
+            self.fail(f"{path}.{key}", problem)
             return ""
         return value
 
@@ -124,6 +125,18 @@ class _Checker:
             self.fail(f"{path}.{key}", "expected a UTC timestamp like 2026-01-31T12:00:00.000Z")
             return ""
         return value
+
+
+def _json_size_problem(value: Any) -> str | None:
+    """A JSON column's value within the limit of a short field (a 300 MB attribute would
+    otherwise reach SQLite as "string or blob too big"), and with no lone surrogate."""
+    try:
+        size = len(orjson.dumps(value))
+    except (TypeError, orjson.JSONEncodeError):
+        return "holds a value that cannot be stored as JSON"
+    if size > MAX_FIELD_CHARS:
+        return f"is {size:,} bytes of JSON, over the limit of {MAX_FIELD_CHARS:,}"
+    return None
 
 
 def effective_schema(
@@ -280,21 +293,25 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
 def _document(
     c: _Checker, d: dict, p: str, schema: Schema, out: Exchange, author, entities
 ) -> None:
-    text = c.text(d, "text", p)
-    if "\r" in text:
-        c.fail(f"{p}.text", "text must use LF line ends (no CR characters)")
+    text = c.text(d, "text", p, short=False)
+    if (problem := text_problem(text)) is not None:
+        c.fail(f"{p}.text", problem)
     sha = c.text(d, "sha256", p)
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    if isinstance(d.get("sha256"), str) and sha != digest:  # an empty one too
-        c.fail(f"{p}.sha256", "does not match the SHA-256 of the text")
+    if problem is None:  # a refused text is not copied to be hashed (it may be 200 MB)
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        if isinstance(d.get("sha256"), str) and sha != digest:  # an empty one too
+            c.fail(f"{p}.sha256", "does not match the SHA-256 of the text")
     meta = c.obj(d.get("metadata", {}), f"{p}.metadata")
     values = {k: meta.get(k, "") for k in META_KEYS}
     for key, value in values.items():
-        if not isinstance(value, str):
-            c.fail(f"{p}.metadata.{key}", "expected a string")
+        if (problem := field_problem(value)) is not None:
+            c.fail(f"{p}.metadata.{key}", problem)
     extra = meta.get("extra", {})
     if not isinstance(extra, dict):
         c.fail(f"{p}.metadata.extra", "expected an object")
+        extra = {}
+    elif (problem := _json_size_problem(extra)) is not None:
+        c.fail(f"{p}.metadata.extra", problem)
         extra = {}
     uuid = c.uuid(d, "id", p, new=True)
     info = DocumentInfo(
@@ -338,6 +355,8 @@ def _document(
             attributes = check_attributes(
                 tag.attributes, c.obj(s.get("attributes", {}), f"{sp}.attributes")
             )
+            if (problem := _json_size_problem(attributes)) is not None:
+                raise ValidationError(problem)
         except ValidationError as error:
             c.fail(f"{sp}.attributes", str(error))
             attributes = {}
@@ -383,6 +402,8 @@ def _document(
             attributes = check_attributes(
                 link_type.attributes, c.obj(x.get("attributes", {}), f"{lp}.attributes")
             )
+            if (problem := _json_size_problem(attributes)) is not None:
+                raise ValidationError(problem)
         except ValidationError as error:
             c.fail(f"{lp}.attributes", str(error))
             attributes = {}

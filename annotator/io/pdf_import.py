@@ -5,7 +5,10 @@ from __future__ import annotations
 import io
 import logging
 from pathlib import Path
+from typing import Any
 
+from annotator.domain import content_rules
+from annotator.domain.content_rules import describe_size, utf8_size
 from annotator.io.importers import ImportRefused, register
 from annotator.io.rich_import import Extracted, FormattedImporter
 
@@ -45,7 +48,7 @@ class PdfImporter(FormattedImporter):
                     None, "encrypted PDF (needs a password); save a copy without protection"
                 )
         try:
-            pages = [page.extract_text() or "" for page in reader.pages]
+            pages = _page_texts(reader)
         except FileNotDecryptedError:
             raise ImportRefused(None, "encrypted PDF (needs a password)") from None
         text = "\n\n".join(p.strip() for p in pages if p.strip())
@@ -63,6 +66,23 @@ class PdfImporter(FormattedImporter):
             title=_title(info.get("/Title")),
             metadata={"author": str(info.get("/Author") or ""), "language": language},
         )
+
+
+def _page_texts(reader: Any) -> list[str]:
+    """Each page's text, stopping (refused) as soon as the text passes the size limit of one
+    document: a small PDF may inflate to far more text than any article."""
+    pages, size = [], 0
+    for number, page in enumerate(reader.pages, 1):
+        text = page.extract_text() or ""
+        size += utf8_size(text)
+        if size > content_rules.MAX_TEXT_BYTES:
+            raise ImportRefused(
+                None,
+                f"text passes the {describe_size(content_rules.MAX_TEXT_BYTES)} limit for one "
+                f"document at page {number}",
+            )
+        pages.append(text)
+    return pages
 
 
 register(PdfImporter())

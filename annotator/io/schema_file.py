@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from annotator.domain.attributes import check_value
+from annotator.domain.field_rules import field_problem
 from annotator.domain.ids import is_timestamp, is_uuid
 from annotator.domain.model import TAG_KINDS, VALUE_TYPES, AttributeDef, LinkType, Schema, TagType
 from annotator.errors import ValidationError
@@ -93,6 +94,9 @@ class _Reader:
         if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
             self.fail(f"{path}.{key}", f"expected {getattr(kind, '__name__', kind)}")
             return None
+        if isinstance(value, str) and (problem := field_problem(value)) is not None:
+            self.fail(f"{path}.{key}", problem)
+            return None
         return value
 
     def provenance(self, obj: dict, path: str) -> dict[str, Any]:
@@ -109,20 +113,25 @@ class _Reader:
             found["author"] = obj["author"]
         return found
 
-    def common(self, obj: Any, path: str, keys: set[str]) -> bool:
+    def common(self, obj: Any, path: str, keys: set[str]) -> tuple[str, str] | None:
+        """The item's (id, key), each "" when wrong (a wrongly typed value, such as a list as
+        an id, is reported and never used), or None when the item is not even an object."""
         if not isinstance(obj, dict):
             self.fail(path, "expected an object")
-            return False
+            return None
         uuid = obj.get("id")
         if not is_uuid(uuid):
             self.fail(f"{path}.id", "expected a lower-case UUID")
+            uuid = ""
         key = obj.get("key")
-        if not isinstance(key, str) or not KEY.match(key):
+        if not isinstance(key, str) or not KEY.fullmatch(key):
             self.fail(f"{path}.key", "expected a key: a letter, then letters, digits, _ or -")
-        if isinstance(key, str) and key in keys:
+            key = ""
+        elif key in keys:
             self.fail(f"{path}.key", f"duplicate key {key!r}")
-        keys.add(key if isinstance(key, str) else "")
-        return True
+        if key:
+            keys.add(key)
+        return uuid, key
 
     def attributes(self, items: Any, path: str) -> tuple[AttributeDef, ...]:
         if not isinstance(items, list):
@@ -131,7 +140,8 @@ class _Reader:
         result, keys = [], set()
         for i, obj in enumerate(items):
             p = f"{path}[{i}]"
-            if not self.common(obj, p, keys):
+            ident = self.common(obj, p, keys)
+            if ident is None:
                 continue
             value_type = self.field(obj, "type", p, str)
             if value_type is not None and value_type not in VALUE_TYPES:
@@ -141,12 +151,13 @@ class _Reader:
                 choices
             ):
                 self.fail(f"{p}.choices", "expected distinct non-empty strings")
+                choices = list(dict.fromkeys(c for c in choices if isinstance(c, str) and c))
             if value_type in ("choice", "multi_choice") and not choices:
                 self.fail(f"{p}.choices", "a choice attribute needs choices")
             definition = AttributeDef(
-                uuid=obj.get("id", ""),
-                key=obj.get("key", ""),
-                label=self.field(obj, "label", p, str) or obj.get("key", ""),
+                uuid=ident[0],
+                key=ident[1],
+                label=self.field(obj, "label", p, str) or ident[1],
                 value_type=value_type or "text",
                 choices=tuple(choices),
                 required=bool(self.field(obj, "required", p, bool, optional=True)),
@@ -156,10 +167,15 @@ class _Reader:
             )
             try:
                 check_value(definition, definition.default)
-            except ValidationError as error:
-                self.fail(f"{p}.default", str(error))
+            except (ValidationError, TypeError, ValueError) as error:
+                self.fail(f"{p}.default", str(error) or "not a valid value")
             result.append(definition)
         return tuple(result)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def schema_from_dict(data: Any, path: str = "$") -> Schema:
@@ -170,7 +186,8 @@ def schema_from_dict(data: Any, path: str = "$") -> Schema:
     tags, tag_keys, hotkeys = [], set(), set()
     for i, obj in enumerate(reader.field(data, "tag_types", path, list) or []):
         p = f"{path}.tag_types[{i}]"
-        if not reader.common(obj, p, tag_keys):
+        ident = reader.common(obj, p, tag_keys)
+        if ident is None:
             continue
         kind = reader.field(obj, "kind", p, str)
         if kind is not None and kind not in TAG_KINDS:
@@ -187,9 +204,9 @@ def schema_from_dict(data: Any, path: str = "$") -> Schema:
             hotkeys.add(hotkey)
         tags.append(
             TagType(
-                uuid=obj.get("id", ""),
-                key=obj.get("key", ""),
-                label=reader.field(obj, "label", p, str) or obj.get("key", ""),
+                uuid=ident[0],
+                key=ident[1],
+                label=reader.field(obj, "label", p, str) or ident[1],
                 kind=kind or "custom",
                 color=color or "#808080",
                 hotkey=hotkey,
@@ -201,24 +218,25 @@ def schema_from_dict(data: Any, path: str = "$") -> Schema:
     link_types, link_keys = [], set()
     for i, obj in enumerate(reader.field(data, "link_types", path, list) or []):
         p = f"{path}.link_types[{i}]"
-        if not reader.common(obj, p, link_keys):
+        ident = reader.common(obj, p, link_keys)
+        if ident is None:
             continue
         ends = {}
         for role in ("sources", "targets"):
             keys = reader.field(obj, role, p, list, optional=True) or []
             for j, key in enumerate(keys):
                 if not isinstance(key, str) or key not in tag_keys:
-                    reader.fail(f"{p}.{role}[{j}]", f"no tag type {key!r} in this schema")
-            ends[role] = tuple(k for k in keys if isinstance(k, str))
+                    reader.fail(f"{p}.{role}[{j}]", f"no tag type {_shown(key)} in this schema")
+            ends[role] = tuple(k for k in keys if isinstance(k, str) and k in tag_keys)
         color = reader.field(obj, "color", p, str)
         if color is not None and not COLOR.match(color):
             reader.fail(f"{p}.color", "expected a colour #rrggbb")
         directed = reader.field(obj, "directed", p, bool)
         link_types.append(
             LinkType(
-                uuid=obj.get("id", ""),
-                key=obj.get("key", ""),
-                label=reader.field(obj, "label", p, str) or obj.get("key", ""),
+                uuid=ident[0],
+                key=ident[1],
+                label=reader.field(obj, "label", p, str) or ident[1],
                 directed=True if directed is None else directed,
                 color=color or "#808080",
                 guideline=reader.field(obj, "guideline", p, str, optional=True) or "",
@@ -230,6 +248,7 @@ def schema_from_dict(data: Any, path: str = "$") -> Schema:
         )
     uuids = [t.uuid for t in tags] + [t.uuid for t in link_types]
     uuids += [a.uuid for t in (*tags, *link_types) for a in t.attributes]
+    uuids = [u for u in uuids if u]  # a wrong id is reported above
     if len(set(uuids)) != len(uuids):
         reader.fail(path, "an id is used twice")
     if reader.errors:

@@ -13,6 +13,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 from charset_normalizer.md import mess_ratio
 
+from annotator.domain.content_rules import clean_text, text_problem
 from annotator.io.importers import ImportedDocument, ImportRefused, register
 
 #: Files above this size are refused (a 50 MB text is ~25,000 pages; the reading pane and the
@@ -345,8 +346,14 @@ def title_of(text: str, fallback: str) -> str:
 
 
 def import_text(text: str, source_filename: str, source_encoding: str) -> ImportedDocument:
-    """Build an ImportedDocument from decoded text: normalise, hash, find title and metadata."""
-    text = normalize_text(text)
+    """Build an ImportedDocument from decoded text: normalise, hash, find title and metadata.
+
+    A stray control character (a form feed between pages, a vertical tab from a word
+    processor) is removed (`content_rules.clean_text`): a plain-text file carries no offsets
+    that removing it would shift, and the stored text must meet the content rules."""
+    text = clean_text(normalize_text(text))
+    if (problem := text_problem(text)) is not None:
+        raise ImportRefused(source_filename, problem)
     metadata = detect_header_metadata(text)
     language = guess_language(text)
     if language:

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from annotator.domain.attributes import check_value
+from annotator.domain.content_rules import text_problem
 from annotator.domain.offsets import find_occurrences
 from annotator.errors import ValidationError
 from annotator.io.foreign_common import ForeignFormatError, read_json_bytes
@@ -61,8 +62,8 @@ class _Reader:
             if not isinstance(text, str):
                 self.fail(f"{p}.value", "expected the document text")
                 continue
-            if "\r" in text:
-                self.fail(f"{p}.value", "the text has CR line ends; Annotator stores LF only")
+            if (problem := text_problem(text)) is not None:
+                self.fail(f"{p}.value", f"the {problem}")
                 continue
             title = doc.get("title") if isinstance(doc.get("title"), str) else ""
             language = doc.get("language") if isinstance(doc.get("language"), str) else ""

@@ -14,7 +14,6 @@ XML 1.0 cannot hold most control characters: they are written as U+FFFD (same le
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import zipfile
@@ -24,6 +23,7 @@ from xml.etree import ElementTree
 from xml.sax.saxutils import quoteattr
 
 from annotator.domain.ids import is_uuid
+from annotator.io.bounded_zip import BoundedZip
 from annotator.io.export_common import (
     Dropped,
     annotator_names,
@@ -182,15 +182,12 @@ def read_xmi(project: Any, path: Path, progress: Progress | None) -> Any:
     builder = ForeignImport(project, path)
     raw = read_bytes(path)
     if raw[:2] == b"PK":
-        try:
-            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-                members = sorted(n for n in archive.namelist() if n.lower().endswith(".xmi"))
-                if not members:
-                    raise builder.fail("zip", "no .xmi file inside")
-                for member in members:
-                    _read_document(builder, archive.read(member), member, member)
-        except zipfile.BadZipFile as error:
-            raise builder.fail("zip", f"not a readable zip ({error})") from None
+        with BoundedZip(raw, Path(path).name) as archive:  # sizes counted as unpacked
+            members = sorted(n for n in archive.names() if n.lower().endswith(".xmi"))
+            if not members:
+                raise builder.fail("zip", "no .xmi file inside")
+            for member in members:
+                _read_document(builder, archive.read(member), member, member)
     else:  # the builder's messages name the file already
         _read_document(builder, raw, Path(path).name, "")
     return builder.run(progress)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.domain.changes import ChangeSet
+from annotator.domain.content_rules import text_problem
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.model import Document, DocumentInfo, DocumentStatus, Link, Span
 from annotator.errors import ValidationError
@@ -53,12 +54,15 @@ def document_from_import(imported: ImportedDocument, author: str) -> Document:
 
 
 def _check_hash(item: ImportedDocument) -> None:
-    """Refuse a document whose SHA-256 is not that of its text: the open checklist would
-    refuse the whole project file afterwards."""
+    """Refuse a document whose SHA-256 is not that of its text, or whose text breaks the
+    content rules (a NUL, the size limit): the open checklist would refuse the whole project
+    file afterwards. The importers refuse or clean such texts first; this holds for any."""
     try:
         digest = hashlib.sha256(item.text.encode("utf-8")).hexdigest()
     except UnicodeEncodeError:
         raise ValidationError(f"{item.title!r}: the text is not valid Unicode") from None
+    if (problem := text_problem(item.text)) is not None:
+        raise ValidationError(f"{item.source_filename or item.title}: {problem}")
     if digest != item.sha256:
         raise ValidationError(f"{item.title!r}: the SHA-256 does not match the text")
 

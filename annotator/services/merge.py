@@ -21,7 +21,7 @@ import orjson
 from annotator.domain.changes import ChangeSet
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.merge_report import MergeReport
-from annotator.errors import ProjectFileError, ValidationError
+from annotator.errors import IncomingRowsError, ProjectFileError, ValidationError
 from annotator.services.project import Project
 from annotator.store.checks import open_read_only, run_checklist, validate_content
 from annotator.store.ddl import schema_version
@@ -33,6 +33,7 @@ from annotator.store.merge import (
     record_report,
     stored_reports,
 )
+from annotator.store.merge_incoming import incoming_problems
 from annotator.store.merge_schema import Policy, SchemaConflict
 
 __all__ = ["MERGED", "MergeCancelled", "MergeReport", "SchemaConflict", "backup_path", "merge"]
@@ -83,6 +84,11 @@ def checked_other(
             # of older versions are the same, so their rows are checked here before any merge.
             with closing(open_read_only(copy)) as connection:
                 validate_content(connection, other_path.name)
+        say(f"Checking every row of {other_path.name}")
+        with closing(open_read_only(copy)) as connection:
+            problems = incoming_problems(connection)
+        if problems:  # the whole incoming side is valid, or nothing is written
+            raise IncomingRowsError(other_path.name, problems)
         with open_other(copy, version) as other:
             yield other
 

@@ -194,13 +194,13 @@ def test_cancelling_a_batch_adds_nothing(qtbot, window, tmp_path, monkeypatch) -
     for number in range(5):
         (folder / f"doc{number}.txt").write_text(f"Document {number}\nBody.\n", "utf-8")
     release = threading.Event()
-    real_read_one = file_actions.read_one
+    real_read = file_actions.read_reported
 
-    def held_read_one(path: Path):
+    def held_read(path: Path):
         release.wait(10)  # the worker waits until the test has pressed Cancel
-        return real_read_one(path)
+        return real_read(path)
 
-    monkeypatch.setattr(file_actions, "read_one", held_read_one)
+    monkeypatch.setattr(file_actions, "read_reported", held_read)
     pressed = []
 
     def press_cancel() -> None:

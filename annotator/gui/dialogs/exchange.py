@@ -33,6 +33,7 @@ from annotator.io.formats import (
     export_formats,
     import_formats,
 )
+from annotator.io.importers import internal_error_line
 
 ALL_LAYERS = "All annotators"
 GOLD_LAYER = "Gold layer"
@@ -197,6 +198,11 @@ def run_import(session: ProjectSession, dialog: ImportDialog, parent: QWidget) -
         report = run_with_progress(parent, "Importing", job)
     except (AnnotatorError, OSError) as error:
         lines = getattr(error, "errors", None) or [str(error)]
+    except Exception as error:  # a bug in a reader: said, reported, and nothing was written
+        lines = [f"{Path(source).name}: {internal_error_line(error)}"]
+    else:
+        lines = []
+    if lines:
         more = f"\n(and {len(lines) - 10} more)" if len(lines) > 10 else ""
         text = "\n".join(lines[:10]) + more
         QMessageBox.warning(parent, "Import", f"Nothing was imported.\n\n{text}")

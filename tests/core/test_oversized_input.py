@@ -1,0 +1,146 @@
+"""Issue 17 item 3: text over the size limit is a one-line refusal, never SQLite's "string or
+blob too big"; in `annotator add` a refused file is its own line and the batch goes on."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import orjson
+import pytest
+from import_builders import make_docx, make_pdf
+
+from annotator.cli import main
+from annotator.domain import content_rules
+from annotator.io import bounded_zip, json_validate
+
+
+def run(capsys, *args: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "internal error" not in captured.err
+    return code, captured.out, captured.err.strip()
+
+
+@pytest.fixture
+def sample(tmp_path: Path, capsys) -> Path:
+    path = tmp_path / "p.annotator"
+    assert run(capsys, "new", path, "--sample")[0] == 0
+    return path
+
+
+CHILD = """
+import resource, sys
+from annotator.cli import main
+code = main(sys.argv[1:])
+print(f"maxrss={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in KiB: Linux")
+def test_a_200_mib_doccano_text_is_refused_at_full_size(tmp_path: Path, sample: Path) -> None:
+    """The issue's case as it is (no lowered limit), in a child process whose peak memory
+    stays under 300 MB: the line is measured before it is read, and refused unread."""
+    source = tmp_path / "huge.jsonl"
+    with source.open("w", encoding="utf-8") as out:
+        out.write('{"text": "')
+        chunk = "word " * (1 << 18)  # 1.25 MiB
+        for _ in range(160):
+            out.write(chunk)
+        out.write('", "label": [[0, 4, "actor"]]}\n')
+    before = sample.read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, "import", str(sample), "--format", "doccano", str(source)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    source.unlink()
+    line, peak = done.stderr.strip().splitlines()
+    assert done.returncode == 1, done.stderr
+    assert line == (
+        "annotator import: huge.jsonl: line 1: over 116 MiB (the text limit for one document, "
+        "100 MiB, and its labels)"
+    )
+    assert int(peak.removeprefix("maxrss=")) < 300 * 1024
+    assert sample.read_bytes() == before
+
+
+def test_an_oversized_json_text_is_refused(
+    tmp_path: Path, sample: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setattr(content_rules, "MAX_TEXT_BYTES", 1024)
+    run(capsys, "export", sample, "--format", "json", "-o", tmp_path / "p.json")
+    data = orjson.loads((tmp_path / "p.json").read_bytes())
+    text = "word " * 1000
+    data["documents"][0] |= {
+        "text": text,
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "spans": [],
+        "links": [],
+    }
+    (tmp_path / "big.json").write_bytes(orjson.dumps(data))
+    before = sample.read_bytes()
+    code, _, err = run(capsys, "import", sample, tmp_path / "big.json")
+    assert code == 1 and len(err.splitlines()) == 1
+    assert "$.documents[0].text: text is 5,000 bytes, over the 1,024 bytes limit" in err
+    assert sample.read_bytes() == before
+
+
+def test_add_reports_each_refused_file_and_adds_the_rest(
+    tmp_path: Path, sample: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setattr(content_rules, "MAX_TEXT_BYTES", 2_000)
+    monkeypatch.setattr(bounded_zip, "MAX_MEMBER_BYTES", 4 * 1024**2)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a.txt").write_text("First\nThe mayor spoke.\n", "utf-8")
+    (folder / "b.html").write_text("<p>" + "word " * 1000 + "</p>", "utf-8")
+    bomb = make_docx(folder / "c.docx", title="Bomb")
+    with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/zeros.bin", b"\0" * (8 * 1024**2))
+    (folder / "d.txt").write_text("Last\nThe council met.\n", "utf-8")
+
+    code, out, err = run(capsys, "add", sample, folder)
+
+    assert code == 0, err
+    lines = err.splitlines()
+    assert any(line.startswith("skipped b.html: text is") for line in lines), lines
+    assert (
+        "skipped c.docx: word/media/zeros.bin unpacks to more than 4 MiB (the limit for one "
+        "file in an archive)" in lines
+    )
+    assert "added 2 document(s) to p.annotator" in lines
+    assert out == ""
+    assert run(capsys, "check", sample)[0] == 0
+
+
+def test_an_oversized_json_column_is_refused(
+    tmp_path: Path, sample: Path, capsys, monkeypatch
+) -> None:
+    """Metadata and attributes are JSON columns: over the field limit they are refused by
+    path, not passed on to SQLite ("string or blob too big" at 200 MiB)."""
+    monkeypatch.setattr(json_validate, "MAX_FIELD_CHARS", 100)
+    run(capsys, "export", sample, "--format", "json", "-o", tmp_path / "p.json")
+    data = orjson.loads((tmp_path / "p.json").read_bytes())
+    data["documents"][0]["metadata"]["extra"] = {"notes": "x" * 200}
+    (tmp_path / "big.json").write_bytes(orjson.dumps(data))
+    before = sample.read_bytes()
+    code, _, err = run(capsys, "import", sample, tmp_path / "big.json")
+    assert code == 1
+    assert "$.documents[0].metadata.extra: is 212 bytes of JSON, over the limit of 100" in err
+    assert sample.read_bytes() == before
+
+
+def test_pdf_text_extraction_stops_at_the_limit(tmp_path: Path, sample: Path, capsys, monkeypatch):
+    monkeypatch.setattr(content_rules, "MAX_TEXT_BYTES", 30)
+    pdf = make_pdf(tmp_path / "long.pdf", ["Page one has some words.", "Page two has more words."])
+    code, _, err = run(capsys, "add", sample, pdf)
+    assert code == 1
+    assert err == (
+        "annotator add: nothing added: long.pdf: text passes the 30 bytes limit for one "
+        "document at page 1"
+    )
