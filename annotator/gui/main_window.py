@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
         s.document_changed.connect(self._on_document)
         s.error.connect(self._show_error)
         s.message.connect(self._show_message)
+        s.loading.connect(self._show_loading)
         self.palette_bar.tag_chosen.connect(self.controller.tag_selection)
         self.search.hits_changed.connect(self.view.set_search_hits)
         self.search.closed.connect(self.view.setFocus)
@@ -249,15 +250,24 @@ class MainWindow(QMainWindow):
         with s.read() as read:
             name = read.project_info().get("name", s.project.path.stem)
             title = read.document_info(s.current_document).title if s.current_document else ""
-            counts = read.span_counts(s.layer.annotators())  # the layers shown
-        spans = counts.get(s.current_document, 0)
+        # Counts come from the document list, which keeps them per document (the layers shown).
+        model = self.documents.model
+        total, spans = model.span_total(), model.spans_of(s.current_document)
         layer = "" if s.layer.choice.editable or s.layer.blind else f" [{s.layer.describe()}]"
         self.setWindowTitle(f"{title + ' — ' if title else ''}{name}{layer} — Annotator")
         self.status_project.setText(f"{s.project.path.name} · {s.project.annotator.name}")
         self.status_counts.setText(
-            f"{_plural(len(counts), 'document')} · {_plural(sum(counts.values()), 'span')}"
+            f"{_plural(model.rowCount(), 'document')} · {_plural(total, 'span')}"
             + (f" · {spans} in this document" if s.current_document else "")
         )
+
+    def _show_loading(self, done: int, total: int) -> None:
+        """A long document's spans arrive in chunks after its first screen: say how far."""
+        bar = self.statusBar()
+        if done < total:
+            bar.showMessage(f"Loading spans … {done:,} of {total:,}")
+        elif bar.currentMessage().startswith("Loading spans"):
+            bar.clearMessage()
 
     def _show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)

@@ -12,7 +12,7 @@ class Workflow:
 
     def _order(self) -> list[str]:
         with self.session.read() as read:
-            return [d.uuid for d in read.documents()]
+            return read.document_order()
 
     def set_status(self, status: str) -> None:
         if self.session.current_document:

@@ -16,6 +16,7 @@ from annotator.errors import CorruptProjectError, ProjectFileError, ProjectLocke
 from annotator.store.bulk import BulkReads, BulkWrites
 from annotator.store.checks import Progress, has_pending_log, one_line, run_checklist
 from annotator.store.ddl import schema_version
+from annotator.store.document_reads import DocumentReads
 from annotator.store.engine import checkpoint, make_engine
 from annotator.store.history import HistoryReads, HistoryWrites
 from annotator.store.lock import ProjectLock
@@ -27,7 +28,7 @@ from annotator.store.search_index import ensure_sound_index, index_is_sound_read
 from annotator.store.writes import Writes
 
 
-class ReadSession(Reads, BulkReads, SearchReads, HistoryReads):
+class ReadSession(Reads, BulkReads, SearchReads, HistoryReads, DocumentReads):
     """Queries inside one read transaction (a consistent snapshot)."""
 
     def __init__(
@@ -43,7 +44,9 @@ class ReadSession(Reads, BulkReads, SearchReads, HistoryReads):
             self._index_check(self._driver())
 
 
-class WriteSession(Reads, Writes, SchemaWrites, BulkWrites, SearchReads, HistoryWrites):
+class WriteSession(
+    Reads, Writes, SchemaWrites, BulkWrites, SearchReads, HistoryWrites, DocumentReads
+):
     """Queries and writes inside one `BEGIN IMMEDIATE` transaction."""
 
     def __init__(self, connection: Connection) -> None:

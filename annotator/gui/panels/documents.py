@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -124,18 +124,56 @@ class DocumentListModel(QAbstractTableModel):
                 self._row_changed(row)
 
     def _on_changes(self, changes: ChangeSet) -> None:
-        structural = (
-            changes.documents_added
-            or changes.documents_removed
-            or changes.statuses
-            or changes.annotators
-            or changes.spans_added
-            or changes.spans_removed
-        )
-        if structural:
+        if changes.documents_added or changes.documents_removed or changes.annotators:
             self.reload()
-        elif changes.documents:  # metadata edits (span edits leave titles and counts alone)
+            return
+        if changes.statuses:
+            self._refresh_statuses(changes.statuses)
+        if changes.spans_added or changes.spans_removed:
+            # Only the counts of the documents the spans belong to (a full reload counted
+            # every span of the project on each tag key).
+            self._refresh_counts(changes.documents)
+        elif changes.documents and not (
+            changes.spans_changed or changes.links_added or changes.links_changed
+        ):  # metadata edits (span edits leave titles and counts alone)
             self._refresh_metadata(changes.documents)
+
+    def _refresh_counts(self, uuids: frozenset[str]) -> None:
+        wanted = [u for u in uuids if u in self._index]
+        if not wanted:
+            return
+        with self.session.read() as read:
+            counts = read.span_counts_of(wanted, self.session.layer.annotators())
+        for uuid, count in counts.items():
+            self._replace(uuid, spans=count)
+
+    def _refresh_statuses(self, uuids: frozenset[str]) -> None:
+        me = self.session.annotator
+        with self.session.read() as read:
+            found = {u: s.status for u in uuids for s in read.statuses(u) if s.annotator == me}
+        for uuid in uuids:
+            self._replace(uuid, status=found.get(uuid, "new"))
+
+    def _replace(self, uuid: str, **values: Any) -> None:
+        row = self._index.get(uuid)
+        if row is None:
+            return
+        new = replace(self._rows[row], **values)
+        if new != self._rows[row]:
+            self._rows[row] = new
+            self._row_changed(row)
+
+    def span_total(self) -> int:
+        """Spans of the shown layers over every document (the window's status bar)."""
+        return sum(r.spans for r in self._rows)
+
+    def spans_of(self, uuid: str) -> int:
+        row = self._index.get(uuid)
+        return self._rows[row].spans if row is not None else 0
+
+    def document_uuids(self) -> list[str]:
+        """Documents in the project's order."""
+        return [r.uuid for r in self._rows]
 
     def _row_changed(self, row: int) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))

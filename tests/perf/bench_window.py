@@ -1,0 +1,437 @@
+"""The user's path through the real window: open a project file, tag, undo, next document, memory.
+
+Every measurement starts from a project file on disk and goes through the real app start-up
+(``Application.open_project``: ``Project.open`` with its checklist, ``ProjectSession``, the real
+``MainWindow`` at 1200×900 with every dock), drives it by key presses on the reading view
+(``QTest.keyClick``) and stops the clock when the reading pane has painted the result (a paint
+probe on its viewport). The baseline is a bare ``QPlainTextEdit`` of the same size showing the
+same text (``setPlainText`` + first paint), measured in the same process; the order of baseline
+and app alternates between processes, and every figure is the median over fresh processes.
+
+    .venv/bin/python tests/perf/bench_window.py open --case 1m-10k --runs 5
+    .venv/bin/python tests/perf/bench_window.py edit --case 5m-50k --runs 3
+    .venv/bin/python tests/perf/bench_window.py next --scale 0.1 --runs 3
+    .venv/bin/python tests/perf/bench_window.py memory --case 5m-50k --runs 3
+    .venv/bin/python tests/perf/bench_window.py all        # the table of tests/perf/README.md
+
+``--skip-checklist`` replaces the open checklist with a no-op (to separate the window's cost
+from the file check, which has its own benchmark); the table says which was used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from perf_data import DEFAULT_WORKDIR, ensure_project, median, peak_rss_mb, say, table
+
+WIDTH, HEIGHT = 1200, 900
+EDITS = 10  # tag keys (and as many undos) per process
+
+
+# -- the child: one process, one case ------------------------------------------------------------
+class PaintProbe:
+    """Counts paint events of a widget (the reading view's viewport)."""
+
+    def __init__(self, widget: Any) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        probe = self
+
+        class _Filter(QObject):
+            def eventFilter(self, _watched: Any, event: Any) -> bool:
+                if event.type() == QEvent.Type.Paint:
+                    probe.count += 1
+                return False
+
+        self.count = 0
+        self._filter = _Filter()
+        widget.installEventFilter(self._filter)
+
+
+def _wait_paint(app: Any, probe: PaintProbe, before: int, limit_s: float = 600.0) -> None:
+    deadline = time.perf_counter() + limit_s
+    while probe.count == before:
+        app.processEvents()
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the reading pane never painted")
+
+
+def _bare_open(app: Any, text: str) -> float:
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    widget = QPlainTextEdit()
+    widget.setReadOnly(True)
+    widget.resize(WIDTH, HEIGHT)
+    probe = PaintProbe(widget.viewport())
+    started = time.perf_counter()
+    widget.setPlainText(text)
+    widget.show()
+    _wait_paint(app, probe, 0)
+    elapsed = time.perf_counter() - started
+    widget.close()
+    widget.deleteLater()
+    app.processEvents()
+    return elapsed * 1000
+
+
+def _document_text(path: Path, index: int = 0) -> str:
+    import sqlite3
+
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        row = connection.execute(
+            "SELECT text FROM documents ORDER BY id LIMIT 1 OFFSET ?", (index,)
+        ).fetchone()
+    finally:
+        connection.close()
+    return row[0]
+
+
+def _app(skip_checklist: bool) -> Any:
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName("AnnotatorBench")
+    QCoreApplication.setApplicationName("AnnotatorBench")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    folder = str(DEFAULT_WORKDIR / "settings")
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, folder)
+    if skip_checklist:
+        import annotator.store.project_store as project_store
+        from annotator.store.checks import read_header
+
+        project_store.run_checklist = lambda path, **_: read_header(path)[0]
+    # The app's modules are imported before any clock starts (start-up is measured elsewhere).
+    import annotator.gui.app  # noqa: F401
+
+    app = QApplication.instance() or QApplication([])
+    _bare_open(app, "warm up " * 2000)  # fonts, the raster engine, the first widget
+    return app
+
+
+def _open_window(app: Any, path: Path) -> tuple[Any, Any, float]:
+    """Application.open_project(path) until the reading pane painted the first document."""
+    from annotator.gui.app import Application
+    from annotator.gui.settings import Settings
+
+    settings = Settings()
+    settings.annotator_name = "bench"
+    settings.geometry = None
+    settings.window_state = None
+    application = Application(app, settings)
+    holder: dict[str, PaintProbe] = {}
+    from annotator.gui import main_window
+
+    original = main_window.MainWindow.__init__
+
+    def init(window: Any, *args: Any, **kwargs: Any) -> None:
+        original(window, *args, **kwargs)
+        window.resize(WIDTH, HEIGHT)
+        holder["probe"] = PaintProbe(window.view.viewport())
+
+    main_window.MainWindow.__init__ = init  # type: ignore[method-assign]
+    started = time.perf_counter()
+    try:
+        if not application.open_project(path):
+            raise RuntimeError(f"could not open {path}")
+    finally:
+        main_window.MainWindow.__init__ = original  # type: ignore[method-assign]
+    window = application.window
+    probe = holder["probe"]
+    while not (probe.count and window.view.text()):
+        before = probe.count
+        _wait_paint(app, probe, before)
+    elapsed = (time.perf_counter() - started) * 1000
+    return application, window, elapsed
+
+
+def _settle(app: Any) -> None:
+    for _ in range(3):
+        app.processEvents()
+
+
+def child_open(path: Path, order: str, skip: bool) -> dict[str, Any]:
+    app = _app(skip)
+    text = _document_text(path)
+    gc.collect()
+    result: dict[str, Any] = {}
+    steps: list[tuple[str, Callable[[], float]]] = [
+        ("base", lambda: _bare_open(app, text)),
+        ("app", lambda: _open_window(app, path)[2]),
+    ]
+    if order == "app-first":
+        steps.reverse()
+    for name, step in steps:
+        result[name] = step()
+        gc.collect()
+    return result
+
+
+def _visible_selection(window: Any, k: int) -> tuple[int, int]:
+    """A word-sized range on screen, different for each k."""
+    view = window.view
+    block = view.firstVisibleBlock()
+    for _ in range(k % 5):
+        if block.next().isValid():
+            block = block.next()
+    start = view._map.to_cp(block.position()) + 7 * (k + 1)
+    return start, start + 6
+
+
+def child_edit(path: Path, skip: bool) -> dict[str, Any]:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    app = _app(skip)
+    _application, window, opened = _open_window(app, path)
+    window.activateWindow()
+    view = window.view
+    view.setFocus()
+    _settle(app)
+    probe = PaintProbe(view.viewport())
+    tags, undos, tags_settled, undos_settled = [], [], [], []
+    for k in range(EDITS):
+        view.set_selection(*_visible_selection(window, k))
+        _settle(app)
+        before = probe.count
+        started = time.perf_counter()
+        QTest.keyClick(view, "1")
+        _wait_paint(app, probe, before)
+        tags.append((time.perf_counter() - started) * 1000)
+        _settle(app)
+        tags_settled.append((time.perf_counter() - started) * 1000)
+        before = probe.count
+        started = time.perf_counter()
+        QTest.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        _wait_paint(app, probe, before)
+        undos.append((time.perf_counter() - started) * 1000)
+        _settle(app)
+        undos_settled.append((time.perf_counter() - started) * 1000)
+    count = window.session.undo_stack.count()
+    if count != EDITS or window.session.undo_stack.index() != 0:
+        raise RuntimeError(f"the keys did not tag and undo (stack {count})")
+    return {
+        "open": opened,
+        "tag": median(tags),
+        "undo": median(undos),
+        "tag_settled": median(tags_settled),
+        "undo_settled": median(undos_settled),
+    }
+
+
+def child_next(path: Path, skip: bool) -> dict[str, Any]:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    app = _app(skip)
+    _application, window, opened = _open_window(app, path)
+    window.activateWindow()
+    view = window.view
+    view.setFocus()
+    _settle(app)
+    probe = PaintProbe(view.viewport())
+    times, settled = [], []
+    first = window.session.current_document
+    for _ in range(EDITS):
+        before = probe.count
+        current = window.session.current_document
+        started = time.perf_counter()
+        QTest.keyClick(view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+        _wait_paint(app, probe, before)
+        times.append((time.perf_counter() - started) * 1000)
+        _settle(app)
+        settled.append((time.perf_counter() - started) * 1000)
+        if window.session.current_document == current:
+            raise RuntimeError("Ctrl+PgDown did not move to the next document")
+    if window.session.current_document == first:
+        raise RuntimeError("no document change")
+    return {"open": opened, "next": median(times), "next_settled": median(settled)}
+
+
+def child_memory(path: Path, kind: str, skip: bool) -> dict[str, Any]:
+    app = _app(skip)
+    if kind == "base":
+        text = _document_text(path)
+        _bare_open(app, text)
+        from PySide6.QtWidgets import QPlainTextEdit
+
+        keep = QPlainTextEdit()
+        keep.setReadOnly(True)
+        keep.resize(WIDTH, HEIGHT)
+        keep.setPlainText(text)
+        keep.show()
+        _settle(app)
+    else:
+        _application, _window, _ = _open_window(app, path)
+        _settle(app)
+    return {"peak_mb": peak_rss_mb()}
+
+
+# -- the parent: fresh processes, medians, the table ---------------------------------------------
+def _run(args: list[str]) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", *args]
+    out = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    lines = out.stdout.strip().splitlines()
+    if out.returncode != 0 or not lines:
+        raise RuntimeError(f"child failed ({out.returncode}): {' '.join(command)}")
+    return json.loads(lines[-1])
+
+
+def _case_path(workdir: Path, case: str) -> Path:
+    from window_data import ensure_case_project
+
+    return ensure_case_project(workdir, case)
+
+
+def _fmt(values: list[float]) -> str:
+    return f"{median(values):.1f} ({min(values):.1f}–{max(values):.1f})"
+
+
+def bench_open(workdir: Path, case: str, runs: int, skip: bool) -> list[Any]:
+    path = _case_path(workdir, case)
+    base, app, ratio = [], [], []
+    for k in range(runs):
+        order = "base-first" if k % 2 == 0 else "app-first"
+        flags = ["--skip-checklist"] if skip else []
+        r = _run(["open", str(path), order, *flags])
+        base.append(r["base"])
+        app.append(r["app"])
+        ratio.append(r["app"] / r["base"])
+        say(f"  open {case} run {k + 1}: app {r['app']:.1f} ms, bare {r['base']:.1f} ms")
+    target = 2.0
+    return [
+        f"open → first frame, {case}" + (" (no checklist)" if skip else ""),
+        _fmt(app),
+        _fmt(base),
+        f"{median(ratio):.2f}×",
+        f"≤ {target:g}× bare",
+        "met" if median(ratio) <= target else "MISSED",
+    ]
+
+
+def bench_edit(workdir: Path, case: str, runs: int, skip: bool) -> list[list[Any]]:
+    path = _case_path(workdir, case)
+    results = [
+        _run(["edit", str(path), *(["--skip-checklist"] if skip else [])]) for _ in range(runs)
+    ]
+    rows = []
+    for key in ("tag", "undo"):
+        values = [r[key] for r in results]
+        settled = [r[f"{key}_settled"] for r in results]
+        rows.append(
+            [
+                f"{key} key → repainted, {case}",
+                _fmt(values),
+                f"settled {_fmt(settled)}",
+                "",
+                "≤ 16 ms",
+                "met" if median(values) <= 16 else "MISSED",
+            ]
+        )
+    return rows
+
+
+def bench_next(workdir: Path, scale: float, runs: int, skip: bool) -> list[Any]:
+    path = ensure_project(workdir, scale)
+    flags = ["--skip-checklist"] if skip else []
+    results = [_run(["next", str(path), *flags]) for _ in range(runs)]
+    values = [r["next"] for r in results]
+    settled = [r["next_settled"] for r in results]
+    opened = [r["open"] for r in results]
+    documents = round(10_000 * scale)
+    return [
+        [
+            f"next document (Ctrl+PgDown), {documents:,} documents",
+            _fmt(values),
+            f"settled {_fmt(settled)}",
+            "",
+            "≤ 100 ms",
+            "met" if median(values) <= 100 else "MISSED",
+        ],
+        [f"open, {documents:,} documents", _fmt(opened), "", "", "", ""],
+    ]
+
+
+def bench_memory(workdir: Path, case: str, runs: int, skip: bool) -> list[Any]:
+    path = _case_path(workdir, case)
+    flags = ["--skip-checklist"] if skip else []
+    base, app = [], []
+    for _ in range(runs):
+        base.append(_run(["memory", str(path), "base", *flags])["peak_mb"])
+        app.append(_run(["memory", str(path), "app", *flags])["peak_mb"])
+    over = median(app) - median(base)
+    return [
+        f"peak RSS, window with {case}",
+        f"{median(app):.0f} MB",
+        f"{median(base):.0f} MB",
+        f"+{over:.0f} MB",
+        "≤ bare + 60 MB",
+        "met" if over <= 60 else "MISSED",
+    ]
+
+
+HEADERS = ["measure", "app, median (range), ms", "bare", "ratio", "target", ""]
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--child":
+        kind, path = argv[1], Path(argv[2])
+        skip = "--skip-checklist" in argv
+        if kind == "open":
+            result = child_open(path, argv[3], skip)
+        elif kind == "edit":
+            result = child_edit(path, skip)
+        elif kind == "next":
+            result = child_next(path, skip)
+        else:
+            result = child_memory(path, argv[3], skip)
+        print(json.dumps(result), flush=True)
+        from PySide6.QtWidgets import QApplication
+
+        for window in QApplication.topLevelWidgets():  # release the project's lock file
+            session = getattr(window, "session", None)
+            if session is not None:
+                session.close()
+        os._exit(0)  # skip Qt's teardown of a big window
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("what", choices=("open", "edit", "next", "memory", "all"))
+    parser.add_argument("--case", action="append", help="e.g. 1m-10k, 5m-50k (repeatable)")
+    parser.add_argument("--scale", type=float, default=0.1, help="next: fraction of 10k docs")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-checklist", action="store_true")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    args = parser.parse_args(argv)
+    rows: list[list[Any]] = []
+    what = args.what
+    cases = args.case or (["1m-10k", "5m-50k"] if what != "memory" else ["5m-50k"])
+    if what in ("open", "all"):
+        rows += [bench_open(args.workdir, c, args.runs, args.skip_checklist) for c in cases]
+    if what in ("edit", "all"):
+        for case in cases if what == "edit" else ["5m-50k"]:
+            rows += bench_edit(args.workdir, case, args.runs, args.skip_checklist)
+    if what in ("next", "all"):
+        rows += bench_next(args.workdir, args.scale, args.runs, args.skip_checklist)
+    if what in ("memory", "all"):
+        rows += [bench_memory(args.workdir, c, args.runs, args.skip_checklist) for c in cases[-1:]]
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, {os.cpu_count()} CPUs")
+    print(table(HEADERS, rows))
+    return 1 if any(r[-1] == "MISSED" for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
