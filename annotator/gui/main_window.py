@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.files = FileActions(session, self)
         self.merging = MergeActions(session, self)
         self.workflow = Workflow(session)
-        self.documents = DocumentsPanel(session)
+        self.documents = DocumentsPanel(session, defer_counts=True)
         self.inspector = Inspector(session)
         self.tables = AnnotationTables(session)
         self.palette_bar = TagPalette(self)
@@ -209,6 +209,10 @@ class MainWindow(QMainWindow):
         s.error.connect(self._show_error)
         s.message.connect(self._show_message)
         s.loading.connect(self._show_loading)
+        # Work that can wait starts after the reading pane's first paint (the first screen
+        # of a long document or a large project shows at once).
+        s.loading_delay = 250
+        self.view.painted.connect(self._after_paint)
         self.palette_bar.tag_chosen.connect(self.controller.tag_selection)
         self.search.hits_changed.connect(self.view.set_search_hits)
         self.search.closed.connect(self.view.setFocus)
@@ -249,17 +253,31 @@ class MainWindow(QMainWindow):
         s = self.session
         with s.read() as read:
             name = read.project_info().get("name", s.project.path.stem)
-            title = read.document_info(s.current_document).title if s.current_document else ""
-        # Counts come from the document list, which keeps them per document (the layers shown).
+        # Titles and counts come from the document list, which keeps them per document (the
+        # layers shown); reading them here cost a pass over the text and over every span.
         model = self.documents.model
+        title = model.title_of(s.current_document) if s.current_document else ""
         total, spans = model.span_total(), model.spans_of(s.current_document)
         layer = "" if s.layer.choice.editable or s.layer.blind else f" [{s.layer.describe()}]"
         self.setWindowTitle(f"{title + ' — ' if title else ''}{name}{layer} — Annotator")
         self.status_project.setText(f"{s.project.path.name} · {s.project.annotator.name}")
+        if total < 0:  # not counted yet (see _after_paint)
+            self.status_counts.setText(_plural(model.rowCount(), "document"))
+            return
         self.status_counts.setText(
             f"{_plural(model.rowCount(), 'document')} · {_plural(total, 'span')}"
             + (f" · {spans} in this document" if s.current_document else "")
         )
+
+    def _after_paint(self) -> None:
+        self.session.resume_loading()
+        if not self.documents.model.counts_known:
+            QTimer.singleShot(0, self._load_counts)
+
+    def _load_counts(self) -> None:
+        if not self.documents.model.counts_known:
+            self.documents.model.load_counts()
+            self._refresh_title()
 
     def _show_loading(self, done: int, total: int) -> None:
         """A long document's spans arrive in chunks after its first screen: say how far."""

@@ -48,6 +48,10 @@ class ProjectSession(QObject):
         self._content: LoadedDocument | None = None
         self._loader = QTimer(self, singleShot=True, interval=0)
         self._loader.timeout.connect(self._load_step)
+        #: Delay before a long document's second step. The window sets it and calls
+        #: `resume_loading` after the reading pane's first paint, so the first screen is not
+        #: held up by the rest of the document; the delay is the fallback when nothing paints.
+        self.loading_delay = 0
         self.layer = LayerState(lambda: self.annotator, self._annotator_names, self)
         self._pending = ChangeSet()
         self._annotators_changed = False
@@ -76,8 +80,15 @@ class ProjectSession(QObject):
         if self._content is None or self._content.uuid != uuid:
             with self.read() as read:
                 self._content = LoadedDocument.read_head(read, uuid)
-            self._loader.start()
+            if not self._content.complete:
+                self._loader.start(self.loading_delay)
         return self._content
+
+    def resume_loading(self) -> None:
+        """Go on loading the current document at the next event-loop turn."""
+        content = self._content
+        if content is not None and not content.complete and self._loader.interval() != 0:
+            self._loader.start(0)
 
     def finish_loading(self) -> None:
         """Read what is left of the current document now (compare mode and jumps need every
@@ -100,7 +111,7 @@ class ProjectSession(QObject):
         if not was_complete or content.links_complete:
             self.loading.emit(len(content.spans), max(content.total, len(content.spans)))
         if not content.complete and not self._loader.isActive():
-            self._loader.start()
+            self._loader.start(0)
 
     def _update_content(self, changes: ChangeSet) -> None:
         content = self._content

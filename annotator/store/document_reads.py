@@ -95,6 +95,18 @@ class DocumentReads:
             raise NotFoundError(f"no document {uuid}")
         return row[0], row[1]
 
+    def document_summaries(self) -> list[tuple[str, str, str, str, str, str]]:
+        """(uuid, title, source file name, outlet, published, author) of every document, in
+        the project's order: what a document list shows, without touching any text."""
+        return (
+            self._plain()
+            .execute(
+                "SELECT uuid, title, source_filename, outlet, published, author FROM documents "
+                "ORDER BY id"
+            )
+            .fetchall()
+        )
+
     def document_order(self) -> list[str]:
         """Document uuids in the project's order (without reading any text)."""
         return [u for (u,) in self._plain().execute("SELECT uuid FROM documents ORDER BY id")]

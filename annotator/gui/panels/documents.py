@@ -66,6 +66,12 @@ class _Row:
         title = " ".join(info.title.split()) or info.source_filename or "Untitled"
         return cls(info.uuid, title, status, spans, info.outlet, info.published, info.author)
 
+    @classmethod
+    def of_summary(cls, summary: tuple, status: str, spans: int) -> _Row:
+        uuid, title, filename, outlet, published, author = summary
+        title = " ".join(title.split()) or filename or "Untitled"
+        return cls(uuid, title, status, spans, outlet, published, author)
+
 
 class DocumentListModel(QAbstractTableModel):
     """Every document of the project, one row each; statuses are the current annotator's."""
@@ -73,15 +79,20 @@ class DocumentListModel(QAbstractTableModel):
     COLUMNS = ("Title", "Status", "Spans", "Outlet", "Published")
     TITLE, STATUS, SPANS, OUTLET, PUBLISHED = range(5)
 
-    def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: ProjectSession, parent: QWidget | None = None, *, defer_counts: bool = False
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self._rows: list[_Row] = []
         self._index: dict[str, int] = {}
         self._compact = False
+        #: Span counts of every document are read by `load_counts` (the window calls it after
+        #: its first paint: counting a large project's spans would hold up the first screen).
+        self._counts_known = not defer_counts
         session.changed.connect(self._on_changes)
         session.layer.changed.connect(self.reload)  # counts follow the layers shown
-        self.reload()
+        self._read_rows()
 
     def set_compact(self, compact: bool) -> None:
         """Show the status as a dot alone (for a narrow panel); its name stays in the tooltip."""
@@ -94,13 +105,28 @@ class DocumentListModel(QAbstractTableModel):
 
     # -- reading -----------------------------------------------------------------------------
     def reload(self) -> None:
-        """Re-read every row; rows whose documents are unchanged keep their place."""
+        """Re-read every row (counts included); rows whose documents are unchanged keep their
+        place."""
+        self._counts_known = True
+        self._read_rows()
+
+    def _read_rows(self) -> None:
         with self.session.read() as read:
-            documents = read.documents()
+            documents = read.document_summaries()
             me = self.session.annotator
-            counts = read.span_counts(self.session.layer.annotators())  # the layers shown
+            counts = (
+                read.span_counts(self.session.layer.annotators())  # the layers shown
+                if self._counts_known
+                else {}
+            )
             statuses = {s.document: s.status for s in read.statuses() if s.annotator == me}
-        rows = [_Row.of(d, statuses.get(d.uuid, "new"), counts.get(d.uuid, 0)) for d in documents]
+        unknown = -1
+        rows = [
+            _Row.of_summary(
+                d, statuses.get(d[0], "new"), counts.get(d[0], 0) if counts else unknown
+            )
+            for d in documents
+        ]
         if [r.uuid for r in rows] == [r.uuid for r in self._rows]:
             for row, new in enumerate(rows):
                 if new != self._rows[row]:
@@ -111,6 +137,18 @@ class DocumentListModel(QAbstractTableModel):
         self._rows = rows
         self._index = {r.uuid: i for i, r in enumerate(rows)}
         self.endResetModel()
+
+    def load_counts(self) -> None:
+        """Read every document's span count (of the layers shown) now."""
+        self._counts_known = True
+        with self.session.read() as read:
+            counts = read.span_counts(self.session.layer.annotators())
+        for uuid, count in counts.items():
+            self._replace(uuid, spans=count)
+
+    @property
+    def counts_known(self) -> bool:
+        return self._counts_known
 
     def _refresh_metadata(self, uuids: frozenset[str]) -> None:
         with self.session.read() as read:
@@ -164,12 +202,19 @@ class DocumentListModel(QAbstractTableModel):
             self._row_changed(row)
 
     def span_total(self) -> int:
-        """Spans of the shown layers over every document (the window's status bar)."""
+        """Spans of the shown layers over every document (the window's status bar; -1 until
+        the counts are read)."""
+        if not self._counts_known:
+            return -1
         return sum(r.spans for r in self._rows)
 
     def spans_of(self, uuid: str) -> int:
         row = self._index.get(uuid)
         return self._rows[row].spans if row is not None else 0
+
+    def title_of(self, uuid: str) -> str:
+        row = self._index.get(uuid)
+        return self._rows[row].title if row is not None else ""
 
     def document_uuids(self) -> list[str]:
         """Documents in the project's order."""
@@ -229,7 +274,7 @@ class DocumentListModel(QAbstractTableModel):
         if column == self.STATUS:
             return "" if self._compact else STATUS_LABELS.get(row.status, row.status)
         if column == self.SPANS:
-            return str(row.spans)
+            return str(row.spans) if row.spans >= 0 else "…"
         return (row.title, "", "", row.outlet, row.published)[column]
 
     def _sort_key(self, row: _Row, column: int) -> Any:
@@ -250,11 +295,13 @@ class DocumentsPanel(QWidget):
 
     properties_requested = Signal(str)
 
-    def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: ProjectSession, parent: QWidget | None = None, *, defer_counts: bool = False
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self._syncing = False
-        self.model = DocumentListModel(session, self)
+        self.model = DocumentListModel(session, self, defer_counts=defer_counts)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)

@@ -55,6 +55,8 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
     #: Ctrl+wheel: the window zooms (and remembers it) instead of QPlainTextEdit's own zoom,
     #: which would change the font behind the view's back.
     zoom_requested = Signal(int)
+    #: After each paint of the text (the window starts deferred work after the first one).
+    painted = Signal()
 
     #: Longest line of the reading column, in average characters.
     column_chars = 75
