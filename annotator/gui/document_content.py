@@ -30,7 +30,16 @@ class LoadedDocument:
     order, and the links come last (`spans_complete`, `links_complete` tell how far it got).
     """
 
-    __slots__ = ("_frontier", "links", "links_complete", "spans", "text", "total", "uuid")
+    __slots__ = (
+        "_frontier",
+        "last_removed",
+        "links",
+        "links_complete",
+        "spans",
+        "text",
+        "total",
+        "uuid",
+    )
 
     def __init__(
         self,
@@ -47,6 +56,8 @@ class LoadedDocument:
         self.spans: dict[str, Span] = {s.uuid: s for s in spans}
         self.links: dict[str, Link] = {x.uuid: x for x in links}
         self.total = len(self.spans) if total is None else total
+        #: The spans the last `apply` removed (views that count spans by annotator use it).
+        self.last_removed: dict[str, Span] = {}
         self.links_complete = complete
         self._frontier: tuple[int, int, str] | None = None
         if not complete and self.spans:
@@ -105,8 +116,11 @@ class LoadedDocument:
 
     def apply(self, changes: ChangeSet, read: ReadSession) -> None:
         """Bring the content up to date with a change set about this document."""
+        self.last_removed = {}
         for uuid in changes.spans_removed:
-            self.spans.pop(uuid, None)
+            span = self.spans.pop(uuid, None)
+            if span is not None:
+                self.last_removed[uuid] = span
         for uuid in changes.links_removed:
             self.links.pop(uuid, None)
         spans = (changes.spans_added | changes.spans_changed) - changes.spans_removed
@@ -123,10 +137,11 @@ class LoadedDocument:
                     self.links[link.uuid] = link
         if changes.spans_removed and self._frontier is None:
             # Links of deleted spans go with them (ON DELETE CASCADE).
+            removed = changes.spans_removed
             gone = [
                 uuid
                 for uuid, link in self.links.items()
-                if link.source not in self.spans or link.target not in self.spans
+                if link.source in removed or link.target in removed
             ]
             for uuid in gone:
                 del self.links[uuid]

@@ -84,6 +84,13 @@ class ProjectSession(QObject):
                 self._loader.start(self.loading_delay)
         return self._content
 
+    def loaded(self, uuid: str) -> LoadedDocument | None:
+        """The content of document `uuid` if it is the one held with every span (no read)."""
+        content = self._content
+        if content is not None and content.uuid == uuid and content.spans_complete:
+            return content
+        return None
+
     def resume_loading(self) -> None:
         """Go on loading the current document at the next event-loop turn."""
         content = self._content

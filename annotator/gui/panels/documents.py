@@ -170,20 +170,35 @@ class DocumentListModel(QAbstractTableModel):
         if changes.spans_added or changes.spans_removed:
             # Only the counts of the documents the spans belong to (a full reload counted
             # every span of the project on each tag key).
-            self._refresh_counts(changes.documents)
+            self._refresh_counts(changes)
         elif changes.documents and not (
             changes.spans_changed or changes.links_added or changes.links_changed
         ):  # metadata edits (span edits leave titles and counts alone)
             self._refresh_metadata(changes.documents)
 
-    def _refresh_counts(self, uuids: frozenset[str]) -> None:
-        wanted = [u for u in uuids if u in self._index]
+    def _refresh_counts(self, changes: ChangeSet) -> None:
+        wanted = [u for u in changes.documents if u in self._index]
         if not wanted:
             return
-        with self.session.read() as read:
-            counts = read.span_counts_of(wanted, self.session.layer.annotators())
-        for uuid, count in counts.items():
-            self._replace(uuid, spans=count)
+        shown = self.session.layer.annotators()
+        unknown = []
+        for uuid in wanted:
+            old = self._rows[self._index[uuid]].spans
+            content = self.session.loaded(uuid)
+            if old < 0 or content is None:
+                unknown.append(uuid)
+                continue
+            # The open document's spans are in memory: count the change, not the spans.
+            added = (content.spans.get(u) for u in changes.spans_added)
+            plus = sum(1 for s in added if s and (shown is None or s.annotator in shown))
+            removed = content.last_removed.values()
+            minus = sum(1 for s in removed if shown is None or s.annotator in shown)
+            self._replace(uuid, spans=old + plus - minus)
+        if unknown and self._counts_known:
+            with self.session.read() as read:
+                counts = read.span_counts_of(unknown, shown)
+            for uuid, count in counts.items():
+                self._replace(uuid, spans=count)
 
     def _refresh_statuses(self, uuids: frozenset[str]) -> None:
         me = self.session.annotator
