@@ -99,7 +99,7 @@ def _document_text(path: Path, index: int = 0) -> str:
     return row[0]
 
 
-def _app(skip_checklist: bool) -> Any:
+def _app(skip_checklist: bool, *, import_app: bool = True) -> Any:
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -114,8 +114,8 @@ def _app(skip_checklist: bool) -> Any:
         from annotator.store.checks import read_header
 
         project_store.run_checklist = lambda path, **_: read_header(path)[0]
-    # The app's modules are imported before any clock starts (start-up is measured elsewhere).
-    import annotator.gui.app  # noqa: F401
+    if import_app:  # before any clock starts (start-up is measured elsewhere)
+        import annotator.gui.app  # noqa: F401
 
     app = QApplication.instance() or QApplication([])
     _bare_open(app, "warm up " * 2000)  # fonts, the raster engine, the first widget
@@ -284,7 +284,7 @@ def child_next(path: Path, skip: bool) -> dict[str, Any]:
 
 
 def child_memory(path: Path, kind: str, skip: bool) -> dict[str, Any]:
-    app = _app(skip)
+    app = _app(skip, import_app=kind != "base")  # the bare process imports no app module
     if kind == "base":
         text = _document_text(path)
         _bare_open(app, text)
@@ -297,8 +297,8 @@ def child_memory(path: Path, kind: str, skip: bool) -> dict[str, Any]:
         keep.show()
         _settle(app)
     else:
-        _open_window(app, path)
-        _settle(app)
+        _application, window, _, _ = _open_window(app, path)
+        _loaded(app, window)
     return {"peak_mb": peak_rss_mb()}
 
 
