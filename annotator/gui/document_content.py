@@ -18,8 +18,9 @@ from annotator.store.project_store import ReadSession
 
 #: The first read takes the spans starting in this many code points (more than a screen)…
 FIRST_SCREEN = 30_000
-#: …but at most this many; later reads take this many at a time.
-CHUNK = 5_000
+#: …but at most this many; later reads take this many spans (or links) at a time (each step
+#: blocks the event loop for about 50 ms on a quiet machine).
+CHUNK = 2_000
 
 
 class LoadedDocument:
@@ -32,6 +33,7 @@ class LoadedDocument:
 
     __slots__ = (
         "_frontier",
+        "_link_frontier",
         "last_removed",
         "links",
         "links_complete",
@@ -60,6 +62,7 @@ class LoadedDocument:
         self.last_removed: dict[str, Span] = {}
         self.links_complete = complete
         self._frontier: tuple[int, int, str] | None = None
+        self._link_frontier = ""  # links are read by uuid, after this one
         if not complete and self.spans:
             last = next(reversed(self.spans.values()))
             self._frontier = (last.start, last.end, last.uuid)
@@ -93,8 +96,15 @@ class LoadedDocument:
         spans new to this content (spans an edit brought in already are not repeated)."""
         if self._frontier is None:
             if not self.links_complete:
-                self.links = {x.uuid: x for x in read.document_links(self.uuid)}
-                self.links_complete = True
+                if not self._link_frontier:
+                    self.links = {}  # links an edit brought in come again, fresh
+                links = read.document_links(self.uuid, after=self._link_frontier, limit=CHUNK)
+                for link in links:
+                    self.links[link.uuid] = link
+                if len(links) < CHUNK:
+                    self.links_complete = True
+                else:
+                    self._link_frontier = links[-1].uuid
             return []
         chunk = read.document_spans_after(self.uuid, self._frontier, CHUNK)
         if len(chunk) < CHUNK:

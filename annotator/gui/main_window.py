@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
         # of a long document or a large project shows at once).
         s.loading_delay = 250
         self.view.painted.connect(self._after_paint)
+        self.documents.model.counts_loaded.connect(self._refresh_title)
         self.palette_bar.tag_chosen.connect(self.controller.tag_selection)
         self.search.hits_changed.connect(self.view.set_search_hits)
         self.search.closed.connect(self.view.setFocus)
@@ -271,13 +272,7 @@ class MainWindow(QMainWindow):
 
     def _after_paint(self) -> None:
         self.session.resume_loading()
-        if not self.documents.model.counts_known:
-            QTimer.singleShot(0, self._load_counts)
-
-    def _load_counts(self) -> None:
-        if not self.documents.model.counts_known:
-            self.documents.model.load_counts()
-            self._refresh_title()
+        self.documents.model.count_in_background()
 
     def _show_loading(self, done: int, total: int) -> None:
         """A long document's spans arrive in chunks after its first screen: say how far."""

@@ -80,13 +80,13 @@ class DocumentReads:
         where = 'AND (start, "end", uuid) > (?, ?, ?)'
         return self._content_spans(raw, row[0], uuid, where, after, limit)
 
-    def document_links(self, uuid: str) -> list[Link]:
-        """Links of one document (by uuid)."""
+    def document_links(self, uuid: str, *, after: str = "", limit: int = -1) -> list[Link]:
+        """Links of one document by uuid: all, or the next `limit` after uuid `after`."""
         raw = self._plain()
         row = raw.execute("SELECT id FROM documents WHERE uuid = ?", (uuid,)).fetchone()
         if row is None:
             raise NotFoundError(f"no document {uuid}")
-        return self._content_links(raw, row[0], uuid)
+        return self._content_links(raw, row[0], uuid, after, limit)
 
     @staticmethod
     def _document_row(raw: Any, uuid: str) -> tuple[int, str]:
@@ -217,18 +217,27 @@ class DocumentReads:
         return out
 
     @staticmethod
-    def _content_links(raw: Any, doc_id: int, doc_uuid: str) -> list[Link]:
+    def _content_links(
+        raw: Any, doc_id: int, doc_uuid: str, after: str = "", limit: int = -1
+    ) -> list[Link]:
         annotators = dict(raw.execute("SELECT id, uuid FROM annotators").fetchall())
         types = dict(raw.execute("SELECT id, key FROM link_types").fetchall())
         rows = raw.execute(
             "SELECT l.uuid, l.link_type_id, a.uuid, b.uuid, l.annotator_id, l.attributes, "
             "l.note, l.created, l.modified FROM links l "
             "JOIN spans a ON a.id = l.source_span_id JOIN spans b ON b.id = l.target_span_id "
-            "WHERE l.document_id = ? ORDER BY l.uuid",
-            (doc_id,),
+            "WHERE l.document_id = ? AND l.uuid > ? ORDER BY l.uuid LIMIT ?",
+            (doc_id, after, limit),
         ).fetchall()
+        new, put = object.__new__, object.__setattr__
+
+        def link(**fields: Any) -> Link:  # as in _content_spans: the same object, faster
+            made = new(Link)
+            put(made, "__dict__", fields)
+            return made
+
         return [
-            Link(
+            link(
                 uuid=uuid,
                 document=doc_uuid,
                 type=types[type_id],

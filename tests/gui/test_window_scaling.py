@@ -66,9 +66,10 @@ def test_an_open_costs_the_same_for_ten_times_the_spans(qtbot, monkeypatch, proj
     small, small_sql, small_calls = opened(qtbot, monkeypatch, projects["small"])
     large, large_sql, large_calls = opened(qtbot, monkeypatch, projects["large"])
     assert large.tables.span_model.rowCount() == 3_000
-    # data() is asked for the rows on screen only (a 3,000-row reset used to format them all).
+    # data() is asked for the rows on screen only (a 3,000-row reset used to format them all):
+    # once at the first screen and once more when the rest of the spans has arrived.
     assert small_calls > 0
-    assert large_calls <= small_calls * 1.2 + 50
+    assert large_calls <= small_calls * 2 + 50
     # Statements: a fixed number, plus one per chunk of 5,000 spans loaded after the first
     # screen (a chunk is a few statements) - never one per span.
     assert large_sql <= small_sql + 20, (small_sql, large_sql)

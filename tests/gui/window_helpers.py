@@ -77,6 +77,7 @@ def open_window(qtbot, path: Path) -> MainWindow:
     qtbot.waitExposed(window)
     with session.read() as read:
         session.open_document(read.document_order()[0])
-    qtbot.waitUntil(lambda: window.documents.model.counts_known)
-    qtbot.waitUntil(lambda: session.content().complete)
+    # Generous timeouts: the machine running the suite may be busy.
+    qtbot.waitUntil(lambda: window.documents.model.counts_known, timeout=30_000)
+    qtbot.waitUntil(lambda: session.content().complete, timeout=30_000)
     return window

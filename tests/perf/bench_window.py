@@ -283,6 +283,27 @@ def child_next(path: Path, skip: bool) -> dict[str, Any]:
     return {"open": opened, "next": median(times), "next_settled": median(settled)}
 
 
+def child_load(path: Path, skip: bool) -> dict[str, Any]:
+    """After the first frame: how long the rest of the document takes to arrive, and the
+    longest the event loop is blocked meanwhile (what a key press would wait)."""
+    app = _app(skip)
+    _application, window, opened, document = _open_window(app, path)
+    content = window.session.content()
+    started = last = time.perf_counter()
+    stall = 0.0
+    while not (content.complete and window.documents.model.counts_known):
+        app.processEvents()
+        now = time.perf_counter()
+        stall, last = max(stall, now - last), now
+    return {
+        "open": opened,
+        "document": document,
+        "rest": (time.perf_counter() - started) * 1000,
+        "stall": stall * 1000,
+        "spans": len(content.spans),
+    }
+
+
 def child_memory(path: Path, kind: str, skip: bool) -> dict[str, Any]:
     app = _app(skip, import_app=kind != "base")  # the bare process imports no app module
     if kind == "base":
@@ -403,6 +424,21 @@ def bench_next(workdir: Path, scale: float, runs: int, skip: bool) -> list[Any]:
     ]
 
 
+def bench_load(workdir: Path, case: str, runs: int, skip: bool) -> list[Any]:
+    path = _case_path(workdir, case)
+    flags = ["--skip-checklist"] if skip else []
+    results = [_run(["load", str(path), *flags]) for _ in range(runs)]
+    stall = [r["stall"] for r in results]
+    return [
+        f"{case}: rest of the spans after the first frame; longest event-loop stall",
+        _fmt([r["rest"] for r in results]),
+        f"stall {_fmt(stall)}",
+        "",
+        "GUI responsive",
+        "",
+    ]
+
+
 def bench_memory(workdir: Path, case: str, runs: int, skip: bool) -> list[Any]:
     path = _case_path(workdir, case)
     flags = ["--skip-checklist"] if skip else []
@@ -435,6 +471,8 @@ def main(argv: list[str] | None = None) -> int:
             result = child_edit(path, skip)
         elif kind == "next":
             result = child_next(path, skip)
+        elif kind == "load":
+            result = child_load(path, skip)
         else:
             result = child_memory(path, argv[3], skip)
         print(json.dumps(result), flush=True)
@@ -446,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
                 session.close()
         os._exit(0)  # skip Qt's teardown of a big window
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=("open", "edit", "next", "memory", "all"))
+    parser.add_argument("what", choices=("open", "edit", "next", "load", "memory", "all"))
     parser.add_argument("--case", action="append", help="e.g. 1m-10k, 5m-50k (repeatable)")
     parser.add_argument("--scale", type=float, default=0.1, help="next: fraction of 10k docs")
     parser.add_argument("--runs", type=int, default=5)
@@ -462,6 +500,9 @@ def main(argv: list[str] | None = None) -> int:
     if what in ("edit", "all"):
         for case in cases if what == "edit" else ["5m-50k"]:
             rows += bench_edit(args.workdir, case, args.runs, args.skip_checklist)
+    if what in ("load", "all"):
+        for case in cases if what == "load" else ["20m-200k"]:
+            rows.append(bench_load(args.workdir, case, args.runs, args.skip_checklist))
     if what in ("next", "all"):
         rows += bench_next(args.workdir, args.scale, args.runs, args.skip_checklist)
     if what in ("memory", "all"):

@@ -8,6 +8,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 
 from annotator.domain.changes import ChangeSet
@@ -75,16 +76,39 @@ class SpanTableModel(DocumentTableModel):
     COLOR_COLUMN = TAG
     NATURAL_COLUMN = START
 
+    #: While a long document loads, its spans join the table at most this often (each insert
+    #: repaints the table's visible rows).
+    ARRIVAL_MS = 400
+
     def __init__(self, session: ProjectSession, parent: QObject | None = None) -> None:
         super().__init__(session, parent)
+        self._arrived: list[str] = []
+        self._arrival = QTimer(self, singleShot=True, interval=self.ARRIVAL_MS)
+        self._arrival.timeout.connect(self._take_arrived)
         session.spans_loaded.connect(self._on_loaded)
+        session.links_loaded.connect(self._take_arrived)  # the loading is over
         self.reload()
+
+    def reload(self) -> None:
+        self._arrived.clear()  # the content read now holds them
+        super().reload()
 
     def _items_of(self, content: LoadedDocument) -> list:
         return content.span_list()
 
     def _on_loaded(self, spans: list[Span]) -> None:
         """More spans of a long document (in reading order: appended when so sorted)."""
+        self._arrived.extend(s.uuid for s in spans)
+        if not self._arrival.isActive():
+            self._arrival.start()
+
+    def _take_arrived(self) -> None:
+        self._arrival.stop()
+        content = self.session.content()
+        uuids, self._arrived = self._arrived, []
+        if content is None or not uuids:
+            return
+        spans = [content.spans[u] for u in uuids if u in content.spans]  # as edited since
         self._insert([s for s in self.session.layer.filter(spans) if self.row_of(s.uuid) is None])
 
     def _natural(self, span: Span) -> tuple:
@@ -104,6 +128,7 @@ class SpanTableModel(DocumentTableModel):
         if document in changes.documents_added:
             self.reload()
             return
+        self._take_arrived()
         self._remove(changes.spans_removed)
         touched = (changes.spans_added | changes.spans_changed) - changes.spans_removed
         spans = [content.spans[u] for u in touched if u in content.spans]
