@@ -4,7 +4,6 @@ they read through the session and refresh from `changed`."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -112,11 +111,6 @@ class ProjectSession(QObject):
         was_complete = content.spans_complete
         with self.read() as read:
             new = content.read_more(read)
-        # Tens of thousands of new objects per step make Python's full garbage collections
-        # (each a walk over every object) land in the middle of the loading as 0.3-0.5 s
-        # stalls at 200,000 spans. The loaded spans hold no reference cycles: move everything
-        # alive now out of the collector's sight; `open_document` gives it back.
-        gc.freeze()
         if new:
             self.spans_loaded.emit(new)
         if content.links_complete:
@@ -212,7 +206,6 @@ class ProjectSession(QObject):
     def open_document(self, uuid: str) -> None:
         if uuid == self.current_document:
             return
-        gc.unfreeze()  # see _load_step
         self.select_span("")
         self.select_link("")
         self.current_document = uuid
@@ -253,7 +246,6 @@ class ProjectSession(QObject):
             self.select_link(uuid)
 
     def close(self) -> None:
-        gc.unfreeze()  # see _load_step
         if self._queue in self.project.listeners:
             self.project.listeners.remove(self._queue)
         self.project.close()
