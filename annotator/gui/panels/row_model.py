@@ -64,6 +64,7 @@ class RowTableModel(QAbstractTableModel):
         self._items: list[Any] = []
         self._cache: dict[str, Row] = {}
         self._positions: dict[str, int] | None = None
+        self._by_uuid: dict[str, Any] = {}  # the items by uuid (kept on every change)
         self._sort_column = -1
         self._sort_order = _ASCENDING
         #: Calls of data(): the regression tests count them (rows built only when shown).
@@ -81,8 +82,17 @@ class RowTableModel(QAbstractTableModel):
 
     # -- lookups ------------------------------------------------------------------------------
     def row_of(self, uuid: str) -> int | None:
-        if self._positions is None:
-            self._positions = {item.uuid: i for i, item in enumerate(self._items)}
+        if self._positions is not None:
+            return self._positions.get(uuid)
+        item = self._by_uuid.get(uuid)
+        if item is None:
+            return None
+        # The rows are sorted by a key unique to each item: a bisect finds it in O(log n)
+        # (rebuilding a uuid → row table after each insert cost 5-20 ms at 50-200k rows).
+        row = self._insert_position(item)
+        if row < len(self._items) and self._items[row] is item:
+            return row
+        self._positions = {x.uuid: i for i, x in enumerate(self._items)}  # not expected
         return self._positions.get(uuid)
 
     def uuid_at(self, row: int) -> str:
@@ -162,6 +172,7 @@ class RowTableModel(QAbstractTableModel):
         """Replace every row (a document switch or a layer change: not an edit)."""
         self.beginResetModel()
         self._items = sorted(items, key=self._key(), reverse=self._sort_order != _ASCENDING)
+        self._by_uuid = {item.uuid: item for item in self._items}
         self._cache.clear()
         self._positions = None
         self.endResetModel()
@@ -172,6 +183,7 @@ class RowTableModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), first, last)
             for item in self._items[first : last + 1]:
                 self._cache.pop(item.uuid, None)
+                self._by_uuid.pop(item.uuid, None)
             del self._items[first : last + 1]
             self._positions = None
             self.endRemoveRows()
@@ -186,6 +198,7 @@ class RowTableModel(QAbstractTableModel):
                 continue
             self._cache.pop(item.uuid, None)
             old, self._items[row] = self._items[row], item
+            self._by_uuid[item.uuid] = item
             key = self._key()
             before = row > 0 and _out_of_order(key, self._items[row - 1], item, self._sort_order)
             after = row + 1 < len(self._items) and _out_of_order(
@@ -193,6 +206,7 @@ class RowTableModel(QAbstractTableModel):
             )
             if before or after:
                 self._items[row] = old
+                self._by_uuid[old.uuid] = old
                 moved.append(item)
             else:
                 last = len(self.COLUMNS) - 1
@@ -217,6 +231,7 @@ class RowTableModel(QAbstractTableModel):
         for position, group in groups:
             self.beginInsertRows(QModelIndex(), position, position + len(group) - 1)
             self._items[position:position] = group
+            self._by_uuid.update((item.uuid, item) for item in group)
             self._positions = None
             self.endInsertRows()
 
