@@ -251,7 +251,7 @@ class Inspector(QWidget):
         if uuid and content is not None and content.links_complete and uuid in content.spans:
             # The open document's spans and links are in memory (see ProjectSession.content).
             span = content.spans[uuid]
-            links = [x for x in content.links.values() if uuid in (x.source, x.target)]
+            links = content.links_of(uuid)
             others = {u for link in links for u in (link.source, link.target)} - {uuid}
             other_spans = {u: content.spans[u] for u in others if u in content.spans}
             with self.session.read() as read:
