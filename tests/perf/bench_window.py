@@ -34,7 +34,15 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from perf_data import DEFAULT_WORKDIR, ensure_project, median, peak_rss_mb, say, table
+from perf_data import (
+    ANNOTATOR_NAME,
+    DEFAULT_WORKDIR,
+    ensure_project,
+    median,
+    peak_rss_mb,
+    say,
+    table,
+)
 
 WIDTH, HEIGHT = 1200, 900
 EDITS = 10  # tag keys (and as many undos) per process
@@ -133,7 +141,8 @@ def _open_window(app: Any, path: Path) -> tuple[Any, Any, float, float]:
     from annotator.gui.settings import Settings
 
     settings = Settings()
-    settings.annotator_name = "bench"
+    # The generated spans are this annotator's: "My layer" (the default) shows all of them.
+    settings.annotator_name = ANNOTATOR_NAME
     application = Application(app, settings)
     holder: dict[str, Any] = {}
     original = main_window.MainWindow.__init__
@@ -163,6 +172,8 @@ def _open_window(app: Any, path: Path) -> tuple[Any, Any, float, float]:
         before = probe.count
         _wait_paint(app, probe, before)
     ended = time.perf_counter()
+    if not window.view._index._spans:  # the frame must show spans
+        raise RuntimeError("the reading pane shows no spans (wrong layer?)")
     return application, window, (ended - started) * 1000, (ended - holder["document"]) * 1000
 
 
