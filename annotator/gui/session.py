@@ -101,7 +101,8 @@ class ProjectSession(QObject):
         """Read what is left of the current document now (compare mode and jumps need every
         span); emits the same signals as the stepwise loading."""
         self._loader.stop()
-        while self._content is not None and not self._content.complete:
+        content = self.content()  # the current document's (an earlier one's may be held)
+        while content is not None and content is self._content and not content.complete:
             self._load_step()
 
     def _load_step(self) -> None:

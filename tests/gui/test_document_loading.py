@@ -11,9 +11,11 @@ from PySide6.QtCore import Qt
 from window_helpers import build_project, open_window
 
 from annotator.gui import document_content
+from annotator.gui.main_window import MainWindow
 from annotator.gui.panels.annotation_models import AnnotationFilter, SpanTableModel
 from annotator.gui.panels.common import SORT_ROLE
 from annotator.gui.session import ProjectSession
+from annotator.gui.settings import Settings
 from annotator.services.project import Project
 from annotator.services.span_commands import CreateSpan, DeleteSpans, EditSpan
 
@@ -121,4 +123,22 @@ def test_the_lazy_model_sorts_and_keeps_rows_in_order(qtbot, qtmodeltester, proj
     proxy.sort(-1)
     starts = [model.index(r, SpanTableModel.START).data(SORT_ROLE) for r in range(model.rowCount())]
     assert starts == sorted(starts)
+    session.close()
+
+
+def test_a_jump_to_a_span_not_loaded_yet_reads_the_rest(qtbot, small_steps, project_path):
+    document = every_span(project_path)[0]
+    session = ProjectSession(Project.open(project_path, annotator_name="Ada"))
+    window = MainWindow(session, Settings())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    session.open_document(document)
+    with session.read() as read:
+        last = read.spans(document)[-1]
+    assert last.uuid not in session.content().spans  # beyond the first screen
+    session.jump_to_span(last.uuid)
+    assert session.content().complete
+    assert session.selected_span == last.uuid
+    assert window.view._index.get(last.uuid) is not None
     session.close()
