@@ -35,6 +35,7 @@ class LoadedDocument:
         "_frontier",
         "_link_frontier",
         "_links_by_span",
+        "last_cascaded",
         "last_removed",
         "links",
         "links_complete",
@@ -61,6 +62,8 @@ class LoadedDocument:
         self.total = len(self.spans) if total is None else total
         #: The spans the last `apply` removed (views that count spans by annotator use it).
         self.last_removed: dict[str, Span] = {}
+        #: The links the last `apply` dropped with their spans (ON DELETE CASCADE).
+        self.last_cascaded: set[str] = set()
         self.links_complete = complete
         self._frontier: tuple[int, int, str] | None = None
         self._link_frontier = ""  # links are read by uuid, after this one
@@ -130,6 +133,7 @@ class LoadedDocument:
     def apply(self, changes: ChangeSet, read: ReadSession) -> None:
         """Bring the content up to date with a change set about this document."""
         self.last_removed = {}
+        self.last_cascaded = set()
         if changes.links_added or changes.links_changed or changes.links_removed:
             self._links_by_span = None
         for uuid in changes.spans_removed:
@@ -157,6 +161,7 @@ class LoadedDocument:
                 del self.links[uuid]
             if gone:
                 self._links_by_span = None
+            self.last_cascaded = gone
 
     def links_of(self, span: str) -> list[Link]:
         """The links from or to a span (an index built on first use, dropped on link changes:

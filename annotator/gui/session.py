@@ -46,6 +46,7 @@ class ProjectSession(QObject):
         self.selected_span = ""
         self.selected_link = ""
         self._content: LoadedDocument | None = None
+        self._schema: Schema | None = None
         self._loader = QTimer(self, singleShot=True, interval=0)
         self._loader.timeout.connect(self._load_step)
         #: Delay before a long document's second step. The window sets it and calls
@@ -135,7 +136,11 @@ class ProjectSession(QObject):
 
     @property
     def schema(self) -> Schema:
-        return self.project.schema
+        """The project's schema, kept until a change set says the schema changed (the project
+        re-reads it from the file after every write: ~3 ms per key press, several times)."""
+        if self._schema is None:
+            self._schema = self.project.schema
+        return self._schema
 
     @property
     def annotator(self) -> str:
@@ -172,6 +177,8 @@ class ProjectSession(QObject):
         self.project.notify(changes)
 
     def _queue(self, changes: ChangeSet) -> None:
+        if changes.schema:
+            self._schema = None  # every change goes through here, the worker's too
         if QThread.currentThread() != self.thread():
             # A job on a worker thread (an import behind a progress dialog) told the project:
             # hand it to the GUI thread, where the timer can start and the views live.

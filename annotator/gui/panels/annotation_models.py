@@ -198,9 +198,7 @@ class LinkTableModel(DocumentTableModel):
         if document in changes.documents_added or content.spans is not self._spans:
             self.reload()
             return
-        gone = set(changes.links_removed)
-        if changes.spans_removed:  # their links went with them
-            gone |= {x.uuid for x in self._items if x.uuid not in content.links}
+        gone = set(changes.links_removed) | content.last_cascaded  # with their spans
         self._remove(gone)
         touched = (changes.links_added | changes.links_changed) - gone
         # A link row shows its spans' quotes and sorts by their starts: refresh those too.
