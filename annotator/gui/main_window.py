@@ -71,7 +71,8 @@ class MainWindow(QMainWindow):
         self.controller = AnnotationController(session, self.view)
         self.files = FileActions(session, self)
         self.merging = MergeActions(session, self)
-        self.workflow = Workflow(session)
+        # The order of the document list (kept from change sets): no read of 10,000 rows per key.
+        self.workflow = Workflow(session, lambda: self.documents.model.document_uuids())
         self.documents = DocumentsPanel(session, defer_counts=True)
         self.inspector = Inspector(session)
         self.tables = AnnotationTables(session)
