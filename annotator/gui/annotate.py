@@ -39,24 +39,37 @@ class AnnotationController(QObject):
         session.document_changed.connect(self.load_document)
         session.changed.connect(self._on_changes)
         session.span_selected.connect(self._on_span_selected)
+        session.spans_loaded.connect(self._on_spans_loaded)
+        session.links_loaded.connect(self._refresh_links)
         session.layer.changed.connect(self._on_layer)
         view.span_clicked.connect(self._on_span_clicked)
         view.link_drag_requested.connect(self.link_by_drag)
         view.installEventFilter(self)
+        view.set_tooltip_provider(self.tooltip_of)
 
     # -- mirroring the project ---------------------------------------------------------------
     def display_span(self, span: Span, schema: Schema) -> DisplaySpan:
+        """What the pane draws for a span (the tooltip is composed on hover, `tooltip_of`)."""
         tag = schema.tag(span.tag)
         label = tag.label if tag else span.tag
-        lines = [label]
+        color = tag.color if tag else "#808080"
+        return DisplaySpan(span.uuid, span.fragments, color, label)
+
+    def tooltip_of(self, uuid: str) -> str:
+        """The hover text of a shown span: tag, attributes, note, who and when."""
+        content = self.session.content()
+        span = self._spans.get(uuid) or (content.spans.get(uuid) if content else None)
+        if span is None:
+            return ""
+        tag = self.session.schema.tag(span.tag)
+        lines = [tag.label if tag else span.tag]
         for key, value in span.attributes.items():
             definition = tag.attribute(key) if tag else None
             lines.append(f"{definition.label if definition else key}: {_value_text(value)}")
         if span.note:
             lines.append(f"Note: {span.note}")
         lines.append(f"by {self._names.get(span.annotator, '?')} · {local_time(span.modified)}")
-        color = tag.color if tag else "#808080"
-        return DisplaySpan(span.uuid, span.fragments, color, label, "\n".join(lines))
+        return "\n".join(lines)
 
     def display_links(self, links: list[Link], schema: Schema) -> list[DisplayLink]:
         result = []
@@ -69,18 +82,24 @@ class AnnotationController(QObject):
 
     def load_document(self, uuid: str) -> None:
         schema = self.session.schema
-        if not uuid:
+        if uuid and self.session.layer.comparing:
+            self.session.content()
+            self.session.finish_loading()  # the layer diff needs every span
+        content = self.session.content() if uuid else None
+        if content is None:
             self._spans = {}
             self.view.set_document("", [], [])
             self.loaded.emit(None)
             return
         with self.session.read() as read:
             self._names = {a.uuid: a.name for a in read.annotators()}
-            text = read.document_text(uuid)
-            spans, links, diff = self.session.layer.pane_content(read.spans(uuid), read.links(uuid))
+        spans, links, diff = self.session.layer.pane_content(
+            content.span_list(), content.link_list()
+        )
         self._spans = {s.uuid: s for s in spans}
+        display = self.display_span
         self.view.set_document(
-            text, [self.display_span(s, schema) for s in spans], self.display_links(links, schema)
+            content.text, [display(s, schema) for s in spans], self.display_links(links, schema)
         )
         self.view.setFocus()
         self.loaded.emit(diff)
@@ -104,30 +123,45 @@ class AnnotationController(QObject):
             return
         if document not in changes.documents:
             return
+        content = self.session.content()
+        if content is None:
+            return
         schema = self.session.schema
         for uuid in changes.spans_removed:
             if self._spans.pop(uuid, None) is not None:
                 self.view.remove_span(uuid)
         wanted = (changes.spans_added | changes.spans_changed) - changes.spans_removed
-        with self.session.read() as read:
-            spans = [s for s in read.spans_by_uuid(wanted) if s.document == document]
-            spans = self.session.layer.filter(spans)
-            links = (
-                read.links(document)
-                if (changes.links_added | changes.links_changed | changes.links_removed)
-                else None
-            )
-        for span in spans:
+        found = [content.spans[u] for u in wanted if u in content.spans]
+        for span in self.session.layer.filter(found):
             known = span.uuid in self._spans
             self._spans[span.uuid] = span
             shown = self.display_span(span, schema)
             (self.view.update_span if known else self.view.add_span)(shown)
-        ids = set(self._spans)
-        if links is not None:
-            links = [x for x in self.session.layer.filter(links) if {x.source, x.target} <= ids]
-            self.view.set_links(self.display_links(links, schema))
+        if changes.links_added | changes.links_changed | changes.links_removed:
+            self._refresh_links()
+
+    def _on_spans_loaded(self, spans: list[Span]) -> None:
+        """More spans of a long document arrived (see ProjectSession.content)."""
+        if self.session.layer.comparing:
+            return  # compare mode read every span before showing the document
+        schema = self.session.schema
+        shown = [s for s in self.session.layer.filter(spans) if s.uuid not in self._spans]
+        for span in shown:
+            self._spans[span.uuid] = span
+        self.view.add_spans([self.display_span(s, schema) for s in shown])
+
+    def _refresh_links(self) -> None:
+        content = self.session.content()
+        if content is None:
+            return
+        ids = self._spans
+        links = self.session.layer.filter(content.link_list())
+        links = [x for x in links if x.source in ids and x.target in ids]
+        self.view.set_links(self.display_links(links, self.session.schema))
 
     def _on_span_selected(self, uuid: str) -> None:
+        if uuid and uuid not in self._spans:
+            self.session.finish_loading()  # a jump to a span the loading has not reached
         self.view.set_selected_span(uuid or None)
         if uuid and uuid in self._spans:
             self.view.scroll_to(self._spans[uuid].start)

@@ -62,6 +62,7 @@ class ComparePanes(QObject):
         self.main: ReadingView = controller.view
         self.second = ReadingView()
         self.second.setObjectName("compare_pane")
+        self.second.set_tooltip_provider(controller.tooltip_of)
         self.second_frame = titled(self.second, "compare_pane_title")
         self.second_frame.hide()
         splitter.addWidget(self.second_frame)
@@ -98,8 +99,8 @@ class ComparePanes(QObject):
         schema = self.session.schema
         spans = [e.b for e in diff.entries if e.b is not None]
         spans.sort(key=lambda s: (s.start, s.end, s.uuid))
-        with self.session.read() as read:
-            links = read.links(self.session.current_document)
+        content = self.session.content()
+        links = content.link_list() if content is not None else []
         b = frozenset({self.session.layer.choice.second})
         links = shown_links(links, b, {s.uuid for s in spans})
         self.sync_look()

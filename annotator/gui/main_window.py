@@ -71,8 +71,9 @@ class MainWindow(QMainWindow):
         self.controller = AnnotationController(session, self.view)
         self.files = FileActions(session, self)
         self.merging = MergeActions(session, self)
-        self.workflow = Workflow(session)
-        self.documents = DocumentsPanel(session)
+        # The order of the document list (kept from change sets): no read of 10,000 rows per key.
+        self.workflow = Workflow(session, lambda: self.documents.model.document_uuids())
+        self.documents = DocumentsPanel(session, defer_counts=True)
         self.inspector = Inspector(session)
         self.tables = AnnotationTables(session)
         self.palette_bar = TagPalette(self)
@@ -209,6 +210,12 @@ class MainWindow(QMainWindow):
         s.document_changed.connect(self._on_document)
         s.error.connect(self._show_error)
         s.message.connect(self._show_message)
+        s.loading.connect(self._show_loading)
+        # Work that can wait starts after the reading pane's first paint (the first screen
+        # of a long document or a large project shows at once).
+        s.loading_delay = 250
+        self.view.painted.connect(self._after_paint)
+        self.documents.model.counts_loaded.connect(self._refresh_title)
         self.palette_bar.tag_chosen.connect(self.controller.tag_selection)
         self.search.hits_changed.connect(self.view.set_search_hits)
         self.search.closed.connect(self.view.setFocus)
@@ -249,16 +256,33 @@ class MainWindow(QMainWindow):
         s = self.session
         with s.read() as read:
             name = read.project_info().get("name", s.project.path.stem)
-            title = read.document_info(s.current_document).title if s.current_document else ""
-            counts = read.span_counts(s.layer.annotators())  # the layers shown
-        spans = counts.get(s.current_document, 0)
+        # Titles and counts come from the document list, which keeps them per document (the
+        # layers shown); reading them here cost a pass over the text and over every span.
+        model = self.documents.model
+        title = model.title_of(s.current_document) if s.current_document else ""
+        total, spans = model.span_total(), model.spans_of(s.current_document)
         layer = "" if s.layer.choice.editable or s.layer.blind else f" [{s.layer.describe()}]"
         self.setWindowTitle(f"{title + ' — ' if title else ''}{name}{layer} — Annotator")
         self.status_project.setText(f"{s.project.path.name} · {s.project.annotator.name}")
+        if total < 0:  # not counted yet (see _after_paint)
+            self.status_counts.setText(_plural(model.rowCount(), "document"))
+            return
         self.status_counts.setText(
-            f"{_plural(len(counts), 'document')} · {_plural(sum(counts.values()), 'span')}"
+            f"{_plural(model.rowCount(), 'document')} · {_plural(total, 'span')}"
             + (f" · {spans} in this document" if s.current_document else "")
         )
+
+    def _after_paint(self) -> None:
+        self.session.resume_loading()
+        self.documents.model.count_in_background()
+
+    def _show_loading(self, done: int, total: int) -> None:
+        """A long document's spans arrive in chunks after its first screen: say how far."""
+        bar = self.statusBar()
+        if done < total:
+            bar.showMessage(f"Loading spans … {done:,} of {total:,}")
+        elif bar.currentMessage().startswith("Loading spans"):
+            bar.clearMessage()
 
     def _show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)

@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoStack
 from annotator.domain.changes import ChangeSet
 from annotator.domain.model import Schema
 from annotator.errors import AnnotatorError
+from annotator.gui.document_content import LoadedDocument
 from annotator.gui.layers import LayerState
 from annotator.gui.undo import UndoableCommand
 from annotator.services.command import Command
@@ -30,6 +31,12 @@ class ProjectSession(QObject):
     error = Signal(str)  # a one-line message for the user
     message = Signal(str)  # a transient status-bar note
     _from_worker = Signal(object)  # a ChangeSet told on a worker thread (e.g. an import)
+    #: While a long document loads (see `content`): more of its spans, in reading order…
+    spans_loaded = Signal(list)
+    #: …its links, once every span is in…
+    links_loaded = Signal()
+    #: …and progress: spans loaded so far, spans in all (equal when the loading is done).
+    loading = Signal(int, int)
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +45,14 @@ class ProjectSession(QObject):
         self.current_document = ""
         self.selected_span = ""
         self.selected_link = ""
+        self._content: LoadedDocument | None = None
+        self._schema: Schema | None = None
+        self._loader = QTimer(self, singleShot=True, interval=0)
+        self._loader.timeout.connect(self._load_step)
+        #: Delay before a long document's second step. The window sets it and calls
+        #: `resume_loading` after the reading pane's first paint, so the first screen is not
+        #: held up by the rest of the document; the delay is the fallback when nothing paints.
+        self.loading_delay = 0
         self.layer = LayerState(lambda: self.annotator, self._annotator_names, self)
         self._pending = ChangeSet()
         self._annotators_changed = False
@@ -52,9 +67,80 @@ class ProjectSession(QObject):
         with self.project.store.read() as session:
             yield session
 
+    def content(self) -> LoadedDocument | None:
+        """The current document's text, spans and links (None when no document is open).
+
+        Read once per document and kept in step with change sets before `changed` is emitted,
+        so views read it instead of the store. A long document comes in steps: the text and
+        the first screen's spans at once, the other spans in chunks between events
+        (`spans_loaded`, `loading`), then its links (`links_loaded`); switching documents
+        stops the loading. `finish_loading` reads the rest at once."""
+        uuid = self.current_document
+        if not uuid:
+            return None
+        if self._content is None or self._content.uuid != uuid:
+            with self.read() as read:
+                self._content = LoadedDocument.read_head(read, uuid)
+            if not self._content.complete:
+                self._loader.start(self.loading_delay)
+        return self._content
+
+    def loaded(self, uuid: str) -> LoadedDocument | None:
+        """The content of document `uuid` if it is the one held with every span (no read)."""
+        content = self._content
+        if content is not None and content.uuid == uuid and content.spans_complete:
+            return content
+        return None
+
+    def resume_loading(self) -> None:
+        """Go on loading the current document at the next event-loop turn."""
+        content = self._content
+        if content is not None and not content.complete and self._loader.interval() != 0:
+            self._loader.start(0)
+
+    def finish_loading(self) -> None:
+        """Read what is left of the current document now (compare mode and jumps need every
+        span); emits the same signals as the stepwise loading."""
+        self._loader.stop()
+        content = self.content()  # the current document's (an earlier one's may be held)
+        while content is not None and content is self._content and not content.complete:
+            self._load_step()
+
+    def _load_step(self) -> None:
+        content = self._content
+        if content is None or content.uuid != self.current_document or content.complete:
+            return
+        was_complete = content.spans_complete
+        with self.read() as read:
+            new = content.read_more(read)
+        if new:
+            self.spans_loaded.emit(new)
+        if content.links_complete:
+            self.links_loaded.emit()
+        if not was_complete or content.links_complete:
+            self.loading.emit(len(content.spans), max(content.total, len(content.spans)))
+        if not content.complete and not self._loader.isActive():
+            self._loader.start(0)
+
+    def _update_content(self, changes: ChangeSet) -> None:
+        content = self._content
+        if content is None:
+            return
+        if content.uuid in changes.documents_removed or LoadedDocument.stale_after(changes):
+            self._content = None
+        elif content.uuid in changes.documents_added:
+            self._content = None  # a document deleted and restored: read it again
+        elif content.uuid in changes.documents:
+            with self.read() as read:
+                content.apply(changes, read)
+
     @property
     def schema(self) -> Schema:
-        return self.project.schema
+        """The project's schema, kept until a change set says the schema changed (the project
+        re-reads it from the file after every write: ~3 ms per key press, several times)."""
+        if self._schema is None:
+            self._schema = self.project.schema
+        return self._schema
 
     @property
     def annotator(self) -> str:
@@ -91,6 +177,8 @@ class ProjectSession(QObject):
         self.project.notify(changes)
 
     def _queue(self, changes: ChangeSet) -> None:
+        if changes.schema:
+            self._schema = None  # every change goes through here, the worker's too
         if QThread.currentThread() != self.thread():
             # A job on a worker thread (an import behind a progress dialog) told the project:
             # hand it to the GUI thread, where the timer can start and the views live.
@@ -107,6 +195,7 @@ class ProjectSession(QObject):
 
     def _emit_changes(self) -> None:
         changes, self._pending = self._pending, ChangeSet()
+        self._update_content(changes)
         if self.selected_span and self.selected_span in changes.spans_removed:
             self.select_span("")
         if self.selected_link and self.selected_link in changes.links_removed:

@@ -26,6 +26,8 @@ class Settings:
             return default
 
     def _set(self, key: str, value: object) -> None:
+        if self._s.contains(key) and self._s.value(key) == value:
+            return  # the window restores every option at start-up: no file write for those
         self._s.setValue(key, value)
         self._s.sync()
 

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from annotator.gui.session import ProjectSession
 from annotator.services.entity_commands import SetStatus
 
 
 class Workflow:
-    def __init__(self, session: ProjectSession) -> None:
+    """`order()` gives the documents in the project's order (the window passes its document
+    list's, which it keeps from change sets; by default it is read from the file)."""
+
+    def __init__(
+        self, session: ProjectSession, order: Callable[[], list[str]] | None = None
+    ) -> None:
         self.session = session
+        self._order_of = order
 
     def _order(self) -> list[str]:
+        if self._order_of is not None:
+            return self._order_of()
         with self.session.read() as read:
-            return [d.uuid for d in read.documents()]
+            return read.document_order()
 
     def set_status(self, status: str) -> None:
         if self.session.current_document:

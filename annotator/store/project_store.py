@@ -19,6 +19,7 @@ from annotator.store.check_watch import Steps
 from annotator.store.checks import Progress, has_pending_log, one_line, run_checklist
 from annotator.store.close_record import record_clean_close
 from annotator.store.ddl import schema_version
+from annotator.store.document_reads import DocumentReads
 from annotator.store.engine import checkpoint, make_engine
 from annotator.store.history import HistoryReads, HistoryWrites
 from annotator.store.lock import ProjectLock
@@ -31,7 +32,7 @@ from annotator.store.texts import DocumentTexts
 from annotator.store.writes import Writes
 
 
-class ReadSession(Reads, BulkReads, SearchReads, HistoryReads):
+class ReadSession(Reads, BulkReads, SearchReads, HistoryReads, DocumentReads):
     """Queries inside one read transaction (a consistent snapshot)."""
 
     def __init__(
@@ -50,7 +51,7 @@ class ReadSession(Reads, BulkReads, SearchReads, HistoryReads):
 
 
 class WriteSession(
-    Reads, Writes, BatchWrites, SchemaWrites, BulkWrites, SearchReads, HistoryWrites
+    Reads, Writes, BatchWrites, SchemaWrites, BulkWrites, SearchReads, HistoryWrites, DocumentReads
 ):
     """Queries and writes inside one `BEGIN IMMEDIATE` transaction."""
 

@@ -39,6 +39,8 @@ def open_window(qtbot, path: Path, document: str) -> MainWindow:
     qtbot.waitExposed(main)
     session.open_document(document)
     main.view.setFocus()
+    # The document list counts spans after the reading pane's first paint.
+    qtbot.waitUntil(lambda: main.documents.model.counts_known)
     return main
 
 

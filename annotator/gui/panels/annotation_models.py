@@ -2,70 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
-
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 
 from annotator.domain.changes import ChangeSet
-from annotator.domain.model import Link, Schema, Span
+from annotator.domain.model import Link, Span
+from annotator.gui.document_content import LoadedDocument
 from annotator.gui.panels.common import (
     ANNOTATOR_ROLE,
     FALLBACK_COLOR,
     KIND_ROLE,
     SEARCH_ROLE,
     SORT_ROLE,
-    UUID_ROLE,
     attributes_text,
-    dot_icon,
     one_line,
     tooltip_html,
     tooltip_lines,
     value_text,
 )
+from annotator.gui.panels.row_model import Row, RowTableModel
 from annotator.gui.session import ProjectSession
 
+__all__ = ["AnnotationFilter", "LinkTableModel", "Row", "RowTableModel", "SpanTableModel"]
+
 AnyIndex = QModelIndex | QPersistentModelIndex
-#: Above this many touched rows one reset is cheaper than row-by-row signals.
-RESET_THRESHOLD = 200
 
 
-@dataclass(frozen=True)
-class Row:
-    """What one table row shows: display cells, sort keys and tooltips (a display cache)."""
-
-    uuid: str
-    kind: str  # tag key or link type key
-    annotator: str
-    color: str
-    cells: tuple[str, ...]
-    sort: tuple[Any, ...]
-    tips: tuple[str, ...]
-
-    @property
-    def search(self) -> str:
-        return " ".join(self.cells).lower()
-
-
-class RowTableModel(QAbstractTableModel):
-    """A table of Rows keyed by uuid that updates row by row where it can."""
-
-    COLUMNS: tuple[str, ...] = ()
-    COLOR_COLUMN = -1  # the column that carries the colour dot
+class DocumentTableModel(RowTableModel):
+    """Rows of the current document, read from the session's loaded content (never the store
+    per row) and updated from change sets."""
 
     def __init__(self, session: ProjectSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self._rows: list[Row] = []
-        self._index: dict[str, int] = {}
         self._names: dict[str, str] = {}
         session.document_changed.connect(self._on_document)
         session.changed.connect(self._on_changes)
@@ -74,145 +49,95 @@ class RowTableModel(QAbstractTableModel):
     def _on_document(self, _uuid: str) -> None:
         self.reload()
 
+    def _annotator_name(self, uuid: str) -> str:
+        return self._names.get(uuid, "?")
+
+    def _read_names(self) -> None:
+        with self.session.read() as read:
+            self._names = {a.uuid: a.name for a in read.annotators()}
+
     def reload(self) -> None:
+        self._read_names()
+        content = self.session.content()
+        self._reset(self.session.layer.filter(self._items_of(content)) if content else [])
+
+    def _items_of(self, content: LoadedDocument) -> list:
         raise NotImplementedError
 
     def _on_changes(self, changes: ChangeSet) -> None:
         raise NotImplementedError
 
-    # -- lookups -----------------------------------------------------------------------------
-    def row_of(self, uuid: str) -> int | None:
-        return self._index.get(uuid)
 
-    def uuid_at(self, row: int) -> str:
-        return self._rows[row].uuid
-
-    def uuids(self) -> list[str]:
-        return [r.uuid for r in self._rows]
-
-    def _annotator_name(self, uuid: str) -> str:
-        return self._names.get(uuid, "?")
-
-    # -- updating ----------------------------------------------------------------------------
-    def _reset(self, rows: list[Row]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self._reindex()
-        self.endResetModel()
-
-    def _reindex(self) -> None:
-        self._index = {r.uuid: i for i, r in enumerate(self._rows)}
-
-    def _remove(self, uuids: Iterable[str]) -> None:
-        for row in sorted((self._index[u] for u in uuids if u in self._index), reverse=True):
-            self.beginRemoveRows(QModelIndex(), row, row)
-            del self._rows[row]
-            self._reindex()
-            self.endRemoveRows()
-
-    def _upsert(self, rows: Iterable[Row]) -> None:
-        new: list[Row] = []
-        for row in rows:
-            at = self._index.get(row.uuid)
-            if at is None:
-                new.append(row)
-            elif self._rows[at] != row:
-                self._rows[at] = row
-                self.dataChanged.emit(self.index(at, 0), self.index(at, len(self.COLUMNS) - 1))
-        if new:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-            self._rows.extend(new)
-            self._reindex()
-            self.endInsertRows()
-
-    def _sync(self, rows: list[Row]) -> None:
-        """Make the table hold exactly `rows`, moving as few rows as possible."""
-        wanted = {r.uuid for r in rows}
-        gone = [u for u in self._index if u not in wanted]
-        if len(gone) + abs(len(rows) - len(self._rows)) > RESET_THRESHOLD:
-            self._reset(rows)
-            return
-        self._remove(gone)
-        self._upsert(rows)
-
-    # -- the model interface -----------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row, column = self._rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return row.cells[column]
-        if role == SORT_ROLE:
-            return row.sort[column]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return row.tips[column] or None
-        if role == Qt.ItemDataRole.DecorationRole and column == self.COLOR_COLUMN:
-            return dot_icon(row.color)
-        if role == UUID_ROLE:
-            return row.uuid
-        if role == KIND_ROLE:
-            return row.kind
-        if role == ANNOTATOR_ROLE:
-            return row.annotator
-        if role == SEARCH_ROLE:
-            return row.search
-        return None
-
-
-class SpanTableModel(RowTableModel):
+class SpanTableModel(DocumentTableModel):
     """The spans of the current document (every annotator's), in reading order."""
 
     COLUMNS = ("Quote", "Tag", "Attributes", "Annotator", "Start", "Note")
     QUOTE, TAG, ATTRIBUTES, ANNOTATOR, START, NOTE = range(6)
     COLOR_COLUMN = TAG
+    NATURAL_COLUMN = START
+
+    #: While a long document loads, its spans join the table at most this often (each insert
+    #: repaints the table's visible rows).
+    ARRIVAL_MS = 400
 
     def __init__(self, session: ProjectSession, parent: QObject | None = None) -> None:
         super().__init__(session, parent)
+        self._arrived: list[str] = []
+        self._arrival = QTimer(self, singleShot=True, interval=self.ARRIVAL_MS)
+        self._arrival.timeout.connect(self._take_arrived)
+        session.spans_loaded.connect(self._on_loaded)
+        session.links_loaded.connect(self._take_arrived)  # the loading is over
         self.reload()
 
     def reload(self) -> None:
-        document = self.session.current_document
-        with self.session.read() as read:
-            self._names = {a.uuid: a.name for a in read.annotators()}
-            spans = self.session.layer.filter(read.spans(document)) if document else []
-        schema = self.session.schema
-        self._reset([self._row(s, schema) for s in spans])
+        self._arrived.clear()  # the content read now holds them
+        super().reload()
+
+    def _items_of(self, content: LoadedDocument) -> list:
+        return content.span_list()
+
+    def _on_loaded(self, spans: list[Span]) -> None:
+        """More spans of a long document (in reading order: appended when so sorted)."""
+        self._arrived.extend(s.uuid for s in spans)
+        if not self._arrival.isActive():
+            self._arrival.start()
+
+    def _take_arrived(self) -> None:
+        self._arrival.stop()
+        content = self.session.content()
+        uuids, self._arrived = self._arrived, []
+        if content is None or not uuids:
+            return
+        spans = [content.spans[u] for u in uuids if u in content.spans]  # as edited since
+        self._insert([s for s in self.session.layer.filter(spans) if self.row_of(s.uuid) is None])
+
+    def _natural(self, span: Span) -> tuple:
+        return (span.fragments[0][0], span.fragments[-1][1], span.uuid)
+
+    def _kind_of(self, span: Span) -> str:
+        return span.tag
 
     def _on_changes(self, changes: ChangeSet) -> None:
         document = self.session.current_document
         if changes.schema or changes.annotators:
             self.reload()
             return
-        if not document or document not in changes.documents:
+        content = self.session.content()
+        if content is None or document not in changes.documents:
             return
-        touched = changes.spans_added | changes.spans_changed
-        if len(touched) + len(changes.spans_removed) > RESET_THRESHOLD:
+        if document in changes.documents_added:
             self.reload()
             return
+        self._take_arrived()
         self._remove(changes.spans_removed)
-        if touched:
-            with self.session.read() as read:
-                spans = [s for s in read.spans_by_uuid(touched) if s.document == document]
-            spans = self.session.layer.filter(spans)
-            schema = self.session.schema
-            self._upsert(sorted((self._row(s, schema) for s in spans), key=lambda r: r.sort[4]))
+        touched = (changes.spans_added | changes.spans_changed) - changes.spans_removed
+        spans = [content.spans[u] for u in touched if u in content.spans]
+        shown = self.session.layer.filter(spans)
+        self._remove({s.uuid for s in spans} - {s.uuid for s in shown})
+        self._upsert(shown)
 
-    def _row(self, span: Span, schema: Schema) -> Row:
+    def _make_row(self, span: Span) -> Row:
+        schema = self.session.schema
         tag = schema.tag(span.tag)
         label = tag.label if tag else span.tag
         quote = one_line(span.quote)
@@ -234,7 +159,7 @@ class SpanTableModel(RowTableModel):
         )
 
 
-class LinkTableModel(RowTableModel):
+class LinkTableModel(DocumentTableModel):
     """The links of the current document, by the source span's position."""
 
     COLUMNS = ("Source", "Type", "Target", "Annotator", "Note")
@@ -243,40 +168,57 @@ class LinkTableModel(RowTableModel):
 
     def __init__(self, session: ProjectSession, parent: QObject | None = None) -> None:
         super().__init__(session, parent)
+        self._spans: dict[str, Span] = {}
+        session.links_loaded.connect(self.reload)
         self.reload()
 
-    def _read_rows(self) -> list[Row]:
-        document = self.session.current_document
-        if not document:
-            return []
-        with self.session.read() as read:
-            self._names = {a.uuid: a.name for a in read.annotators()}
-            links = self.session.layer.filter(read.links(document))
-            ends = {u for link in links for u in (link.source, link.target)}
-            spans = {s.uuid: s for s in read.spans_by_uuid(ends)}
-        schema = self.session.schema
-        rows = [self._row(link, spans, schema) for link in links]
-        return sorted(rows, key=lambda r: r.sort[-1])
-
     def reload(self) -> None:
-        self._reset(self._read_rows())
+        content = self.session.content()
+        self._spans = content.spans if content is not None else {}
+        super().reload()
+
+    def _items_of(self, content: LoadedDocument) -> list:
+        return content.link_list()
+
+    def _natural(self, link: Link) -> tuple:
+        source, target = self._spans.get(link.source), self._spans.get(link.target)
+        return (source.start if source else -1, target.start if target else -1, link.uuid)
+
+    def _kind_of(self, link: Link) -> str:
+        return link.type
 
     def _on_changes(self, changes: ChangeSet) -> None:
+        document = self.session.current_document
         if changes.schema or changes.annotators:
             self.reload()
-        elif self.session.current_document in changes.documents:
-            # Quotes of linked spans may have changed too; links are few, so re-read them all.
-            self._sync(self._read_rows())
+            return
+        content = self.session.content()
+        if content is None or document not in changes.documents:
+            return
+        if document in changes.documents_added or content.spans is not self._spans:
+            self.reload()
+            return
+        gone = set(changes.links_removed) | content.last_cascaded  # with their spans
+        self._remove(gone)
+        touched = (changes.links_added | changes.links_changed) - gone
+        # A link row shows its spans' quotes and sorts by their starts: refresh those too.
+        spans = changes.spans_changed
+        if spans:
+            touched |= {x.uuid for x in self._items if x.source in spans or x.target in spans}
+        links = [content.links[u] for u in touched if u in content.links]
+        shown = self.session.layer.filter(links)
+        self._remove({x.uuid for x in links} - {x.uuid for x in shown})
+        self._upsert(shown)
 
-    def _row(self, link: Link, spans: dict[str, Span], schema: Schema) -> Row:
+    def _make_row(self, link: Link) -> Row:
+        schema = self.session.schema
         link_type = schema.link_type(link.type)
         label = link_type.label if link_type else link.type
-        source, target = spans.get(link.source), spans.get(link.target)
+        source, target = self._spans.get(link.source), self._spans.get(link.target)
         source_quote = one_line(source.quote) if source else "?"
         target_quote = one_line(target.quote) if target else "?"
         name = self._annotator_name(link.annotator)
         note = one_line(link.note, 120)
-        position = (source.start if source else -1, target.start if target else -1, link.uuid)
         return Row(
             uuid=link.uuid,
             kind=link.type,
@@ -289,7 +231,7 @@ class LinkTableModel(RowTableModel):
                 target_quote.lower(),
                 name.lower(),
                 note,
-                position,
+                self._natural(link),
             ),
             tips=(
                 tooltip_html(source.quote if source else ""),
@@ -328,8 +270,22 @@ class AnnotationFilter(QSortFilterProxyModel):
     def is_filtering(self) -> bool:
         return bool(self._kind or self._annotator or self._text)
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the source (once, with Python keys) and keep its order here."""
+        source = self.sourceModel()
+        if isinstance(source, RowTableModel):
+            super().sort(-1)
+            source.sort(column, order)
+        else:
+            super().sort(column, order)
+
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        index = self.sourceModel().index(source_row, 0, source_parent)
+        if not (self._kind or self._annotator or self._text):
+            return True
+        source = self.sourceModel()
+        if isinstance(source, RowTableModel):
+            return source.accepts(source_row, self._kind, self._annotator, self._text)
+        index = source.index(source_row, 0, source_parent)
         if self._kind and index.data(KIND_ROLE) != self._kind:
             return False
         if self._annotator and index.data(ANNOTATOR_ROLE) != self._annotator:

@@ -1,12 +1,9 @@
-"""The document list: title, the current annotator's status, span count, outlet and date."""
+"""The document list: title, the current annotator's status, span count, outlet and date (the
+model is in document_list.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -29,179 +26,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.domain.changes import ChangeSet
-from annotator.domain.model import DocumentInfo
 from annotator.gui.panels.common import (
     SEARCH_ROLE,
     SORT_ROLE,
-    STATUS_COLORS,
-    STATUS_LABELS,
     UUID_ROLE,
-    dot_icon,
     style_table,
-    tooltip_html,
 )
+from annotator.gui.panels.document_list import DocumentListModel
 from annotator.gui.session import ProjectSession
+
+__all__ = ["EMPTY_TEXT", "DocumentListModel", "DocumentsPanel"]
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 EMPTY_TEXT = "No documents yet — File ▸ Add documents… or drop files here"
 NARROW = 460  # below this width the panel shows title, status and spans only
-STATUS_ORDER = {"new": 0, "in_progress": 1, "done": 2}
-
-
-@dataclass(frozen=True)
-class _Row:
-    """What one row shows (a display cache, refreshed from change sets)."""
-
-    uuid: str
-    title: str
-    status: str
-    spans: int
-    outlet: str
-    published: str
-    author: str
-
-    @classmethod
-    def of(cls, info: DocumentInfo, status: str, spans: int) -> _Row:
-        title = " ".join(info.title.split()) or info.source_filename or "Untitled"
-        return cls(info.uuid, title, status, spans, info.outlet, info.published, info.author)
-
-
-class DocumentListModel(QAbstractTableModel):
-    """Every document of the project, one row each; statuses are the current annotator's."""
-
-    COLUMNS = ("Title", "Status", "Spans", "Outlet", "Published")
-    TITLE, STATUS, SPANS, OUTLET, PUBLISHED = range(5)
-
-    def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self._rows: list[_Row] = []
-        self._index: dict[str, int] = {}
-        self._compact = False
-        session.changed.connect(self._on_changes)
-        session.layer.changed.connect(self.reload)  # counts follow the layers shown
-        self.reload()
-
-    def set_compact(self, compact: bool) -> None:
-        """Show the status as a dot alone (for a narrow panel); its name stays in the tooltip."""
-        if compact != self._compact:
-            self._compact = compact
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, self.STATUS, self.STATUS)
-            if self._rows:
-                last = len(self._rows) - 1
-                self.dataChanged.emit(self.index(0, self.STATUS), self.index(last, self.STATUS))
-
-    # -- reading -----------------------------------------------------------------------------
-    def reload(self) -> None:
-        """Re-read every row; rows whose documents are unchanged keep their place."""
-        with self.session.read() as read:
-            documents = read.documents()
-            me = self.session.annotator
-            counts = read.span_counts(self.session.layer.annotators())  # the layers shown
-            statuses = {s.document: s.status for s in read.statuses() if s.annotator == me}
-        rows = [_Row.of(d, statuses.get(d.uuid, "new"), counts.get(d.uuid, 0)) for d in documents]
-        if [r.uuid for r in rows] == [r.uuid for r in self._rows]:
-            for row, new in enumerate(rows):
-                if new != self._rows[row]:
-                    self._rows[row] = new
-                    self._row_changed(row)
-            return
-        self.beginResetModel()
-        self._rows = rows
-        self._index = {r.uuid: i for i, r in enumerate(rows)}
-        self.endResetModel()
-
-    def _refresh_metadata(self, uuids: frozenset[str]) -> None:
-        with self.session.read() as read:
-            infos = [read.document_info(u) for u in uuids if u in self._index]
-        for info in infos:
-            row = self._index[info.uuid]
-            old = self._rows[row]
-            new = _Row.of(info, old.status, old.spans)
-            if new != old:
-                self._rows[row] = new
-                self._row_changed(row)
-
-    def _on_changes(self, changes: ChangeSet) -> None:
-        structural = (
-            changes.documents_added
-            or changes.documents_removed
-            or changes.statuses
-            or changes.annotators
-            or changes.spans_added
-            or changes.spans_removed
-        )
-        if structural:
-            self.reload()
-        elif changes.documents:  # metadata edits (span edits leave titles and counts alone)
-            self._refresh_metadata(changes.documents)
-
-    def _row_changed(self, row: int) -> None:
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
-
-    # -- lookups -----------------------------------------------------------------------------
-    def row_of(self, uuid: str) -> int | None:
-        return self._index.get(uuid)
-
-    def uuid_at(self, row: int) -> str:
-        return self._rows[row].uuid
-
-    # -- the model interface -----------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return "" if section == self.STATUS and self._compact else self.COLUMNS[section]
-        if role == Qt.ItemDataRole.ToolTipRole and section == self.STATUS:
-            return "Your status: new, in progress or done"
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row, column = self._rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
-        if role == SORT_ROLE:
-            return self._sort_key(row, column)
-        if role == Qt.ItemDataRole.DecorationRole and column == self.STATUS:
-            return dot_icon(STATUS_COLORS.get(row.status, STATUS_COLORS["new"]))
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.TITLE:
-            byline = ", ".join(x for x in (row.author, row.outlet, row.published) if x)
-            return tooltip_html(row.title + (f" — {byline}" if byline else ""))
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.STATUS:
-            return STATUS_LABELS.get(row.status, row.status)
-        if role == UUID_ROLE:
-            return row.uuid
-        if role == SEARCH_ROLE:
-            parts = (row.title, row.author, row.outlet, row.published, STATUS_LABELS[row.status])
-            return " ".join(parts).lower()
-        return None
-
-    def _display(self, row: _Row, column: int) -> str:
-        if column == self.STATUS:
-            return "" if self._compact else STATUS_LABELS.get(row.status, row.status)
-        if column == self.SPANS:
-            return str(row.spans)
-        return (row.title, "", "", row.outlet, row.published)[column]
-
-    def _sort_key(self, row: _Row, column: int) -> Any:
-        if column == self.TITLE:
-            return row.title.lower()
-        if column == self.STATUS:
-            return STATUS_ORDER.get(row.status, 0)
-        if column == self.SPANS:
-            return row.spans
-        return self._display(row, column).lower()
 
 
 class DocumentsPanel(QWidget):
@@ -212,11 +50,13 @@ class DocumentsPanel(QWidget):
 
     properties_requested = Signal(str)
 
-    def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: ProjectSession, parent: QWidget | None = None, *, defer_counts: bool = False
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self._syncing = False
-        self.model = DocumentListModel(session, self)
+        self.model = DocumentListModel(session, self, defer_counts=defer_counts)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)

@@ -247,7 +247,16 @@ class Inspector(QWidget):
         """Show a span; `fresh` (a new selection) replaces every editor's value, otherwise an
         editor the user is typing in keeps what it holds."""
         span = None
-        if uuid:
+        content = self.session.loaded(self.session.current_document)
+        if uuid and content is not None and content.links_complete and uuid in content.spans:
+            # The open document's spans and links are in memory (see ProjectSession.content).
+            span = content.spans[uuid]
+            links = content.links_of(uuid)
+            others = {u for link in links for u in (link.source, link.target)} - {uuid}
+            other_spans = {u: content.spans[u] for u in others if u in content.spans}
+            with self.session.read() as read:
+                names = {a.uuid: a.name for a in read.annotators()}
+        elif uuid:
             try:
                 with self.session.read() as read:
                     span = read.span(uuid)

@@ -123,6 +123,20 @@ class BlockDecorator:
             self.geometry.pop(n, None)
         return numbers
 
+    def invalidate_decorated(self, view: QPlainTextEdit, qt_start: int, qt_end: int) -> bool:
+        """Forget the already decorated blocks that overlap ``[qt_start, qt_end)`` (a range
+        that may span the whole document: only blocks painted so far are looked at); True if
+        any was."""
+        doc = view.document()
+        hit = False
+        for number in list(self.done):
+            block = doc.findBlockByNumber(number)
+            if block.position() < qt_end and block.position() + block.length() > qt_start:
+                self.done.pop(number, None)
+                self.geometry.pop(number, None)
+                hit = True
+        return hit
+
 
 def respace(layout: QTextLayout, gap: float) -> bool:
     """Put ``gap`` pixels above every line of a laid-out block; True if lines were moved.

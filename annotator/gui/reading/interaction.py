@@ -149,7 +149,8 @@ class InteractionMixin(_Base):
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             cp, _ = self._locate(QPointF(event.pos()))
             spans = self._index.at(cp) if cp is not None else []
-            tips = [html.escape(s.tooltip).replace("\n", "<br>") for s in spans if s.tooltip]
+            texts = [self._tooltip_of(s) for s in spans]
+            tips = [html.escape(t).replace("\n", "<br>") for t in texts if t]
             if tips:
                 QToolTip.showText(event.globalPos(), "<hr>".join(tips), self.viewport())
             else:

@@ -42,6 +42,7 @@ class PaintingMixin(_Base):
             self._paint_overlay(p, visible, QRectF(event.rect()))
         finally:
             p.end()
+        self.painted.emit()
 
     def _paint_overlay(self, p: QPainter, visible: list[VisibleBlock], clip: QRectF) -> None:
         theme, omap = self._theme, self._map

@@ -148,6 +148,27 @@ class SpanIndex:
         self._spans.insert(bisect_right(self._spans, span.start, key=_start), span)
         self._maxlen = max(self._maxlen, span.extent)
 
+    def extend(self, spans: Iterable[DisplaySpan]) -> None:
+        """Insert many spans (replacing those with the same ids); spans that come in reading
+        order after the last one indexed (a long document loading) are simply appended."""
+        items = list(spans)
+        if self._by_id is not None and any(s.id in self._by_id for s in items):
+            for span in items:
+                self.add(span)
+            return
+        short = [s for s in items if s.extent <= LONG_SPAN]
+        self._long.extend(s for s in items if s.extent > LONG_SPAN)
+        short.sort(key=_start)
+        if short and self._spans and short[0].start < self._spans[-1].start:
+            self._spans.extend(short)
+            self._spans.sort(key=_start)  # Timsort merges the two sorted runs in linear time
+        else:
+            self._spans.extend(short)
+        self._maxlen = max(self._maxlen, max(map(_extent, short), default=0))
+        if self._by_id is not None:
+            for span in items:
+                self._by_id[span.id] = span
+
     def remove(self, span_id: str) -> DisplaySpan | None:
         """Delete a span by id; returns it, or None if it was not indexed."""
         span = self.by_id.pop(span_id, None)

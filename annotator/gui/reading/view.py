@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -55,6 +55,8 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
     #: Ctrl+wheel: the window zooms (and remembers it) instead of QPlainTextEdit's own zoom,
     #: which would change the font behind the view's back.
     zoom_requested = Signal(int)
+    #: After each paint of the text (the window starts deferred work after the first one).
+    painted = Signal()
 
     #: Longest line of the reading column, in average characters.
     column_chars = 75
@@ -90,6 +92,7 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self._press: QPointF | None = None
         self._last_click: tuple[str, ...] = ()
         self._pending_scroll: int | None = None
+        self._tooltips: Callable[[str], str] | None = None
         self.selectionChanged.connect(self._emit_selection)
         self._apply_font()
         self._apply_theme()
@@ -128,6 +131,21 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self._index.add(span)
         self._changed([old, span] if old else [span])
 
+    def add_spans(self, spans: Sequence[DisplaySpan]) -> None:
+        """Show many new spans at once (a long document's next chunk): one index merge and
+        one repaint, and only blocks already decorated are recomputed."""
+        if not spans:
+            return
+        self._index.extend(spans)
+        first = min(s.start for s in spans)
+        last = max(s.end for s in spans)
+        if self._decorator.invalidate_decorated(
+            self, self._map.to_qt(first), self._map.to_qt(last)
+        ):
+            self.viewport().update()
+        if self._selected is not None and any(s.id == self._selected for s in spans):
+            self._update_selection_extras()
+
     def update_span(self, span: DisplaySpan) -> None:
         """Replace the span with ``span.id`` (tag, colour, fragments or tooltip changed)."""
         self.add_span(span)
@@ -163,6 +181,14 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
             gap = self._metrics.gap
             area = rect.adjusted(-4, -gap, 4, gap).toAlignedRect()
             self.viewport().update(area.intersected(self.viewport().rect()))
+
+    def set_tooltip_provider(self, provider: Callable[[str], str] | None) -> None:
+        """Compose span tooltips on hover with ``provider(span id)`` instead of reading
+        ``DisplaySpan.tooltip`` (building 50,000 tooltips at open costs more than the text)."""
+        self._tooltips = provider
+
+    def _tooltip_of(self, span: DisplaySpan) -> str:
+        return self._tooltips(span.id) if self._tooltips is not None else span.tooltip
 
     def set_links(self, links: Iterable[DisplayLink]) -> None:
         """Replace all links."""

@@ -1,10 +1,15 @@
-"""Benchmark of the reading pane against bare QPlainTextEdit: open, edit, repaint, memory.
+"""Diagnostic (a proxy, not the user's path): the reading pane widget alone against bare
+QPlainTextEdit: open, edit, repaint, memory.
 
-Run ``python tests/perf/bench_reading_pane.py`` (``--help`` for options). Offscreen, 1200×900,
+It feeds in-memory display spans to a standalone ReadingView: no project file, no checklist, no
+window, no table models. Use it to tell the widget's own cost from the rest; the figures that
+count come from ``bench_window.py`` (the real window from a project file).
+
+Run ``python tests/perf/diag_reading_pane.py`` (``--help`` for options). Offscreen, 1200×900,
 a 5 MB article-like text with 50,000 spans (nested and overlapping, 30 % linked to a nearby
 span). Prints a table of medians and exits non-zero when a target is missed. Not part of the
 default test run (pytest ignores tests/perf);
-``pytest -o addopts= tests/perf/bench_reading_pane.py`` runs a shorter version as a test.
+``pytest -o addopts= tests/perf/diag_reading_pane.py`` runs a shorter version as a test.
 """
 
 from __future__ import annotations
