@@ -52,6 +52,11 @@ class Application:
         """Open path (None: the sample project, created on first use) in a fresh window."""
         name = self.settings.annotator_name
         parent: QWidget | None = self.window
+        if not create and self._is_open_here(path or sample_project_path()):
+            # Already open in this window (this process holds its lock): show it, as editors do.
+            self.window.raise_()
+            self.window.activateWindow()
+            return True
         new_sample = False
         try:
             if path is None:
@@ -93,6 +98,14 @@ class Application:
         if new_sample:
             show_sample_demo(session)
         return True
+
+    def _is_open_here(self, path: Path) -> bool:
+        if self.window is None:
+            return False
+        try:
+            return Path(path).samefile(self.window.session.project.path)
+        except (OSError, RuntimeError):  # missing, unreadable, a symlink loop: not this one
+            return False
 
     def shutdown(self) -> None:
         if self.window is not None:
