@@ -183,8 +183,15 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from annotator.services.analytics.report import write_report
+    suffix = args.output.suffix.lower()
+    if suffix == ".pdf":
+        from annotator.gui.analytics.pdf import write_report  # Qt lays out the PDF
+    elif suffix in (".html", ".htm"):
+        from annotator.services.analytics.report import write_html as write_report
+    else:
+        from annotator.errors import ValidationError
 
+        raise ValidationError(f"cannot write a report as {suffix or 'a file without suffix'}")
     project, data = _load(args)
     with project:
         written = write_report(project, data, args.output)
