@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from annotator.errors import AnnotatorError
 from annotator.gui.analytics.filter_bar import ChoiceButton
-from annotator.gui.analytics.network_view import NetworkView
+from annotator.gui.analytics.network_view import SCALE, NetworkView
 from annotator.services.analytics.charts import PALETTE
 from annotator.services.analytics.dataset import Dataset
 from annotator.services.analytics.network import Network, Node, build_network, export_network
@@ -133,6 +133,8 @@ class NetworkTab(QWidget):
         splitter.addWidget(self.metrics_table)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 380])
+        self.metrics_table.setMinimumWidth(200)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.status)
@@ -221,7 +223,7 @@ class NetworkTab(QWidget):
 
         def size(node: Node) -> float:
             value = degree.get(node.key, 0) if by_degree else node.mentions
-            return 5 + 3.2 * value**0.5
+            return 7 + 4 * value**0.5
 
         key = self.colour_by.currentData() or ""
         tag_colours = {t.key: QColor(t.color) for t in self.data.schema.tag_types}
@@ -275,6 +277,7 @@ class NetworkTab(QWidget):
                 table.setItem(row, column, item)
         table.setSortingEnabled(True)
         table.resizeColumnsToContents()
+        table.setColumnWidth(0, min(table.columnWidth(0), 200))
 
     # -- choosing ----------------------------------------------------------------------------
     def node_chosen(self, key: str) -> None:
@@ -312,7 +315,7 @@ class NetworkTab(QWidget):
         self.node_chosen(best.key)
 
     def _remember_moves(self) -> None:
-        scale = 220 * (max(len(self.view.items_by_key), 4) ** 0.5)
+        scale = SCALE * (max(len(self.view.items_by_key), 4) ** 0.5)
         for key, item in self.view.items_by_key.items():
             if item.pinned:
                 self.pinned.add(key)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from annotator.services.analytics.network import Edge, Network, Node
 
 LABELS = 150  # nodes labelled (the largest)
+SCALE = 130  # scene units per layout unit, times the square root of the nodes shown
 KEY_ROLE = 0  # QGraphicsItem.data key of a node item's node key
 
 
@@ -78,7 +79,7 @@ class NetworkView(QGraphicsView):
         scene.clear()
         self.items_by_key, self._paths = {}, []
         self._edge_colours = edge_colours
-        scale = 220 * math.sqrt(max(len(visible), 4))
+        scale = SCALE * math.sqrt(max(len(visible), 4))
         shown = [n for n in network.nodes.values() if n.key in visible and n.key in positions]
         many = len(shown) > 1500
         self.setRenderHint(QPainter.RenderHint.Antialiasing, not many)
@@ -118,11 +119,17 @@ class NetworkView(QGraphicsView):
             colour = QColor(self._edge_colours.get(link_type, QColor("#888888")))
             colour.setAlpha(150)
             item = QGraphicsPathItem(path)
-            item.setPen(QPen(colour, 0))
+            pen = QPen(colour, 1.5)
+            pen.setCosmetic(True)  # the same width at every zoom
+            item.setPen(pen)
             item.setZValue(1)
             item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             self.scene().addItem(item)
             self._paths.append(item)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.fit()  # laid out while hidden, or in a smaller window
 
     def fit(self) -> None:
         self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)

@@ -54,6 +54,7 @@ class StatsTab(QWidget):
         self.status = QLabel()
         self.table = QTableWidget(objectName="stats_table")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
         self.table.cellClicked.connect(self._cell)
         self.table.cellActivated.connect(self._cell)
         self.chart = ChartCanvas()

@@ -109,6 +109,14 @@ def timeline_chart(events: list[TimelineEvent], title: str = "Events") -> Chart:
                 markeredgecolor=colour,
             )
             chart.picks[point] = (event.span, lane)
+            if len(dated) <= 40:  # few events: name them
+                axes.annotate(
+                    _short(event.label, 24),
+                    (when, index[lane]),
+                    fontsize=7,
+                    xytext=(5, 6),
+                    textcoords="offset points",
+                )
     axes.set_yticks(range(len(lanes)), [_short(lane, 30) for lane in lanes])
     axes.set_ylim(-0.7, max(len(lanes) - 0.3, 0.7))
     axes.xaxis.set_major_formatter(dates_module.DateFormatter("%Y-%m-%d"))

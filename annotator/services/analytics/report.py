@@ -156,12 +156,7 @@ def build_report(project: Project, data: Dataset, images: str = "svg") -> tuple[
             parts.append(_table([grouping, *table.columns], table.as_rows()[:TOP_ROWS]))
     values = statistics.attribute_distribution(data)
     parts.append("<h3>Attribute values</h3>")
-    parts.append(
-        _table(
-            ["attribute", "value", "spans"],
-            [[r, c, n] for (r, c), n in sorted(values.counts.items())],
-        )
-    )
+    parts.append(_table(["attribute = value", "spans"], values.as_rows()))
     matrix = statistics.cooccurrence(project, data, "document", limit=20)
     if matrix.rows:
         parts.append("<h3>Actors named in the same document</h3>")

@@ -14,6 +14,7 @@ from annotator.services.project import Project
 GROUPINGS = ("document", "outlet", "author", "month")
 NO_VALUE = "(none)"
 STATUSES = ("new", "in_progress", "done")
+SPANS = "spans"
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|\n+")
 
 
@@ -64,19 +65,29 @@ def spans_per_tag(data: Dataset, grouping: str) -> Table:
 
 
 def attribute_distribution(data: Dataset) -> Table:
-    """Rows `tag.attribute`, columns the values met (a multi-choice value counts each choice)."""
+    """Spans per value of each choice, multi-choice and boolean attribute: rows
+    "tag.attribute = value" (a multi-choice value counts each choice), one column "spans".
+    Free text, dates and numbers are left out: they have no distribution worth a bar."""
+    counted = {
+        (t.key, a.key)
+        for t in data.schema.tag_types
+        for a in t.attributes
+        if a.value_type in ("choice", "multi_choice", "boolean")
+    }
     counts: Counter = Counter()
     spans: dict[tuple[str, str], list[str]] = defaultdict(list)
     for span in data.spans.values():
         for key, value in span.attributes.items():
+            if (span.tag, key) not in counted:
+                continue
             for one in value if isinstance(value, list) else [value]:
                 if one is None or one == "":
                     continue
                 shown = str(one).lower() if isinstance(one, bool) else str(one)
-                cell = (f"{span.tag}.{key}", shown)
+                cell = (f"{span.tag}.{key} = {shown}", SPANS)
                 counts[cell] += 1
                 spans[cell].append(span.uuid)
-    table = Table(sorted({v for _, v in counts}), sorted({r for r, _ in counts}))
+    table = Table([SPANS], sorted({r for r, _ in counts}))
     table.counts, table.spans = dict(counts), spans
     return table
 

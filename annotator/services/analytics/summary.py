@@ -76,10 +76,7 @@ def render_summary(project: Project, data: Dataset, grouping: str, unit: str) ->
     lines += text_table([grouping, *table.columns], table.as_rows())
     attributes = statistics.attribute_distribution(data)
     lines += ["", "Attribute values:"]
-    lines += text_table(
-        ["attribute", "value", "spans"],
-        [[r, c, n] for (r, c), n in sorted(attributes.counts.items())],
-    )
+    lines += text_table(["attribute = value", "spans"], attributes.as_rows())
     links = found["links_per_type"]
     lines += ["", "Links per type:"]
     lines += text_table(["type", "links"], [[k, v] for k, v in links.items()])
