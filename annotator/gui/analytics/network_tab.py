@@ -30,10 +30,18 @@ from annotator.gui.analytics.filter_bar import ChoiceButton
 from annotator.gui.analytics.network_view import SCALE, NetworkView
 from annotator.services.analytics.charts import PALETTE
 from annotator.services.analytics.dataset import Dataset
-from annotator.services.analytics.network import Network, Node, build_network, export_network
+from annotator.services.analytics.network import (
+    Network,
+    Node,
+    build_network,
+    busiest,
+    export_network,
+)
 from annotator.services.analytics.passages import passages_of_links, passages_of_spans
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
+#: Nodes laid out and drawn at most (the most mentioned); exports carry every node.
+VIEW_NODES = 5000
 
 
 class LayoutJob(QThread):
@@ -67,7 +75,8 @@ class NetworkTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.data: Dataset | None = None
-        self.network = Network({}, {})
+        self.network = Network({}, {})  # what the view shows (at most VIEW_NODES nodes)
+        self.full = Network({}, {})  # every node of the filter (exports)
         self.positions: dict[str, tuple[float, float]] = {}
         self.metrics: dict[str, dict] = {}
         self.pinned: set[str] = set()
@@ -144,7 +153,8 @@ class NetworkTab(QWidget):
     def set_data(self, data: Dataset) -> None:
         first = self.data is None
         self.data = data
-        self.network = build_network(data)
+        self.full = build_network(data)
+        self.network = busiest(self.full, VIEW_NODES)
         self.hide_tags.set_keys([(t.key, t.label) for t in data.schema.tag_types])
         if first:
             self.colour_by.blockSignals(True)
@@ -180,8 +190,10 @@ class NetworkTab(QWidget):
         self.redraw()
         self._fill_metrics()
         components = max(metrics["component"].values(), default=0)
+        cut = len(self.full.nodes) - len(self.network.nodes)
+        more = f" (the most mentioned; {cut:,} more in exports)" if cut else ""
         self.status.setText(
-            f"{len(self.network.nodes):,} nodes, {len(self.network.edges):,} edges, "
+            f"{len(self.network.nodes):,} nodes{more}, {len(self.network.edges):,} edges, "
             f"{components:,} component(s). Click a node or an edge for its passages; drag a "
             "node to pin it; wheel or +/− zooms, drag the background to pan."
         )
@@ -340,7 +352,7 @@ class NetworkTab(QWidget):
             elif path.lower().endswith(".svg"):
                 self._render_svg(path)
             else:
-                written = export_network(self.network, path)
+                written = export_network(self.full, path)
                 self.status.setText("Wrote " + ", ".join(str(p) for p in written))
                 return
         except (AnnotatorError, OSError) as error:

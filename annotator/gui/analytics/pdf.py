@@ -29,15 +29,16 @@ def write_pdf(html: str, images: dict[str, bytes], path: Path) -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the CLI on a server
     from PySide6.QtCore import QMarginsF, QUrl
     from PySide6.QtGui import (
-        QGuiApplication,
         QImage,
         QPageLayout,
         QPageSize,
         QPdfWriter,
         QTextDocument,
     )
+    from PySide6.QtWidgets import QApplication
 
-    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 (kept alive)
+    # A QApplication (not only a QGuiApplication): a process may show widgets afterwards.
+    app = QApplication.instance() or QApplication([])  # noqa: F841 (kept alive)
     document = QTextDocument()
     for name, png in images.items():
         document.addResource(

@@ -128,30 +128,31 @@ def load_dataset(
     with project.store.read() as session:
         names = {a.uuid: a.name for a in session.annotators()}
         layer = resolve_layer(project, choice.layer, names)
+        every = all_documents(session)
         documents = [
-            d.uuid
-            for d in all_documents(session)
-            if choice.keeps_document(d.title, d.author, d.outlet, d.published)
+            d.uuid for d in every if choice.keeps_document(d.title, d.author, d.outlet, d.published)
         ]
-        rows = read_analytics(session, documents, layer)
-    wanted = dict(choice.attributes)
-    tag_attributes = {t.key: {a.key for a in t.attributes} for t in schema.tag_types}
-    link_attributes = {t.key: {a.key for a in t.attributes} for t in schema.link_types}
-    spans = {
-        s.uuid: s
-        for s in rows.spans
-        if (not choice.tags or s.tag in choice.tags)
-        and (
-            not wanted
-            or _kept_by_attributes(s.attributes, tag_attributes.get(s.tag, set()), wanted)
+        rows = read_analytics(
+            session,
+            None if len(documents) == len(every) else documents,
+            layer,
+            choice.tags or None,
         )
-    }
+    wanted = dict(choice.attributes)
+    spans = rows.spans
+    if wanted:
+        tag_attributes = {t.key: {a.key for a in t.attributes} for t in schema.tag_types}
+        spans = {
+            uuid: s
+            for uuid, s in spans.items()
+            if _kept_by_attributes(s.attributes, tag_attributes.get(s.tag, set()), wanted)
+        }
+    link_attributes = {t.key: {a.key for a in t.attributes} for t in schema.link_types}
     links = [
         link
         for link in rows.links
-        if link.source in spans
-        and link.target in spans
-        and (not choice.link_types or link.link_type in choice.link_types)
+        if (not choice.link_types or link.link_type in choice.link_types)
+        and (link.source in spans and link.target in spans)
         and (
             not wanted
             or _kept_by_attributes(

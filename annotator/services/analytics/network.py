@@ -89,6 +89,18 @@ def build_network(data: Dataset) -> Network:
     return Network(nodes, edges)
 
 
+def busiest(network: Network, limit: int) -> Network:
+    """The `limit` most mentioned nodes (ties: by label) and the edges between them."""
+    if len(network.nodes) <= limit:
+        return network
+    ranked = sorted(network.nodes.values(), key=lambda n: (-n.mentions, n.label))
+    keep = {n.key for n in ranked[:limit]}
+    return Network(
+        {k: n for k, n in network.nodes.items() if k in keep},
+        {k: e for k, e in network.edges.items() if e.source in keep and e.target in keep},
+    )
+
+
 def to_networkx(network: Network, metrics: dict[str, dict[str, Any]] | None = None):
     """A networkx MultiDiGraph: one edge per (source, target, link type), key = link type."""
     nx = require("networkx")
@@ -118,23 +130,32 @@ def to_networkx(network: Network, metrics: dict[str, dict[str, Any]] | None = No
     return graph
 
 
-def compute_metrics(network: Network, *, exact_limit: int = 1000) -> dict[str, dict[str, Any]]:
+def compute_metrics(
+    network: Network, *, exact_limit: int = 1000, betweenness_limit: int = 20000
+) -> dict[str, dict[str, Any]]:
     """Degree (distinct neighbours), betweenness (exact up to `exact_limit` nodes, else
-    estimated from 500 sampled sources, seeded) and connected component (1 = largest)."""
+    estimated from 500 sampled sources, seeded; left out above `betweenness_limit` nodes,
+    where even the estimate takes minutes) and connected component (1 = largest)."""
     nx = require("networkx")
 
     graph = nx.Graph()
     graph.add_nodes_from(network.nodes)
     graph.add_edges_from((e.source, e.target) for e in network.edges.values())
     degree = dict(graph.degree())
-    sample = None if graph.number_of_nodes() <= exact_limit else 500
-    betweenness = nx.betweenness_centrality(graph, k=sample, seed=0 if sample else None)
+    count = graph.number_of_nodes()
+    sample = None if count <= exact_limit else 500
+    found: dict[str, dict[str, Any]] = {"degree": degree}
+    if count <= betweenness_limit:
+        found["betweenness"] = nx.betweenness_centrality(
+            graph, k=sample, seed=0 if sample else None
+        )
     component: dict[str, int] = {}
     parts = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
     for number, members in enumerate(parts, start=1):
         for key in members:
             component[key] = number
-    return {"degree": degree, "betweenness": betweenness, "component": component}
+    found["component"] = component
+    return found
 
 
 def export_network(network: Network, path: Path, *, with_metrics: bool = True) -> list[Path]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from annotator.domain.ids import now
 from annotator.services.analytics import charts, claims, statistics, timeline
 from annotator.services.analytics.dataset import Dataset
-from annotator.services.analytics.network import Network, build_network, compute_metrics
+from annotator.services.analytics.network import build_network, busiest, compute_metrics
 from annotator.services.analytics.passages import kwic, passages_of_spans
 from annotator.services.project import Project
 
@@ -70,14 +70,6 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _busiest(network: Network, limit: int) -> Network:
-    keep = {n.key for n in sorted(network.nodes.values(), key=lambda n: -n.mentions)[:limit]}
-    return Network(
-        {k: n for k, n in network.nodes.items() if k in keep},
-        {k: e for k, e in network.edges.items() if e.source in keep and e.target in keep},
-    )
-
-
 def build_report(project: Project, data: Dataset, images: str = "svg") -> tuple[str, dict]:
     """(the HTML text, PNG images by name — empty for SVG)."""
     from annotator.services.analytics.layout import spring_positions
@@ -94,7 +86,7 @@ def build_report(project: Project, data: Dataset, images: str = "svg") -> tuple[
         f"{len(data.links):,} link(s).</p>",
     ]
     network = build_network(data)
-    shown = _busiest(network, NETWORK_NODES)
+    shown = busiest(network, NETWORK_NODES)
     parts.append("<h2>Network</h2>")
     if shown.nodes:
         metrics = compute_metrics(shown)
