@@ -67,6 +67,7 @@ def test_filters_change_the_views(qtbot, analytics):
         analytics.filters.changed.emit()
     tags = {n.tag for n in analytics.network.network.nodes.values()}
     assert tags == {"actor"} and len(analytics.network.network.nodes) < before
+    analytics.show_tab("claims")  # a hidden tab is refreshed when shown
     assert analytics.claims.model.rowCount() == 0
     analytics.filters.tags.set_checked(frozenset())
     qtbot.keyClicks(analytics.filters.outlet, "no such outlet")
@@ -89,6 +90,7 @@ def test_an_edit_in_the_reading_pane_updates_open_views(qtbot, ada_window, analy
         pass
     assert analytics.claims.model.rowCount() == rows + 1
     assert any(r.label == "Beijing" for r in analytics.claims.model.rows)
+    analytics.show_tab("network")
     assert any(n.label == "Beijing" for n in analytics.network.network.nodes.values())
 
 

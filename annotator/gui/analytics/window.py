@@ -3,7 +3,7 @@ the passages of whatever was clicked; it reloads when the project changes (coale
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
@@ -20,6 +20,25 @@ from annotator.services.analytics.dataset import Dataset, load_dataset
 from annotator.services.analytics.passages import Passage, kwic
 
 TABS = ("network", "timeline", "claims", "statistics")
+
+
+class LoadJob(QThread):
+    """load_dataset off the GUI thread."""
+
+    loaded = Signal(int, object)
+    failed = Signal(int, str)
+
+    def __init__(self, generation: int, project, choice, merge: bool, parent=None) -> None:
+        super().__init__(parent)
+        self.generation, self.project, self.choice, self.merge = generation, project, choice, merge
+
+    def run(self) -> None:
+        try:
+            data = load_dataset(self.project, self.choice, merge_by_text=self.merge)
+        except AnnotatorError as error:
+            self.failed.emit(self.generation, str(error))
+            return
+        self.loaded.emit(self.generation, data)
 
 
 class AnalyticsWindow(QWidget):
@@ -40,6 +59,9 @@ class AnalyticsWindow(QWidget):
         self.timeline = TimelineTab()
         self.claims = ClaimsTab()
         self.statistics = StatsTab(session.project)
+        self._generation = 0
+        self._jobs: list[LoadJob] = []
+        self._stale: set[str] = set(TABS)
         self.tabs = QTabWidget(objectName="analytics_tabs")
         for tab, title in (
             (self.network, "&Network"),
@@ -49,6 +71,7 @@ class AnalyticsWindow(QWidget):
         ):
             self.tabs.addTab(tab, title)
             tab.passages_requested.connect(self.show_passages)
+        self.tabs.currentChanged.connect(self._refresh_visible)
         self.passages = PassageList(session.jump_to_span)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.tabs)
@@ -69,6 +92,7 @@ class AnalyticsWindow(QWidget):
 
     def show_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TABS.index(name))
+        self._refresh_visible()
 
     # -- data --------------------------------------------------------------------------------
     def _refresh_choices(self) -> None:
@@ -77,28 +101,51 @@ class AnalyticsWindow(QWidget):
         self.filters.set_choices(self.session.schema, names, self.session.annotator)
 
     def reload(self) -> None:
-        """Read the filtered data again and refresh every tab."""
+        """Read the filtered data again on a worker thread (a million spans take seconds);
+        the visible tab is refreshed when it arrives, the others when they are shown."""
         choice = self.filters.current()
         if choice is None:
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.data = load_dataset(
-                self.session.project, choice, merge_by_text=self.filters.merge_by_text.isChecked()
-            )
-        except AnnotatorError as error:
-            self.summary.setText(f"Cannot read the project: {error}")
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        data = self.data
+        self._generation += 1
+        merge = self.filters.merge_by_text.isChecked()
+        job = LoadJob(self._generation, self.session.project, choice, merge, self)
+        job.loaded.connect(self._loaded)
+        job.failed.connect(self._load_failed)
+        job.finished.connect(lambda j=job: self._jobs.remove(j) if j in self._jobs else None)
+        self._jobs.append(job)
+        self.summary.setText("Reading the annotations…")
+        job.start()
+
+    def _load_failed(self, generation: int, message: str) -> None:
+        if generation == self._generation:
+            self.summary.setText(f"Cannot read the project: {message}")
+
+    def _loaded(self, generation: int, data: Dataset) -> None:
+        if generation != self._generation:
+            return  # a newer reload is under way
+        self.data = data
         self.summary.setText(
             f"{len(data.documents):,} document(s), {len(data.spans):,} span(s), "
-            f"{len(data.links):,} link(s) — {choice.describe()}"
+            f"{len(data.links):,} link(s) — {data.filter.describe()}"
         )
-        for tab in (self.network, self.timeline, self.claims, self.statistics):
-            tab.set_data(data)
+        if not data.spans and data.filter.layer == "mine":
+            self.summary.setText(
+                self.summary.text() + ". Your layer is empty here: choose All layers, Gold or "
+                "another annotator's layer."
+            )
+        self._stale = set(TABS)
+        self._refresh_visible()
         self.reloaded.emit()
+
+    def _refresh_visible(self, *_args) -> None:
+        name = TABS[self.tabs.currentIndex()]
+        if self.data is not None and name in self._stale:
+            self._stale.discard(name)
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                getattr(self, name).set_data(self.data)
+            finally:
+                QGuiApplication.restoreOverrideCursor()
 
     def _on_changes(self, changes: ChangeSet) -> None:
         if changes.schema or changes.annotators:
@@ -107,10 +154,15 @@ class AnalyticsWindow(QWidget):
             self._reload_timer.start()
 
     def flush(self) -> None:
-        """Reload now if an update is pending (tests)."""
+        """Start a pending reload now (tests)."""
         if self._reload_timer.isActive():
             self._reload_timer.stop()
             self.reload()
+
+    def wait(self) -> None:
+        for job in list(self._jobs):
+            job.wait()
+        self.network.wait()
 
     # -- passages ----------------------------------------------------------------------------
     def show_passages(self, title: str, passages: list[Passage]) -> None:
@@ -166,5 +218,5 @@ class AnalyticsWindow(QWidget):
 
     def closeEvent(self, event) -> None:
         self.filters.save(QSettings())
-        self.network.wait()
+        self.wait()
         super().closeEvent(event)
