@@ -48,6 +48,7 @@ class Dataset:
     merge_by_text: bool = False
     _nodes: dict[str, str] = field(default_factory=dict, repr=False)
     _labels: dict[str, str] = field(default_factory=dict, repr=False)
+    _kinds: dict[str, str] = field(default_factory=dict, repr=False)
 
     # -- nodes -------------------------------------------------------------------------------
     def node(self, span: SpanRow) -> str:
@@ -72,8 +73,9 @@ class Dataset:
         return self._labels.get(node, node)
 
     def kind(self, tag: str) -> str:
-        found = self.schema.tag(tag)
-        return found.kind if found is not None else "custom"
+        if not self._kinds:
+            self._kinds.update({t.key: t.kind for t in self.schema.tag_types})
+        return self._kinds.get(tag, "custom")
 
     def tag_label(self, tag: str) -> str:
         found = self.schema.tag(tag)

@@ -58,17 +58,19 @@ def build_network(data: Dataset) -> Network:
     adds its document to the edge of its type (a link within one node, e.g. `same_as` between
     two mentions of one entity, is no edge)."""
     nodes: dict[str, Node] = {}
+    node_of, kinds = data.node, {t.key: t.kind for t in data.schema.tag_types}
     for span in data.spans.values():
-        key = data.node(span)
+        key = node_of(span)
         node = nodes.get(key)
         if node is None:
-            node = nodes[key] = Node(key, data.label(key), span.tag, data.kind(span.tag))
+            node = nodes[key] = Node(key, "", span.tag, kinds.get(span.tag, "custom"))
         node.spans.append(span.uuid)
         node.documents.add(span.document)
-        for name, value in span.attributes.items():
-            for one in value if isinstance(value, list) else [value]:
-                node.values[(name, str(one))] += 1
-    for node in nodes.values():
+        if span.attributes:
+            for name, value in span.attributes.items():
+                for one in value if isinstance(value, list) else [value]:
+                    node.values[(name, str(one))] += 1
+    for node in nodes.values():  # after every span: an entity's name wins over a mention's
         node.label = data.label(node.key)
     directed = {t.key: t.directed for t in data.schema.link_types}
     edges: dict[tuple[str, str, str], Edge] = {}
