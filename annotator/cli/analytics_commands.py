@@ -71,10 +71,16 @@ def _load(args: argparse.Namespace):
 
     project = open_project(args, read_only=True)
     try:
-        return project, load_dataset(project, make_filter(args), merge_by_text=args.merge_by_text)
+        data = load_dataset(project, make_filter(args), merge_by_text=args.merge_by_text)
     except BaseException:
         project.close()
         raise
+    if not data.spans and args.layer == "mine":
+        say(
+            f"note: {project.annotator.name}'s layer has no annotations in this filter; "
+            "try --layer all, --layer gold or --layer NAME"
+        )
+    return project, data
 
 
 def register(sub) -> dict:

@@ -316,5 +316,7 @@ def test_cli_stats_claims_graph(generated: Path, tmp_path: Path, capsys) -> None
     assert graph_path.exists()
     assert main(["graph", str(generated), "--annotator", "ana", "-o", str(tmp_path / "g.txt")]) == 1
     assert "cannot write a network as .txt" in capsys.readouterr().err
+    assert main(["stats", str(generated), "--annotator", "zoe", "--tags", "claim"]) == 0
+    assert "zoe's layer has no annotations" in capsys.readouterr().err
     assert main(["stats", str(generated), "--annotator", "ana", "--layer", "nobody"]) == 1
     assert "no annotator 'nobody'" in capsys.readouterr().err

@@ -104,7 +104,9 @@ class StatsTab(QWidget):
                 item.setData(Qt.ItemDataRole.DisplayRole, count)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 260))
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 200))
+        for column in range(1, self.table.columnCount()):  # counts: narrow, all in view
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 90))
         title = self.choice.currentText()
         colours = {t.key: t.color for t in self.data.schema.tag_types}
         if self.choice.currentData().startswith("co:"):
