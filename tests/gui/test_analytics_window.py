@@ -129,7 +129,7 @@ def test_timeline_points_and_claims(qtbot, analytics):
     analytics.show_tab("timeline")
     tab = analytics.timeline
     assert len(tab.events) == 3 and sum(e.estimated for e in tab.events) == 1
-    span, lane = next(iter(tab.chart.chart.picks.values()))
+    span, lane = next(iter(tab.chart.chart.picks.values()))[0]
     tab.chart.picked.emit(span, lane)
     assert analytics.passages.table.rowCount() == 1
     tab.claims.itemClicked.emit(tab.claims.item(0, 0))

@@ -48,8 +48,15 @@ class ChartCanvas(QWidget):
         self.canvas.draw_idle()
 
     def _pick(self, event) -> None:
-        if self.chart is not None and event.artist in self.chart.picks:
-            self.picked.emit(*self.chart.picks[event.artist])
+        if self.chart is None or event.artist not in self.chart.picks:
+            return
+        found = self.chart.picks[event.artist]
+        if isinstance(found, list):  # a line of points: the first point under the mouse
+            indices = getattr(event, "ind", None)
+            if indices is None or not len(indices):
+                return
+            found = found[int(indices[0])]
+        self.picked.emit(*found)
 
     def _press(self, event) -> None:
         chart = self.chart

@@ -5,12 +5,17 @@ mapped to the key of the figure it shows, so a click leads back to its passages.
 from __future__ import annotations
 
 import io
+import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.services.analytics.extras import require
 from annotator.services.analytics.statistics import Table
 from annotator.services.analytics.timeline import TimelineEvent
+
+# Labels quote the text, emoji included; matplotlib's fonts lack them and would warn per glyph.
+warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
 
 #: Colour-blind-safe palette (Okabe-Ito), cycled.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -20,7 +25,8 @@ MAX_ROWS = 40  # a bar chart of more rows shows the largest
 @dataclass
 class Chart:
     figure: Any
-    picks: dict[Any, tuple[str, str]] = field(default_factory=dict)  # artist -> (row, column)
+    # artist -> (row, column), or for a line of points: [(row, column)] by point index
+    picks: dict[Any, Any] = field(default_factory=dict)
     grid: tuple[list[str], list[str]] | None = None  # heat map: (rows, columns) by index
 
 
@@ -84,32 +90,43 @@ def heat_map(table: Table, title: str) -> Chart:
     return Chart(figure, grid=(list(rows), list(columns)))
 
 
-def timeline_chart(events: list[TimelineEvent], title: str = "Events") -> Chart:
-    """Events on a date axis, one lane per actor or document; estimated dates hollow."""
+def timeline_chart(events: list[TimelineEvent], title: str = "Events", lanes: int = 30) -> Chart:
+    """Events on a date axis, one lane per actor or document (the `lanes` busiest; the rest
+    share one), estimated dates hollow. One line artist per lane and kind of date, so
+    thousands of events draw in one call each; a pick names the event by its index."""
     dates_module = require("matplotlib.dates")
     import datetime
 
-    dated = [e for e in events if _date(e.date, datetime)]
-    lanes = sorted({lane for e in dated for lane in e.lanes})
-    figure = _figure(9, max(2.5, 0.4 * len(lanes) + 1.5))
+    dated = [(e, _date(e.date, datetime)) for e in events]
+    dated = [(e, when) for e, when in dated if when is not None]
+    per_lane = Counter(lane for e, _ in dated for lane in e.lanes)
+    kept = [lane for lane, _ in per_lane.most_common(lanes)]
+    other = f"({len(per_lane) - len(kept):,} more lanes)" if len(per_lane) > len(kept) else ""
+    names = sorted(kept) + ([other] if other else [])
+    index = {lane: i for i, lane in enumerate(names)}
+    figure = _figure(9, max(2.5, 0.4 * len(names) + 1.5))
     axes = figure.add_subplot()
     chart = Chart(figure)
-    index = {lane: i for i, lane in enumerate(lanes)}
-    for event in dated:
-        when = _date(event.date, datetime)
+    series: dict[tuple[str, bool], list[tuple[TimelineEvent, object]]] = {}
+    for event, when in dated:
         for lane in event.lanes:
-            colour = PALETTE[index[lane] % len(PALETTE)]
-            (point,) = axes.plot(
-                [when],
-                [index[lane]],
-                "o",
-                markersize=9,
-                picker=6,
-                markerfacecolor="none" if event.estimated else colour,
-                markeredgecolor=colour,
+            series.setdefault((lane if lane in index else other, event.estimated), []).append(
+                (event, when)
             )
-            chart.picks[point] = (event.span, lane)
-            if len(dated) <= 40:  # few events: name them
+    for (lane, estimated), points in series.items():
+        colour = PALETTE[index[lane] % len(PALETTE)]
+        (line,) = axes.plot(
+            [when for _, when in points],
+            [index[lane]] * len(points),
+            "o",
+            markersize=9 if len(dated) < 500 else 5,
+            picker=6,
+            markerfacecolor="none" if estimated else colour,
+            markeredgecolor=colour,
+        )
+        chart.picks[line] = [(e.span, lane) for e, _ in points]
+        if len(dated) <= 40:  # few events: name them
+            for event, when in points:
                 axes.annotate(
                     _short(event.label, 24),
                     (when, index[lane]),
@@ -117,8 +134,8 @@ def timeline_chart(events: list[TimelineEvent], title: str = "Events") -> Chart:
                     xytext=(5, 6),
                     textcoords="offset points",
                 )
-    axes.set_yticks(range(len(lanes)), [_short(lane, 30) for lane in lanes])
-    axes.set_ylim(-0.7, max(len(lanes) - 0.3, 0.7))
+    axes.set_yticks(range(len(names)), [_short(lane, 30) for lane in names])
+    axes.set_ylim(-0.7, max(len(names) - 0.3, 0.7))
     axes.xaxis.set_major_formatter(dates_module.DateFormatter("%Y-%m-%d"))
     figure.autofmt_xdate()
     undated = len(events) - len(dated)
@@ -129,43 +146,46 @@ def timeline_chart(events: list[TimelineEvent], title: str = "Events") -> Chart:
 
 
 def network_figure(positions: dict[str, tuple[float, float]], network, data, limit: int = 300):
-    """The network drawn for the report: the `limit` busiest nodes, coloured by tag."""
-    figure = _figure(9, 7)
-    axes = figure.add_subplot()
+    """The network drawn for the report: the `limit` busiest nodes, coloured by tag, the 40
+    busiest labelled; edges as one collection (one artist, not one per edge)."""
+    collections = require("matplotlib.collections")
+    figure = require("matplotlib.figure").Figure(figsize=(9, 7))
+    axes = figure.add_axes((0.01, 0.01, 0.98, 0.94))
     axes.set_axis_off()
     busiest = sorted(network.nodes.values(), key=lambda n: -n.mentions)[:limit]
     shown = {n.key for n in busiest}
-    for edge in network.edges.values():
-        if edge.source in shown and edge.target in shown:
-            (x1, y1), (x2, y2) = positions[edge.source], positions[edge.target]
-            axes.plot(
-                [x1, x2],
-                [y1, y2],
-                color="#999999",
-                linewidth=0.5 + edge.weight**0.5,
-                alpha=0.6,
-                zorder=1,
-            )
-    colours = {t.key: t.color for t in data.schema.tag_types}
-    for node in busiest:
-        x, y = positions[node.key]
-        axes.scatter(
-            [x],
-            [y],
-            s=30 + 12 * node.mentions**0.8,
-            color=colours.get(node.tag, "#777"),
-            zorder=2,
-            edgecolors="white",
-            linewidths=0.5,
+    edges = [e for e in network.edges.values() if e.source in shown and e.target in shown]
+    axes.add_collection(
+        collections.LineCollection(
+            [(positions[e.source], positions[e.target]) for e in edges],
+            colors="#999999",
+            linewidths=[0.5 + e.weight**0.5 for e in edges],
+            alpha=0.6,
+            zorder=1,
         )
+    )
+    colours = {t.key: t.color for t in data.schema.tag_types}
+    axes.scatter(
+        [positions[n.key][0] for n in busiest],
+        [positions[n.key][1] for n in busiest],
+        s=[30 + 12 * n.mentions**0.8 for n in busiest],
+        c=[colours.get(n.tag, "#777777") for n in busiest],
+        zorder=2,
+        edgecolors="white",
+        linewidths=0.5,
+    )
+    for node in busiest[:40]:
         axes.annotate(
             _short(node.label, 28),
-            (x, y),
+            positions[node.key],
             fontsize=7,
             xytext=(4, 4),
             textcoords="offset points",
             zorder=3,
+            annotation_clip=False,
         )
+    axes.autoscale_view()
+    axes.margins(0.12)  # room for the labels of the outermost nodes
     axes.set_title(f"Network: {len(network.nodes):,} nodes, {len(network.edges):,} edges")
     return figure
 

@@ -4,7 +4,6 @@ it appears, its attribute counts (stance, verdict) and the claims that support o
 from __future__ import annotations
 
 import csv
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +20,9 @@ class ClaimRow:
     spans: list[str] = field(default_factory=list)
     documents: set[str] = field(default_factory=set)
     outlets: set[str] = field(default_factory=set)
-    asserted_by: Counter = field(default_factory=Counter)  # node label -> links
-    values: dict[str, Counter] = field(default_factory=dict)  # attribute key -> value counts
+    asserted_by: dict[str, int] = field(default_factory=dict)  # node label -> links
+    # attribute key -> value -> mentions (plain dicts: a Counter costs ~1 µs to create)
+    values: dict[str, dict[str, int]] = field(default_factory=dict)
     supporting: set[str] = field(default_factory=set)  # labels of claims
     contradicting: set[str] = field(default_factory=set)
     links: list[str] = field(default_factory=list)  # asserts/supports/contradicts links
@@ -45,9 +45,7 @@ def claim_rows(data: Dataset) -> list[ClaimRow]:
         node = data.node(span)
         row = rows.get(node)
         if row is None:
-            row = rows[node] = ClaimRow(
-                node, data.label(node), values={k: Counter() for k in counted}
-            )
+            row = rows[node] = ClaimRow(node, data.label(node), values={k: {} for k in counted})
         row.spans.append(span.uuid)
         row.documents.add(span.document)
         outlet = data.documents[span.document].outlet
@@ -57,12 +55,15 @@ def claim_rows(data: Dataset) -> list[ClaimRow]:
             value = span.attributes.get(key)
             for one in value if isinstance(value, list) else [value]:
                 if one is not None and one != "":
-                    row.values[key][str(one).lower() if isinstance(one, bool) else str(one)] += 1
+                    shown = str(one).lower() if isinstance(one, bool) else str(one)
+                    counts = row.values[key]
+                    counts[shown] = counts.get(shown, 0) + 1
     for link in data.links:
         source = data.node(data.spans[link.source])
         target = data.node(data.spans[link.target])
         if link.link_type == ASSERTS and target in rows:
-            rows[target].asserted_by[data.label(source)] += 1
+            who = data.label(source)
+            rows[target].asserted_by[who] = rows[target].asserted_by.get(who, 0) + 1
             rows[target].links.append(link.uuid)
         elif link.link_type == SUPPORTS and target in rows and source != target:
             rows[target].supporting.add(data.label(source))
@@ -75,7 +76,7 @@ def claim_rows(data: Dataset) -> list[ClaimRow]:
     return sorted(rows.values(), key=lambda r: (-len(r.documents), r.label.casefold()))
 
 
-def counts_text(counter: Counter) -> str:
+def counts_text(counter: dict[str, int]) -> str:
     return ", ".join(f"{value} {count}" for value, count in sorted(counter.items()))
 
 
@@ -100,7 +101,7 @@ def claim_cells(data: Dataset, row: ClaimRow) -> list[object]:
         len(row.documents),
         len(row.outlets),
         "; ".join(sorted(row.outlets)),
-        *(counts_text(row.values.get(key, Counter())) for key in counted_attributes(data)),
+        *(counts_text(row.values.get(key, {})) for key in counted_attributes(data)),
         "; ".join(sorted(row.supporting)),
         "; ".join(sorted(row.contradicting)),
     ]

@@ -5,6 +5,7 @@ images named in a dict, for the PDF writer (Qt's rich text draws no SVG)."""
 
 from __future__ import annotations
 
+import base64
 from collections import Counter
 from html import escape
 from pathlib import Path
@@ -18,6 +19,7 @@ from annotator.services.project import Project
 
 NETWORK_NODES = 120  # the busiest nodes drawn in the report's network image
 TOP_ROWS = 40  # rows of the long statistics tables
+RASTER_MARKS = 1000  # a timeline of more events is a PNG in the report
 
 STYLE = """
 body { font: 15px/1.5 Georgia, 'Noto Serif', serif; max-width: 70em; margin: 2em auto;
@@ -28,7 +30,8 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: .25em .5em; vertical-align: top; }
 th { background: #f2f2f2; text-align: left; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
-figure { margin: 1em 0; } figure svg, figure img { max-width: 100%; height: auto; }
+.figure { margin: 1em 0; } .figure svg, .figure img { max-width: 100%; height: auto; }
+.caption { color: #555; font-size: 13px; margin-top: 0; }
 blockquote { margin: .6em 0; padding: .3em .8em; border-left: 4px solid #CC79A7;
              background: #faf6f9; }
 mark { background: #f6e3ef; font-weight: bold; }
@@ -44,14 +47,20 @@ class _Images:
         self.mode = mode
         self.png: dict[str, bytes] = {}
 
-    def figure(self, figure, caption: str) -> str:
-        if self.mode == "svg":
+    def figure(self, figure, caption: str, *, raster: bool = False) -> str:
+        """`raster`: a chart of thousands of marks goes in as a PNG (data URI), which stays
+        small where the SVG would carry every mark."""
+        if self.mode == "svg" and raster:
+            png = base64.b64encode(charts.to_png(figure, dpi=110)).decode()
+            body = f'<img src="data:image/png;base64,{png}" alt="{escape(caption)}">'
+        elif self.mode == "svg":
             body = charts.to_svg(figure)
         else:
             name = f"chart{len(self.png) + 1}.png"
             self.png[name] = charts.to_png(figure, dpi=90)
             body = f'<img src="{name}" alt="{escape(caption)}" width="640">'
-        return f"<figure>{body}<figcaption>{escape(caption)}</figcaption></figure>"
+        # div and p, not figure: Qt's rich text (the PDF) places an unknown block out of order
+        return f"<div class='figure'>{body}<p class='caption'>{escape(caption)}</p></div>"
 
 
 def _table(header: list[str], rows: list[list[object]]) -> str:
@@ -123,7 +132,8 @@ def build_report(project: Project, data: Dataset, images: str = "svg") -> tuple[
     events = timeline.events(data, "actor")
     parts.append("<h2>Timeline</h2>")
     if any(e.date for e in events):
-        parts.append(pictures.figure(charts.timeline_chart(events).figure, "Events by actor"))
+        chart = charts.timeline_chart(events).figure
+        parts.append(pictures.figure(chart, "Events by actor", raster=len(events) > RASTER_MARKS))
     spread = timeline.claim_spread(data)
     parts.append("<h3>Spread of claims</h3>")
     parts.append(
