@@ -31,7 +31,6 @@ class NodeItem(QGraphicsEllipseItem):
         self.node, self.radius, self.pinned = node, radius, False
         self.setData(KEY_ROLE, node.key)
         self.setBrush(QBrush(colour))
-        self.setPen(QPen(QColor("#ffffff"), 0))
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setToolTip(f"{node.label}\n{node.tag} · {node.mentions} mention(s)")
@@ -39,7 +38,8 @@ class NodeItem(QGraphicsEllipseItem):
 
     def set_pinned(self, pinned: bool) -> None:
         self.pinned = pinned
-        self.setPen(QPen(QColor("#222222") if pinned else QColor("#ffffff"), 3 if pinned else 0))
+        # No outline unless pinned: an outline is a second shape to rasterise per node.
+        self.setPen(QPen(QColor("#222222"), 3) if pinned else QPen(Qt.PenStyle.NoPen))
 
 
 class NetworkView(QGraphicsView):
@@ -58,6 +58,7 @@ class NetworkView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
         self.items_by_key: dict[str, NodeItem] = {}
         self.edges: list[Edge] = []
         self._paths: list[QGraphicsPathItem] = []
