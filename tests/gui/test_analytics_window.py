@@ -90,7 +90,8 @@ def test_an_edit_in_the_reading_pane_updates_open_views(qtbot, ada_window, analy
         pass
     assert analytics.claims.model.rowCount() == rows + 1
     assert any(r.label == "Beijing" for r in analytics.claims.model.rows)
-    analytics.show_tab("network")
+    with qtbot.waitSignal(analytics.network.layout_ready, timeout=20000):
+        analytics.show_tab("network")  # the network is built on the layout's worker thread
     assert any(n.label == "Beijing" for n in analytics.network.network.nodes.values())
 
 

@@ -45,14 +45,15 @@ VIEW_NODES = 5000
 
 
 class LayoutJob(QThread):
-    """Positions and metrics of a network, off the GUI thread."""
+    """The network (when given a dataset: a million spans take seconds to fold into nodes),
+    its positions and its metrics, off the GUI thread."""
 
-    done = Signal(int, object, object)  # generation, positions, metrics
+    done = Signal(int, object, object, object)  # generation, (full, shown), positions, metrics
     failed = Signal(int, str)
 
-    def __init__(self, generation: int, network: Network, start, pinned, parent=None) -> None:
+    def __init__(self, generation: int, source, start, pinned, parent=None) -> None:
         super().__init__(parent)
-        self.generation, self.network = generation, network
+        self.generation, self.source = generation, source  # a Dataset or a Network
         self.start_positions, self.pinned = start, pinned
 
     def run(self) -> None:
@@ -60,12 +61,18 @@ class LayoutJob(QThread):
         from annotator.services.analytics.network import compute_metrics
 
         try:
-            positions = spring_positions(self.network, self.start_positions, self.pinned)
-            metrics = compute_metrics(self.network)
+            networks = None
+            shown = self.source
+            if isinstance(self.source, Dataset):
+                full = build_network(self.source)
+                shown = busiest(full, VIEW_NODES)
+                networks = (full, shown)
+            positions = spring_positions(shown, self.start_positions, self.pinned)
+            metrics = compute_metrics(shown)
         except AnnotatorError as error:
             self.failed.emit(self.generation, str(error))
             return
-        self.done.emit(self.generation, positions, metrics)
+        self.done.emit(self.generation, networks, positions, metrics)
 
 
 class NetworkTab(QWidget):
@@ -153,8 +160,6 @@ class NetworkTab(QWidget):
     def set_data(self, data: Dataset) -> None:
         first = self.data is None
         self.data = data
-        self.full = build_network(data)
-        self.network = busiest(self.full, VIEW_NODES)
         self.hide_tags.set_keys([(t.key, t.label) for t in data.schema.tag_types])
         if first:
             self.colour_by.blockSignals(True)
@@ -165,14 +170,17 @@ class NetworkTab(QWidget):
                         label = f"Colour by {tag.label.lower()} {a.label.lower()}"
                         self.colour_by.addItem(label, a.key)
             self.colour_by.blockSignals(False)
-        self.start_layout(keep=True)
+        self.start_layout(keep=True, data=data)
 
-    def start_layout(self, *, keep: bool) -> None:
+    def start_layout(self, *, keep: bool, data: Dataset | None = None) -> None:
+        """Lay out again (a new dataset: build the network first, on the worker too)."""
         self._generation += 1
-        count = len(self.network.nodes)
-        self.status.setText(f"Laying out {count:,} nodes…")
+        self.status.setText(
+            "Building the network…" if data else f"Laying out {len(self.network.nodes):,} nodes…"
+        )
         start = dict(self.positions) if keep else {k: self.positions[k] for k in self.pinned}
-        job = LayoutJob(self._generation, self.network, start, frozenset(self.pinned), self)
+        source = data if data is not None else self.network
+        job = LayoutJob(self._generation, source, start, frozenset(self.pinned), self)
         job.done.connect(self._laid_out)
         job.failed.connect(self._failed)
         job.finished.connect(lambda j=job: self._jobs.remove(j) if j in self._jobs else None)
@@ -183,9 +191,11 @@ class NetworkTab(QWidget):
         if generation == self._generation:
             self.status.setText(f"Cannot lay out the network: {message}")
 
-    def _laid_out(self, generation: int, positions, metrics) -> None:
+    def _laid_out(self, generation: int, networks, positions, metrics) -> None:
         if generation != self._generation:
             return  # an older layout finished after a newer one started
+        if networks is not None:
+            self.full, self.network = networks
         self.positions, self.metrics = positions, metrics
         self.redraw()
         self._fill_metrics()
