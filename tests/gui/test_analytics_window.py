@@ -161,3 +161,20 @@ def test_export_report_from_the_window(qtbot, ada_window, analytics, tmp_path: P
     assert "military bloc" in html and "<svg" in html
     assert analytics.export_report_to(str(tmp_path / "r.pdf"))
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_malformed_attribute_filter_is_said_and_changes_nothing(qtbot, analytics):
+    spans = len(analytics.data.spans)
+    analytics.filters.attributes.setText("stance")
+    analytics.filters.flush()
+    assert "is not KEY=VALUE" in analytics.filters.problem.text()
+    assert len(analytics.data.spans) == spans
+    analytics.filters.attributes.setText("stance=critical")
+    with qtbot.waitSignal(analytics.reloaded, timeout=5000):
+        analytics.filters.flush()
+    assert analytics.filters.problem.text() == ""
+    assert not any(s.tag == "claim" for s in analytics.data.spans.values())  # both supportive
+    gold = analytics.filters.layer.findData("gold")
+    with qtbot.waitSignal(analytics.reloaded, timeout=5000):
+        analytics.filters.layer.setCurrentIndex(gold)
+    assert not analytics.data.spans and "0 span(s)" in analytics.summary.text()

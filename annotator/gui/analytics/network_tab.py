@@ -72,6 +72,9 @@ class LayoutJob(QThread):
         except AnnotatorError as error:
             self.failed.emit(self.generation, str(error))
             return
+        except Exception as error:  # shown in the status line rather than lost on a thread
+            self.failed.emit(self.generation, f"{type(error).__name__}: {error}")
+            return
         self.done.emit(self.generation, networks, positions, metrics)
 
 

@@ -38,6 +38,9 @@ class LoadJob(QThread):
         except AnnotatorError as error:
             self.failed.emit(self.generation, str(error))
             return
+        except Exception as error:  # e.g. the file went away: say so, do not wait forever
+            self.failed.emit(self.generation, f"{type(error).__name__}: {error}")
+            return
         self.loaded.emit(self.generation, data)
 
 
