@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.services.analytics.dataset import Dataset
+from annotator.services.analytics.gc_pause import without_gc
 
 ASSERTS, SUPPORTS, CONTRADICTS = "asserts", "supports", "contradicts"
 COUNTED_TYPES = ("choice", "multi_choice", "boolean")
@@ -37,6 +38,7 @@ def counted_attributes(data: Dataset) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+@without_gc
 def claim_rows(data: Dataset) -> list[ClaimRow]:
     """Rows by documents (most first), then label."""
     counted = counted_attributes(data)

@@ -13,6 +13,7 @@ from typing import Any
 from annotator.errors import ValidationError
 from annotator.services.analytics.dataset import Dataset
 from annotator.services.analytics.extras import require
+from annotator.services.analytics.gc_pause import without_gc
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Network:
     edges: dict[tuple[str, str, str], Edge]
 
 
+@without_gc
 def build_network(data: Dataset) -> Network:
     """Every kept span is a mention of its node; every kept link between two different nodes
     adds its document to the edge of its type (a link within one node, e.g. `same_as` between

@@ -13,6 +13,7 @@ from pathlib import Path
 from annotator.domain.ids import now
 from annotator.services.analytics import charts, claims, statistics, timeline
 from annotator.services.analytics.dataset import Dataset
+from annotator.services.analytics.gc_pause import without_gc
 from annotator.services.analytics.network import build_network, busiest, compute_metrics
 from annotator.services.analytics.passages import kwic, passages_of_spans
 from annotator.services.project import Project
@@ -79,6 +80,7 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+@without_gc
 def build_report(project: Project, data: Dataset, images: str = "svg") -> tuple[str, dict]:
     """(the HTML text, PNG images by name — empty for SVG)."""
     from annotator.services.analytics.layout import spring_positions

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from annotator.services.analytics.dataset import Dataset
+from annotator.services.analytics.gc_pause import without_gc
 from annotator.services.project import Project
 
 GROUPINGS = ("document", "outlet", "author", "month")
@@ -43,6 +44,7 @@ def _group_value(data: Dataset, document: str, grouping: str) -> str:
     return getattr(info, grouping) or NO_VALUE
 
 
+@without_gc
 def spans_per_tag(data: Dataset, grouping: str) -> Table:
     """Spans of each tag (columns) per document, outlet, author or month (rows)."""
     if grouping not in GROUPINGS:
@@ -64,6 +66,7 @@ def spans_per_tag(data: Dataset, grouping: str) -> Table:
     return table
 
 
+@without_gc
 def attribute_distribution(data: Dataset) -> Table:
     """Spans per value of each choice, multi-choice and boolean attribute: rows
     "tag.attribute = value" (a multi-choice value counts each choice), one column "spans".
@@ -96,6 +99,7 @@ def _sentence_ends(text: str) -> list[int]:
     return [m.end() for m in _SENTENCE_END.finditer(text)]
 
 
+@without_gc
 def cooccurrence(project: Project, data: Dataset, unit: str = "document", limit: int = 25) -> Table:
     """How many documents (or sentences) name both actors, for the `limit` actors named in the
     most units; the diagonal counts the units naming the actor at all. Sentences end at . ! ?
@@ -130,6 +134,7 @@ def cooccurrence(project: Project, data: Dataset, unit: str = "document", limit:
     return table
 
 
+@without_gc
 def progress(data: Dataset) -> Table:
     """Documents per annotator and status (kept documents; "not started": no status row)."""
     columns = [*STATUSES, "not started"]

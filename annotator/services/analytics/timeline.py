@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from annotator.services.analytics.dataset import Dataset
+from annotator.services.analytics.gc_pause import without_gc
 
 PARTICIPATES = "participates_in"
 NO_ACTOR = "(no actor)"
@@ -40,6 +41,7 @@ def _date_keys(data: Dataset) -> dict[str, list[str]]:
     }
 
 
+@without_gc
 def events(data: Dataset, lanes: str = "actor") -> list[TimelineEvent]:
     """Every kept event span, by date (undated last), in lanes by actor (the actors linked to
     it with participates_in; none: NO_ACTOR) or by document title."""
@@ -77,6 +79,7 @@ def events(data: Dataset, lanes: str = "actor") -> list[TimelineEvent]:
     return found
 
 
+@without_gc
 def claim_spread(data: Dataset) -> list[ClaimSpread]:
     """Each claim's first and last appearance (its documents' publication dates) and outlets,
     earliest first; claims only in undated documents come last with empty dates."""
