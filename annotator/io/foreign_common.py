@@ -20,7 +20,9 @@ from annotator.io.byte_sniff import not_json_text
 from annotator.io.formats import Progress
 from annotator.io.json_export import FORMAT, VERSION, schema_section
 from annotator.io.json_validate import ExchangeError
+from annotator.io.line_ends import LineEnds
 from annotator.io.schema_file import COLOR, is_exchange_time
+from annotator.io.schema_file import KEY as ATTRIBUTE_KEY
 
 #: Namespace of the uuids given to rows of files that carry none, so importing a file twice
 #: finds the same uuids the second time and changes nothing.
@@ -92,8 +94,12 @@ class ForeignImport:
         self.documents: list[dict[str, Any]] = []
         self.new_tags: dict[str, dict[str, Any]] = {}
         self.new_link_types: dict[str, dict[str, Any]] = {}
-        self._texts: dict[str, str] = {}
+        self._new_labels: dict[tuple[bool, str], str] = {}  # (is a tag, label) → new type key
+        self._texts: dict[str, str] = {}  # document key → the text as the file gives it
+        self._line_ends: dict[str, LineEnds] = {}  # document key → its LF text and offset map
         self.dropped_attributes = 0
+        self.dropped_line_end_spans = 0  # spans that covered nothing but a line end
+        self.notices: list[str] = []  # what a reader kept or left out, for the import report
         self.last_span: str | None = None  # the uuid the last span() call returned
         self._span_docs: dict[str, str] = {}  # span uuid → document uuid
         self._by_uuid: dict[str, dict[str, Any]] = {}
@@ -129,8 +135,9 @@ class ForeignImport:
         key later spans use."""
         if not isinstance(text, str):
             raise self.fail(where, "the text must be a string")
-        if "\r" in text:  # offsets count the CRs; dropping them would shift every span
-            raise self.fail(where, "the text has CR line ends; Annotator stores LF line ends only")
+        # CRLF/CR become LF; the file's offsets count the CRs, so span() remaps them
+        line_ends = LineEnds(text)
+        original, text = text, line_ends.text
         sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         uuid = self.hashes.get(sha) or (
             uuid if uuid and uuid not in self.hashes.values() else stable_uuid("document", sha)
@@ -150,38 +157,54 @@ class ForeignImport:
         )
         if uuid in self._by_uuid:
             raise self.fail(where, "the same text appears twice in this file")
-        self._texts[uuid] = text
+        self._texts[uuid] = original
+        self._line_ends[uuid] = line_ends
         self._by_uuid[uuid] = self.documents[-1]
         return uuid
 
-    def tag_key(self, label: str, where: str, uuid: str | None = None, color: str = "") -> str:
+    def tag_key(
+        self, label: str, where: str, uuid: str | None = None, color: str = "", guideline: str = ""
+    ) -> str:
         """The tag type for a foreign label: by key, then by label; else a new custom type
-        (with the file's uuid and colour when it gives them)."""
-        tags = self.schema.tag_types
-        return self._type_key(label, where, tags, self.new_tags, tag=True, uuid=uuid, color=color)
+        (with the file's uuid, colour and description when it gives them)."""
+        tags, new = self.schema.tag_types, self.new_tags
+        return self._type_key(
+            label, where, tags, new, tag=True, uuid=uuid, color=color, guideline=guideline
+        )
 
     def link_type_key(self, label: str, where: str) -> str:
         return self._type_key(label, where, self.schema.link_types, self.new_link_types, tag=False)
 
     def _type_key(
-        self, label: str, where: str, existing, new: dict, *, tag: bool, uuid=None, color=""
+        self, label, where, existing, new: dict, *, tag: bool, uuid=None, color="", guideline=""
     ) -> str:
         if not isinstance(label, str) or not label.strip():
             raise self.fail(where, "a label must be a non-empty string")
         for item in existing:
             if label in (item.key, item.label):
                 return item.key
-        key = KEY_CHARS.sub("_", label.strip()).strip("_")[:64] or "label"
-        if not key[0].isalpha():
-            key = f"t_{key}"[:64]
+        if label in new:
+            return label
+        found = self._new_labels.get((tag, label.strip()))
+        if found is not None:
+            return found
+        stem = KEY_CHARS.sub("_", label.strip()).strip("_")[:60] or "label"
+        if not stem[0].isalpha():
+            stem = f"t_{stem}"[:60]
+        key, n = stem, 1
+        keys = {item.key for item in existing}
+        while key in new or key in keys:  # another label gave the same key ("sárga", "s rga")
+            n += 1
+            key = f"{stem}_{n}"
         if key not in new:
+            self._new_labels[(tag, label.strip())] = key
             taken = {t.uuid for t in (*self.schema.tag_types, *self.schema.link_types)}
             taken |= {t["id"] for t in (*self.new_tags.values(), *self.new_link_types.values())}
             if not is_uuid(uuid) or uuid in taken:
                 uuid = stable_uuid("type", tag, key)
             color = color if COLOR.match(color or "") else NEW_TAG_COLOR
             item: dict[str, Any] = {"id": uuid, "key": key}
-            item |= {"label": label.strip(), "color": color, "guideline": ""}
+            item |= {"label": label.strip(), "color": color, "guideline": guideline}
             item |= {"attributes": [], "created": self.when, "modified": self.when}
             if tag:
                 item |= {"kind": "custom", "hotkey": None}
@@ -203,9 +226,11 @@ class ForeignImport:
         attributes: dict[str, Any] | None = None,
         uuid: str | None = None,
         created: str | None = None,
-    ) -> str:
-        """Add a span (code point fragments, checked here against the text); returns its uuid.
-        Attribute values are kept for tag types the project has (checked by the import)."""
+    ) -> str | None:
+        """Add a span (code point fragments of the text as the file gave it, checked here, then
+        remapped to its LF line ends); returns its uuid, or None when the span covered only
+        line-end characters (counted). Attribute values are kept for tag types the project has
+        (checked by the import)."""
         text = self._texts[document]
         for start, end in fragments:
             if type(start) is not int or type(end) is not int:
@@ -214,6 +239,15 @@ class ForeignImport:
                 raise self.fail(
                     where, f"span [{start}, {end}] is empty or outside the text (0 to {len(text)})"
                 )
+        line_ends = self._line_ends[document]
+        if line_ends.changed:
+            fragments = [(line_ends.to_lf(s), line_ends.to_lf(e)) for s, e in fragments]
+            fragments = [(s, e) for s, e in fragments if s < e]
+            if not fragments:
+                self.last_span = None
+                self.dropped_line_end_spans += 1
+                return None
+            text = line_ends.text
         tag = self.tag_key(label, where)
         who = self.annotator(annotator, annotator_uuid)
         fragments = sorted(fragments)
@@ -229,7 +263,7 @@ class ForeignImport:
                 "fragments": [list(f) for f in fragments],
                 "text": " … ".join(text[s:e] for s, e in fragments),
                 "annotator": who,
-                "attributes": self._known_attributes(self.schema.tag(tag), attributes),
+                "attributes": self._known_attributes(self.schema.tag(tag) or tag, attributes),
                 "note": note,
                 "created": created if is_exchange_time(created) else self.when,
                 "modified": created if is_exchange_time(created) else self.when,
@@ -258,17 +292,45 @@ class ForeignImport:
         uuid = uuid or stable_uuid("link", document, who, kind, source, target)
         stamp = {"created": self.when, "modified": self.when}
         link = {"id": uuid, "type": kind, "source": source, "target": target, "annotator": who}
-        values = self._known_attributes(self.schema.link_type(kind), attributes)
+        values = self._known_attributes(self.schema.link_type(kind) or kind, attributes)
         self._doc(document)["links"].append(link | {"attributes": values, "note": note} | stamp)
         return uuid
 
     def _known_attributes(self, item: Any, values: dict[str, Any] | None) -> dict[str, Any]:
-        """The values whose attribute the project's type defines (a type new to the project
-        has none); the rest are counted in `dropped_attributes`."""
+        """The values whose attribute the project's type defines; a type new with this import
+        gets an attribute for each value (text, number, boolean or multi-choice, by the first
+        value seen). The rest (a value of another kind than its attribute's, a name that cannot
+        be a key) are counted in `dropped_attributes`."""
         values = values or {}
-        kept = {k: v for k, v in values.items() if item is not None and item.attribute(k)}
+        new = None
+        if isinstance(item, str):  # the key of a type new with this import
+            new = self.new_tags.get(item) or self.new_link_types.get(item)
+            item = None
+        kept = {}
+        for key, value in values.items():
+            defined = item is not None and item.attribute(key) is not None
+            if defined or (new is not None and self._new_attribute(new, key, value)):
+                kept[key] = value
         self.dropped_attributes += len(values) - len(kept)
         return kept
+
+    def _new_attribute(self, owner: dict[str, Any], key: Any, value: Any) -> bool:
+        """Define (or extend) attribute `key` of a new type so it holds `value`."""
+        kind = _value_type(value)
+        if kind is None or not isinstance(key, str) or not ATTRIBUTE_KEY.match(key):
+            return False
+        found = next((a for a in owner["attributes"] if a["key"] == key), None)
+        if found is None:
+            found = {"id": stable_uuid("attribute", owner["id"], key), "key": key}
+            found |= {"label": key, "type": kind, "choices": [], "required": False}
+            found |= {"default": None, "guideline": "", "created": self.when}
+            found |= {"modified": self.when, "author": None}
+            owner["attributes"].append(found)
+        if found["type"] != kind:
+            return False
+        if kind == "multi_choice":
+            found["choices"] += [v for v in dict.fromkeys(value) if v not in found["choices"]]
+        return True
 
     def _doc(self, uuid: str) -> dict[str, Any]:
         return self._by_uuid[uuid]
@@ -304,12 +366,31 @@ class ForeignImport:
             report = import_data(self.project, self.exchange(), progress)
         except ExchangeError as error:
             raise ForeignFormatError([f"{self.name}: {line}" for line in error.errors]) from None
+        report.conflicts.extend(self.notices)
+        if self.dropped_line_end_spans:
+            report.conflicts.append(
+                f"{self.dropped_line_end_spans} span(s) left out: they covered only a line end "
+                "(CR LF), which Annotator stores as one LF"
+            )
         if self.dropped_attributes:
             report.conflicts.append(
                 f"{self.dropped_attributes} attribute values left out: their tag or link type "
                 "here has no such attribute"
             )
         return report
+
+
+def _value_type(value: Any) -> str | None:
+    """The attribute type a foreign value fits, None when none does."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number" if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return "multi_choice" if len(set(value)) == len(value) else None
+    return None
 
 
 def read_bytes(path: Path, limit: int = 2 * 1024**3) -> bytes:
