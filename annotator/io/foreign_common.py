@@ -241,7 +241,7 @@ class ForeignImport:
                 )
         line_ends = self._line_ends[document]
         if line_ends.changed:
-            fragments = [(line_ends.to_lf(s), line_ends.to_lf(e)) for s, e in fragments]
+            fragments = [(line_ends.to_lf(s), line_ends.to_lf(e, end=True)) for s, e in fragments]
             fragments = [(s, e) for s, e in fragments if s < e]
             if not fragments:
                 self.last_span = None

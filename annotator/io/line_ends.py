@@ -24,9 +24,12 @@ class LineEnds:
     def changed(self) -> bool:
         return self.text != self.original
 
-    def to_lf(self, offset: int) -> int:
-        """The offset into `text` of an offset into the original text."""
-        return offset - bisect.bisect_left(self._removed, offset)
+    def to_lf(self, offset: int, *, end: bool = False) -> int:
+        """The offset into `text` of an offset into the original text. A span's end between a
+        CR and its LF ends after the LF: the span covered that line end."""
+        before = bisect.bisect_left(self._removed, offset)
+        inside = end and before and self._removed[before - 1] == offset - 1
+        return offset - before + (1 if inside else 0)
 
 
 def normalise_line_ends(text: str) -> str:
