@@ -25,7 +25,6 @@ from annotator.io.export_common import (
 )
 from annotator.io.foreign_common import (
     ForeignImport,
-    Utf16Offsets,
     jsonl_texts,
     span_order,
     split_warning,
@@ -39,6 +38,7 @@ from annotator.io.formats import (
     register_export,
     register_import,
 )
+from annotator.io.text_positions import Utf16Offsets
 
 
 def write_doccano(project: Any, destination: Path, options: ExportOptions) -> ExportResult:

@@ -3,7 +3,6 @@ stable span order, and foreign spans turned into one checked JSON v1 import."""
 
 from __future__ import annotations
 
-import bisect
 import codecs
 import hashlib
 import re
@@ -17,19 +16,20 @@ import orjson
 from annotator.domain.ids import is_uuid, now
 from annotator.errors import ValidationError
 from annotator.io.byte_sniff import not_json_text
+from annotator.io.foreign_schema import admits as _admits
+from annotator.io.foreign_schema import value_type as _value_type
 from annotator.io.formats import Progress
 from annotator.io.json_export import FORMAT, VERSION, schema_section
 from annotator.io.json_validate import ExchangeError
-from annotator.io.line_ends import LineEnds
 from annotator.io.schema_file import COLOR, is_exchange_time
 from annotator.io.schema_file import KEY as ATTRIBUTE_KEY
+from annotator.io.text_positions import LineEnds
 
 #: Namespace of the uuids given to rows of files that carry none, so importing a file twice
 #: finds the same uuids the second time and changes nothing.
 FOREIGN_NAMESPACE = uuidlib.UUID("5b0d7c36-2f5e-4b8a-9a57-0a3c1f6e2d11")
 KEY_CHARS = re.compile(r"[^A-Za-z0-9_\-]+")
 NEW_TAG_COLOR = "#808080"
-ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 class ForeignFormatError(ExchangeError):
@@ -51,29 +51,6 @@ def split_warning(split: list[str], how: str) -> list[str]:
     return [f"{len(split)} discontinuous span(s) written as {how}"] if split else []
 
 
-class Utf16Offsets:
-    """Code point ↔ UTF-16 unit offsets of one text (Java and JavaScript count UTF-16)."""
-
-    def __init__(self, text: str) -> None:
-        self.length = len(text)
-        self._astral = [m.start() for m in ASTRAL.finditer(text)]  # regex: 10x a Python loop
-        self._astral_units = [i + k for k, i in enumerate(self._astral)]
-        self.units = self.length + len(self._astral)
-
-    def to_units(self, point: int) -> int:
-        return point + bisect.bisect_left(self._astral, point)
-
-    def to_points(self, unit: int) -> int:
-        """The code point offset of a UTF-16 offset; ValueError inside a surrogate pair or
-        outside the text."""
-        if not 0 <= unit <= self.units:
-            raise ValueError(f"offset {unit} is outside the text (0 to {self.units} UTF-16 units)")
-        before = bisect.bisect_left(self._astral_units, unit)
-        if before and self._astral_units[before - 1] == unit - 1:
-            raise ValueError(f"offset {unit} falls inside a character outside the BMP")
-        return unit - before
-
-
 # -- import side ---------------------------------------------------------------------------------
 
 
@@ -89,6 +66,7 @@ class ForeignImport:
             self.schema = session.schema()
             self.known_annotators = {a.name: a for a in session.annotators()}
             self.hashes = session.document_hashes()
+            self.known_entities = {e.uuid for e in session.entities()}
         self.when = now()
         self.annotators: dict[str, dict[str, Any]] = {}
         self.documents: list[dict[str, Any]] = []
@@ -102,7 +80,13 @@ class ForeignImport:
         self.notices: list[str] = []  # what a reader kept or left out, for the import report
         self.last_span: str | None = None  # the uuid the last span() call returned
         self._span_docs: dict[str, str] = {}  # span uuid → document uuid
-        self._by_uuid: dict[str, dict[str, Any]] = {}
+        self._link_ids: set[str] = set()
+        self._span_tags: dict[str, str] = {}  # span uuid → tag type key
+        self.entities: dict[str, dict[str, Any]] = {}  # entity uuid → its row, new here
+        self.dropped_entity_refs = 0  # spans naming an entity neither the file nor project has
+        self._by_uuid: dict[str, dict[str, Any]] = {}  # document key → its exchange row
+        self._by_sha: dict[str, str] = {}  # text hash → the key of its first occurrence
+        self.repeated_texts = 0  # texts the file gives again (one document each)
 
     def fail(self, where: str, reason: str) -> ForeignFormatError:
         """The file's name, then where in it (nothing when the whole file is meant)."""
@@ -132,35 +116,48 @@ class ForeignImport:
 
     def document(self, text: str, title: str, where: str, uuid: str | None = None) -> str:
         """Add a document (a text already in the project is matched by its hash); returns the
-        key later spans use."""
+        key later spans use. The same text again in the file (Prodigy repeats a text per answer,
+        INCEpTION per user) is the same document, under a key of its own, since its offsets
+        count its own line ends."""
         if not isinstance(text, str):
             raise self.fail(where, "the text must be a string")
         # CRLF/CR become LF; the file's offsets count the CRs, so span() remaps them
         line_ends = LineEnds(text)
         original, text = text, line_ends.text
         sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        uuid = self.hashes.get(sha) or (
-            uuid if uuid and uuid not in self.hashes.values() else stable_uuid("document", sha)
-        )
-        stamp = {"created": self.when, "modified": self.when}
-        self.documents.append(
-            {
-                "id": uuid,
-                "title": title or f"document {len(self.documents) + 1}",
-                "text": text,
-                "sha256": sha,
-                "metadata": {"source_filename": self.name},
-                "spans": [],
-                "links": [],
-                **stamp,
-            }
-        )
-        if uuid in self._by_uuid:
-            raise self.fail(where, "the same text appears twice in this file")
-        self._texts[uuid] = original
-        self._line_ends[uuid] = line_ends
-        self._by_uuid[uuid] = self.documents[-1]
-        return uuid
+        seen = self._by_sha.get(sha)
+        if seen is not None:
+            self.repeated_texts += 1
+            key = f"{seen}#{self.repeated_texts}"
+            self._by_uuid[key] = self._by_uuid[seen]
+        else:
+            key = self.hashes.get(sha) or (
+                uuid if uuid and uuid not in self.hashes.values() else stable_uuid("document", sha)
+            )
+            if key in self._by_uuid:
+                raise self.fail(where, f"document id {key} is given to two different texts")
+            stamp = {"created": self.when, "modified": self.when}
+            self.documents.append(
+                {
+                    "id": key,
+                    "title": title or f"document {len(self.documents) + 1}",
+                    "text": text,
+                    "sha256": sha,
+                    "metadata": {"source_filename": self.name},
+                    "spans": [],
+                    "links": [],
+                    **stamp,
+                }
+            )
+            self._by_sha[sha] = key
+            self._by_uuid[key] = self.documents[-1]
+        self._texts[key] = original
+        self._line_ends[key] = line_ends
+        return key
+
+    def document_entry(self, key: str) -> dict[str, Any]:
+        """The exchange row of a document key (to add metadata)."""
+        return self._by_uuid[key]
 
     def tag_key(
         self, label: str, where: str, uuid: str | None = None, color: str = "", guideline: str = ""
@@ -223,6 +220,7 @@ class ForeignImport:
         annotator: str | None = None,
         annotator_uuid: str | None = None,
         note: str = "",
+        entity: str | None = None,
         attributes: dict[str, Any] | None = None,
         uuid: str | None = None,
         created: str | None = None,
@@ -251,11 +249,13 @@ class ForeignImport:
         tag = self.tag_key(label, where)
         who = self.annotator(annotator, annotator_uuid)
         fragments = sorted(fragments)
-        uuid = uuid or stable_uuid("span", document, who, tag, fragments)
+        doc_id = self._by_uuid[document]["id"]
+        uuid = uuid or stable_uuid("span", doc_id, who, tag, fragments)
         self.last_span = uuid
         if uuid in self._span_docs:  # the same span twice in the file: one span
             return uuid
-        self._span_docs[uuid] = document
+        self._span_docs[uuid] = doc_id
+        self._span_tags[uuid] = tag
         self._doc(document)["spans"].append(
             {
                 "id": uuid,
@@ -265,6 +265,7 @@ class ForeignImport:
                 "annotator": who,
                 "attributes": self._known_attributes(self.schema.tag(tag) or tag, attributes),
                 "note": note,
+                "entity": self._entity_ref(entity),
                 "created": created if is_exchange_time(created) else self.when,
                 "modified": created if is_exchange_time(created) else self.when,
             }
@@ -284,17 +285,53 @@ class ForeignImport:
         attributes: dict[str, Any] | None = None,
         uuid: str | None = None,
     ) -> str:
+        doc_id = self._by_uuid[document]["id"]
         ends = (self._span_docs.get(source), self._span_docs.get(target))
-        if ends != (document, document) or source == target:
+        if ends != (doc_id, doc_id) or source == target:
             raise self.fail(where, "a link needs two different spans of its document")
         kind = self.link_type_key(label, where)
+        existing = self.schema.link_type(kind)
+        ends = (self._span_tags[source], self._span_tags[target])
+        if existing is not None and not _admits(existing, *ends):
+            # the project's type of that name links other tag types: a type of the file's own
+            kind = self.link_type_key(f"{label} (imported)", where)
         who = self.annotator(annotator)
-        uuid = uuid or stable_uuid("link", document, who, kind, source, target)
+        uuid = uuid or stable_uuid("link", doc_id, who, kind, source, target)
+        if uuid in self._link_ids:  # the same link twice in the file: one link
+            return uuid
+        self._link_ids.add(uuid)
         stamp = {"created": self.when, "modified": self.when}
         link = {"id": uuid, "type": kind, "source": source, "target": target, "annotator": who}
         values = self._known_attributes(self.schema.link_type(kind) or kind, attributes)
         self._doc(document)["links"].append(link | {"attributes": values, "note": note} | stamp)
         return uuid
+
+    def entity(self, uuid: str, data: Any) -> str | None:
+        """Add an entity the file carries (uuid, and name, kind, aliases, external_ids, note
+        in `data`); one the project has already is only referred to. None when unusable."""
+        if not is_uuid(uuid):
+            return None
+        if uuid in self.known_entities or uuid in self.entities:
+            return uuid
+        if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+            return None
+        if not data["name"].strip():
+            return None
+        aliases = [a for a in data.get("aliases", []) if isinstance(a, str)]
+        ids = data.get("external_ids") if isinstance(data.get("external_ids"), dict) else {}
+        row = {"id": uuid, "name": data["name"], "kind": str(data.get("kind") or "")}
+        row |= {"aliases": aliases, "external_ids": {str(k): str(v) for k, v in ids.items()}}
+        row |= {"note": str(data.get("note") or ""), "created": self.when}
+        self.entities[uuid] = row | {"modified": self.when}
+        return uuid
+
+    def _entity_ref(self, entity: str | None) -> str | None:
+        if entity is None:
+            return None
+        if entity in self.known_entities or entity in self.entities:
+            return entity
+        self.dropped_entity_refs += 1
+        return None
 
     def _known_attributes(self, item: Any, values: dict[str, Any] | None) -> dict[str, Any]:
         """The values whose attribute the project's type defines; a type new with this import
@@ -354,7 +391,7 @@ class ForeignImport:
             "schema": schema,
             "annotators": list(self.annotators.values()),
             "documents": self.documents,
-            "entities": [],
+            "entities": list(self.entities.values()),
             "tombstones": [],
         }
 
@@ -367,6 +404,11 @@ class ForeignImport:
         except ExchangeError as error:
             raise ForeignFormatError([f"{self.name}: {line}" for line in error.errors]) from None
         report.conflicts.extend(self.notices)
+        if self.dropped_entity_refs:
+            report.conflicts.append(
+                f"{self.dropped_entity_refs} entity reference(s) left out: the entity is "
+                "neither in the file nor in this project"
+            )
         if self.dropped_line_end_spans:
             report.conflicts.append(
                 f"{self.dropped_line_end_spans} span(s) left out: they covered only a line end "
@@ -378,19 +420,6 @@ class ForeignImport:
                 "here has no such attribute"
             )
         return report
-
-
-def _value_type(value: Any) -> str | None:
-    """The attribute type a foreign value fits, None when none does."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number" if value == value and value not in (float("inf"), float("-inf")) else None
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return "multi_choice" if len(set(value)) == len(value) else None
-    return None
 
 
 def read_bytes(path: Path, limit: int = 2 * 1024**3) -> bytes:

@@ -27,7 +27,6 @@ from annotator.io.export_common import (
 from annotator.io.foreign_common import (
     ForeignFormatError,
     ForeignImport,
-    Utf16Offsets,
     read_json_bytes,
     span_order,
     split_warning,
@@ -41,6 +40,7 @@ from annotator.io.formats import (
     register_export,
     register_import,
 )
+from annotator.io.text_positions import Utf16Offsets
 
 
 def write_labelstudio(project: Any, destination: Path, options: ExportOptions) -> ExportResult:

@@ -37,9 +37,7 @@ from annotator.io.export_common import (
     write_atomically,
 )
 from annotator.io.foreign_common import (
-    ASTRAL,
     ForeignImport,
-    Utf16Offsets,
     read_bytes,
     span_order,
     split_warning,
@@ -54,6 +52,7 @@ from annotator.io.formats import (
     register_export,
     register_import,
 )
+from annotator.io.text_positions import ASTRAL, Utf16Offsets
 from annotator.io.xmi_format import NOT_XML, REPLACEMENT
 
 NS = "urn:QDA-XML:project:1.0"
@@ -262,7 +261,7 @@ def _read_project(builder: ForeignImport, archive: zipfile.ZipFile, root: Any, q
         )
         memo = _memo(source, notes, referenced)
         if memo:
-            builder.documents[-1]["metadata"]["extra"] = {"memo": memo}
+            builder.document_entry(doc)["metadata"]["extra"] = {"memo": memo}
         units = Utf16Offsets(text) if unit == "utf16" else None
         for j, selection in enumerate(source.findall(f"{Q}PlainTextSelection")):
             place = f"{where}.PlainTextSelection[{j}]"

@@ -13,8 +13,8 @@ import orjson
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from annotator.io.line_ends import LineEnds
 from annotator.io.text_import import import_text
+from annotator.io.text_positions import LineEnds
 from annotator.services.document_commands import AddDocuments
 from annotator.services.project import Project
 from annotator.services.span_commands import CreateSpan
