@@ -121,6 +121,11 @@ def ann_text(
         (x for x in links if x.source in ids and x.target in ids),
         key=lambda x: (int(ids[x.source][1:]), int(ids[x.target][1:]), x.type, x.note),
     )
+    dropped.add(
+        "cross-annotator links",
+        len(links) - len(order),
+        "brat keeps a link only in the folder of its ends' layer",
+    )
     arguments: dict[str, list[str]] = {}
     for link in order:
         if owner[link.source][0] == "E":

@@ -29,6 +29,7 @@ from annotator.io.export_common import (
     iter_document_layers,
     write_atomically,
 )
+from annotator.io.export_losses import count_losses
 from annotator.io.foreign_common import (
     ForeignFormatError,
     ForeignImport,
@@ -69,6 +70,7 @@ def write_labelstudio(project: Any, destination: Path, options: ExportOptions) -
                 result.spans += len(layer.spans)
                 result.links += len(layer.links)
                 dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
+                count_losses(dropped, layer, "Label Studio", entities=True, link_notes=True)
             out.write(b"]")
 
     write_atomically(destination, write)

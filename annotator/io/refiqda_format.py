@@ -36,6 +36,7 @@ from annotator.io.export_common import (
     iter_document_layers,
     write_atomically,
 )
+from annotator.io.export_losses import count_losses
 from annotator.io.foreign_common import (
     ForeignImport,
     read_bytes,
@@ -113,6 +114,15 @@ def write_qdpx(project: Any, destination: Path, options: ExportOptions) -> Expor
                 result.spans += len(layer.spans)
                 result.links += len(layer.links)
                 dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
+                count_losses(
+                    dropped,
+                    layer,
+                    "REFI-QDA",
+                    entities=True,
+                    link_notes=True,
+                    link_attributes=True,
+                    link_layers=True,
+                )
             users = "".join(
                 f"<User{_attr(guid=uuid, name=names.get(uuid, uuid))}/>" for uuid in sorted(used)
             )

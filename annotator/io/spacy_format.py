@@ -39,6 +39,7 @@ from annotator.io.export_common import (
     iter_document_layers,
     write_atomically,
 )
+from annotator.io.export_losses import count_losses
 from annotator.io.foreign_common import (
     ForeignImport,
     jsonl_texts,
@@ -233,6 +234,14 @@ def write_jsonl(project: Any, destination: Path, options: ExportOptions) -> Expo
                 result.spans += len(layer.spans)
                 result.links += len(layer.links)
                 dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
+                count_losses(
+                    dropped,
+                    layer,
+                    "spaCy JSONL",
+                    entities=True,
+                    link_notes=True,
+                    link_attributes=True,
+                )
 
     write_atomically(destination, write)
     if len(layers) > 1:
