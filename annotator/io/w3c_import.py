@@ -5,6 +5,12 @@ page), an AnnotationPage, one Annotation, or a JSON list of annotations. Texts c
 `documents` term, or, when absent, a target `source` of `urn:uuid:<id>` must name a document of
 the project. A target is anchored by its TextPositionSelector when the TextQuoteSelector (if
 any) agrees with the text there, else by the quote (with prefix/suffix to choose among repeats).
+Annotations made by other tools (no `documents` term: Hypothesis, Recogito) name a web page or
+nothing as `source`: it is matched to a project document by uuid or recorded/canonical URL, else
+the document the user gives (`--document`, the Import dialog's "Annotates:"); they are anchored
+by quote, whitespace-tolerant, with prefix/suffix and the position as hints (w3c_anchor); tags
+are labels (one span per tag), bodies without purpose are comments, Recogito connections are
+links, and annotations that cannot be anchored are left out and reported.
 Tags and link types the project lacks are added as custom ones, unknown attributes as new
 attributes typed by their values. Everything is checked before anything is written; the first
 problems are reported with their JSON path ($.first.items[3].target...)."""
@@ -462,6 +468,7 @@ register_import(
         suffixes=(".jsonld", ".json"),
         read=import_w3c,
         description="Web Annotations on texts (a collection, a page, one annotation or a list); "
-        "texts from the file or the project's documents",
+        "texts from the file or the project's documents; annotations made elsewhere "
+        "(Hypothesis, Recogito) anchored by quote in the document you choose",
     )
 )
