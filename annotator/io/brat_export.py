@@ -88,6 +88,8 @@ def ann_text(
             continue
         if len(pieces) > len(span.fragments):
             dropped.add("span(s)", 1, "brat's text field cannot hold a line break", "split")
+        elif sum(b - a for a, b in pieces) < sum(b - a for a, b in span.fragments):
+            dropped.add("span(s)", 1, "brat's text field cannot hold a line break", "trimmed")
         ids[span.uuid] = owner[span.uuid] = f"T{number}"
         if span.tag in events:
             owner[span.uuid] = f"E{len([o for o in owner.values() if o[0] == 'E']) + 1}"

@@ -1,6 +1,7 @@
 """Line ends and position units at the foreign-format edges: CRLF/CR texts become LF with every
 offset remapped; UTF-16 formats (Label Studio, NVivo's REFI-QDA, XMI) keep every span's text
-over emoji, ZWJ sequences and combining marks, on import and on export → import."""
+over emoji, ZWJ sequences and combining marks, on import and on export → import (every format
+that does both)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,17 @@ from annotator.services.span_commands import CreateSpan
 
 PIECES = ["a", "Bé", " ", "\r\n", "\r", "\n", "😀", "👩\u200d👩\u200d👧", "e\u0301", "𝐀", "ß"]
 LETTERS = {"a", "Bé", "😀", "👩\u200d👩\u200d👧", "e\u0301", "𝐀", "ß"}
+#: Every format that both exports and imports (brat splits spans at line breaks: the fragments
+#: come back covering the same text).
+EXPORT_IMPORT = (
+    ("labelstudio", ".json"),
+    ("refiqda", ".qdpx"),
+    ("xmi", ".zip"),
+    ("doccano", ".jsonl"),
+    ("spacy-jsonl", ".jsonl"),
+    ("w3c", ".jsonld"),
+    ("brat", ".zip"),
+)
 SLOW = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -113,9 +125,14 @@ def test_export_then_import_keeps_every_span_text(case) -> None:
                 assert session.document_text(add.report.added[0]) == stored
             p.run(CreateSpan(add.report.added[0], "actor", [(start, end)]))
             expected = _span_texts(p)
-            for key, suffix in (("labelstudio", ".json"), ("refiqda", ".qdpx"), ("xmi", ".zip")):
+            for key, suffix in EXPORT_IMPORT:
                 out = Path(folder) / f"out{suffix}"
-                ff.export(p, key, out)
+                result = ff.export(p, key, out)
+                want = expected
+                if key == "brat" and expected[0] != expected[0].strip("\n"):
+                    # brat's text field holds no line break: one at an end is trimmed, said so
+                    want = [expected[0].strip("\n")]
+                    assert any("trimmed" in w or "split" in w for w in result.warnings)
                 with ff.fresh(Path(folder) / f"{key}.annotator") as copy:
                     ff.import_file(copy, key, out)
-                    assert _span_texts(copy) == expected, key
+                    assert _span_texts(copy) == want, key
