@@ -79,6 +79,7 @@ def ann_text(
     lines: list[str] = []
     ids: dict[str, str] = {}
     owner: dict[str, str] = {}  # span uuid → the id attributes and arguments name (T or E)
+    event_ids: list[str] = []  # span uuids of events, in E number order
     notes: list[tuple[str, str]] = []
     attributes: list[tuple[str, str, str]] = []
     for number, span in enumerate(sorted(spans, key=_sort_key), 1):
@@ -92,7 +93,8 @@ def ann_text(
             dropped.add("span(s)", 1, "brat's text field cannot hold a line break", "trimmed")
         ids[span.uuid] = owner[span.uuid] = f"T{number}"
         if span.tag in events:
-            owner[span.uuid] = f"E{len([o for o in owner.values() if o[0] == 'E']) + 1}"
+            event_ids.append(span.uuid)
+            owner[span.uuid] = f"E{len(event_ids)}"
         offsets = ";".join(f"{a} {b}" for a, b in pieces)
         covered = " ".join(text[a:b] for a, b in pieces)
         lines.append(f"T{number}\t{span.tag} {offsets}\t{covered}")
@@ -137,13 +139,10 @@ def ann_text(
             roles.append(f"{role}:{owner[link.target]}")
             if link.note or link.attributes:
                 dropped.add("event argument notes/attributes", 1, "brat arguments have none")
-    by_id = {ids[s.uuid]: s for s in spans if s.uuid in ids}
-    for span_uuid, event in sorted(owner.items(), key=lambda item: int(item[1][1:])):
-        if event[0] == "E":
-            tag = by_id[ids[span_uuid]].tag
-            lines.append(
-                " ".join([f"{event}\t{tag}:{ids[span_uuid]}", *arguments.get(span_uuid, [])])
-            )
+    tags = {s.uuid: s.tag for s in spans}
+    for span_uuid in event_ids:
+        head = f"{owner[span_uuid]}\t{tags[span_uuid]}:{ids[span_uuid]}"
+        lines.append(" ".join([head, *arguments.get(span_uuid, [])]))
     order = [x for x in order if owner[x.source][0] != "E"]
     for number, link in enumerate(order, 1):
         lines.append(f"R{number}\t{link.type} Arg1:{ids[link.source]} Arg2:{ids[link.target]}\t")
