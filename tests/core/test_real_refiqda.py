@@ -138,3 +138,39 @@ def test_maxqda_lower_case_sources_and_crlf(tmp_path) -> None:
     assert next(t for t in schema.tag_types if t.label == "People").color == "#ff0000"
     assert docs[0].extra == {"memo": "about the doc"}
     assert "1 project memo(s)" in " ".join(report.conflicts)
+
+
+@pytest.mark.parametrize(
+    ("origin", "unit"),
+    [
+        ("NVivo for Windows 12.6", "utf16"),
+        ("MAXQDA 2024", "utf16"),
+        ("ATLAS.ti for Windows 23.2.3.27778", "utf16"),
+        ("Annotator (positions: UTF-16 code units, as NVivo counts)", "utf16"),
+        ("Annotator", "points"),  # exports before the unit was named: code points
+        ("QualCoder 3.5", "points"),
+        ("", "points"),
+    ],
+)
+def test_the_unit_follows_the_origin(tmp_path, origin, unit) -> None:
+    from annotator.io.refiqda_format import position_unit
+
+    assert position_unit(origin) == unit
+    text = "😀 Mayor Jane"
+    start = text.index("Mayor") + (1 if unit == "utf16" else 0)
+    qde = (
+        f'<Project xmlns="urn:QDA-XML:project:1.0" name="o" origin="{origin}">'
+        '<CodeBook><Codes><Code guid="aaaaaaaa-0000-0000-0000-000000000001" name="Mayor" '
+        'isCodable="true"/></Codes></CodeBook><Sources><TextSource '
+        'guid="cccccccc-0000-0000-0000-000000000001" name="d"><PlainTextContent>'
+        f"{text}</PlainTextContent><PlainTextSelection "
+        f'guid="eeeeeeee-0000-0000-0000-000000000001" startPosition="{start}" '
+        f'endPosition="{start + 10}"><Coding guid="ffffffff-0000-0000-0000-000000000001">'
+        '<CodeRef targetGUID="aaaaaaaa-0000-0000-0000-000000000001"/></Coding>'
+        "</PlainTextSelection></TextSource></Sources></Project>"
+    )
+    path = tmp_path / "o.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde)
+    _, _, found, _, _ = _imported(tmp_path, path)
+    assert [text for text, *_ in found] == ["Mayor Jane"]
