@@ -13,7 +13,8 @@ Import quirks (issue 12): a CRLF sofa becomes LF with offsets remapped; a relati
 span layer (a Token, for DKPro Dependency) becomes a span labelled by its type ("Token") on the
 same text; each element without our uuid feature is a span or relation of its own (stacked spans
 and several relations between the same ends stay apart); every primitive feature of a foreign
-annotation becomes a text attribute (a value naming other xmi:ids is a reference, left out);
+annotation becomes a text attribute (references left out: per the zip's TypeSystem.xml, else a
+value naming other xmi:ids);
 INCEpTION's per-user files (`annotation/<doc>/<user>.xmi`, or zipped) are one layer per user;
 other annotation types (Token, Sentence, POS…) are counted in the import report. The export
 carries a span's entity (features `entity` and `entityData`, JSON) and link notes.
@@ -67,6 +68,10 @@ META_TYPE = "de.tudarmstadt.ukp.dkpro.core.api.metadata.type.DocumentMetaData"
 FEATURES = ("label", "annotator", "uuid", "attributes", "note", "entity", "entityData")
 STRUCTURE = ("sofa", "begin", "end", "Governor", "Dependent")
 XMI_ID = f"{{{XMI_NS}}}id"
+PRIMITIVES = frozenset(
+    f"uima.cas.{name}"
+    for name in ("String", "Boolean", "Byte", "Short", "Integer", "Long", "Float", "Double")
+)
 #: What XML 1.0 cannot carry (tab, LF and CR it can, escaped in attributes).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
@@ -200,16 +205,18 @@ def read_xmi(project: Any, path: Path, progress: Progress | None) -> Any:
     builder = ForeignImport(project, path)
     raw = read_bytes(path)
     skipped: Counter[str] = Counter()
+    references: frozenset[str] | None = None
     if raw[:2] == b"PK":
         try:
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
                 documents = list(_zip_documents(builder, archive))
+                references = _references(archive)
         except zipfile.BadZipFile as error:
             raise builder.fail("zip", f"not a readable zip ({error})") from None
         if not documents:
             raise builder.fail("zip", "no .xmi file inside")
         for data, member, user in documents:
-            _read_document(builder, data, member, member, user, skipped)
+            _read_document(builder, data, member, member, user, skipped, references)
     else:  # the builder's messages name the file already
         _read_document(builder, raw, Path(path).name, "", None, skipped)
     if skipped:
@@ -240,7 +247,31 @@ def _local(tag: str) -> tuple[str, str]:
     return namespace, name
 
 
-def _read_document(builder, data: bytes, member: str, place: str, user, skipped) -> None:
+def _references(archive: zipfile.ZipFile) -> frozenset[str] | None:
+    """Names of the features that refer to other annotations, from the zip's TypeSystem.xml
+    (a range that is no uima.cas primitive); None without one (then a value naming xmi:ids is
+    taken for a reference)."""
+    member = next((n for n in archive.namelist() if n.lower().endswith("typesystem.xml")), None)
+    if member is None:
+        return None
+    try:
+        root = ElementTree.fromstring(archive.read(member))
+    except ElementTree.ParseError:
+        return None
+    found = set()
+    for feature in root.iter():
+        if _local(feature.tag)[1] != "featureDescription":
+            continue
+        name = next((c.text for c in feature if _local(c.tag)[1] == "name"), None)
+        kind = next((c.text for c in feature if _local(c.tag)[1] == "rangeTypeName"), "")
+        if name and kind not in PRIMITIVES:
+            found.add(name.strip())
+    return frozenset(found)
+
+
+def _read_document(
+    builder, data: bytes, member: str, place: str, user, skipped, references=None
+) -> None:
     """One CAS XMI document: `member` is its file name, `place` what failures name before the
     element (the zip member; nothing for a plain .xmi, which the builder names), `user` the
     layer of an INCEpTION per-user file (None: each annotation's own annotator feature)."""
@@ -264,6 +295,7 @@ def _read_document(builder, data: bytes, member: str, place: str, user, skipped)
             uuid = element.get("documentId") if is_uuid(element.get("documentId")) else None
     doc = builder.document(text, title, place, uuid)
     reader = _Reader(builder, doc, units, place, user, by_id)
+    reader.references = references
     relations = []
     for element in annotations:
         namespace, name = _local(element.tag)
@@ -287,6 +319,7 @@ class _Reader:
         self.pieces: dict[str, dict[str, Any]] = {}  # span key (uuid feature or xmi id) → parts
         self.by_xmi: dict[str, str] = {}  # xmi id → span key
         self.made: dict[str, str] = {}  # span key → span uuid
+        self.references: frozenset[str] | None = None  # reference features (TypeSystem.xml)
 
     def where(self, element: Any) -> str:
         where = f"{_local(element.tag)[1]} xmi:id={element.get(XMI_ID)}"
@@ -305,7 +338,7 @@ class _Reader:
         entry |= {"annotator": element.get("annotator") or self.user}
         entry |= {"note": element.get("note") or "", "entity": element.get("entity")}
         entry["entity_data"] = element.get("entityData")
-        entry["attributes"] = _attributes(self.builder, element, where, self.by_id)
+        entry["attributes"] = _attributes(self.builder, element, where, self.by_id, self.references)
         self.by_xmi[element.get(XMI_ID) or ""] = key
 
     def spans(self) -> None:
@@ -377,12 +410,12 @@ class _Reader:
             where,
             annotator=element.get("annotator") or self.user,
             note=element.get("note") or "",
-            attributes=_attributes(self.builder, element, where, self.by_id),
+            attributes=_attributes(self.builder, element, where, self.by_id, self.references),
             uuid=uuid,
         )
 
 
-def _attributes(builder: ForeignImport, element: Any, where: str, by_id: dict) -> dict[str, Any]:
+def _attributes(builder, element: Any, where: str, by_id: dict, references=None) -> dict[str, Any]:
     """Our `attributes` JSON feature, plus every primitive feature of a foreign annotation
     (a feature whose value names other annotations by xmi:id is a reference, left out)."""
     values: dict[str, Any] = {}
@@ -397,8 +430,11 @@ def _attributes(builder: ForeignImport, element: Any, where: str, by_id: dict) -
     for key, value in element.attrib.items():
         if key.startswith("{") or key in STRUCTURE or key in FEATURES or key == "value":
             continue
-        if value and all(part in by_id for part in value.split()):
-            continue  # a reference (Token → POS, Lemma …)
+        if references is not None:
+            if key in references:
+                continue  # the type system says: a reference (Token → POS, Lemma …)
+        elif value and all(part in by_id for part in value.split()):
+            continue  # no type system: a value naming annotations is taken for a reference
         values.setdefault(key, value)
     return values
 

@@ -164,3 +164,27 @@ def test_export_carries_entities_link_notes_and_attributes_into_a_new_project(tm
                 str(s.attributes) for d in session.documents() for s in session.spans(d.uuid)
             )
     assert got == values
+
+
+def test_type_system_decides_which_features_are_references(tmp_path) -> None:
+    """With TypeSystem.xml in the zip, an integer feature whose value happens to equal an
+    xmi:id is still an attribute, and a reference feature is not."""
+    types = (
+        '<?xml version="1.0" encoding="UTF-8"?><typeSystemDescription '
+        'xmlns="http://uima.apache.org/resourceSpecifier"><types><typeDescription>'
+        "<name>webanno.custom.Person</name><supertypeName>uima.tcas.Annotation</supertypeName>"
+        "<features><featureDescription><name>rank</name><rangeTypeName>uima.cas.Integer"
+        "</rangeTypeName></featureDescription><featureDescription><name>link</name>"
+        "<rangeTypeName>uima.tcas.Annotation</rangeTypeName></featureDescription></features>"
+        "</typeDescription></types></typeSystemDescription>"
+    )
+    body = _el("Person", 2, 0, 4, value="PER", rank="3", link="3") + _el(
+        "Person", 3, 9, 12, value="PER"
+    )
+    path = tmp_path / "typed.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("TypeSystem.xml", types)
+        archive.writestr("doc.xmi", XMI.format(body=body))
+    _, texts, spans, _, _, _ = _imported(tmp_path, path)
+    anna = next(s for s in spans if _covered(texts, s) == "Anna")
+    assert anna.attributes == {"rank": "3"}
