@@ -139,7 +139,15 @@ def set_visibility(url: str, *, blind: bool | None = None, gold_released: bool |
 
 
 def whoami(connection: Any) -> dict[str, Any]:
-    """The team's name and settings, and who the connected member is."""
+    """The team's name and settings, and who the connected member is (read in a transaction
+    of its own, ended before returning)."""
+    try:
+        return _whoami(connection)
+    finally:
+        connection.rollback()
+
+
+def _whoami(connection: Any) -> dict[str, Any]:
     if not _has_team(connection):
         raise TeamError("this database holds no team (or you are not one of its members)")
     row = connection.exec_driver_sql(

@@ -51,6 +51,7 @@ def one_line(error: BaseException) -> str:
 def connect(url: str, *, autocommit: bool = False) -> Iterator[Any]:
     """A SQLAlchemy connection to the team database; errors of reaching it raise TeamOffline,
     errors the server reports raise TeamError, each in one line."""
+    import psycopg
     from sqlalchemy.exc import DBAPIError, OperationalError
 
     engine = _engine(url)
@@ -63,12 +64,12 @@ def connect(url: str, *, autocommit: bool = False) -> Iterator[Any]:
             if autocommit:
                 connection = connection.execution_options(isolation_level="AUTOCOMMIT")
             yield connection
-        except OperationalError as error:
+        except (OperationalError, psycopg.OperationalError) as error:
             raise TeamOffline(f"lost the team database: {one_line(error)}") from None
-        except DBAPIError as error:
+        except (DBAPIError, psycopg.Error) as error:
             raise TeamError(f"the team database refused: {one_line(error)}") from None
         finally:
-            with suppress(DBAPIError):  # a connection the server already dropped
+            with suppress(DBAPIError, psycopg.Error):  # a connection the server dropped
                 connection.close()
     finally:
         engine.dispose()
