@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "annotator.cli.curation_commands",
     "annotator.cli.search_commands",
     "annotator.cli.history_commands",
+    "annotator.cli.team_commands",
 )
 
 HANDLERS: dict[str, Callable] = {}
