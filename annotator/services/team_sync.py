@@ -68,7 +68,8 @@ def sync(project: Project, progress: Progress | None = None, notify: bool = True
             rows = changed_rows(session._raw(), PushMark(link.pushed_at, link.pushed_ids))
             read_up_to = max_ids(session._raw())
         with connection.begin():
-            pushed = push(server, rows, Member(info["member"], info["kind"]))
+            member = Member(info["member"], info["kind"])
+            pushed = push(server, rows, member, lambda text: _say(progress, 0, text))
         report.pushed, report.kept_theirs = pushed.sent, pushed.older
         link.pushed_at, link.pushed_ids, link.kind = mark, read_up_to, info["kind"]
         if (info["blind"], info["gold_released"]) != (link.blind, link.gold_released):
@@ -139,8 +140,6 @@ def _apply(
         return
     merge = MergeReport(source=f"team {link.name}", merged=now())
     with checked_other(project, snapshot) as other, project.store.write() as session:
-        if project.annotator.uuid not in session.annotator_uuids().values():
-            session.insert_annotator(project.annotator)
         merge_other(session, other, "theirs", merge, None)
         if report.refused:
             for line in report.refused[:20]:
@@ -151,7 +150,6 @@ def _apply(
         raw = session._raw()
         link.pushed_ids = max_ids(raw)  # what the pull brought is not ours to push again
         write_link(raw, link.to_json())
-    project.ensure_annotator_saved()
     if merge.changed:
         project.history.clear()  # undo steps may no longer apply
         project.invalidate_schema()

@@ -112,8 +112,14 @@ class PushResult:
     deleted_there: int = 0  # rows the server holds a tombstone for
 
 
-def push(connection: Any, rows: dict[str, list[tuple]], member: Member) -> PushResult:
-    """Write rows (local.changed_rows) the merge rules let win, in the caller's transaction."""
+def push(
+    connection: Any,
+    rows: dict[str, list[tuple]],
+    member: Member,
+    progress: Callable[[str], None] | None = None,
+) -> PushResult:
+    """Write rows (local.changed_rows) the merge rules let win, in the caller's transaction;
+    progress(text) before each table."""
     result = PushResult()
     cursor = connection.cursor()
     cursor.execute("SELECT pg_advisory_xact_lock(1095650895)")  # writers in turn (see trigger)
@@ -123,6 +129,8 @@ def push(connection: Any, rows: dict[str, list[tuple]], member: Member) -> PushR
         candidates = mine[table]
         if not candidates:
             continue
+        if progress is not None:
+            progress(f"Pushing {table.replace('_', ' ')}")
         if table in ("entities", "documents", "spans", "links"):
             kept = [r for r in candidates if r[0] not in tombstoned]
             result.deleted_there += len(candidates) - len(kept)
