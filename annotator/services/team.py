@@ -16,7 +16,9 @@ import orjson
 from annotator.domain.ids import new_uuid, now
 from annotator.errors import ProjectFileError
 from annotator.services.project import Project
-from annotator.store.team import TeamError
+from annotator.store.team import TeamError, TeamOffline
+
+__all__ = ["TeamError", "TeamLink", "TeamOffline", "attach", "clone", "detach", "team_link"]
 
 
 @dataclass
