@@ -79,7 +79,7 @@ def sync(project: Project, progress: Progress | None = None, notify: bool = True
             snapshot = Path(folder) / "team.annotator"
             with connection.begin(), project.store.read() as session:
                 server.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                pulled = _pull(server, snapshot, link, session, progress)
+                pulled = _pull(server, snapshot, link, session, progress, pushed.own)
             report.pulled, report.refused = pulled.rows, pulled.refused
             link.last_seq, link.last_sync = pulled.last_seq, now()
             link.blind, link.gold_released = pulled.blind, pulled.gold_released
@@ -113,13 +113,13 @@ def _check_member(connection, link: TeamLink, project: Project, report: SyncRepo
     return info
 
 
-def _pull(server, snapshot: Path, link: TeamLink, session, progress: Progress | None):
+def _pull(server, snapshot: Path, link: TeamLink, session, progress: Progress | None, own):
     from annotator.store.team.pull import pull
 
     def step(done: int, total: int, text: str) -> bool | None:
         return None if progress is None else progress(done, total, text)
 
-    return pull(server, snapshot, link.last_seq, session._raw(), step)
+    return pull(server, snapshot, link.last_seq, session._raw(), step, own)
 
 
 def _apply(

@@ -125,6 +125,9 @@ def test_client_killed_mid_pull(t) -> None:
 
 
 def test_server_restart_during_a_sync(t) -> None:
+    theirs = CreateSpan(t.rich.doc2, "event", [(0, 6)])
+    t.ada.run(theirs)
+    sync(t.ada)  # something for Carl to pull
     mine = _carl_spans(t, 4)
 
     def restart(done: int, total: int, text: str = "") -> bool:
@@ -135,7 +138,7 @@ def test_server_restart_during_a_sync(t) -> None:
     with pytest.raises(TeamOffline):
         sync(t.carl, restart)
     assert sorted(_server_spans(t, t.carl.annotator.uuid)) == sorted(mine)  # the push held
-    _converged(t, *mine)
+    _converged(t, *mine, theirs.uuid)
 
 
 def test_two_members_push_the_same_span_at_once(t) -> None:

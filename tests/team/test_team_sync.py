@@ -90,3 +90,18 @@ def test_offline_is_reported_and_changes_nothing(attached, tmp_path) -> None:
 def _spans(project, document):
     with project.store.read() as session:
         return session.spans(document)
+
+
+def test_large_pushes_go_by_copy_with_the_same_result(attached, monkeypatch) -> None:
+    from annotator.store.team import push
+
+    monkeypatch.setattr(push, "COPY_FROM", 1)  # every table's rows by COPY + one upsert
+    t = attached
+    ada, carl, rich = t.ada, t.carl, t.rich
+    for start in (0, 7, 16):
+        carl.run(CreateSpan(rich.doc2, "actor", [(start, start + 5)]))
+    ada.run(EditSpan(rich.mayor, note="changed again"))
+    assert sync(carl).pushed.get("spans") == 3
+    assert sync(ada).pushed.get("spans") == 1
+    sync(carl)
+    assert canonical(carl) == canonical(ada)

@@ -101,22 +101,39 @@ class _Puller:
                 write(row)
 
 
+#: Rows above the last pulled number, but not those our own push just wrote (first, last].
+NEW = "seq > %s AND NOT (seq > %s AND seq <= %s)"
+
+
+def _anything_since(cursor: Any, since: int, own: tuple[int, int]) -> bool:
+    tables = ("annotators", "tag_types", "link_types", "attribute_defs", *DELTA)
+    cursor.execute(
+        "SELECT " + " OR ".join(f"EXISTS (SELECT 1 FROM team.{t} WHERE {NEW})" for t in tables),
+        (since, *own) * len(tables),
+    )
+    return bool(cursor.fetchone()[0])
+
+
 def pull(
     server: Any,
     path: Path,
     since: int,
     local: sqlite3.Connection | None = None,
     progress: Progress | None = None,
+    own: tuple[int, int] = (0, 0),
 ) -> PullResult:
     """Write the rows changed after `since` into a new project file at path; the caller's
-    transaction on `server` (a psycopg connection) should be REPEATABLE READ."""
-    result = PullResult(last_seq=since)
+    transaction on `server` (a psycopg connection) should be REPEATABLE READ. `own`: the
+    change numbers of our own push just before, which hold nothing new to us."""
+    result = PullResult(last_seq=max(since, own[1]))
     cursor = server.cursor()
     cursor.execute("SELECT blind, gold_released, seq FROM team.settings WHERE id = 1")
     settings = cursor.fetchone()
     if settings is not None:
         result.blind, result.gold_released = settings[0], settings[1]
         result.last_seq = max(result.last_seq, settings[2])
+    if not _anything_since(cursor, since, own):
+        return result  # nothing new: no file to build, nothing to merge (a no-op sync)
     snapshot = Snapshot(path)
     try:
         for table, order, write in (
@@ -128,7 +145,7 @@ def pull(
             cursor.execute(f"SELECT {COLUMNS[table]}, seq FROM team.{table} ORDER BY {order}")
             for row in cursor.fetchall():
                 result.last_seq = max(result.last_seq, row[-1])
-                result.rows += row[-1] > since
+                result.rows += row[-1] > since and not own[0] < row[-1] <= own[1]
                 write(row[:-1])
         puller = _Puller(server, snapshot, local)
         for index, table in enumerate(DELTA):
@@ -137,8 +154,8 @@ def pull(
             named = server.cursor(name=f"pull_{table}")
             named.itersize = BATCH
             named.execute(
-                f"SELECT {COLUMNS[table]}, seq FROM team.{table} WHERE seq > %s ORDER BY seq",
-                (since,),
+                f"SELECT {COLUMNS[table]}, seq FROM team.{table} WHERE {NEW} ORDER BY seq",
+                (since, *own),
             )
             while batch := named.fetchmany(BATCH):
                 result.last_seq = max(result.last_seq, batch[-1][-1])

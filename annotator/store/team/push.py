@@ -110,6 +110,8 @@ class PushResult:
     sent: dict[str, int] = field(default_factory=dict)  # rows written, by table
     older: int = 0  # rows the server holds a newer version of (the pull brings it)
     deleted_there: int = 0  # rows the server holds a tombstone for
+    #: The change numbers this push's rows took (first, last]: a pull need not read them back.
+    own: tuple[int, int] = (0, 0)
 
 
 def push(
@@ -123,6 +125,8 @@ def push(
     result = PushResult()
     cursor = connection.cursor()
     cursor.execute("SELECT pg_advisory_xact_lock(1095650895)")  # writers in turn (see trigger)
+    cursor.execute("SELECT team.last_seq()")
+    (first,) = cursor.fetchone()
     mine = {t: [r for r in rows.get(t, ()) if member.may_push(t, r)] for t in TABLES}
     tombstoned = _tombstoned(cursor, mine)
     for table in TABLES:
@@ -137,12 +141,14 @@ def push(
             candidates = kept
         winners = _winners(cursor, table, candidates, result)
         if winners:
-            cursor.executemany(_upsert(table), winners)
+            _write(cursor, table, winners)
             result.sent[table] = len(winners)
     gone = {kind: [r[0] for r in mine["tombstones"] if r[1] == kind] for kind in ("span", "link")}
     for kind, uuids in gone.items():
         if uuids:
             cursor.execute(f"DELETE FROM team.{kind}s WHERE uuid = ANY(%s)", (uuids,))
+    cursor.execute("SELECT team.last_seq()")
+    result.own = (first, cursor.fetchone()[0])
     return result
 
 
@@ -188,11 +194,31 @@ def _winners(cursor: Any, table: str, rows: list[tuple], result: PushResult) -> 
     return winners
 
 
-def _upsert(table: str) -> str:
+#: From this many rows on, a table's rows go by COPY into a temporary table, then one upsert.
+COPY_FROM = 200
+
+
+def _write(cursor: Any, table: str, rows: list[tuple]) -> None:
+    if len(rows) < COPY_FROM:
+        cursor.executemany(_upsert(table), rows)
+        return
+    columns = COLUMNS[table]
+    incoming = f"incoming_{table}"
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {incoming} "
+        f"(LIKE team.{table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+    )
+    with cursor.copy(f"COPY {incoming} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    cursor.execute(_upsert(table, f"SELECT {columns} FROM {incoming}"))
+
+
+def _upsert(table: str, source: str | None = None) -> str:
     columns = [c.strip() for c in COLUMNS[table].split(",")]
     conflict = KEYS.get(table, ("uuid", ()))[0]
-    marks = ", ".join(["%s"] * len(columns))
-    insert = f"INSERT INTO team.{table} ({', '.join(columns)}) VALUES ({marks}) "
+    values = source or f"VALUES ({', '.join(['%s'] * len(columns))})"
+    insert = f"INSERT INTO team.{table} ({', '.join(columns)}) {values} "
     if table == "history":
         return insert + "ON CONFLICT (uuid) DO NOTHING"
     update = ", ".join(f"{c} = excluded.{c}" for c in columns if c.strip('"') not in _KEEP)

@@ -132,6 +132,11 @@ BEGIN
     RETURN NEW;
 END $$;
 
+-- The last change number handed out (a push notes the range its own rows took).
+CREATE FUNCTION team.last_seq() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog AS $$
+    SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM team.change_seq $$;
+
 CREATE FUNCTION team.me() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog AS $$
     SELECT annotator_uuid FROM team.members WHERE role_name = session_user $$;
