@@ -13,10 +13,11 @@ from annotator.services.team import TeamLink, team_link
 class TeamStatus:
     link: TeamLink | None
     pending: int  # local rows this member may push that the server has not had yet
+    me: str = ""  # who annotates here: "name (uuid)", the uuid to give `team add-member`
 
     def describe(self) -> str:
         if self.link is None:
-            return "not synced with a team"
+            return f"not synced with a team; you annotate here as {self.me}"
         last = self.link.last_sync or "never"
         return (
             f"team {self.link.name} at {self.link.url} as {self.link.kind or 'member'}; "
@@ -38,4 +39,5 @@ def pending_changes(project: Project, link: TeamLink) -> int:
 
 def status(project: Project) -> TeamStatus:
     link = team_link(project)
-    return TeamStatus(link, 0 if link is None else pending_changes(project, link))
+    me = f"{project.annotator.name} ({project.annotator.uuid})"
+    return TeamStatus(link, 0 if link is None else pending_changes(project, link), me)

@@ -67,3 +67,12 @@ def test_bad_urls_get_one_line(url: str, tmp_path: Path, capsys) -> None:
     assert cli(["team", "clone", url, str(tmp_path / "x.annotator")]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("annotator team:") and "\n" not in err
+
+
+def test_status_of_a_lone_project_names_the_uuid_to_join_with(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "p.annotator"
+    assert cli(["new", str(path), "--annotator", "Olga"]) == 0
+    capsys.readouterr()
+    assert cli(["team", "status", str(path), "--annotator", "Olga"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("not synced with a team; you annotate here as Olga (")
