@@ -3,6 +3,8 @@ status-bar indicator. Syncs run on a worker thread; the views refresh when one e
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox
@@ -119,7 +121,7 @@ class TeamMenu(QObject):
             pending = status(self.session.project).pending
         except AnnotatorError:
             pending = 0
-        last = link.last_sync[11:16] if link.last_sync else "never"
+        last = _local_time(link.last_sync) if link.last_sync else "never"
         state = "offline" if self.offline else f"synced {last}"
         self.indicator.setText(f"Team {link.name}: {state} · {pending} to push")
         self.indicator.setToolTip(self.last_error or f"Last sync {link.last_sync or 'never'} (UTC)")
@@ -224,6 +226,14 @@ class TeamMenu(QObject):
         box.setObjectName("team_status_dialog")
         box.open()
         self.status_box = box
+
+
+def _local_time(stamp: str) -> str:
+    """HH:MM in the user's time zone of a stored UTC time (2026-12-07T14:05:00.000Z)."""
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone().strftime("%H:%M")
+    except ValueError:
+        return stamp
 
 
 def _sync_job(project, progress):
