@@ -182,6 +182,8 @@ def main() -> int:
                 f"   all synced in {pushes['seconds']:.1f} s; the server holds "
                 f"{pushes['server_spans']} spans (expected {expected}); failures: {failed}"
             )
+            for failure in sorted(set(pushes["failures"]))[:3]:
+                say(f"   a failed sync said: {failure.strip()}")
             ok &= pushes["server_spans"] == expected and not pushes["failures"]
             median = statistics.median(pushes["noop_ms"])
             say(f"3. no-op sync on a project of {pushes['noop_project_spans']} spans: median "

@@ -13,9 +13,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 
 from pg_server import Server, find_binaries, start_server
 
-pytest.importorskip("psycopg", reason="team sync needs psycopg (pip install 'annotator[team]')")
-pytest.importorskip("alembic", reason="team sync needs alembic (pip install 'annotator[team]')")
-
 
 @pytest.fixture(scope="session")
 def pg() -> Server:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("psycopg", reason="team sync needs its drivers: pip install 'annotator[team]'")
 from json_helpers import build_rich_project
 
 from annotator.cli import main as cli

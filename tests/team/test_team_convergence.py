@@ -7,6 +7,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
+
+pytest.importorskip("psycopg", reason="team sync needs its drivers: pip install 'annotator[team]'")
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from json_helpers import TEXT_1, TEXT_2

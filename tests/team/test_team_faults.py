@@ -11,6 +11,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
+pytest.importorskip("psycopg", reason="team sync needs its drivers: pip install 'annotator[team]'")
 from json_helpers import build_rich_project
 from merge_helpers import canonical
 from team_helpers import new_team

@@ -9,6 +9,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+
+pytest.importorskip("psycopg", reason="team sync needs its drivers: pip install 'annotator[team]'")
 from json_helpers import build_rich_project
 from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from team_helpers import new_team

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import psycopg
 import pytest
+
+pytest.importorskip("psycopg", reason="team sync needs its drivers: pip install 'annotator[team]'")
+
+import psycopg
 from team_helpers import new_team
 
 from annotator.domain.ids import new_uuid
