@@ -107,3 +107,23 @@ def test_large_pushes_go_by_copy_with_the_same_result(attached, monkeypatch) -> 
     assert sync(ada).pushed.get("spans") == 1
     sync(carl)
     assert canonical(carl) == canonical(ada)
+
+
+def test_a_pull_the_checklist_cannot_finish_in_time_is_said_plainly(attached, monkeypatch) -> None:
+    from annotator.errors import CorruptProjectError
+    from annotator.services import team_sync
+
+    def out_of_time(*_args):  # what run_checklist raises when its deadline interrupts it
+        raise CorruptProjectError("team.annotator is damaged: interrupted")
+
+    t = attached
+    t.ada.run(EditSpan(t.rich.mayor, note="to pull"))
+    sync(t.ada)
+    before = canonical(t.carl)
+    monkeypatch.setattr(team_sync, "checked_other", out_of_time)  # a machine far too busy
+    with pytest.raises(TeamError, match="took longer than the open checklist allows"):
+        sync(t.carl)
+    assert canonical(t.carl) == before
+    monkeypatch.undo()
+    sync(t.carl)
+    assert canonical(t.carl) == canonical(t.ada)
