@@ -86,7 +86,7 @@ def _team_with_members(team: Team, folder: Path) -> tuple[list[Project], list[st
     return members, list(add.report.added)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(steps=st.lists(step, min_size=4, max_size=24))
 def test_members_converge_to_one_merge_of_their_files(pg, steps) -> None:
     team = new_team(pg, pg.new_database())
