@@ -142,3 +142,20 @@ def test_detach_from_the_menu(qtbot, carl_window, monkeypatch) -> None:
     window.team.detach_action.trigger()
     assert team_service.team_link(window.session.project) is None
     assert not window.team.indicator.isVisible() and window.team.attach_action.isEnabled()
+
+
+def test_my_queue_opens_the_next_unfinished_and_progress_lists_members(qtbot, carl_window) -> None:
+    from annotator.services.entity_commands import SetStatus
+    from annotator.services.team_assign import assign
+
+    window, _team, ada, rich = carl_window
+    assert assign(ada, "carl", [rich.doc1, rich.doc2]) == 2
+    window.session.run(SetStatus(rich.doc1, "done"))
+    dialog = window.team.show_queue()
+    assert dialog.list.count() == 2 and dialog.list.item(0).text().startswith("Done")
+    qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+    assert window.session.current_document == rich.doc2
+    sync(window.session.project)
+    progress = window.team.show_progress()
+    cells = [progress.table.item(0, c).text() for c in range(5)]
+    assert cells == ["carl", "annotator", "2", "0", "1"]  # an annotator sees their own row

@@ -13,11 +13,14 @@ from annotator.errors import AnnotatorError
 from annotator.gui.dialogs.progress import run_with_progress
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
+from annotator.gui.team.dialogs import ProgressDialog, QueueDialog
 from annotator.gui.team.settings import INTERVALS, TeamSettings
 from annotator.gui.team.worker import SyncWorker
 from annotator.services import team as team_service
 from annotator.services.merge import MERGED
 from annotator.services.team import TeamOffline
+from annotator.services.team_assign import progress as team_progress
+from annotator.services.team_assign import queue
 from annotator.services.team_status import status
 from annotator.services.team_sync import sync
 
@@ -58,6 +61,8 @@ class TeamMenu(QObject):
         self.sync_action = self._action(menu, "&Sync now", self.sync_now, SYNC_SHORTCUT)
         self.sync_action.setStatusTip("Push your changes to the team database, pull the team's")
         self.status_action = self._action(menu, "Team &status…", self.show_status)
+        self.queue_action = self._action(menu, "My &queue…", self.show_queue)
+        self.progress_action = self._action(menu, "Team &progress…", self.show_progress)
         menu.addSeparator()
         auto = menu.addMenu("&Automatic sync")
         group = QActionGroup(self)
@@ -111,7 +116,8 @@ class TeamMenu(QObject):
         """The indicator and which actions apply, from the project's team link."""
         link = self.link()
         attached = link is not None
-        for action in (self.sync_action, self.status_action, self.detach_action):
+        for action in (self.sync_action, self.status_action, self.detach_action,
+                       self.queue_action, self.progress_action):  # fmt: skip
             action.setEnabled(attached)
         self.attach_action.setEnabled(not attached)
         self.indicator.setVisible(attached)
@@ -215,6 +221,32 @@ class TeamMenu(QObject):
             team_service.detach(self.session.project)
             self.refresh()
 
+    def show_queue(self) -> QueueDialog | None:
+        try:
+            items = run_with_progress(self.window, "Reading your queue", _queue_job,
+                                      self.session.project)  # fmt: skip
+        except AnnotatorError as error:
+            self.session.error.emit(f"My queue: {error}")
+            return None
+        dialog = QueueDialog(self.window, items, self.session.open_document)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.queue_dialog = dialog
+        return dialog
+
+    def show_progress(self) -> ProgressDialog | None:
+        try:
+            rows = run_with_progress(self.window, "Reading the team's progress", _progress_job,
+                                     self.session.project)  # fmt: skip
+        except AnnotatorError as error:
+            self.session.error.emit(f"Team progress: {error}")
+            return None
+        dialog = ProgressDialog(self.window, rows)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.progress_dialog = dialog
+        return dialog
+
     def show_status(self) -> None:
         try:
             text = status(self.session.project).describe()
@@ -234,6 +266,14 @@ def _local_time(stamp: str) -> str:
         return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone().strftime("%H:%M")
     except ValueError:
         return stamp
+
+
+def _queue_job(project, progress):
+    return queue(project)
+
+
+def _progress_job(project, progress):
+    return team_progress(project)
 
 
 def _sync_job(project, progress):
