@@ -164,6 +164,7 @@ def main() -> int:
     parser.add_argument("--spans", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=2, help="clone and JSON import rounds")
     parser.add_argument("--skip-clone", action="store_true")
+    parser.add_argument("--skip-pushes", action="store_true", help="only the clone comparison")
     parser.add_argument(
         "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "annotator-perf"
     )
@@ -175,7 +176,14 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="annotator-team-bench-") as name:
             folder = Path(name)
             say(f"1. {args.members} members push {args.spans} new spans each, at once")
-            pushes = concurrent_pushes(server, folder, args.members, args.spans)
+            pushes = (
+                concurrent_pushes(server, folder, args.members, args.spans)
+                if not args.skip_pushes
+                else {"seconds": 0.0, "server_spans": 0, "failures": [], "noop_ms": [0.0],
+                      "noop_project_spans": 0}
+            )  # fmt: skip
+            if args.skip_pushes:
+                args.members = args.spans = 0
             expected = args.members * args.spans
             failed = len(pushes["failures"])
             say(
