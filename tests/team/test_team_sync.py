@@ -127,3 +127,19 @@ def test_a_pull_the_checklist_cannot_finish_in_time_is_said_plainly(attached, mo
     monkeypatch.undo()
     sync(t.carl)
     assert canonical(t.carl) == canonical(t.ada)
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("postgresql://ada:s3cret@db.example.org:5433/news?sslmode=verify-full",
+         "postgresql://ada@db.example.org:5433/news?sslmode=verify-full"),
+        ("postgresql://ada@/news?host=/tmp&password=s3cret&sslmode=require",
+         "postgresql://ada@/news?host=/tmp&sslmode=require"),
+        ("postgresql:///?service=newsroom", "postgresql:///?service=newsroom"),
+    ],
+)  # fmt: skip
+def test_no_password_is_kept_in_the_project(url: str, kept: str) -> None:
+    from annotator.store.team.connect import public_url
+
+    assert public_url(url) == kept
