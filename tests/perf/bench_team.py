@@ -52,6 +52,7 @@ def uptime() -> str:
 
 
 def concurrent_pushes(server, folder: Path, members: int, spans: int) -> dict:
+    say(f"1. {members} members push {spans} new spans each, at once")
     from annotator.io.text_import import import_text
     from annotator.services.document_commands import AddDocuments
 
@@ -157,6 +158,19 @@ def clone_versus_json(server, folder: Path, workdir: Path, scale: float, rounds:
             "noop_ms_1m": noop}  # fmt: skip
 
 
+def _report_pushes(pushes: dict, expected: int) -> bool:
+    failed = len(pushes["failures"])
+    say(f"   all synced in {pushes['seconds']:.1f} s; the server holds "
+        f"{pushes['server_spans']} spans (expected {expected}); failures: {failed}")  # fmt: skip
+    for failure in sorted(set(pushes["failures"]))[:3]:
+        say(f"   a failed sync said: {failure.strip()}")
+    median = statistics.median(pushes["noop_ms"])
+    say(f"3. no-op sync on a project of {pushes['noop_project_spans']} spans: median "
+        f"{median:.0f} ms (range {min(pushes['noop_ms']):.0f}-"
+        f"{max(pushes['noop_ms']):.0f}, 9 runs; target ≤ 100 ms)")  # fmt: skip
+    return pushes["server_spans"] == expected and not failed and median <= 100
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="of the 1M-span data set")
@@ -175,29 +189,9 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="annotator-team-bench-") as name:
             folder = Path(name)
-            say(f"1. {args.members} members push {args.spans} new spans each, at once")
-            pushes = (
-                concurrent_pushes(server, folder, args.members, args.spans)
-                if not args.skip_pushes
-                else {"seconds": 0.0, "server_spans": 0, "failures": [], "noop_ms": [0.0],
-                      "noop_project_spans": 0}
-            )  # fmt: skip
-            if args.skip_pushes:
-                args.members = args.spans = 0
-            expected = args.members * args.spans
-            failed = len(pushes["failures"])
-            say(
-                f"   all synced in {pushes['seconds']:.1f} s; the server holds "
-                f"{pushes['server_spans']} spans (expected {expected}); failures: {failed}"
-            )
-            for failure in sorted(set(pushes["failures"]))[:3]:
-                say(f"   a failed sync said: {failure.strip()}")
-            ok &= pushes["server_spans"] == expected and not pushes["failures"]
-            median = statistics.median(pushes["noop_ms"])
-            say(f"3. no-op sync on a project of {pushes['noop_project_spans']} spans: median "
-                f"{median:.0f} ms (range {min(pushes['noop_ms']):.0f}-"
-                f"{max(pushes['noop_ms']):.0f}, 9 runs; target ≤ 100 ms)")  # fmt: skip
-            ok &= median <= 100
+            if not args.skip_pushes:
+                ok &= _report_pushes(concurrent_pushes(server, folder, args.members, args.spans),
+                                     args.members * args.spans)  # fmt: skip
             if not args.skip_clone:
                 say(f"2. clone vs JSON import, scale {args.scale:g}; {uptime()}")
                 result = clone_versus_json(server, folder, args.workdir, args.scale, args.rounds)
