@@ -37,6 +37,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "annotator.cli.history_commands",
     "annotator.cli.desktop_commands",
     "annotator.cli.analytics_commands",
+    "annotator.cli.team_commands",
 )
 
 HANDLERS: dict[str, Callable] = {}

@@ -37,6 +37,7 @@ from annotator.gui.search.tools import SearchTools
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
 from annotator.gui.tag_palette import TagPalette
+from annotator.gui.team.menu import TeamMenu
 from annotator.gui.tool_windows import show_tool_window
 from annotator.gui.workflow import Workflow
 
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self._recent_menu.aboutToShow.connect(self._fill_recent)
         menus["&File"].insertMenu(self.actions_by_id["add_documents"], self._recent_menu)
         self.layers = LayerControls(self, session, settings, menus["&View"], self.actions_by_id)
+        self.team = TeamMenu(self, session, settings)
         self.compare_panes = ComparePanes(session, self.controller, self.reading_splitter, self)
         self._bind_view_actions()
         self.search_tools = SearchTools(self)
