@@ -49,6 +49,7 @@ class Stopped(Exception):
     """The progress callback asked to stop."""
 
 
+_BOTH_UNSET = ("null", "null")  # the attribute_value pair of an attribute neither side set
 _STRING_VALUES: dict[str, str] = {}  # attribute_value of strings already seen
 
 
@@ -151,15 +152,26 @@ class _PairWork:
         value_of = attribute_value
         for a, b in matched:
             defined = attribute_keys.get(a.tag, ())
-            if not defined and not a.attributes and not b.attributes:
-                continue  # nothing to compare
+            a_values, b_values = a.attributes, b.attributes
+            if not a_values and not b_values:
+                # neither set one (the common case): every defined attribute agrees (unset)
+                if defined:
+                    tag = a.tag
+                    shared = _passage2(doc, a, b, both, f"{tag}: attributes agree")
+                    for key in defined:
+                        pairs_of_values[(tag, key)][_BOTH_UNSET] += 1
+                        cell = cells.get((tag, key))
+                        if cell is None:
+                            cell = AttributeAgreement(tag, key, Coefficient(None, 0))
+                            cells[(tag, key)] = cell
+                        cell.agreeing.append(shared)
+                continue
             keys = (
                 dict.fromkeys([*defined, *a.attributes, *b.attributes])
                 if (a.attributes or b.attributes)
                 else defined
             )
             shared: Passage | None = None  # one passage for every attribute that agrees
-            a_values, b_values = a.attributes, b.attributes
             for key in keys:
                 va = value_of(a_values.get(key))
                 vb = value_of(b_values.get(key))

@@ -135,7 +135,8 @@ def count_tokens(
     n_tokens = len(starts)
     counts.tokens += n_tokens
     covers = [a in doc.layers for a in annotators]
-    events: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    # one event tuple serves both sweeps: its tag's and the overall one
+    events: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
     merged: list[tuple[int, int, int, str]] = []
     add_merged = merged.append
     for index, annotator in enumerate(annotators):
@@ -148,10 +149,11 @@ def count_tokens(
             for start, end in span.fragments:
                 lo, hi = bisect_right(ends, start), bisect_left(starts, end)
                 if lo < hi:
-                    add_event((lo, index, 1))
-                    add_event((hi, index, -1))
-                    add_merged((lo, index, 1, tag))
-                    add_merged((hi, index, -1, tag))
+                    opening, closing = (lo, index, 1, tag), (hi, index, -1, tag)
+                    add_event(opening)
+                    add_event(closing)
+                    add_merged(opening)
+                    add_merged(closing)
     # The order of the events at one position does not change the state after them, and
     # patterns are only counted between positions: sorting on the position alone is enough.
     by_position = itemgetter(0)
@@ -174,7 +176,7 @@ def _sweep_tags(document, events, covers, n_tokens, starts, ends, counts: TokenC
         active = [0] * len(covers)
         current = list(absent)
         position = 0
-        for at, annotator, delta in tag_events:
+        for at, annotator, delta, _ in tag_events:
             if at > position:  # the stretch [position, at) has the current pattern
                 pattern = tuple(current)
                 patterns[pattern] += at - position
