@@ -36,6 +36,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "annotator.cli.search_commands",
     "annotator.cli.history_commands",
     "annotator.cli.desktop_commands",
+    "annotator.cli.analytics_commands",
+    "annotator.cli.team_commands",
 )
 
 HANDLERS: dict[str, Callable] = {}

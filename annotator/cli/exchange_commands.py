@@ -45,6 +45,12 @@ def register(sub) -> dict:
         help="import format (default: the one the file's suffix names, brat for a folder, "
         "else json)",
     )
+    p.add_argument(
+        "--document",
+        metavar="DOCUMENT",
+        help="w3c: the project document (title or uuid) that annotations made elsewhere "
+        "(Hypothesis, Recogito) annotate when their target source is absent or unknown",
+    )
 
     p = sub.add_parser("schema", help="export or import the annotation schema")
     p.add_argument("action", choices=["export", "import"])
@@ -186,7 +192,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             args.project, schema=Schema(), annotator_name=args.annotator, info=info
         )
         try:
-            report = fmt.read(project, args.file, progress("importing"))
+            read = _reader(fmt, project, getattr(args, "document", None))
+            report = read(project, args.file, progress("importing"))
         except BaseException:
             project.close()
             args.project.unlink(missing_ok=True)
@@ -194,9 +201,32 @@ def cmd_import(args: argparse.Namespace) -> int:
         project.close()
     else:
         with open_project(args) as project:
-            report = fmt.read(project, args.file, progress("importing"))
+            read = _reader(fmt, project, getattr(args, "document", None))
+            report = read(project, args.file, progress("importing"))
     print(report.summary())
     return 0
+
+
+def _reader(fmt, project, document: str | None):
+    """The format's read, given the --document it annotates (w3c only)."""
+    from annotator.errors import ValidationError
+
+    if not document:
+        return fmt.read
+    if fmt.key != "w3c":
+        raise ValidationError("--document applies to W3C imports only")
+    from functools import partial
+
+    from annotator.io.w3c_import import import_w3c
+
+    with project.store.read() as session:
+        found = [d.uuid for d in session.documents() if document in (d.uuid, d.title)]
+    if len(found) != 1:
+        raise ValidationError(
+            f"--document {document!r}: "
+            + ("no such document" if not found else "several documents have that title")
+        )
+    return partial(import_w3c, document=found[0])
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@ own beyond wiring; the work is done by the controller, panels and file actions).
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -36,8 +37,11 @@ from annotator.gui.search.tools import SearchTools
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
 from annotator.gui.tag_palette import TagPalette
+from annotator.gui.team.menu import TeamMenu
 from annotator.gui.tool_windows import show_tool_window
 from annotator.gui.workflow import Workflow
+
+ANALYTICS_TABS = ("network", "timeline", "claims", "statistics")
 
 #: Actions that act on the reading pane only (their keys mean something else elsewhere).
 VIEW_ACTIONS = (
@@ -84,6 +88,7 @@ class MainWindow(QMainWindow):
         self._recent_menu.aboutToShow.connect(self._fill_recent)
         menus["&File"].insertMenu(self.actions_by_id["add_documents"], self._recent_menu)
         self.layers = LayerControls(self, session, settings, menus["&View"], self.actions_by_id)
+        self.team = TeamMenu(self, session, settings)
         self.compare_panes = ComparePanes(session, self.controller, self.reading_splitter, self)
         self._bind_view_actions()
         self.search_tools = SearchTools(self)
@@ -170,6 +175,8 @@ class MainWindow(QMainWindow):
             "change_annotator": self._change_annotator,
             "agreement": self.show_agreement,
             "curate": self.show_curation,
+            **{f"analytics_{tab}": partial(self.show_analytics, tab) for tab in ANALYTICS_TABS},
+            "export_report": lambda: self.show_analytics("").export_report(),
             "about": self._about,
         }
 
@@ -407,6 +414,12 @@ class MainWindow(QMainWindow):
             "curation_window",
             lambda: CurationWindow(self.session, tools.go_to, tools.preview, self),
         )
+
+    def show_analytics(self, tab: str):
+        """The Analytics window on `tab` ("": as it is); its code loads on first use."""
+        from annotator.gui.analytics.actions import show_analytics
+
+        return show_analytics(self, tab)
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 
 from annotator.domain.model import Schema
 
-SECTIONS = ("entities", "relations", "events", "attributes")
+SECTIONS = ("entities", "relations", "events", "attributes", "spans")
+#: brat's own aliases of sections (its shipped configurations write [spans] for [entities]).
+SECTION_ALIASES = {"spans": "entities"}
 #: A brat attribute value or name: one word without the config's separators.
 SAFE = re.compile(r"^[^\s|,:;=<>{}]+$")
 ANY = ("<ENTITY>", "<ANY>", "<EVENT>")
@@ -35,16 +37,23 @@ def brat_value(choice: str) -> str | None:
 
 def write_conf(schema: Schema) -> tuple[str, set[tuple[str, str]]]:
     """The annotation.conf text, and the (tag, attribute key) pairs it cannot carry."""
-    lines = ["# Written by Annotator: tags are entities, links are relations.", "[entities]"]
-    lines += [tag.key for tag in schema.tag_types]
+    lines = ["# Written by Annotator: tags are entities (events: event tags), links are relations"]
+    lines += ["# and event arguments.", "[entities]"]
+    lines += [tag.key for tag in schema.tag_types if tag.kind != "event"]
     lines += ["", "[relations]"]
     for link_type in schema.link_types:
-        sources = "|".join(link_type.sources) or "<ENTITY>"
-        targets = "|".join(link_type.targets) or "<ENTITY>"
+        # sorted: a re-imported schema lists event tags after entities (their conf section)
+        sources = "|".join(sorted(link_type.sources)) or "<ENTITY>"
+        targets = "|".join(sorted(link_type.targets)) or "<ENTITY>"
         line = f"{link_type.key}\tArg1:{sources}, Arg2:{targets}"
         lines.append(line + ("" if link_type.directed else ", <REL-TYPE>:symmetric"))
     lines.append("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>")
-    lines += ["", "[events]", "", "[attributes]"]
+    lines += ["", "[events]"]
+    roles = ", ".join(f"{t.key}*:<ENTITY>|<EVENT>" for t in schema.link_types)
+    for tag in schema.tag_types:  # every link type may be an argument role, any number of times
+        if tag.kind == "event":
+            lines.append(f"{tag.key}\t{roles}" if roles else tag.key)
+    lines += ["", "[attributes]"]
     by_key: dict[str, list] = {}
     for tag in schema.tag_types:
         for attribute in tag.attributes:
@@ -125,7 +134,7 @@ def read_conf(text: str, name: str = "annotation.conf") -> BratConf:
             continue
         match = re.fullmatch(r"\[(\w+)\]", stripped)
         if match:
-            section = match.group(1)
+            section = SECTION_ALIASES.get(match.group(1), match.group(1))
             if section not in SECTIONS:
                 raise ConfError(f"{name}:{number}: unknown section [{section}]")
             continue

@@ -5,7 +5,9 @@ same file names in every folder — the layout bratiaa's agreement computation e
 finds the shared annotation.conf in the parent folder. Texts are UTF-8 with "\\n" line ends;
 offsets are code points. A span is a T line (`start end;start end` for fragments, and split at
 line breaks, since brat's text field cannot hold one); its note an AnnotatorNotes line; boolean
-attributes binary A lines, choice attributes valued A lines (spaces in values become "_"). A link
+attributes binary A lines, choice attributes valued A lines (spaces in values become "_", counted
+in the warnings as rewritten). A span of an event tag is an event: T trigger + E line whose
+arguments are the span's outgoing links (role = link type). Any other link
 is an R line (Arg1 = source) with its note as AnnotatorNotes. Counted in the warnings: other
 attribute values (text, number, date, several choices), link attributes, entity references,
 notes flattened to one line, and spans split at line breaks."""
@@ -63,12 +65,21 @@ def _sort_key(span: Span) -> tuple:
 
 
 def ann_text(
-    text: str, spans: list[Span], links: list, carried: dict[str, dict[str, str]], dropped: Dropped
+    text: str,
+    spans: list[Span],
+    links: list,
+    carried: dict[str, dict[str, str]],
+    dropped: Dropped,
+    events: frozenset[str] = frozenset(),
 ) -> str:
     """The .ann lines of one document and layer. `carried[tag][key]` is "binary" or "valued"
-    for attributes the conf declares."""
+    for attributes the conf declares; a span whose tag is in `events` is an event: its T line
+    is the trigger, an E line the event, its outgoing links the event's arguments (typed by
+    role, repeated roles numbered as brat numbers them), its attributes on the E."""
     lines: list[str] = []
     ids: dict[str, str] = {}
+    owner: dict[str, str] = {}  # span uuid → the id attributes and arguments name (T or E)
+    event_ids: list[str] = []  # span uuids of events, in E number order
     notes: list[tuple[str, str]] = []
     attributes: list[tuple[str, str, str]] = []
     for number, span in enumerate(sorted(spans, key=_sort_key), 1):
@@ -78,7 +89,12 @@ def ann_text(
             continue
         if len(pieces) > len(span.fragments):
             dropped.add("span(s)", 1, "brat's text field cannot hold a line break", "split")
-        ids[span.uuid] = f"T{number}"
+        elif sum(b - a for a, b in pieces) < sum(b - a for a, b in span.fragments):
+            dropped.add("span(s)", 1, "brat's text field cannot hold a line break", "trimmed")
+        ids[span.uuid] = owner[span.uuid] = f"T{number}"
+        if span.tag in events:
+            event_ids.append(span.uuid)
+            owner[span.uuid] = f"E{len(event_ids)}"
         offsets = ";".join(f"{a} {b}" for a, b in pieces)
         covered = " ".join(text[a:b] for a, b in pieces)
         lines.append(f"T{number}\t{span.tag} {offsets}\t{covered}")
@@ -89,17 +105,45 @@ def ann_text(
         for key in sorted(span.attributes):
             value, how = span.attributes[key], carried.get(span.tag, {}).get(key)
             if how == "binary" and value is True:
-                attributes.append((ids[span.uuid], key, ""))
+                attributes.append((owner[span.uuid], key, ""))
             elif how == "binary" and value is False:
                 dropped.add("false boolean values", 1, "brat writes a binary attribute as absent")
             elif how == "valued" and isinstance(value, str):
-                attributes.append((ids[span.uuid], key, f" {brat_value(value)}"))
+                written = brat_value(value)
+                if written != value:
+                    dropped.add(
+                        "attribute value(s)",
+                        1,
+                        "' ' written as '_' (brat values are "
+                        "one word; Annotator's import reads '_' back)",
+                        "rewritten",
+                    )
+                attributes.append((owner[span.uuid], key, f" {written}"))
             else:
                 dropped.add("attribute values", 1, "brat attributes are one word from a list")
     order = sorted(
         (x for x in links if x.source in ids and x.target in ids),
         key=lambda x: (int(ids[x.source][1:]), int(ids[x.target][1:]), x.type, x.note),
     )
+    dropped.add(
+        "cross-annotator links",
+        len(links) - len(order),
+        "brat keeps a link only in the folder of its ends' layer",
+    )
+    arguments: dict[str, list[str]] = {}
+    for link in order:
+        if owner[link.source][0] == "E":
+            roles = arguments.setdefault(link.source, [])
+            count = sum(1 for r in roles if re.sub(r"\d+$", "", r.split(":")[0]) == link.type)
+            role = link.type + (str(count + 1) if count else "")
+            roles.append(f"{role}:{owner[link.target]}")
+            if link.note or link.attributes:
+                dropped.add("event argument notes/attributes", 1, "brat arguments have none")
+    tags = {s.uuid: s.tag for s in spans}
+    for span_uuid in event_ids:
+        head = f"{owner[span_uuid]}\t{tags[span_uuid]}:{ids[span_uuid]}"
+        lines.append(" ".join([head, *arguments.get(span_uuid, [])]))
+    order = [x for x in order if owner[x.source][0] != "E"]
     for number, link in enumerate(order, 1):
         lines.append(f"R{number}\t{link.type} Arg1:{ids[link.source]} Arg2:{ids[link.target]}\t")
         if link.note:
@@ -136,6 +180,7 @@ def export_brat(project: Any, destination: Path, options: ExportOptions) -> Expo
                 for tag in schema.tag_types
             }
             names = {a.uuid: a.name for a in session.annotators()}
+            events = frozenset(t.key for t in schema.tag_types if t.kind == "event")
             folders: dict[str, str] = {}
             for layer in sorted(options.annotators or ()):
                 folders[layer] = _folder(layer, names, set(folders.values()))
@@ -152,7 +197,8 @@ def export_brat(project: Any, destination: Path, options: ExportOptions) -> Expo
                     links = [x for x in item.links if x.annotator == layer]
                     zf.writestr(f"{folder}/{name}.txt", text.encode("utf-8"))
                     zf.writestr(
-                        f"{folder}/{name}.ann", ann_text(text, spans, links, carried, dropped)
+                        f"{folder}/{name}.ann",
+                        ann_text(text, spans, links, carried, dropped, events),
                     )
                     written.add(f"{folder}/{name}")
                 result.documents += 1
@@ -188,7 +234,7 @@ register_export(
         "with <document>.txt + .ann (code-point offsets, discontinuous spans, attributes, notes, "
         "relations); opens in brat and bratiaa",
         limits="text, number, date and multi-choice attribute values, link attributes, entities "
-        "and statuses are not carried; spans are split at line breaks; events are written as "
-        "text-bound entities",
+        "and statuses are not carried; spans are split at line breaks; spaces in values become "
+        "'_' (counted); event-tag spans are written as events (trigger T + E with arguments)",
     )
 )

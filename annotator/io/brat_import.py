@@ -4,8 +4,10 @@ spans and links, and the conf's types become the project's tags, link types and 
 Pick the zip, the folder, or any file in the folder. Files at the top are the current
 annotator's layer; a sub-folder is the layer of the annotator it is named after ("Gold" is the
 gold layer) — the layout brat_export writes. Texts are read with universal newlines, as brat
-does. Mapping: T → span (tag = its type); R → link (Arg1 → Arg2); E → its trigger span, and one
-link per argument from the trigger to the argument, typed by the role ("Theme2" → "Theme");
+does. `[spans]` in annotation.conf is brat's alias of `[entities]`. Mapping: T → span (tag =
+its type); R → link (Arg1 → Arg2); E → a span of its own over its trigger's text (events that
+share a trigger get one span each, so their arguments and attributes stay apart), and one link
+per argument from that span to the argument, typed by the role ("Theme2" → "Theme");
 `*` Equiv T1 T2 T3 → links T1–T2, T2–T3; A/M → attributes (binary = true); #AnnotatorNotes → the
 note of a span or link; N → a line added to the span's note. Everything is checked first
 (IDs, references, offsets, covered text — brat's own rules) and a problem is reported as
@@ -215,6 +217,7 @@ class _Ann:
         self.attributes: dict[str, dict[str, Any]] = defaultdict(dict)
         self.notes: dict[str, list[str]] = defaultdict(list)
         self.relations: dict[str, str] = {}  # R id → link uuid
+        self.event_span: dict[str, tuple[str, str]] = {}  # E id → (its own span uuid, tag)
 
     def fail(self, line: int, reason: str) -> None:
         self.owner.fail(f"{self.name}:{line}", reason)
@@ -239,6 +242,7 @@ class _Ann:
         for number, _, ident, rest in self.rows:  # events first: others may refer to them
             if ident.startswith("E"):
                 self.event(number, ident, rest)
+        self.event_spans()
         handlers = {"R": self.relation, "*": self.equiv}  # links before what refers to them
         later = {"A": self.attribute, "M": self.attribute, "#": self.note, "N": self.normalization}
         for table in (handlers, later):
@@ -280,7 +284,7 @@ class _Ann:
         if ident in self.spans:
             return self.spans[ident]
         if ident in self.events:
-            return self.spans.get(self.events[ident][0])
+            return self.event_span.get(ident)
         self.fail(number, f"{ident} is not an annotation of this file")
         return None
 
@@ -301,6 +305,22 @@ class _Ann:
                 return
             arguments.append((re.sub(r"\d+$", "", role) or role, arg))
         self.events[ident] = (trigger, arguments, number)
+
+    def event_spans(self) -> None:
+        """Each event its own span over its trigger's text: the first event of a trigger takes
+        the trigger's span, the others a copy, so events sharing a trigger keep their own
+        arguments and attributes (brat's GE data negates one event of a shared trigger)."""
+        rows = {row["id"]: row for row in self.document["spans"]}
+        taken: set[str] = set()
+        for ident, (trigger, _, _) in self.events.items():
+            uuid, tag = self.spans[trigger]
+            if uuid in taken:
+                row = rows[uuid]
+                copy = stable_uuid("brat", self.sha, self.who, ident)
+                self.owner.builder.span(self.document, copy, self.who, tag, row["fragments"])
+                uuid = copy
+            taken.add(uuid)
+            self.event_span[ident] = (uuid, tag)
 
     def link(self, number: int, kind: str, ends: tuple, uuid: str, directed: bool = True) -> None:
         (source, source_tag), (target, target_tag) = ends
@@ -368,15 +388,15 @@ class _Ann:
 
     def finish(self) -> None:
         """Event arguments become links; attributes and notes land on their spans and links."""
-        for ident, (trigger, arguments, number) in self.events.items():
-            source = self.spans[trigger]
+        for ident, (_, arguments, number) in self.events.items():
+            source = self.event_span[ident]
             for k, (role, arg) in enumerate(arguments):
                 target = self._target(number, arg)
                 if target is not None:
                     uuid = stable_uuid("brat", self.sha, self.who, ident, str(k))
                     self.link(number, role, (source, target), uuid)
         rows = {row["id"]: row for row in (*self.document["spans"], *self.document["links"])}
-        tags = {uuid: tag for uuid, tag in self.spans.values()}
+        tags = {uuid: tag for uuid, tag in (*self.spans.values(), *self.event_span.values())}
         for uuid, values in self.attributes.items():
             owner = self.owner.builder.tag(tags[uuid])
             for key, (value, number) in values.items():

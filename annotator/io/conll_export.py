@@ -8,7 +8,8 @@ Tokens: runs of letters/digits (with the combining marks, joiners and variation 
 follow them) or single other symbols (an emoji with its ZWJ sequence stays one token); whitespace
 separates tokens and is not written. Tokens are also cut at the boundaries of the spans written,
 so each lines up with whole tokens. Sentences end at a line break and after ".", "!" or "?"
-followed by whitespace.
+followed by whitespace, but never inside an entity ("J. K. Rowling" stays in one sentence, so
+no I- tag follows a boundary and seqeval's strict mode keeps every entity).
 
 Overlap rule (one tag per token): the longest span wins, then the earlier start, then the
 schema's tag order; a span overlapping one already chosen is left out entirely (counted in the
@@ -83,16 +84,28 @@ def tokenize(text: str, cuts: set[int] = frozenset()) -> list[tuple[int, int]]:
     return tokens
 
 
-def sentences(text: str, tokens: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
-    """Group tokens into sentences (see the module docstring)."""
+def sentences(
+    text: str, tokens: list[tuple[int, int]], tags: list[str] | None = None
+) -> Iterator[list[tuple[int, int]]]:
+    """Group tokens into sentences (see the module docstring). With `tags`, a sentence never
+    ends inside an entity ("J. K. Rowling"): no boundary before a token tagged I-."""
+
+    def continues(position: int) -> bool:
+        return tags is not None and position < len(tags) and tags[position].startswith("I-")
+
     current: list[tuple[int, int]] = []
     for position, (start, end) in enumerate(tokens):
-        if current and "\n" in text[current[-1][1] : start]:
+        if current and "\n" in text[current[-1][1] : start] and not continues(position):
             yield current
             current = []
         current.append((start, end))
         nxt = tokens[position + 1][0] if position + 1 < len(tokens) else len(text)
-        if text[start:end] in SENTENCE_END and text[end:nxt].strip() == "" and end < nxt:
+        if (
+            text[start:end] in SENTENCE_END
+            and text[end:nxt].strip() == ""
+            and end < nxt
+            and not continues(position + 1)
+        ):
             yield current
             current = []
     if current:
@@ -148,7 +161,7 @@ def export_conll(project: Any, destination: Path, options: ExportOptions) -> Exp
                 tags = assign_tags(tokens, pieces)
                 index = {tok: i for i, tok in enumerate(tokens)}
                 out.write(DOCSTART + "\n\n")
-                for sentence in sentences(text, tokens):
+                for sentence in sentences(text, tokens, tags):
                     for token in sentence:
                         out.write(f"{text[token[0] : token[1]]} -X- -X- {tags[index[token]]}\n")
                     out.write("\n")

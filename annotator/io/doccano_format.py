@@ -23,9 +23,9 @@ from annotator.io.export_common import (
     iter_document_layers,
     write_atomically,
 )
+from annotator.io.export_losses import count_losses
 from annotator.io.foreign_common import (
     ForeignImport,
-    Utf16Offsets,
     jsonl_texts,
     span_order,
     split_warning,
@@ -39,6 +39,7 @@ from annotator.io.formats import (
     register_export,
     register_import,
 )
+from annotator.io.text_positions import Utf16Offsets
 
 
 def write_doccano(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
@@ -54,6 +55,7 @@ def write_doccano(project: Any, destination: Path, options: ExportOptions) -> Ex
                 result.spans += len(layer.spans)
                 result.links += len(layer.links)
                 dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
+                count_losses(dropped, layer, "doccano", entities=True, link_notes=True)
 
     write_atomically(destination, write)
     if len(layers) > 1:

@@ -8,6 +8,11 @@ Task: `{"id", "data": {"text", "title", "document_id", "annotators"}, "annotatio
 names users by number in `completed_by`; `data.annotators` maps those numbers to our
 annotator names so layers survive a round trip. The matching labelling config is
 `<View><Labels name="label" toName="text">…</Labels><Text name="text" value="$text"/></View>`.
+
+Import also reads `completions` (Label Studio before 1.0) as annotations, `predictions` as one
+layer per model ("model: <model_version>"), a text under another data key (the key regions
+name in `source`, "$review", or the task's only string), and links between regions of different
+annotations (a cross-annotator link of our own export).
 """
 
 from __future__ import annotations
@@ -24,10 +29,10 @@ from annotator.io.export_common import (
     iter_document_layers,
     write_atomically,
 )
+from annotator.io.export_losses import count_losses
 from annotator.io.foreign_common import (
     ForeignFormatError,
     ForeignImport,
-    Utf16Offsets,
     read_json_bytes,
     span_order,
     split_warning,
@@ -41,6 +46,7 @@ from annotator.io.formats import (
     register_export,
     register_import,
 )
+from annotator.io.text_positions import Utf16Offsets
 
 
 def write_labelstudio(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
@@ -64,6 +70,7 @@ def write_labelstudio(project: Any, destination: Path, options: ExportOptions) -
                 result.spans += len(layer.spans)
                 result.links += len(layer.links)
                 dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
+                count_losses(dropped, layer, "Label Studio", entities=True, link_notes=True)
             out.write(b"]")
 
     write_atomically(destination, write)
@@ -120,71 +127,120 @@ def read_labelstudio(project: Any, path: Path, progress: Progress | None) -> Any
         raise builder.fail("$", "expected a list of Label Studio tasks")
     for i, task in enumerate(tasks):
         _read_task(builder, task, f"$[{i}]")
+    predictions = sum(len(t.get("predictions") or []) for t in tasks)
+    if predictions:
+        builder.notices.append(
+            f"{predictions} prediction(s) imported as layers of their own "
+            '("model: <version>"), to review like any other layer'
+        )
     return builder.run(progress)
+
+
+#: The result lists of a task: human annotations (`completions` before Label Studio 1.0) and
+#: model predictions, each prediction a layer of its own ("model: <model_version>").
+RESULT_LISTS = ("annotations", "completions", "predictions")
+
+
+def _text_key(builder: ForeignImport, task: dict, data: dict, where: str) -> str:
+    """The data key holding the text: "text", else the key a region names as its source
+    ("$review"), else the only string in the data."""
+    if isinstance(data.get("text"), str):
+        return "text"
+    for name in RESULT_LISTS:
+        for annotation in task.get(name) or []:
+            for item in (annotation.get("result") or []) if isinstance(annotation, dict) else []:
+                source = item.get("source") if isinstance(item, dict) else None
+                if isinstance(source, str) and isinstance(data.get(source[1:]), str):
+                    return source[1:]
+    strings = [k for k, v in data.items() if isinstance(v, str) and k not in ("title",)]
+    if len(strings) == 1:
+        return strings[0]
+    raise builder.fail(
+        f"{where}.data", f'no text: expected "text" or one string field, found {strings}'
+    )
 
 
 def _read_task(builder: ForeignImport, task: Any, where: str) -> None:
     data = task.get("data") if isinstance(task, dict) else None
-    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-        raise builder.fail(where, 'expected a task with a "data.text" string')
-    text, title, uuid = data["text"], data.get("title"), data.get("document_id")
+    if not isinstance(data, dict):
+        raise builder.fail(where, 'expected a task with a "data" object')
+    key = _text_key(builder, task, data, where)
+    text, title, uuid = data[key], data.get("title"), data.get("document_id")
     title = title if isinstance(title, str) else f"Label Studio task {task.get('id', where)}"
-    doc = builder.document(text, title, f"{where}.data.text", uuid if is_uuid(uuid) else None)
+    doc = builder.document(text, title, f"{where}.data.{key}", uuid if is_uuid(uuid) else None)
     units = Utf16Offsets(text)
     people = data.get("annotators") if isinstance(data.get("annotators"), dict) else {}
-    annotations = task.get("annotations", [])
-    if not isinstance(annotations, list):
-        raise builder.fail(f"{where}.annotations", "expected a list")
-    for j, annotation in enumerate(annotations):
-        at = f"{where}.annotations[{j}]"
-        if not isinstance(annotation, dict) or not isinstance(annotation.get("result"), list):
-            raise builder.fail(at, 'expected an object with a "result" list')
-        who = annotation.get("completed_by")
-        if isinstance(who, dict):  # some exports expand the user
-            who = who.get("email") or who.get("id")
-        name = people.get(str(who)) if who is not None else None
-        name = name if isinstance(name, str) else (f"Label Studio user {who}" if who else None)
-        relations, pieces = [], {}
-        for k, item in enumerate(annotation["result"]):
-            rp = f"{at}.result[{k}]"
-            if not isinstance(item, dict):
-                raise builder.fail(rp, "expected an object")
-            if item.get("type") == "relation":
-                relations.append((rp, item))
-                continue
-            value = item.get("value")
-            if not isinstance(value, dict) or "start" not in value:
-                continue  # choices, text areas, ratings: not spans
-            labels = value.get("labels") or value.get("hypertextlabels") or []
-            if not isinstance(labels, list) or not labels:
-                raise builder.fail(f"{rp}.value.labels", "expected a non-empty list of labels")
-            fragment = (_points(builder, units, value, "start", rp),)
-            fragment += (_points(builder, units, value, "end", rp),)
-            # Our export writes fragment n > 0 of a discontinuous span as region "<uuid>/<n>".
-            region = str(item.get("id", rp))
-            base, _, part = region.partition("/")
-            key = base if part.isdigit() and is_uuid(base) else region
-            entry = pieces.setdefault(key, (rp, labels, []))
-            entry[2].append(fragment)
-        regions: dict[str, str] = {}
-        for region, (rp, labels, fragments) in pieces.items():
-            for label in labels:
-                span_id = region if is_uuid(region) and len(labels) == 1 else None
-                regions[region] = builder.span(
-                    doc, label, fragments, rp, annotator=name, uuid=span_id
-                )
+    everywhere: dict[str, str] = {}  # region id → span, over the task (cross-layer links)
+    pending = []
+    for name in RESULT_LISTS:
+        annotations = task.get(name) or []
+        if not isinstance(annotations, list):
+            raise builder.fail(f"{where}.{name}", "expected a list")
+        for j, annotation in enumerate(annotations):
+            at = f"{where}.{name}[{j}]"
+            if not isinstance(annotation, dict) or not isinstance(annotation.get("result"), list):
+                raise builder.fail(at, 'expected an object with a "result" list')
+            who = _annotator(annotation, people, name)
+            regions, relations = _regions(builder, doc, units, annotation, at, who)
+            for region, span in regions.items():
+                everywhere.setdefault(region, span)
+            pending.append((regions, relations, who))
+    for regions, relations, who in pending:
         for rp, item in relations:
-            source, target = (
-                regions.get(str(item.get("from_id"))),
-                regions.get(str(item.get("to_id"))),
-            )
+            ends = (str(item.get("from_id")), str(item.get("to_id")))
+            source, target = (regions.get(e) or everywhere.get(e) for e in ends)
             if source is None or target is None:
-                raise builder.fail(rp, "from_id and to_id must name regions of this annotation")
+                raise builder.fail(rp, "from_id and to_id must name regions of this task")
             labels = item.get("labels") or ["related"]
             if item.get("direction") == "left":
                 source, target = target, source
             for label in labels:
-                builder.link(doc, label, source, target, rp, annotator=name)
+                builder.link(doc, label, source, target, rp, annotator=who)
+
+
+def _annotator(annotation: dict, people: dict, kind: str) -> str | None:
+    if kind == "predictions":
+        version = annotation.get("model_version")
+        return f"model: {version}" if isinstance(version, str) and version else "model: prediction"
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):  # some exports expand the user
+        who = who.get("email") or who.get("id")
+    name = people.get(str(who)) if who is not None else None
+    return name if isinstance(name, str) else (f"Label Studio user {who}" if who else None)
+
+
+def _regions(builder, doc, units, annotation, at, name):
+    """The labels regions of one annotation as spans (region id → span uuid), and its relations."""
+    relations, pieces = [], {}
+    for k, item in enumerate(annotation["result"]):
+        rp = f"{at}.result[{k}]"
+        if not isinstance(item, dict):
+            raise builder.fail(rp, "expected an object")
+        if item.get("type") == "relation":
+            relations.append((rp, item))
+            continue
+        value = item.get("value")
+        if not isinstance(value, dict) or "start" not in value:
+            continue  # choices, text areas, ratings: not spans
+        labels = value.get("labels") or value.get("hypertextlabels") or []
+        if not isinstance(labels, list) or not labels:
+            raise builder.fail(f"{rp}.value.labels", "expected a non-empty list of labels")
+        fragment = (_points(builder, units, value, "start", rp),)
+        fragment += (_points(builder, units, value, "end", rp),)
+        # Our export writes fragment n > 0 of a discontinuous span as region "<uuid>/<n>".
+        region = str(item.get("id", rp))
+        base, _, part = region.partition("/")
+        key = base if part.isdigit() and is_uuid(base) else region
+        entry = pieces.setdefault(key, (rp, labels, []))
+        entry[2].append(fragment)
+    regions: dict[str, str] = {}
+    for region, (rp, labels, fragments) in pieces.items():
+        for label in labels:
+            span_id = region if is_uuid(region) and len(labels) == 1 else None
+            span = builder.span(doc, label, fragments, rp, annotator=name, uuid=span_id)
+            if span is not None:
+                regions[region] = span
+    return regions, relations
 
 
 def _points(builder: ForeignImport, units: Utf16Offsets, value: dict, key: str, where: str) -> int:

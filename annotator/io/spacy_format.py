@@ -12,7 +12,10 @@ JSONL, one document per line: `{"text", "entities": [[start, end, label]] (the d
 "spans": {"sc": [[start, end, label]]}, "relations": [{"head": i, "child": j, "label"}] (indices
 into spans.sc), "meta": {"document_id", "title"}}`. The import takes `spans.sc` when present,
 else `entities` (as `[start, end, label]` lists or `{"start", "end", "label"}` objects, as in
-Prodigy's `spans`).
+Prodigy's `spans`). Prodigy files: `answer` "reject"/"ignore" rows are skipped and counted; the
+same text again is the same document (one layer per `_annotator_id`/`_session_id`, else merged,
+reported); relation `head`/`child` are token indices, resolved through `tokens` to the span
+holding that token (`head_span`/`child_span` first).
 
 spaCy is a runtime dependency: the DocBin layout (hashed string tables, packed token arrays,
 span groups) is internal to spaCy and versioned with it, and the tokens a `.spacy` file carries
@@ -37,6 +40,7 @@ from annotator.io.export_common import (
     iter_document_layers,
     write_atomically,
 )
+from annotator.io.export_losses import count_losses
 from annotator.io.foreign_common import (
     ForeignImport,
     jsonl_texts,
@@ -240,6 +244,14 @@ def write_jsonl(project: Any, destination: Path, options: ExportOptions) -> Expo
                 result.spans += len(layer.spans)
                 result.links += len(layer.links)
                 dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
+                count_losses(
+                    dropped,
+                    layer,
+                    "spaCy JSONL",
+                    entities=True,
+                    link_notes=True,
+                    link_attributes=True,
+                )
 
     write_atomically(destination, write)
     if len(layers) > 1:
@@ -248,11 +260,45 @@ def write_jsonl(project: Any, destination: Path, options: ExportOptions) -> Expo
     return result
 
 
+#: Prodigy answers whose spans are not annotations: "reject" (the suggestion was wrong) and
+#: "ignore" (the annotator skipped the task). Skipped and counted.
+SKIPPED_ANSWERS = ("reject", "ignore")
+
+
 def read_jsonl(project: Any, path: Path, progress: Progress | None) -> Any:
     builder = ForeignImport(project, path)
+    skipped: Counter[str] = Counter()
+    layers: set[str | None] = set()
     for item, where in jsonl_texts(builder, path):
+        answer = item.get("answer")
+        if answer in SKIPPED_ANSWERS:
+            skipped[answer] += 1
+            continue
+        layers.add(_layer(item))
         _read_item(builder, item, where)
+    _report(builder, skipped, layers)
     return builder.run(progress)
+
+
+def _layer(item: dict[str, Any]) -> str | None:
+    """The annotator of a Prodigy answer: its `_annotator_id` (multi-user sessions, as
+    "dataset-alex"), else its `_session_id`; None (the importing annotator) for other files, so
+    the answers of one person on a repeated text merge into one layer."""
+    for key in ("_annotator_id", "_session_id"):
+        if isinstance(item.get(key), str) and item[key]:
+            return item[key]
+    return None
+
+
+def _report(builder: ForeignImport, skipped: Counter, layers: set) -> None:
+    for answer, n in sorted(skipped.items()):
+        builder.notices.append(f'{n} answer(s) "{answer}" skipped (not annotations)')
+    if builder.repeated_texts:
+        how = "one layer per annotator" if len(layers - {None}) > 1 else "their spans merged"
+        builder.notices.append(
+            f"{builder.repeated_texts} repeated text(s) imported as the same document ({how}; "
+            "the same span twice is kept once)"
+        )
 
 
 def _read_item(builder: ForeignImport, item: dict[str, Any], where: str) -> None:
@@ -260,6 +306,7 @@ def _read_item(builder: ForeignImport, item: dict[str, Any], where: str) -> None
     uuid, title = meta.get("document_id"), meta.get("title")
     title = title if isinstance(title, str) else f"spaCy JSONL {where}"
     doc = builder.document(item["text"], title, where, uuid if is_uuid(uuid) else None)
+    who = _layer(item)
     groups = item.get("spans")
     if isinstance(groups, dict) and SPAN_KEY in groups:
         entries, at = groups[SPAN_KEY], f"{where}: spans.{SPAN_KEY}"
@@ -269,23 +316,57 @@ def _read_item(builder: ForeignImport, item: dict[str, Any], where: str) -> None
         entries, at = item.get("entities", []), f"{where}: entities"
     if not isinstance(entries, list):
         raise builder.fail(at, "expected a list")
-    spans = []
+    spans, by_offsets = [], {}
     for i, entry in enumerate(entries):
         if isinstance(entry, dict):
             entry = [entry.get("start"), entry.get("end"), entry.get("label")]
         if not isinstance(entry, list) or len(entry) != 3:
             raise builder.fail(f"{at}[{i}]", "expected [start, end, label]")
         start, end, label = entry
-        spans.append(builder.span(doc, label, [(start, end)], f"{at}[{i}]"))
+        spans.append(builder.span(doc, label, [(start, end)], f"{at}[{i}]", annotator=who))
+        by_offsets.setdefault((start, end), spans[-1])
     relations = item.get("relations", [])
     if not isinstance(relations, list):
         raise builder.fail(f"{where}: relations", "expected a list")
+    tokens = item.get("tokens") if isinstance(item.get("tokens"), list) else None
     for i, relation in enumerate(relations):
         rp = f"{where}: relations[{i}]"
-        ends = [relation.get(k) if isinstance(relation, dict) else None for k in ("head", "child")]
-        if not all(type(e) is int and 0 <= e < len(spans) for e in ends):
-            raise builder.fail(rp, "head and child must be indices into the spans")
-        builder.link(doc, relation.get("label"), spans[ends[0]], spans[ends[1]], rp)
+        if not isinstance(relation, dict):
+            raise builder.fail(rp, "expected an object")
+        if tokens is not None:  # Prodigy: head/child are token indices
+            ends = [
+                _token_end(builder, doc, relation, key, tokens, entries, by_offsets, who, rp)
+                for key in ("head", "child")
+            ]
+        else:  # our export: indices into spans.sc
+            ends = [relation.get(k) for k in ("head", "child")]
+            if not all(type(e) is int and 0 <= e < len(spans) for e in ends):
+                raise builder.fail(rp, "head and child must be indices into the spans")
+            ends = [spans[e] for e in ends]
+        builder.link(doc, relation.get("label"), ends[0], ends[1], rp, annotator=who)
+
+
+def _token_end(builder, doc, relation, key, tokens, entries, by_offsets, who, where) -> str:
+    """The span a Prodigy relation end names: its `head_span`/`child_span` by offsets, else the
+    span whose tokens hold the token index, else a span "token" over that token."""
+    given = relation.get(f"{key}_span")
+    if isinstance(given, dict) and (given.get("start"), given.get("end")) in by_offsets:
+        return by_offsets[(given["start"], given["end"])]
+    index = relation.get(key)
+    if type(index) is not int or not 0 <= index < len(tokens):
+        raise builder.fail(where, f"{key} must be a token index (0 to {len(tokens) - 1})")
+    for entry in entries:
+        first = entry.get("token_start") if isinstance(entry, dict) else None
+        if isinstance(first, int) and first <= index <= entry.get("token_end", first):
+            return by_offsets[(entry.get("start"), entry.get("end"))]
+    token = tokens[index] if isinstance(tokens[index], dict) else {}
+    if isinstance(given, dict) and isinstance(given.get("label"), str):
+        label, start, end = given["label"], given.get("start"), given.get("end")
+    else:
+        label, start, end = "token", token.get("start"), token.get("end")
+    span = builder.span(doc, label, [(start, end)], f"{where}.{key}", annotator=who)
+    by_offsets[(start, end)] = span
+    return span
 
 
 register_export(

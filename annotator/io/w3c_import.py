@@ -5,6 +5,12 @@ page), an AnnotationPage, one Annotation, or a JSON list of annotations. Texts c
 `documents` term, or, when absent, a target `source` of `urn:uuid:<id>` must name a document of
 the project. A target is anchored by its TextPositionSelector when the TextQuoteSelector (if
 any) agrees with the text there, else by the quote (with prefix/suffix to choose among repeats).
+Annotations made by other tools (no `documents` term: Hypothesis, Recogito) name a web page or
+nothing as `source`: it is matched to a project document by uuid or recorded/canonical URL, else
+the document the user gives (`--document`, the Import dialog's "Annotates:"); they are anchored
+by quote, whitespace-tolerant, with prefix/suffix and the position as hints (w3c_anchor); tags
+are labels (one span per tag), bodies without purpose are comments, Recogito connections are
+links, and annotations that cannot be anchored are left out and reported.
 Tags and link types the project lacks are added as custom ones, unknown attributes as new
 attributes typed by their values. Everything is checked before anything is written; the first
 problems are reported with their JSON path ($.first.items[3].target...)."""
@@ -12,6 +18,7 @@ problems are reported with their JSON path ($.first.items[3].target...)."""
 from __future__ import annotations
 
 import json
+import re
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -26,6 +33,7 @@ from annotator.io.foreign_common import ForeignFormatError, read_json_bytes
 from annotator.io.formats import ImportFormat, Progress, register_import
 from annotator.io.import_common import ExchangeBuilder, apply_exchange, is_key, uuid_from_iri
 from annotator.io.schema_file import is_exchange_time
+from annotator.io.w3c_anchor import anchor_quote
 from annotator.io.w3c_export import JSON_FORMAT
 
 MAX_ERRORS = 20
@@ -37,7 +45,18 @@ class _Reader:
         self.project, self.name = project, name
         with project.store.read() as session:
             self.schema = session.schema()
-            self.project_docs = {d.uuid for d in session.documents()}
+            infos = session.documents()
+        self.project_docs = {d.uuid for d in infos}
+        # a foreign target's source matched by the document's recorded URL or canonical URL
+        self.by_url = {
+            url: d.uuid
+            for d in infos
+            for url in (d.url, d.extra.get("canonical_url"), d.extra.get("source_url"))
+            if isinstance(url, str) and url
+        }
+        self.default_document: str | None = None  # the document given (--document, dialog)
+        self.strict = True  # our own files: a quote not found is an error, not a report
+        self.unanchored: list[str] = []  # foreign annotations that could not be anchored
         self.builder = ExchangeBuilder(self.schema)
         self.errors: list[str] = []
         self.documents: dict[str, dict[str, Any]] = {}  # source IRI → builder entry
@@ -75,13 +94,25 @@ class _Reader:
         if source in self.documents:
             return self.documents[source]
         uuid = uuid_from_iri(source)
-        if source.startswith("urn:uuid:") and uuid in self.project_docs:
+        if source in self.by_url:
+            uuid = self.by_url[source]
+        elif not (source.startswith("urn:uuid:") and uuid in self.project_docs):
+            uuid = self.default_document
+        known = next((e for e in self.documents.values() if e["id"] == uuid), None)
+        if known is not None:  # the same document under another source IRI
+            self.documents[source] = known
+            return known
+        if uuid in self.project_docs:
             with self.project.store.read() as session:
                 document = session.document(uuid)
             entry = self.builder.document(uuid, document.info.title, document.text)
             self.documents[source] = entry
             return entry
-        self.fail(path, f"source {source!r} is neither in the file's documents nor the project")
+        self.fail(
+            path,
+            f"source {source!r} is neither in the file's documents nor the project (by id or "
+            "URL); name the annotated document (--document, or choose it in the dialog)",
+        )
         return None
 
     # -- annotations -------------------------------------------------------------------------
@@ -119,8 +150,10 @@ class _Reader:
     def classify(
         self, bodies: list[tuple[str, Any]]
     ) -> tuple[str | None, dict[str, Any], str, list[str]]:
-        """(type key, attributes, note, IRIs) from the bodies."""
+        """(type key, attributes, note, IRIs) from the bodies; every tag value is kept in
+        `self.tags_seen` (Recogito gives several tags to one annotation)."""
         key, attributes, notes, iris = None, {}, [], []
+        self.tags_seen: list[str] = []
         for p, body in bodies:
             if isinstance(body, str):
                 iris.append(body)
@@ -135,11 +168,12 @@ class _Reader:
                 continue
             if not isinstance(value, str):
                 self.fail(f"{p}.value", "expected a string")
-            elif purpose in TAG_PURPOSES and key is None:
-                key = value
+            elif purpose in TAG_PURPOSES:
+                key = value if key is None else key
+                self.tags_seen.append(value)
             elif purpose == "describing" and isinstance(body.get("attribute"), str):
                 attributes[body["attribute"]] = self.value(body, p)
-            elif purpose == "commenting":
+            elif purpose in ("commenting", None):  # Recogito writes comments without purpose
                 notes.append(value)
         return key, attributes, "\n".join(notes), iris
 
@@ -178,8 +212,10 @@ class _Reader:
         return values
 
     def anchor(self, target: Any, path: str) -> tuple[str, tuple[int, int]] | None:
+        if isinstance(target, dict) and target.get("source") is None and self.default_document:
+            target = target | {"source": f"urn:uuid:{self.default_document}"}  # Recogito
         if not isinstance(target, dict) or not isinstance(target.get("source"), str):
-            self.fail(path, "expected a SpecificResource with a source")
+            self.fail(path, "expected a SpecificResource with a source (or give the document)")
             return None
         document = self.document_for(target["source"], f"{path}.source")
         if document is None:
@@ -201,27 +237,43 @@ class _Reader:
         )
         if position is not None:
             start, end = position.get("start"), position.get("end")
-            if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
+            fits = type(start) is int and type(end) is int and 0 <= start < end <= len(text)
+            if not fits and not self.strict and quote is not None:
+                pass  # the page's positions, not this text's: anchor by the quote
+            elif not fits:
                 self.fail(
                     f"{path}.selector",
                     f"TextPositionSelector {start!r}..{end!r} is outside the text "
                     f"(0 to {len(text)} code points)",
                 )
                 return None
-            if quote is None or quote.get("exact") == text[start:end]:
+            elif quote is None or quote.get("exact") == text[start:end]:
                 return target["source"], (start, end)
         if quote is None or not isinstance(quote.get("exact"), str) or not quote["exact"]:
             self.fail(f"{path}.selector", "needs a TextPositionSelector or a TextQuoteSelector")
             return None
-        found = find_occurrences(text, quote["exact"])
         prefix, suffix = str(quote.get("prefix", "")), str(quote.get("suffix", ""))
-        fitting = [
-            (a, b) for a, b in found if text[:a].endswith(prefix) and text[b:].startswith(suffix)
-        ] or found
-        if not fitting:
-            self.fail(f"{path}.selector", f"the quote {quote['exact'][:40]!r} is not in the text")
+        if self.strict:
+            found = find_occurrences(text, quote["exact"])
+            fitting = [
+                (a, b)
+                for a, b in found
+                if text[:a].endswith(prefix) and text[b:].startswith(suffix)
+            ] or found
+            if not fitting:
+                self.fail(
+                    f"{path}.selector", f"the quote {quote['exact'][:40]!r} is not in the text"
+                )
+                return None
+            return target["source"], fitting[0]
+        hint = position.get("start") if isinstance(position, dict) else None
+        found = anchor_quote(
+            text, quote["exact"], prefix, suffix, hint if type(hint) is int else None
+        )
+        if found is None:
+            self.unanchored.append(f"{path}: {quote['exact'][:40]!r}")
             return None
-        return target["source"], fitting[0]
+        return target["source"], found
 
     def read_span(self, annotation: dict[str, Any], path: str) -> None:
         raw = annotation.get("target")
@@ -237,6 +289,10 @@ class _Reader:
             self.fail(f"{path}.target", "the targets of one annotation must share one source")
             return
         key, values, note, _ = self.classify(self.bodies(annotation, path))
+        extra_tags: list[str] = []
+        if not self.strict:  # foreign tags are labels: one span per tag ("annotation" if none)
+            labels = self.tags_seen or ["annotation"]
+            key, extra_tags = self.key_for(labels[0]), [self.key_for(x) for x in labels[1:]]
         if not is_key(key):
             self.fail(f"{path}.body", f"needs a tagging body whose value is a tag key, got {key!r}")
             return
@@ -261,10 +317,44 @@ class _Reader:
             modified,
         )
         self.spans[annotation["id"]] = (uuid, source)
+        for extra in extra_tags:
+            self.builder.tag(extra)
+            self.builder.span(
+                self.documents[source],
+                uuid_from_iri(f"{annotation['id']}#{extra}"),
+                self.creator(annotation, path),
+                extra,
+                fragments,
+                {},
+                note,
+                created,
+                modified,
+            )
+
+    def key_for(self, label: str, link: bool = False) -> str:
+        """The key of a foreign tag or link label: the project's type with that key or label,
+        else a key made from the label (a new type labelled so)."""
+        types = self.schema.link_types if link else self.schema.tag_types
+        found = next((t.key for t in types if label in (t.key, t.label)), None)
+        if found:
+            return found
+        key = re.sub(r"[^A-Za-z0-9_\-]+", "_", label.strip()).strip("_")[:60] or "tag"
+        key = key if key[0].isalpha() else f"t_{key}"
+        entry = self.builder.link_type(key) if link else self.builder.tag(key, label=label)
+        entry["label"] = label.strip()
+        return key
 
     def read_link(self, annotation: dict[str, Any], path: str) -> None:
         target = annotation.get("target")
         key, values, note, iris = self.classify(self.bodies(annotation, path))
+        if isinstance(target, list) and len(target) == 2:  # Recogito: [{id: from}, {id: to}]
+            ends = [t.get("id") if isinstance(t, dict) else t for t in target]
+            target, iris = ends[0], [ends[1]]
+        if not self.strict and key is not None:
+            key = self.key_for(key, link=True)
+        if not self.strict and (target not in self.spans or not set(iris) <= set(self.spans)):
+            self.unanchored.append(f"{path}: a link to an annotation left out")
+            return
         if not isinstance(target, str) or target not in self.spans:
             self.fail(
                 f"{path}.target", "a linking annotation targets a span annotation of this file"
@@ -322,7 +412,11 @@ def _annotations(data: Any) -> tuple[str, list[Any]]:
     return "$", []
 
 
-def import_w3c(project: Any, path: Path, progress: Progress | None = None) -> Any:
+def import_w3c(
+    project: Any, path: Path, progress: Progress | None = None, document: str | None = None
+) -> Any:
+    """`document`: the project document foreign annotations without a known source annotate
+    (its uuid; the CLI's --document)."""
     path = Path(path)
     try:
         data = orjson.loads(read_json_bytes(path))
@@ -336,7 +430,9 @@ def import_w3c(project: Any, path: Path, progress: Progress | None = None) -> An
         "AnnotationCollection",
     ):
         raise ForeignFormatError([f"{path.name}: $.type: not a Web Annotation, page or collection"])
-    if isinstance(data, dict) and "documents" in data:
+    reader.default_document = document
+    reader.strict = isinstance(data, dict) and "documents" in data
+    if reader.strict:
         reader.read_documents(data["documents"])
     where, annotations = _annotations(data)
     if not annotations and not reader.documents:
@@ -356,7 +452,14 @@ def import_w3c(project: Any, path: Path, progress: Progress | None = None) -> An
         reader.read_link(annotation, p)
     if reader.errors:
         raise ForeignFormatError(reader.errors)
-    return apply_exchange(project, reader.builder, path, progress)
+    report = apply_exchange(project, reader.builder, path, progress)
+    if reader.unanchored:
+        shown = "; ".join(reader.unanchored[:5])
+        report.conflicts.append(
+            f"{len(reader.unanchored)} annotation(s) could not be anchored in the text and were "
+            f"left out: {shown}"
+        )
+    return report
 
 
 register_import(
@@ -366,6 +469,7 @@ register_import(
         suffixes=(".jsonld", ".json"),
         read=import_w3c,
         description="Web Annotations on texts (a collection, a page, one annotation or a list); "
-        "texts from the file or the project's documents",
+        "texts from the file or the project's documents; annotations made elsewhere "
+        "(Hypothesis, Recogito) anchored by quote in the document you choose",
     )
 )

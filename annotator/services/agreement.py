@@ -55,13 +55,20 @@ class AgreementCancelled(Exception):
 def _without_cyclic_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector: a report over 200,000 spans makes about a million
     small acyclic objects, and the collector's repeated passes over them cost a quarter of the
-    time (measured). Reference counting still frees everything; the previous state returns."""
+    time (measured). Reference counting still frees everything; the previous state returns.
+
+    On the way out, the objects made meanwhile (the report's, all in the youngest generation)
+    are moved to the oldest one unscanned (`freeze` then `unfreeze`): otherwise the first
+    collection after `enable` walks every one of them, 0.15–0.35 s for that report. Cyclic
+    garbage among them is still found by the next full collection."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

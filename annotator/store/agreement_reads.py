@@ -59,18 +59,34 @@ def read_layers(
     ):
         fragments[span_id].append((start, end))
     loads = orjson.loads
+    multiple = fragments.get
+    # rows come grouped by document: the list of one (document, annotator) is looked up once
+    # per group, not per row (this loop runs for every span)
+    place: tuple[int, int] | None = None
+    add = None
     for span_id, uuid, doc_id, annotator_id, tag_id, start, end, attributes in raw.execute(
         'SELECT id, uuid, document_id, annotator_id, tag_type_id, start, "end", attributes '
         f'FROM spans WHERE annotator_id IN ({who}) ORDER BY document_id, start, "end", uuid',
         list(annotator_ids),
     ):
-        document = document_ids.get(doc_id)
-        if document is None:
+        if (doc_id, annotator_id) != place:
+            place = (doc_id, annotator_id)
+            document = document_ids.get(doc_id)
+            add = (
+                None
+                if document is None
+                else rows.spans[(document, annotator_ids[annotator_id])].append
+            )
+        if add is None:
             continue
-        extent = tuple(fragments[span_id]) if span_id in fragments else ((start, end),)
-        parsed = loads(attributes) if attributes != "{}" else {}
-        rows.spans[(document, annotator_ids[annotator_id])].append(
-            UnitSpan(uuid, tags[tag_id], extent, parsed)
+        extent = multiple(span_id)
+        add(
+            UnitSpan(
+                uuid,
+                tags[tag_id],
+                ((start, end),) if extent is None else tuple(extent),
+                loads(attributes) if attributes != "{}" else {},
+            )
         )
     for doc_id, uuid, type_id, source, target, annotator_id, attributes in raw.execute(
         "SELECT l.document_id, l.uuid, l.link_type_id, a.uuid, b.uuid, l.annotator_id, "

@@ -3,6 +3,8 @@ the `annotator agreement` command."""
 
 from __future__ import annotations
 
+import gc
+
 import orjson
 import pytest
 from service_helpers import OTHER_TEXT, TEXT, add_document, between, make_schema
@@ -191,3 +193,14 @@ def test_cli_says_which_flag_includes_unfinished_documents(project, capsys) -> N
     assert main(["agreement", str(path)]) == 1
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert "no document is marked done by all of ann, bob" in line and "--all-shared" in line
+
+
+def test_the_report_is_not_left_in_the_young_gc_generations(project) -> None:
+    """Left there, the collections after the computation walk every object of the report
+    (0.9 s for 200,000 spans); compute_agreement moves them to the oldest one unscanned."""
+    gc.collect()
+    assert gc.isenabled()
+    report = compute_agreement(project)
+    young = [*gc.get_objects(generation=0), *gc.get_objects(generation=1)]
+    assert gc.isenabled()
+    assert report.pairs and not any(item is report for item in young)

@@ -145,3 +145,33 @@ def test_cli_prints_warnings(rich, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "warning: 3 links dropped: CoNLL has no relations" in err
     assert entities(read_conll(out))[0] == ("actor", "Mayor Jane Doe")
+
+
+def test_no_sentence_boundary_inside_an_entity(tmp_path):
+    """ "J. K. Rowling" holds ". " twice: a sentence may not end there, or the tokens after it
+    start with I- and seqeval's strict mode drops the entity."""
+    from annotator.io.text_import import import_text
+    from annotator.services.document_commands import AddDocuments
+    from annotator.services.span_commands import CreateSpan
+
+    text = "Books by J. K. Rowling sold well. Fans\nof Harry\nPotter agree."
+    with Project.create(tmp_path / "p.annotator", name="p", annotator_name="Ada") as project:
+        add = AddDocuments([import_text(text, "t.txt", "utf-8")])
+        project.run(add)
+        (doc,) = add.report.added
+        for needle, tag in (("J. K. Rowling", "actor"), ("Harry\nPotter", "actor")):
+            start = text.index(needle)
+            project.run(CreateSpan(doc, tag, [(start, start + len(needle))]))
+        sentences, _ = export(project, tmp_path / "out.conll")
+    found = entities(sentences)  # asserts strict IOB2 == lenient in every sentence
+    assert found == [("actor", "J . K . Rowling"), ("actor", "Harry Potter")]
+    assert all(not s[0][1].startswith("I-") for s in sentences)
+    strict = [
+        e
+        for s in sentences
+        for e in seqeval_scheme.Entities([[t for _, t in s]], scheme=seqeval_scheme.IOB2).entities[
+            0
+        ]
+    ]
+    assert len(strict) == 2
+    assert [w for w, _ in sentences[-1]][-2:] == ["agree", "."]

@@ -10,7 +10,8 @@ import json_helpers as h
 import orjson
 import pytest
 
-from annotator.io.foreign_common import ForeignFormatError, Utf16Offsets
+from annotator.io.foreign_common import ForeignFormatError
+from annotator.io.text_positions import Utf16Offsets
 
 
 def utf16(text: str, start: int, end: int) -> tuple[int, int]:

@@ -196,3 +196,42 @@ def test_an_import_refreshes_the_document_list_and_palette(
     assert boxes[-1][:2] == ("information", "Import")
     qtbot.waitUntil(lambda: window.documents.proxy.rowCount() == before + 1)
     assert "Person" in [tag.label for tag in window.session.schema.tag_types]
+
+
+def test_foreign_w3c_annotations_go_on_the_document_chosen_in_the_dialog(
+    qtbot, window, boxes, monkeypatch, tmp_path
+):
+    """A Recogito-style file names no document of ours: the dialog's "Annotates:" choice (shown
+    for W3C only) says which one, and the quote is anchored there."""
+    session = window.session
+    with session.project.store.read() as store:
+        info = store.documents()[-1]
+        text = store.document_text(info.uuid)
+        before = len(store.spans(info.uuid))
+    quote = " ".join(text.split()[1:3])  # two words, anchored whatever the spacing
+    annotation = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": "#a1",
+        "type": "Annotation",
+        "body": [{"type": "TextualBody", "value": "Seen", "purpose": "tagging"}],
+        "target": {"selector": [{"type": "TextQuoteSelector", "exact": quote}]},
+    }
+    path = tmp_path / "recogito.json"
+    path.write_text(json.dumps([annotation]), "utf-8")
+    dialog = open_dialog(qtbot, window, "import_data", ImportDialog)
+    pick_format(qtbot, dialog, "W3C Web Annotation (JSON-LD)")
+    choice = dialog.annotated
+    assert choice.isVisible() and choice.currentText() == exchange.FROM_THE_FILE
+    index = choice.findData(info.uuid)
+    choice.setFocus()
+    for _ in range(index):
+        qtbot.keyClick(choice, Qt.Key.Key_Down)
+    assert choice.currentData() == info.uuid
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    qtbot.mouseClick(dialog.browse, Qt.MouseButton.LeftButton)
+    press_ok(qtbot, dialog)
+    assert boxes and boxes[-1][0] == "information", boxes
+    with session.project.store.read() as store:
+        spans = store.spans(info.uuid)
+    assert len(spans) == before + 1
+    assert any(" ".join(text[s.start : s.fragments[-1][1]].split()) == quote for s in spans)

@@ -49,12 +49,21 @@ class Stopped(Exception):
     """The progress callback asked to stop."""
 
 
+_BOTH_UNSET = ("null", "null")  # the attribute_value pair of an attribute neither side set
+_STRING_VALUES: dict[str, str] = {}  # attribute_value of strings already seen
+
+
 def attribute_value(value: Any) -> str:
     """A comparable label for an attribute value: JSON text; a multi-choice list is sorted."""
     if value is None:
         return "null"
-    if type(value) is str:  # the common case, without json's overhead (same text for plain)
-        return f'"{value}"' if value.isalnum() else json.dumps(value, ensure_ascii=False)
+    if type(value) is str:  # the common case: remembered (choices repeat), without json
+        label = _STRING_VALUES.get(value)
+        if label is None:
+            label = f'"{value}"' if value.isalnum() else json.dumps(value, ensure_ascii=False)
+            if len(_STRING_VALUES) < 10_000:  # bounded: free text would grow it forever
+                _STRING_VALUES[value] = label
+        return label
     if isinstance(value, list):
         value = sorted(value, key=lambda item: json.dumps(item, sort_keys=True))
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
@@ -89,39 +98,74 @@ class _PairWork:
         """Count a matching into `table` (and the confusion table), one passage per item."""
         a_uuid, b_uuid = self.report.a, self.report.b
         both, only_a, only_b = (a_uuid, b_uuid), (a_uuid,), (b_uuid,)
-        overall = self.counts(table, OVERALL)
+        counts = self.counts
+        overall = counts(table, OVERALL)
         cells = self.report.confusion if confusion else None
+        # the passages are built inline (this runs for every span of every pair)
         for a, b in matching.matched:
-            passage = _passage2(doc, a, b, both, f"{a.tag} = {b.tag}")
-            self.counts(table, a.tag).true_positives.append(passage)
+            a_fragments, b_fragments = a.fragments, b.fragments
+            a_start, a_end = a_fragments[0][0], a_fragments[-1][1]
+            b_start, b_end = b_fragments[0][0], b_fragments[-1][1]
+            passage = Passage(
+                doc,
+                a_start if a_start <= b_start else b_start,
+                a_end if a_end >= b_end else b_end,
+                both,
+                f"{a.tag} = {b.tag}",
+            )
+            (table.get(a.tag) or counts(table, a.tag)).true_positives.append(passage)
             overall.true_positives.append(passage)
             if cells is not None:
                 cells.setdefault((a.tag, b.tag), []).append(passage)
         for a, b in matching.crossed:
             passage = _passage2(doc, a, b, both, f"{a.tag} ≠ {b.tag}")
-            self.counts(table, a.tag).false_negatives.append(passage)
-            self.counts(table, b.tag).false_positives.append(passage)
+            counts(table, a.tag).false_negatives.append(passage)
+            counts(table, b.tag).false_positives.append(passage)
             overall.false_negatives.append(passage)
             overall.false_positives.append(passage)
             if cells is not None:
                 cells.setdefault((a.tag, b.tag), []).append(passage)
+        name_a, name_b = self.names
         for a in matching.only_a:
-            passage = _passage1(doc, a, only_a, f"{a.tag} only in {self.names[0]}")
-            self.counts(table, a.tag).false_negatives.append(passage)
+            fragments = a.fragments
+            passage = Passage(
+                doc, fragments[0][0], fragments[-1][1], only_a, f"{a.tag} only in {name_a}"
+            )
+            (table.get(a.tag) or counts(table, a.tag)).false_negatives.append(passage)
             overall.false_negatives.append(passage)
             if cells is not None:
                 cells.setdefault((a.tag, NONE_LABEL), []).append(passage)
         for b in matching.only_b:
-            passage = _passage1(doc, b, only_b, f"{b.tag} only in {self.names[1]}")
-            self.counts(table, b.tag).false_positives.append(passage)
+            fragments = b.fragments
+            passage = Passage(
+                doc, fragments[0][0], fragments[-1][1], only_b, f"{b.tag} only in {name_b}"
+            )
+            (table.get(b.tag) or counts(table, b.tag)).false_positives.append(passage)
             overall.false_positives.append(passage)
             if cells is not None:
                 cells.setdefault((NONE_LABEL, b.tag), []).append(passage)
 
     def add_attributes(self, doc: str, matched, attribute_keys) -> None:
         both = (self.report.a, self.report.b)
+        pairs_of_values = self.attribute_pairs
+        cells = self.attribute_cells
+        value_of = attribute_value
         for a, b in matched:
             defined = attribute_keys.get(a.tag, ())
+            a_values, b_values = a.attributes, b.attributes
+            if not a_values and not b_values:
+                # neither set one (the common case): every defined attribute agrees (unset)
+                if defined:
+                    tag = a.tag
+                    shared = _passage2(doc, a, b, both, f"{tag}: attributes agree")
+                    for key in defined:
+                        pairs_of_values[(tag, key)][_BOTH_UNSET] += 1
+                        cell = cells.get((tag, key))
+                        if cell is None:
+                            cell = AttributeAgreement(tag, key, Coefficient(None, 0))
+                            cells[(tag, key)] = cell
+                        cell.agreeing.append(shared)
+                continue
             keys = (
                 dict.fromkeys([*defined, *a.attributes, *b.attributes])
                 if (a.attributes or b.attributes)
@@ -129,13 +173,13 @@ class _PairWork:
             )
             shared: Passage | None = None  # one passage for every attribute that agrees
             for key in keys:
-                va = attribute_value(a.attributes.get(key))
-                vb = attribute_value(b.attributes.get(key))
-                self.attribute_pairs[(a.tag, key)][(va, vb)] += 1
-                cell = self.attribute_cells.get((a.tag, key))
+                va = value_of(a_values.get(key))
+                vb = value_of(b_values.get(key))
+                pairs_of_values[(a.tag, key)][(va, vb)] += 1
+                cell = cells.get((a.tag, key))
                 if cell is None:
                     cell = AttributeAgreement(a.tag, key, Coefficient(None, 0))
-                    self.attribute_cells[(a.tag, key)] = cell
+                    cells[(a.tag, key)] = cell
                 if va == vb:
                     if shared is None:
                         shared = _passage2(doc, a, b, both, f"{a.tag}: attributes agree")

@@ -88,17 +88,21 @@ def _candidates(a_spans: Sequence[UnitSpan], b_spans: Sequence[UnitSpan]) -> lis
         while other and other[0][0] <= start:
             pop(other)
         end = ends[side][index]
-        for other_end, other_index in other:
-            i, j = (index, other_index) if side == 0 else (other_index, index)
-            a_start, b_start = starts[0][i], starts[1][j]
-            if simple[0][i] and simple[1][j]:
-                shared = min(end, other_end) - max(a_start, b_start)
-            else:
-                shared = shared_length(a_spans[i], b_spans[j])
-            if shared > 0:
-                first = min(a_start, b_start)
-                extent = max(ends[0][i], ends[1][j]) - first
-                found.append(((-shared, first, a_start, b_start, extent, i, j), i, j))
+        if other:
+            # every open span of the other side started at or before this one: `start` is
+            # the later start (min/max written out: this loop runs for every candidate)
+            simple_here = simple[side][index]
+            for other_end, other_index in other:
+                i, j = (index, other_index) if side == 0 else (other_index, index)
+                a_start, b_start = starts[0][i], starts[1][j]
+                last_end, first_end = (end, other_end) if end >= other_end else (other_end, end)
+                if simple_here and simple[1 - side][other_index]:
+                    shared = first_end - start
+                else:
+                    shared = shared_length(a_spans[i], b_spans[j])
+                if shared > 0:
+                    first = a_start if a_start <= b_start else b_start
+                    found.append(((-shared, first, a_start, b_start, last_end - first, i, j), i, j))
         push(open_spans[side], (end, index))
     found.sort()
     return found

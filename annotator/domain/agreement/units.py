@@ -25,6 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -87,7 +88,10 @@ class Run(NamedTuple):
 def tokenise(text: str) -> tuple[list[int], list[int]]:
     """Start and end offsets of the document's tokens (see the module docstring)."""
     offsets = [match.span() for match in TOKEN_PATTERN.finditer(text)]
-    return [start for start, _ in offsets], [end for _, end in offsets]
+    if not offsets:
+        return [], []
+    starts, ends = zip(*offsets, strict=True)
+    return list(starts), list(ends)
 
 
 def token_range(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int]:
@@ -131,29 +135,36 @@ def count_tokens(
     n_tokens = len(starts)
     counts.tokens += n_tokens
     covers = [a in doc.layers for a in annotators]
-    events: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    # one event tuple serves both sweeps: its tag's and the overall one
+    events: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
     merged: list[tuple[int, int, int, str]] = []
+    add_merged = merged.append
     for index, annotator in enumerate(annotators):
         layer = doc.layers.get(annotator)
         if layer is None:
             continue
         for span in layer.spans:
-            tag_events = events[span.tag]
+            tag = span.tag
+            add_event = events[tag].append
             for start, end in span.fragments:
                 lo, hi = bisect_right(ends, start), bisect_left(starts, end)
                 if lo < hi:
-                    tag_events.append((lo, index, 1))
-                    tag_events.append((hi, index, -1))
-                    merged.append((lo, index, 1, span.tag))
-                    merged.append((hi, index, -1, span.tag))
+                    opening, closing = (lo, index, 1, tag), (hi, index, -1, tag)
+                    add_event(opening)
+                    add_event(closing)
+                    add_merged(opening)
+                    add_merged(closing)
+    # The order of the events at one position does not change the state after them, and
+    # patterns are only counted between positions: sorting on the position alone is enough.
+    by_position = itemgetter(0)
     for tag_events in events.values():
-        tag_events.sort()
+        tag_events.sort(key=by_position)
     _sweep_tags(doc.document, events, covers, n_tokens, starts, ends, counts)
     absent = tuple(False if c else None for c in covers)
     for tag in tags:  # a tag nobody used here is absent on every token for everyone
         if tag not in events:
             counts.per_tag[tag][absent] += n_tokens
-    merged.sort()
+    merged.sort(key=by_position)
     _sweep_overall(doc.document, merged, covers, n_tokens, starts, ends, counts)
 
 
@@ -165,21 +176,27 @@ def _sweep_tags(document, events, covers, n_tokens, starts, ends, counts: TokenC
         active = [0] * len(covers)
         current = list(absent)
         position = 0
-        for at, annotator, delta in tag_events:
+        for at, annotator, delta, _ in tag_events:
             if at > position:  # the stretch [position, at) has the current pattern
                 pattern = tuple(current)
                 patterns[pattern] += at - position
                 if True in pattern and False in pattern:
                     _add_run(runs, document, starts, ends, position, at, pattern)
                 position = at
-            active[annotator] += delta
-            current[annotator] = active[annotator] > 0
+            count = active[annotator] + delta
+            active[annotator] = count
+            current[annotator] = count > 0
         patterns[absent] += n_tokens - position
 
 
 def _sweep_overall(document, merged, covers, n_tokens, starts, ends, counts: TokenCounts) -> None:
     active: list[dict[str, int]] = [{} for _ in covers]
     labels = [NONE if c else None for c in covers]
+    overall = counts.overall
+    runs = counts.overall_runs
+    # whether a pattern disagrees: two annotators who both cover the document (the common
+    # case) differ when their labels do; otherwise the general rule
+    pairwise = len(covers) == 2 and all(covers)
     dirty: set[int] = set()
     position = 0
     for at, annotator, delta, tag in merged:
@@ -192,9 +209,9 @@ def _sweep_overall(document, merged, covers, n_tokens, starts, ends, counts: Tok
                     labels[changed] = "+".join(sorted(tags_on))
             dirty.clear()
             pattern = tuple(labels)
-            counts.overall[pattern] += at - position
-            if _disagree(pattern):
-                _add_run(counts.overall_runs, document, starts, ends, position, at, pattern)
+            overall[pattern] += at - position
+            if (pattern[0] != pattern[1]) if pairwise else _disagree(pattern):
+                _add_run(runs, document, starts, ends, position, at, pattern)
             position = at
         tags_on = active[annotator]
         count = tags_on.get(tag, 0) + delta
@@ -203,4 +220,4 @@ def _sweep_overall(document, merged, covers, n_tokens, starts, ends, counts: Tok
         else:  # only tags still open stay in the map, so it is the label itself
             del tags_on[tag]
         dirty.add(annotator)
-    counts.overall[tuple(NONE if c else None for c in covers)] += n_tokens - position
+    overall[tuple(NONE if c else None for c in covers)] += n_tokens - position

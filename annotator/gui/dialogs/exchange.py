@@ -36,6 +36,7 @@ from annotator.io.formats import (
 from annotator.io.importers import internal_error_line
 
 ALL_LAYERS = "All annotators"
+FROM_THE_FILE = "The documents the file names"
 GOLD_LAYER = "Gold layer"
 
 
@@ -138,15 +139,33 @@ class ExportDialog(_FormatDialog):
 class ImportDialog(_FormatDialog):
     """Choose a format and the file to read."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, documents: list[tuple[str, str]] = ()
+    ) -> None:
         super().__init__("Import", import_formats(), parent)
+        # W3C annotations made elsewhere (Hypothesis, Recogito) name a web page, not one of
+        # ours: the user says which project document they annotate
+        self.annotated = QComboBox(objectName="annotated_document")
+        self.annotated.addItem(FROM_THE_FILE, None)
+        for uuid, title in documents:
+            self.annotated.addItem(title, uuid)
+        self.annotated_label = QLabel("Annotates:")
+        self.form.addRow(self.annotated_label, self.annotated)
         self.browse.clicked.connect(self._browse)
         self.format_list.setCurrentRow(0)
 
     def _format_changed(self, row: int) -> None:
         fmt = self.formats[row]
         self.about.setText(f"{fmt.description}<br>Files: {', '.join(fmt.suffixes)}")
+        if hasattr(self, "annotated"):
+            foreign = fmt.key == "w3c" and self.annotated.count() > 1
+            self.annotated.setVisible(foreign)
+            self.annotated_label.setVisible(foreign)
         super()._format_changed(row)
+
+    def annotated_document(self) -> str | None:
+        """The project document chosen for foreign W3C annotations (None: the file says)."""
+        return None if self.annotated.isHidden() else self.annotated.currentData()
 
     def _browse(self) -> None:
         fmt = self.chosen
@@ -189,10 +208,17 @@ def run_export(session: ProjectSession, dialog: ExportDialog, parent: QWidget) -
 
 def run_import(session: ProjectSession, dialog: ImportDialog, parent: QWidget) -> None:
     """Read the chosen file (nothing is written when it is bad) and show the summary."""
-    fmt, source = dialog.chosen, dialog.chosen_path()
+    fmt, source, annotated = dialog.chosen, dialog.chosen_path(), dialog.annotated_document()
+    read = fmt.read
+    if annotated is not None:
+        from functools import partial
+
+        from annotator.io.w3c_import import import_w3c
+
+        read = partial(import_w3c, document=annotated)
 
     def job(progress) -> object:
-        return fmt.read(session.project, source, progress)
+        return read(session.project, source, progress)
 
     try:
         report = run_with_progress(parent, "Importing", job)
@@ -219,7 +245,9 @@ def open_export(session: ProjectSession, parent: QWidget) -> ExportDialog:
 
 
 def open_import(session: ProjectSession, parent: QWidget) -> ImportDialog:
-    dialog = ImportDialog(parent)
+    with session.project.store.read() as store:
+        documents = [(d.uuid, d.title) for d in store.documents()]
+    dialog = ImportDialog(parent, documents)
     dialog.accepted.connect(lambda: run_import(session, dialog, parent))
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()

@@ -1,0 +1,221 @@
+"""The network of actors, events and claims: nodes from spans, edges from links weighted by the
+number of documents that carry them, metrics and exports through networkx.
+
+networkx is imported inside the functions that need it (an optional extra, see pyproject)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.errors import ValidationError
+from annotator.services.analytics.dataset import Dataset
+from annotator.services.analytics.extras import require
+from annotator.services.analytics.gc_pause import without_gc
+
+
+@dataclass
+class Node:
+    key: str
+    label: str
+    tag: str
+    kind: str
+    spans: list[str] = field(default_factory=list)
+    documents: set[str] = field(default_factory=set)
+    # (attribute, value) -> mentions, for colour (a plain dict: a Counter costs ~1 µs)
+    values: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def mentions(self) -> int:
+        return len(self.spans)
+
+
+@dataclass
+class Edge:
+    """Links of one type between two nodes (an undirected type: ends in sorted order)."""
+
+    source: str
+    target: str
+    link_type: str
+    directed: bool
+    links: list[str] = field(default_factory=list)
+    documents: set[str] = field(default_factory=set)
+
+    @property
+    def weight(self) -> int:
+        return len(self.documents)
+
+
+@dataclass
+class Network:
+    nodes: dict[str, Node]
+    edges: dict[tuple[str, str, str], Edge]
+
+
+@without_gc
+def build_network(data: Dataset) -> Network:
+    """Every kept span is a mention of its node; every kept link between two different nodes
+    adds its document to the edge of its type (a link within one node, e.g. `same_as` between
+    two mentions of one entity, is no edge)."""
+    nodes: dict[str, Node] = {}
+    node_of, kinds = data.node, {t.key: t.kind for t in data.schema.tag_types}
+    for span in data.spans.values():
+        key = node_of(span)
+        node = nodes.get(key)
+        if node is None:
+            node = nodes[key] = Node(key, "", span.tag, kinds.get(span.tag, "custom"))
+        node.spans.append(span.uuid)
+        node.documents.add(span.document)
+        if span.attributes:
+            for name, value in span.attributes.items():
+                for one in value if isinstance(value, list) else [value]:
+                    pair = (name, str(one))
+                    node.values[pair] = node.values.get(pair, 0) + 1
+    for node in nodes.values():  # after every span: an entity's name wins over a mention's
+        node.label = data.label(node.key)
+    directed = {t.key: t.directed for t in data.schema.link_types}
+    edges: dict[tuple[str, str, str], Edge] = {}
+    for link in data.links:
+        source = data.node(data.spans[link.source])
+        target = data.node(data.spans[link.target])
+        if source == target:
+            continue
+        is_directed = directed.get(link.link_type, True)
+        if not is_directed and target < source:
+            source, target = target, source
+        key = (source, target, link.link_type)
+        edge = edges.get(key)
+        if edge is None:
+            edge = edges[key] = Edge(source, target, link.link_type, is_directed)
+        edge.links.append(link.uuid)
+        edge.documents.add(link.document)
+    return Network(nodes, edges)
+
+
+def busiest(network: Network, limit: int) -> Network:
+    """The `limit` most mentioned nodes (ties: by label) and the edges between them."""
+    if len(network.nodes) <= limit:
+        return network
+    ranked = sorted(network.nodes.values(), key=lambda n: (-n.mentions, n.label))
+    keep = {n.key for n in ranked[:limit]}
+    return Network(
+        {k: n for k, n in network.nodes.items() if k in keep},
+        {k: e for k, e in network.edges.items() if e.source in keep and e.target in keep},
+    )
+
+
+def to_networkx(network: Network, metrics: dict[str, dict[str, Any]] | None = None):
+    """A networkx MultiDiGraph: one edge per (source, target, link type), key = link type."""
+    nx = require("networkx")
+
+    graph = nx.MultiDiGraph()
+    for node in network.nodes.values():
+        extra = {name: values[node.key] for name, values in (metrics or {}).items()}
+        graph.add_node(
+            node.key,
+            label=node.label,
+            tag=node.tag,
+            kind=node.kind,
+            mentions=node.mentions,
+            documents=len(node.documents),
+            **extra,
+        )
+    for edge in network.edges.values():
+        graph.add_edge(
+            edge.source,
+            edge.target,
+            key=edge.link_type,
+            link_type=edge.link_type,
+            weight=edge.weight,
+            links=len(edge.links),
+            directed=edge.directed,
+        )
+    return graph
+
+
+def compute_metrics(
+    network: Network, *, exact_limit: int = 1000, betweenness_limit: int = 20000
+) -> dict[str, dict[str, Any]]:
+    """Degree (distinct neighbours), betweenness (exact up to `exact_limit` nodes, else
+    estimated from 500 sampled sources, seeded; left out above `betweenness_limit` nodes,
+    where even the estimate takes minutes) and connected component (1 = largest)."""
+    nx = require("networkx")
+
+    graph = nx.Graph()
+    graph.add_nodes_from(network.nodes)
+    graph.add_edges_from((e.source, e.target) for e in network.edges.values())
+    degree = dict(graph.degree())
+    count = graph.number_of_nodes()
+    sample = None if count <= exact_limit else 500
+    found: dict[str, dict[str, Any]] = {"degree": degree}
+    if count <= betweenness_limit:
+        found["betweenness"] = nx.betweenness_centrality(
+            graph, k=sample, seed=0 if sample else None
+        )
+    component: dict[str, int] = {}
+    parts = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
+    for number, members in enumerate(parts, start=1):
+        for key in members:
+            component[key] = number
+    found["component"] = component
+    return found
+
+
+def export_network(network: Network, path: Path, *, with_metrics: bool = True) -> list[Path]:
+    """Write GraphML (.graphml), GEXF (.gexf) or CSV (.csv: the edge list, and the node list
+    beside it as NAME.nodes.csv). Returns the files written."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".graphml", ".gexf", ".csv"):
+        raise ValidationError(f"cannot write a network as {suffix or 'a file without suffix'}")
+    metrics = compute_metrics(network) if with_metrics else {}
+    if suffix == ".csv":
+        nodes_path = path.with_name(f"{path.stem}.nodes.csv")
+        write_node_csv(network, nodes_path, metrics)
+        write_edge_csv(network, path)
+        return [path, nodes_path]
+    nx = require("networkx")
+
+    graph = to_networkx(network, metrics)
+    if suffix == ".graphml":
+        nx.write_graphml(graph, path)
+    else:
+        nx.write_gexf(graph, path)
+    return [path]
+
+
+def write_node_csv(network: Network, path: Path, metrics: dict[str, dict[str, Any]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["id", "label", "tag", "kind", "mentions", "documents", *metrics])
+        for node in network.nodes.values():
+            writer.writerow(
+                [
+                    node.key,
+                    node.label,
+                    node.tag,
+                    node.kind,
+                    node.mentions,
+                    len(node.documents),
+                    *(metrics[name][node.key] for name in metrics),
+                ]
+            )
+
+
+def write_edge_csv(network: Network, path: Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["source", "target", "link_type", "directed", "weight", "links"])
+        for edge in network.edges.values():
+            writer.writerow(
+                [
+                    edge.source,
+                    edge.target,
+                    edge.link_type,
+                    int(edge.directed),
+                    edge.weight,
+                    len(edge.links),
+                ]
+            )

@@ -1,0 +1,175 @@
+"""Sync a project with its team database: push our changes, then pull everyone else's
+through the merge machinery, with the merge's report.
+
+Push: the rows changed since the last push (tombstones and history included), as upserts
+keyed like a merge keys them, by the merge rules, in one server transaction. Pull: the rows
+above the last pulled change number, streamed into a private project file that passes the
+same checklist as a colleague's file, then merged (services.merge.checked_other and
+store.merge.merge_other), in one local transaction that also moves the sync marks, so an
+interrupted sync leaves the project as it was and the next one catches up. Schema conflicts
+take the team's version (only owners change the team schema).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from annotator.domain.ids import new_uuid, now
+from annotator.domain.merge_report import MergeReport
+from annotator.errors import CorruptProjectError
+from annotator.services.merge import MERGED, Progress, checked_other
+from annotator.services.project import Project
+from annotator.services.team import TeamLink, require_link
+from annotator.store.team import TeamError
+
+
+@dataclass
+class SyncReport:
+    """What one sync did."""
+
+    team: str = ""
+    pushed: dict[str, int] = field(default_factory=dict)  # rows written to the server
+    kept_theirs: int = 0  # our versions the server held newer ones of (pulled instead)
+    pulled: int = 0  # changed rows read from the server
+    refused: list[str] = field(default_factory=list)  # pulled rows that failed the checks
+    merge: MergeReport | None = None  # what the pull changed here (None: nothing)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        parts = [f"pushed {sum(self.pushed.values())} rows", f"pulled {self.pulled} rows"]
+        if self.merge is not None and self.merge.changed:
+            parts.append(self.merge.summary())
+        if self.refused:
+            parts.append(f"refused {len(self.refused)} pulled rows")
+        return f"team {self.team}: " + "; ".join(parts)
+
+
+def sync(project: Project, progress: Progress | None = None, notify: bool = True) -> SyncReport:
+    """Push, then pull. Raises TeamOffline when the server cannot be reached (nothing changed
+    here then) and TeamError when it refuses."""
+    from annotator.store.team.connect import connect, raw
+    from annotator.store.team.local import PushMark, changed_rows, max_ids
+    from annotator.store.team.push import Member, push
+
+    started = time.perf_counter()
+    link = require_link(project)
+    report = SyncReport(team=link.name)
+    with connect(link.url) as connection:
+        info = _check_member(connection, link, project, report)
+        server = raw(connection)
+        _say(progress, 0, "Pushing")
+        mark = now()
+        with project.store.read() as session:
+            rows = changed_rows(session._raw(), PushMark(link.pushed_at, link.pushed_ids))
+            read_up_to = max_ids(session._raw())
+        with connection.begin():
+            member = Member(info["member"], info["kind"])
+            pushed = push(server, rows, member, lambda text: _say(progress, 0, text))
+        report.pushed, report.kept_theirs = pushed.sent, pushed.older
+        link.pushed_at, link.pushed_ids, link.kind = mark, read_up_to, info["kind"]
+        if (info["blind"], info["gold_released"]) != (link.blind, link.gold_released):
+            link.last_seq = 0  # rows hidden before may be visible now: read everything again
+        _say(progress, 1, "Pulling")
+        with tempfile.TemporaryDirectory(prefix="annotator-sync-") as folder:
+            snapshot = Path(folder) / "team.annotator"
+            with connection.begin(), project.store.read() as session:
+                server.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                pulled = _pull(server, snapshot, link, session, progress, pushed.own)
+            report.pulled, report.refused = pulled.rows, pulled.refused
+            link.last_seq, link.last_sync = pulled.last_seq, now()
+            link.blind, link.gold_released = pulled.blind, pulled.gold_released
+            _apply(project, snapshot, link, report, pulled.rows > 0, progress)
+    if notify and report.merge is not None and report.merge.changed:
+        project.notify(MERGED)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _say(progress: Progress | None, step: int, text: str) -> None:
+    if progress is not None and progress(step, 3, text) is False:
+        raise TeamError("sync cancelled; the project is unchanged")
+
+
+def _check_member(connection, link: TeamLink, project: Project, report: SyncReport) -> dict:
+    from annotator.store.team.admin import whoami
+
+    info = whoami(connection)
+    if not info["member"]:
+        raise TeamError("you are not (or no longer) a member of this team")
+    if info["member"] != link.member:
+        raise TeamError(
+            f"this project belongs to team member {link.member}; you connect as {info['member']}"
+        )
+    if project.annotator.uuid != link.member:
+        report.warnings.append(
+            f"you annotate here as {project.annotator.name}, not as the team member this "
+            "project belongs to; that work is not pushed"
+        )
+    return info
+
+
+def _pull(server, snapshot: Path, link: TeamLink, session, progress: Progress | None, own):
+    from annotator.store.team.pull import pull
+
+    def step(done: int, total: int, text: str) -> bool | None:
+        return None if progress is None else progress(done, total, text)
+
+    return pull(server, snapshot, link.last_seq, session._raw(), step, own)
+
+
+@contextmanager
+def _checked(project: Project, snapshot: Path):
+    """The pulled file through the open checklist. The checklist gives up on a file it cannot
+    read within its deadline (a very large pull on a very busy machine): said as such, since
+    nothing is wrong with the team's data and the next sync tries again."""
+    try:
+        with checked_other(project, snapshot) as other:
+            yield other
+    except CorruptProjectError as error:
+        if not str(error).endswith("interrupted"):
+            raise
+        raise TeamError(
+            "checking the pulled changes took longer than the open checklist allows; "
+            "nothing changed here and your changes were pushed; sync again"
+        ) from None
+
+
+def _apply(
+    project: Project,
+    snapshot: Path,
+    link: TeamLink,
+    report: SyncReport,
+    changed: bool,
+    progress: Progress | None,
+) -> None:
+    """Merge the pulled file (when it holds changes) and move the marks, in one transaction."""
+    from annotator.store.merge import merge_other, record_report
+    from annotator.store.team.local import max_ids, write_link
+
+    if not changed:
+        with project.store.write() as session:
+            write_link(session._raw(), link.to_json())
+        return
+    merge = MergeReport(source=f"team {link.name}", merged=now())
+    with _checked(project, snapshot) as other, project.store.write() as session:
+        merge_other(session, other, "theirs", merge, None)
+        if report.refused:
+            for line in report.refused[:20]:
+                merge.conflict(f"refused from the team database: {line}")
+        if merge.changed or merge.conflicts:
+            text = orjson.dumps(merge.to_dict()).decode("utf-8")
+            record_report(session, new_uuid(), merge, project.annotator.uuid, text)
+        raw = session._raw()
+        link.pushed_ids = max_ids(raw)  # what the pull brought is not ours to push again
+        write_link(raw, link.to_json())
+    if merge.changed:
+        project.history.clear()  # undo steps may no longer apply
+        project.invalidate_schema()
+    report.merge = merge

@@ -1,0 +1,1 @@
+"""Alembic migrations of the team schema (run by annotator.store.team.migrate)."""
