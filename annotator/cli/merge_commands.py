@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from annotator.cli.common import open_project, project_arg, say
-from annotator.errors import IncomingRowsError
 
 
 def register(sub) -> dict:
@@ -63,6 +62,7 @@ def _print(report, as_json: bool) -> None:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
+    from annotator.errors import IncomingRowsError
     from annotator.services.merge import merge, past_reports
 
     if not args.others and not args.history:

@@ -26,10 +26,10 @@ from annotator.io.export_common import (
 from annotator.io.export_losses import count_losses
 from annotator.io.foreign_common import (
     ForeignImport,
-    jsonl_texts,
     span_order,
     split_warning,
 )
+from annotator.io.foreign_files import jsonl_texts
 from annotator.io.formats import (
     ExportFormat,
     ExportOptions,

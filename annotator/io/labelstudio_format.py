@@ -33,10 +33,10 @@ from annotator.io.export_losses import count_losses
 from annotator.io.foreign_common import (
     ForeignFormatError,
     ForeignImport,
-    read_json_bytes,
     span_order,
     split_warning,
 )
+from annotator.io.foreign_files import read_json_bytes
 from annotator.io.formats import (
     ExportFormat,
     ExportOptions,

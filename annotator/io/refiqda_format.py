@@ -39,11 +39,11 @@ from annotator.io.export_common import (
 from annotator.io.export_losses import count_losses
 from annotator.io.foreign_common import (
     ForeignImport,
-    read_bytes,
     span_order,
     split_warning,
     stable_uuid,
 )
+from annotator.io.foreign_files import read_bytes
 from annotator.io.formats import (
     ExportFormat,
     ExportOptions,

@@ -29,7 +29,8 @@ from annotator.domain.attributes import check_value
 from annotator.domain.content_rules import text_problem
 from annotator.domain.offsets import find_occurrences
 from annotator.errors import ValidationError
-from annotator.io.foreign_common import ForeignFormatError, read_json_bytes
+from annotator.io.foreign_common import ForeignFormatError
+from annotator.io.foreign_files import read_json_bytes
 from annotator.io.formats import ImportFormat, Progress, register_import
 from annotator.io.import_common import ExchangeBuilder, apply_exchange, is_key, uuid_from_iri
 from annotator.io.schema_file import is_exchange_time

@@ -103,6 +103,10 @@ def test_import_of_a_file_whose_reader_fails_is_a_warning_line(
         def chosen_path() -> Path:
             return source
 
+        @staticmethod
+        def annotated_document() -> None:  # no W3C document chosen
+            return None
+
     before = (tmp_path / "gui.annotator").read_bytes()
     exchange.run_import(window.session, Chosen(), window)
     assert len(shown) == 1
@@ -133,6 +137,10 @@ def test_import_of_an_over_limit_text_is_refused_in_one_line(
         @staticmethod
         def chosen_path() -> Path:
             return source
+
+        @staticmethod
+        def annotated_document() -> None:  # no W3C document chosen
+            return None
 
     exchange.run_import(window.session, Chosen(), window)
     (_title, text) = shown[0]
