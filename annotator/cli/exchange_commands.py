@@ -106,7 +106,7 @@ def _by_suffix(path: Path, formats: list, suffixes, what: str):
         return by_key["json"]
     from annotator.io.formats import UnknownFormat
 
-    keys = [f.key for f in matches]
+    keys = sorted(f.key for f in matches)  # the registry's order follows import order
     raise UnknownFormat(
         f"{path.name}: a {suffix} file could be {', '.join(keys[:-1])} or {keys[-1]}; "
         f"choose the {what} format with --format"

@@ -33,7 +33,7 @@ def test_export_takes_the_format_its_output_suffix_names(
     assert looks_right(out)
 
 
-@pytest.mark.parametrize(("name", "formats"), [("out.zip", "xmi, csv or brat")])
+@pytest.mark.parametrize(("name", "formats"), [("out.zip", "brat, csv or xmi")])
 def test_a_suffix_several_formats_share_is_refused_naming_them(
     tmp_path, capsys, project_file, name, formats
 ) -> None:

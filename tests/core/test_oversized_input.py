@@ -32,11 +32,15 @@ def sample(tmp_path: Path, capsys) -> Path:
     return path
 
 
+# The child's own peak is VmHWM (KiB), not ru_maxrss: Linux keeps ru_maxrss across execve, so
+# a child forked from a large pytest process would report the parent's size.
 CHILD = """
-import resource, sys
+import re, sys
 from annotator.cli import main
 code = main(sys.argv[1:])
-print(f"maxrss={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
+status = open("/proc/self/status").read()
+peak = re.search(r"VmHWM:\\s+(\\d+)", status).group(1)
+print("maxrss=" + peak, file=sys.stderr)
 sys.exit(code)
 """
 
