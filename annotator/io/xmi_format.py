@@ -342,19 +342,24 @@ class _Reader:
         self.by_xmi[element.get(XMI_ID) or ""] = key
 
     def spans(self) -> None:
-        for key, entry in self.pieces.items():
-            uuid = key if is_uuid(key) else stable_uuid("xmi span", self.doc, self.user, key)
-            self.made[key] = self.builder.span(
-                self.doc,
-                entry["label"],
-                entry["fragments"],
-                entry["where"],
-                annotator=entry["annotator"],
-                note=entry["note"],
-                attributes=entry["attributes"],
-                uuid=uuid,
-                entity=self._entity(entry),
-            )
+        for key in self.pieces:
+            self._make(key)
+
+    def _make(self, key: str) -> None:
+        """The builder's span for the piece under key (its uuid kept, else a stable one)."""
+        entry = self.pieces[key]
+        uuid = key if is_uuid(key) else stable_uuid("xmi span", self.doc, self.user, key)
+        self.made[key] = self.builder.span(
+            self.doc,
+            entry["label"],
+            entry["fragments"],
+            entry["where"],
+            annotator=entry["annotator"],
+            note=entry["note"],
+            attributes=entry["attributes"],
+            uuid=uuid,
+            entity=self._entity(entry),
+        )
 
     def _entity(self, entry: dict[str, Any]) -> str | None:
         """The entity a span of ours refers to, carried in its entity/entityData features."""
@@ -376,17 +381,8 @@ class _Reader:
                 raise self.builder.fail(where, f"relation end xmi:id={xmi} is no annotation")
             self.piece(element)
             key = self.by_xmi[xmi]
-            entry = self.pieces[key]
-            entry["label"] = _local(element.tag)[1]  # "Token", not a feature value
-            self.made[key] = self.builder.span(
-                self.doc,
-                entry["label"],
-                entry["fragments"],
-                entry["where"],
-                annotator=entry["annotator"],
-                attributes=entry["attributes"],
-                uuid=stable_uuid("xmi span", self.doc, self.user, key),
-            )
+            self.pieces[key]["label"] = _local(element.tag)[1]  # "Token", not a feature value
+            self._make(key)
         span = self.made.get(key)
         if span is None:
             raise self.builder.fail(where, "a relation end covers only a line end")
