@@ -88,12 +88,14 @@ class DocumentReads:
             raise NotFoundError(f"no document {uuid}")
         return self._content_links(raw, row[0], uuid, after, limit)
 
-    @staticmethod
-    def _document_row(raw: Any, uuid: str) -> tuple[int, str]:
-        row = raw.execute("SELECT id, text FROM documents WHERE uuid = ?", (uuid,)).fetchone()
+    def _document_row(self, raw: Any, uuid: str) -> tuple[int, str]:
+        """(id, text), the text through `Reads.document_text` (the store's shared cache of the
+        texts being worked on): the reading pane and the edits then hold one copy, and the
+        first edit after opening a document does not read its text again."""
+        row = raw.execute("SELECT id FROM documents WHERE uuid = ?", (uuid,)).fetchone()
         if row is None:
             raise NotFoundError(f"no document {uuid}")
-        return row[0], row[1]
+        return row[0], self.document_text(uuid)  # type: ignore[attr-defined]  # Reads'
 
     def document_summaries(self) -> list[tuple[str, str, str, str, str, str]]:
         """(uuid, title, source file name, outlet, published, author) of every document, in

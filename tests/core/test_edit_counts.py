@@ -82,6 +82,21 @@ def test_a_tag_key_runs_a_fixed_number_of_statements_and_reads_no_text(project: 
         assert project.store.texts.reads == reads
 
 
+def test_the_first_tag_after_the_window_loads_a_document_reads_no_text(project: Project) -> None:
+    """The window loads a document through `document_content`/`document_head`: its text is the
+    store's cached one, so the first edit after opening does not read the text again."""
+    document = add_document(project, _text(50))
+    reads = project.store.texts.reads
+    with project.store.read() as read:
+        shown = read.document_content(document).text
+        assert read.document_head(document, below=10, limit=5)[0] is shown  # one copy
+    assert project.store.texts.reads == reads + 1
+    with traced(project) as statements:
+        project.run(CreateSpan(document, "actor", [(4, 11)]))
+    assert not [s for s in statements if _READS_TEXT.search(s)]
+    assert project.store.texts.reads == reads + 1
+
+
 def test_a_resize_reads_no_text(project: Project) -> None:
     document = _opened(project, _text(3))
     create = CreateSpan(document, "actor", [(4, 11)])
