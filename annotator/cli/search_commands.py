@@ -52,6 +52,7 @@ def _print_documents(args: argparse.Namespace, page) -> int:
         data = {
             "query": page.query,
             "total": page.total,
+            "ranked": page.ranked,
             "results": [
                 {
                     "document": r.document,
@@ -76,7 +77,8 @@ def _print_documents(args: argparse.Namespace, page) -> int:
         return 0
     out = sys.stdout
     shown = len(page.results)
-    print(f"{page.total} document(s) match; showing {shown}", file=out)
+    order = "" if page.ranked else " in project order (too many to rank)"
+    print(f"{page.total} document(s) match; showing {shown}{order}", file=out)
     for result in page.results:
         print(f"\n{result.title}  [{result.document}]  {result.hit_count} hit(s)", file=out)
         for hit in result.hits:
