@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from annotator.cli.common import open_project, project_arg
@@ -49,6 +48,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def _print_documents(args: argparse.Namespace, page) -> int:
     if args.json:
+        import json  # not at the top: `annotator --help` imports every command module
+
         data = {
             "query": page.query,
             "total": page.total,
@@ -103,6 +104,8 @@ def _print_annotations(args: argparse.Namespace, found) -> int:
             }
             for a in found
         ]
+        import json
+
         print(json.dumps({"query": args.query, "results": data}, ensure_ascii=False, indent=2))
         return 0
     print(f"{len(found)} annotation(s)")
