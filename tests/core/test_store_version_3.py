@@ -105,3 +105,40 @@ def test_many_matches_are_listed_in_project_order(project_path: Path, monkeypatc
     assert all(r.score is not None for r in many.results)  # the page's rows are scored
     assert scored == [2, 2]  # only the pages, never every match
     assert few.ranked and few.total == 2
+
+
+def test_a_version_2_file_is_merged_after_its_own_checks(tmp_path: Path) -> None:
+    from merge_helpers import open_as, rich_pair
+
+    from annotator.services.merge import merge
+    from annotator.services.span_commands import EditSpan
+
+    a_path, b_path, rich = rich_pair(tmp_path)
+    with open_as(b_path, "Bob") as b:
+        b.run(EditSpan(rich.mayor, note="from a version 2 file"))
+    as_version_2(b_path)
+    with open_as(a_path, "Ada") as a:
+        report = merge(a, b_path)
+        with a.store.read() as session:
+            assert session.span(rich.mayor).note == "from a version 2 file"
+    assert report.updated == {"spans": 1}
+    assert "prefix = '2 3'" in _index_sql(b_path)  # the other file is read, never upgraded
+
+
+def test_the_cli_says_when_results_come_in_project_order(
+    project_path: Path, monkeypatch, capsys
+) -> None:
+    import json
+
+    from annotator.cli import main
+
+    monkeypatch.setattr(search, "RANK_AT_MOST", 3)
+    assert main(["search", str(project_path), "o*"]) == 0
+    assert "4 document(s) match; showing 4 in project order (too many to rank)" in (
+        capsys.readouterr().out
+    )
+    assert main(["search", str(project_path), "o*", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["ranked"] is False and data["total"] == 4
+    assert main(["search", str(project_path), "tiger", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ranked"] is True
