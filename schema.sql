@@ -1,4 +1,4 @@
--- Annotator project file: the canonical schema (version 2).
+-- Annotator project file: the canonical schema (version 3).
 --
 -- Conventions
 --   * Every table is STRICT: a hostile file cannot smuggle text into an integer column.
@@ -193,12 +193,16 @@ CREATE TABLE tombstones (
 -- Full-text index of documents (project search). External content: the text lives once, in
 -- documents; the store adds, replaces and removes index rows with the documents it writes.
 -- unicode61 with remove_diacritics 2 folds case and diacritics; prefix indexes serve "word*".
+-- >>> version 3: prefix indexes of 1, 2 and 3 characters (version 2 had '2 3': a one-letter
+-- prefix such as "o*" then merged the doclist of every word with that letter, twice per
+-- search). Version 2's statement is ddl.CHANGED_IN_VERSION[3]; the upgrade rebuilds the index.
 CREATE VIRTUAL TABLE documents_fts USING fts5(
     title, text,
     content = 'documents', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
+    prefix = '1 2 3'
 );
+-- <<< version 3
 
 -- Provenance: who changed what, and when. One row per change of a travelling object.
 CREATE TABLE history (
@@ -248,4 +252,4 @@ CREATE TABLE decisions (
     UNIQUE (document_id, unit_kind, unit_key)
 ) STRICT;
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from annotator.cli.common import open_project, project_arg
@@ -51,6 +50,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         raise ValidationError(f"no recorded changes of {wanted} in this project")
     if args.json:
         data = {"object": wanted, "history": [line.to_dict() for line in lines]}
+        import json  # here, not at the top: `annotator --help` imports every command module
+
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return 0
     for line in lines:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from annotator.cli.common import open_project, project_arg
@@ -49,9 +48,12 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def _print_documents(args: argparse.Namespace, page) -> int:
     if args.json:
+        import json  # not at the top: `annotator --help` imports every command module
+
         data = {
             "query": page.query,
             "total": page.total,
+            "ranked": page.ranked,
             "results": [
                 {
                     "document": r.document,
@@ -76,7 +78,8 @@ def _print_documents(args: argparse.Namespace, page) -> int:
         return 0
     out = sys.stdout
     shown = len(page.results)
-    print(f"{page.total} document(s) match; showing {shown}", file=out)
+    order = "" if page.ranked else " in project order (too many to rank)"
+    print(f"{page.total} document(s) match; showing {shown}{order}", file=out)
     for result in page.results:
         print(f"\n{result.title}  [{result.document}]  {result.hit_count} hit(s)", file=out)
         for hit in result.hits:
@@ -101,6 +104,8 @@ def _print_annotations(args: argparse.Namespace, found) -> int:
             }
             for a in found
         ]
+        import json
+
         print(json.dumps({"query": args.query, "results": data}, ensure_ascii=False, indent=2))
         return 0
     print(f"{len(found)} annotation(s)")

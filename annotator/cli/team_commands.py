@@ -4,7 +4,6 @@ queue|progress` and `annotator sync PROJECT` (services/team*.py; psycopg loads o
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
@@ -109,6 +108,8 @@ def _add_member(args: argparse.Namespace) -> int:
 
     password = None
     if args.password:
+        import getpass  # here, not at the top: `annotator --help` imports every command module
+
         password = getpass.getpass(f"password for {args.login}: ")
     uuid = team.add_member(
         args.url,

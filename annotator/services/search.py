@@ -19,7 +19,7 @@ from annotator.domain.model import Annotator
 from annotator.errors import AnnotatorError, ValidationError
 from annotator.services.project import Project
 from annotator.services.search_query import find_terms, parse_query
-from annotator.store.search import AnnotationFilter, AnnotationRow
+from annotator.store.search import RANK_AT_MOST, AnnotationFilter, AnnotationRow
 
 PAGE_SIZE = 20
 #: KWIC lines kept per document (the count says how many hits there are in all).
@@ -59,6 +59,8 @@ class SearchPage:
     results: tuple[DocumentResult, ...]
     offset: int
     total: int | None  # documents matching in all (None: not counted)
+    #: False: more than RANK_AT_MOST documents match, listed in project order (not ranked)
+    ranked: bool = True
 
     @property
     def has_more(self) -> bool:
@@ -101,14 +103,20 @@ def search_documents(
     count: bool = True,
 ) -> SearchPage:
     """One page of documents matching `query`, best first (bm25, title weighted), each with
-    its hits in context. `count=False` skips counting every match (the first page is faster)."""
+    its hits in context. `count=False` skips counting every match (the first page is faster).
+
+    A query matching more than RANK_AT_MOST documents (a one-letter prefix, a word nearly
+    every document holds) is listed in project order instead (`SearchPage.ranked` False):
+    ranking scores every match, and such terms weigh almost nothing in bm25 anyway."""
     if limit < 1:
         raise ValidationError("the limit must be at least 1")
     parsed = parse_query(query)
     match = parsed.match_expression()
     terms = parsed.terms
     with project.store.read() as session:
-        ranked = session.ranked_documents(match, limit, offset)
+        ranks = not session.matches_more_than(match, RANK_AT_MOST)
+        listed = session.ranked_documents if ranks else session.documents_in_order
+        ranked = listed(match, limit, offset)
         texts = session.texts_of([r.document for r in ranked])
         total = session.count_matches(match) if count else None
     results = []
@@ -117,7 +125,7 @@ def search_documents(
         ranges, count = find_terms(text, terms, HITS_PER_DOCUMENT)
         hits = tuple(Hit(s, e, *context(text, s, e)) for s, e in ranges)
         results.append(DocumentResult(found.document, found.title, found.score, hits, count))
-    return SearchPage(query, tuple(results), offset, total)
+    return SearchPage(query, tuple(results), offset, total, ranks)
 
 
 def count_documents(project: Project, query: str) -> int:

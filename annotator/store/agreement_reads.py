@@ -60,17 +60,20 @@ def read_layers(
         fragments[span_id].append((start, end))
     loads = orjson.loads
     multiple = fragments.get
+    # UnitSpan's own __new__ is a Python function; tuple.__new__ builds the same named tuple
+    # without a Python frame per span (this loop runs for every span of every layer).
+    unit = tuple.__new__
     # rows come grouped by document: the list of one (document, annotator) is looked up once
-    # per group, not per row (this loop runs for every span)
-    place: tuple[int, int] | None = None
+    # per group, not per row
+    place_document = place_annotator = None
     add = None
     for span_id, uuid, doc_id, annotator_id, tag_id, start, end, attributes in raw.execute(
         'SELECT id, uuid, document_id, annotator_id, tag_type_id, start, "end", attributes '
         f'FROM spans WHERE annotator_id IN ({who}) ORDER BY document_id, start, "end", uuid',
         list(annotator_ids),
     ):
-        if (doc_id, annotator_id) != place:
-            place = (doc_id, annotator_id)
+        if doc_id != place_document or annotator_id != place_annotator:
+            place_document, place_annotator = doc_id, annotator_id
             document = document_ids.get(doc_id)
             add = (
                 None
@@ -81,11 +84,14 @@ def read_layers(
             continue
         extent = multiple(span_id)
         add(
-            UnitSpan(
-                uuid,
-                tags[tag_id],
-                ((start, end),) if extent is None else tuple(extent),
-                loads(attributes) if attributes != "{}" else {},
+            unit(
+                UnitSpan,
+                (
+                    uuid,
+                    tags[tag_id],
+                    ((start, end),) if extent is None else tuple(extent),
+                    loads(attributes) if attributes != "{}" else {},
+                ),
             )
         )
     for doc_id, uuid, type_id, source, target, annotator_id, attributes in raw.execute(

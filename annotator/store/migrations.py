@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -9,7 +10,13 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from annotator.errors import MigrationError, NewerVersionError
-from annotator.store.ddl import schema_sql, schema_version, split_statements, statements_adding
+from annotator.store.ddl import (
+    form_at,
+    schema_sql,
+    schema_version,
+    split_statements,
+    statements_adding,
+)
 
 Migration = Callable[[Connection], None]
 
@@ -27,13 +34,40 @@ def _add_version_2(connection: Connection) -> None:
     """1 → 2: project search (documents_fts, filled from the documents), provenance (history),
     merge reports and adjudication decisions."""
     for statement in statements_adding(2):
-        connection.exec_driver_sql(statement)
+        connection.exec_driver_sql(version_2_form(statement))
     connection.exec_driver_sql("INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')")
 
 
-#: MIGRATIONS[n] takes a file from version n to n + 1. A fresh file takes 0 → 1 → 2: version 1
-#: is schema.sql without what version 2 added (those statements are skipped, then added).
-MIGRATIONS: Mapping[int, Migration] = {0: _create_version_1, 1: _add_version_2}
+def version_2_form(statement: str) -> str:
+    """The statement as version 2 had it (version 3 re-created the search index)."""
+    match = re.match(r"CREATE\s+(?:VIRTUAL\s+)?TABLE\s+(\w+)", statement, re.IGNORECASE)
+    return form_at(2, match.group(1), statement) if match else statement
+
+
+def _add_version_3(connection: Connection) -> None:
+    """2 → 3: the search index gets one-letter prefix indexes (`prefix = '1 2 3'`): dropped,
+    created as schema.sql says and rebuilt from the documents (it holds nothing else)."""
+    connection.exec_driver_sql("DROP TABLE documents_fts")
+    connection.exec_driver_sql(_search_index_statement())
+    connection.exec_driver_sql("INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')")
+
+
+def _search_index_statement() -> str:
+    return next(
+        statement
+        for statement in split_statements(schema_sql())
+        if re.match(r"CREATE\s+VIRTUAL\s+TABLE\s+documents_fts\b", statement, re.IGNORECASE)
+    )
+
+
+#: MIGRATIONS[n] takes a file from version n to n + 1. A fresh file takes 0 → 1 → 2 → 3:
+#: version 1 is schema.sql without what version 2 added (those statements are skipped, then
+#: added in their version 2 form; version 3 re-creates the search index, empty then).
+MIGRATIONS: Mapping[int, Migration] = {
+    0: _create_version_1,
+    1: _add_version_2,
+    2: _add_version_3,
+}
 
 
 def read_user_version(engine: Engine) -> int:

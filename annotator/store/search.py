@@ -29,6 +29,19 @@ _RANKED = (
     "AS score FROM documents_fts WHERE documents_fts MATCH ? ORDER BY score, rowid "
     "LIMIT ? OFFSET ?) r JOIN documents d ON d.id = r.id ORDER BY r.score, r.id"
 )
+#: A query matching more documents than this is listed in project order (document id), with
+#: bm25 computed for the page's rows only: ranking scores every match (FTS5's bm25 has no
+#: top-k shortcut), which for a one-letter prefix or a word nearly every document holds
+#: costs tens of milliseconds at 10,000 documents, and gives such terms almost no weight
+#: anyway (their inverse document frequency is about zero). Up to this many are ranked.
+RANK_AT_MOST = 2_000
+#: Whether there is a match after the first RANK_AT_MOST (in rowid order: no scoring).
+_BEYOND = "SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? LIMIT 1 OFFSET ?"
+_IN_ORDER = (
+    "SELECT d.uuid, d.title, r.score FROM (SELECT rowid AS id, bm25(documents_fts, ?, ?) "
+    "AS score FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rowid "
+    "LIMIT ? OFFSET ?) r JOIN documents d ON d.id = r.id ORDER BY r.id"
+)
 _COUNT = "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?"
 _ATTRIBUTE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -95,11 +108,25 @@ class SearchReads:
     def ranked_documents(self, match: str, limit: int, offset: int = 0) -> list[RankedDocument]:
         """Documents matching an FTS5 expression, best first. A malformed expression raises
         ValidationError (callers pass parsed expressions, so this is a last line of defence)."""
+        return self._documents(_RANKED, match, limit, offset)
+
+    def documents_in_order(self, match: str, limit: int, offset: int = 0) -> list[RankedDocument]:
+        """Documents matching an FTS5 expression in project order (document id), each with
+        its bm25 score; only the page's rows are scored."""
+        return self._documents(_IN_ORDER, match, limit, offset)
+
+    def matches_more_than(self, match: str, count: int) -> bool:
+        """Whether more than `count` documents match (counts no further, scores none)."""
         self._check_index()
         try:
-            found = self._driver().execute(
-                _RANKED, (TITLE_WEIGHT, TEXT_WEIGHT, match, limit, offset)
-            )
+            return self._driver().execute(_BEYOND, (match, count)).fetchone() is not None
+        except sqlite3.OperationalError as error:
+            raise ValidationError(f"cannot search for that: {error}") from None
+
+    def _documents(self, sql: str, match: str, limit: int, offset: int) -> list[RankedDocument]:
+        self._check_index()
+        try:
+            found = self._driver().execute(sql, (TITLE_WEIGHT, TEXT_WEIGHT, match, limit, offset))
             return [RankedDocument(*row) for row in found]
         except sqlite3.OperationalError as error:
             raise ValidationError(f"cannot search for that: {error}") from None

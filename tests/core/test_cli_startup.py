@@ -48,6 +48,12 @@ def test_building_the_parser_loads_only_the_cli() -> None:
     assert ours <= allowed, sorted(ours - allowed)
 
 
+def test_building_the_parser_leaves_the_handlers_own_modules_unloaded() -> None:
+    """getpass (and termios with it) is for `team add-member --password` alone."""
+    modules = loaded_after("import annotator.cli as c; c.build_parser()")
+    assert not {"getpass", "termios"} & modules
+
+
 def test_help_prints_without_the_heavy_libraries() -> None:
     modules = loaded_after(
         "from annotator.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"

@@ -24,6 +24,7 @@ from annotator.errors import (
 )
 from annotator.services.project import Project
 from annotator.store import checks, close_record, content_checks
+from annotator.store.ddl import schema_version
 from annotator.store.lock import lock_path
 from annotator.store.project_store import ProjectStore
 
@@ -133,7 +134,7 @@ def test_a_file_this_installation_closed_skips_content_validation(tmp_path, monk
     seen = _content_validations(monkeypatch)
     Project.open(path).close()
     assert seen == []
-    assert close_record.closed_cleanly_here(path, 2)
+    assert close_record.closed_cleanly_here(path, schema_version())
     # `check` always validates in full; a copy of the file (from elsewhere) too.
     assert cli("check", path)[0] == 0
     copy = tmp_path / "copy.annotator"
@@ -147,7 +148,7 @@ def test_a_file_edited_outside_after_a_clean_close_is_checked_and_refused(popula
     and put size and modification time back. The record's hash catches it."""
     path = populated_file
     Project.open(path).close()
-    assert close_record.closed_cleanly_here(path, 2)
+    assert close_record.closed_cleanly_here(path, schema_version())
     status = os.stat(path)
     connection = sqlite3.connect(path, isolation_level=None)
     try:

@@ -66,3 +66,17 @@ def test_a_count_for_an_older_query_is_not_shown(qtbot, panel) -> None:
     for _ in range(3):  # the first query's count (a zero timer) runs here, and must do nothing
         QApplication.processEvents()
     assert panel.status.text() == "1 document"
+
+
+def test_too_many_matches_to_rank_say_they_come_in_project_order(qtbot, panel, monkeypatch) -> None:
+    from annotator.services import search
+
+    monkeypatch.setattr(search, "RANK_AT_MOST", 10)
+    _search(qtbot, panel, "harbour")
+    titles = [panel.results.topLevelItem(i).text(0) for i in range(PAGE_SIZE)]
+    assert [t.split(":")[0] for t in titles] == [f"Report {i}" for i in range(PAGE_SIZE)]
+    assert panel.status.text() == f"{PAGE_SIZE}+ documents in project order (too many to rank)"
+    qtbot.waitUntil(lambda: panel.status.text().startswith(f"{MANY} documents"))
+    assert panel.status.text() == f"{MANY} documents in project order (too many to rank)"
+    _search(qtbot, panel, "kittiwake")  # one match: ranked, and said plainly
+    assert panel.status.text() == "1 document"

@@ -25,11 +25,13 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
+_TOKEN_SPLIT = re.compile(f"({TOKEN_PATTERN.pattern})")
 NONE = ""  # the overall label of a token no tag covers (shown as "none")
 _NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
 
@@ -86,12 +88,13 @@ class Run(NamedTuple):
 
 
 def tokenise(text: str) -> tuple[list[int], list[int]]:
-    """Start and end offsets of the document's tokens (see the module docstring)."""
-    offsets = [match.span() for match in TOKEN_PATTERN.finditer(text)]
-    if not offsets:
-        return [], []
-    starts, ends = zip(*offsets, strict=True)
-    return list(starts), list(ends)
+    """Start and end offsets of the document's tokens (see the module docstring).
+
+    Split on the token pattern (captured): the pieces alternate gap, token, gap, …, gap, so
+    the running sum of their lengths is gap end (= token start), token end, … — the same
+    tokens as `TOKEN_PATTERN.finditer`, found by C loops with no match object per token."""
+    bounds = list(accumulate(map(len, _TOKEN_SPLIT.split(text))))
+    return bounds[0:-1:2], bounds[1::2]
 
 
 def token_range(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int]:

@@ -66,6 +66,7 @@ class SearchPanel(QWidget):
         self._query = ""
         self._mode = "documents"
         self._loaded = 0
+        self._ranked = True  # False: more matches than are ranked, listed in project order
         self._total: int | None = None  # documents matching the query (None: not counted yet)
         self.edit = QLineEdit(self)
         self.edit.setObjectName("project_search_edit")
@@ -141,6 +142,7 @@ class SearchPanel(QWidget):
                     count=False,
                 )
                 self._add_documents(page)
+                self._ranked = page.ranked
                 self._loaded += len(page.results)
                 if len(page.results) < PAGE_SIZE and self._total is None:
                     self._total = self._loaded
@@ -185,11 +187,13 @@ class SearchPanel(QWidget):
     def _say_documents(self) -> None:
         if not self._loaded:
             return
+        # Very many matches come in project order (ranking would score every one of them).
+        order = "" if self._ranked else " in project order (too many to rank)"
         if self._total is None:
-            self._say(f"{self._loaded:,}+ documents")
+            self._say(f"{self._loaded:,}+ documents{order}")
             return
         total = self._total
-        self._say(f"{total:,} document{'' if total == 1 else 's'}")
+        self._say(f"{total:,} document{'' if total == 1 else 's'}{order}")
 
     def _say(self, text: str, *, warning: bool = False) -> None:
         self.status.setText(text)
