@@ -237,3 +237,16 @@ def test_two_thousand_spans_load_and_update(qtmodeltester, session):
     session.run(DeleteSpans([c.uuid for c in creates[:500]]))  # above the reset threshold
     session.flush()
     assert model.rowCount() == 1500
+
+
+def test_deferred_counts_arrive_in_one_data_change(qtbot, session):
+    """Loading every document's count is one dataChanged, not one per row (10,000 row signals
+    held up the first search after opening a large project)."""
+    session.run(AddDocuments([imported(f"Doc {n}", f"Text number {n}.") for n in range(40)]))
+    session.flush()
+    model = DocumentListModel(session, defer_counts=True)
+    signals: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last, *_: signals.append((first.row(), last.row())))
+    model.load_counts()
+    assert len(signals) == 1
+    assert model.spans_of(session.current_document) == 12

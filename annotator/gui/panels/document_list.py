@@ -123,10 +123,10 @@ class DocumentListModel(QAbstractTableModel):
             for d in documents
         ]
         if [r.uuid for r in rows] == [r.uuid for r in self._rows]:
-            for row, new in enumerate(rows):
-                if new != self._rows[row]:
-                    self._rows[row] = new
-                    self._row_changed(row)
+            changed = [row for row, new in enumerate(rows) if new != self._rows[row]]
+            for row in changed:
+                self._rows[row] = rows[row]
+            self._rows_changed(changed)
             return
         self.beginResetModel()
         self._rows = rows
@@ -138,8 +138,7 @@ class DocumentListModel(QAbstractTableModel):
         self._counts_known = True
         with self.session.read() as read:
             counts = read.span_counts(self.session.layer.annotators())
-        for uuid, count in counts.items():
-            self._replace(uuid, spans=count)
+        self._replace_counts(counts)
         self.counts_loaded.emit()
 
     def count_in_background(self) -> None:
@@ -169,8 +168,7 @@ class DocumentListModel(QAbstractTableModel):
         if counts is None or generation != self._generation or self._counts_known:
             return
         self._counts_known = True
-        for uuid, count in counts.items():
-            self._replace(uuid, spans=count)
+        self._replace_counts(counts)
         changed = [u for u in self._changed_while_counting if u in self._index]
         if changed:  # edited after the worker's snapshot: count those again
             with self.session.read() as read:
@@ -242,6 +240,23 @@ class DocumentListModel(QAbstractTableModel):
             found = {u: s.status for u in uuids for s in read.statuses(u) if s.annotator == me}
         for uuid in uuids:
             self._replace(uuid, status=found.get(uuid, "new"))
+
+    def _replace_counts(self, counts: dict[str, int]) -> None:
+        """Set many rows' span counts with one dataChanged over the changed range: one signal
+        per row made the first search after opening a 10,000-document project wait ~150 ms on
+        10,000 view updates."""
+        changed = []
+        for uuid, count in counts.items():
+            row = self._index.get(uuid)
+            if row is not None and self._rows[row].spans != count:
+                self._rows[row] = replace(self._rows[row], spans=count)
+                changed.append(row)
+        self._rows_changed(changed)
+
+    def _rows_changed(self, rows: list[int]) -> None:
+        if rows:
+            last = len(self.COLUMNS) - 1
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last))
 
     def _replace(self, uuid: str, **values: Any) -> None:
         row = self._index.get(uuid)
