@@ -17,6 +17,7 @@ from annotator.gui.document_content import LoadedDocument
 from annotator.gui.layers import LayerState
 from annotator.gui.undo import UndoableCommand
 from annotator.services.command import Command
+from annotator.services.gc_pause import BulkLoad
 from annotator.services.project import Project
 from annotator.store.project_store import ReadSession
 
@@ -49,6 +50,7 @@ class ProjectSession(QObject):
         self._schema: Schema | None = None
         self._loader = QTimer(self, singleShot=True, interval=0)
         self._loader.timeout.connect(self._load_step)
+        self._collector = BulkLoad()
         #: Delay before a long document's second step. The window sets it and calls
         #: `resume_loading` after the reading pane's first paint, so the first screen is not
         #: held up by the rest of the document; the delay is the fallback when nothing paints.
@@ -79,9 +81,11 @@ class ProjectSession(QObject):
         if not uuid:
             return None
         if self._content is None or self._content.uuid != uuid:
+            self._collector.release()  # the previous document's objects: collected as usual
             with self.read() as read:
                 self._content = LoadedDocument.read_head(read, uuid)
             if not self._content.complete:
+                self._collector.begin()  # no full collections stall the steps (gc_pause)
                 self._loader.start(self.loading_delay)
         return self._content
 
@@ -108,7 +112,10 @@ class ProjectSession(QObject):
 
     def _load_step(self) -> None:
         content = self._content
-        if content is None or content.uuid != self.current_document or content.complete:
+        if content is None or content.uuid != self.current_document:
+            self._collector.release()  # the load was abandoned (no document, or another)
+            return
+        if content.complete:
             return
         was_complete = content.spans_complete
         with self.read() as read:
@@ -119,7 +126,9 @@ class ProjectSession(QObject):
             self.links_loaded.emit()
         if not was_complete or content.links_complete:
             self.loading.emit(len(content.spans), max(content.total, len(content.spans)))
-        if not content.complete and not self._loader.isActive():
+        if content.complete:
+            self._collector.end()
+        elif not self._loader.isActive():
             self._loader.start(0)
 
     def _update_content(self, changes: ChangeSet) -> None:
@@ -128,8 +137,10 @@ class ProjectSession(QObject):
             return
         if content.uuid in changes.documents_removed or LoadedDocument.stale_after(changes):
             self._content = None
+            self._collector.release()
         elif content.uuid in changes.documents_added:
             self._content = None  # a document deleted and restored: read it again
+            self._collector.release()
         elif content.uuid in changes.documents:
             with self.read() as read:
                 content.apply(changes, read)
@@ -254,6 +265,7 @@ class ProjectSession(QObject):
             self.select_link(uuid)
 
     def close(self) -> None:
+        self._collector.release()
         if self._queue in self.project.listeners:
             self.project.listeners.remove(self._queue)
         self.project.close()

@@ -14,6 +14,7 @@ from annotator.domain import content_rules
 from annotator.errors import ValidationError
 from annotator.io.byte_sniff import not_json_text
 from annotator.io.foreign_common import ForeignFormatError, ForeignImport
+from annotator.io.json_bounds import CHUNK, JsonBoundsError, check_json_bounds
 
 #: Room a JSON line may take beyond its text's limit: labels, relations, metadata, escapes.
 LABELS_ROOM = 16 * 1024 * 1024
@@ -31,8 +32,15 @@ def read_bytes(path: Path, limit: int = 2 * 1024**3) -> bytes:
 
 
 def read_json_bytes(path: Path) -> bytes:
-    """A JSON or JSON-lines file's bytes without a UTF-8 byte order mark (Windows editors
-    write one; JSON parsers refuse it)."""
+    """A JSON file's bytes without a UTF-8 byte order mark (Windows editors write one; JSON
+    parsers refuse it), once its strings are known to be in bounds (json_bounds)."""
+    path = Path(path)
+    try:
+        check_json_bounds(path)
+    except JsonBoundsError as error:
+        raise ForeignFormatError([f"{path.name}: {error}"]) from None
+    except OSError as error:
+        raise ForeignFormatError([f"{path.name}: cannot be read ({error.strerror})"]) from None
     return read_bytes(path).removeprefix(codecs.BOM_UTF8)
 
 
@@ -89,7 +97,7 @@ def jsonl_texts(builder: ForeignImport, path: Path) -> Iterator[tuple[dict[str, 
         except orjson.JSONDecodeError as error:
             del line
             # a zip, a picture, UTF-16: say so, not where it broke
-            reason = not_json_text(read_json_bytes(path))
+            reason = not_json_text(_start_of(path))
             if reason is not None:
                 raise ForeignFormatError(
                     [f"{builder.name}: not a JSON-lines file ({reason})"]
@@ -102,3 +110,12 @@ def jsonl_texts(builder: ForeignImport, path: Path) -> Iterator[tuple[dict[str, 
         yield item, where
     if not found:
         raise ForeignFormatError([f"{builder.name}: no documents (expected one JSON per line)"])
+
+
+def _start_of(path: Path) -> bytes:
+    """The first MiB of a file: enough to tell a picture or UTF-16 text from broken JSON lines
+    without reading a 2 GB file whole."""
+    with Path(path).open("rb") as handle:
+        start = handle.read(CHUNK)
+    # cut at a line end, never inside a character, unless it is all there is
+    return start if len(start) < CHUNK else start[: start.rfind(b"\n") + 1] or start

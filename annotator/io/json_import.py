@@ -22,6 +22,7 @@ from annotator.domain.model import LinkType, Schema
 from annotator.domain.wording import counted
 from annotator.errors import ValidationError
 from annotator.io.byte_sniff import not_json_text
+from annotator.io.json_bounds import JsonBoundsError, check_json_bounds
 from annotator.io.json_history import import_history
 from annotator.io.json_validate import (
     Exchange,
@@ -72,7 +73,10 @@ def load_json_file(path: Path) -> Any:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ValidationError(f"{path.name} is larger than 2 GB")
+        check_json_bounds(path)  # a 200 MiB string is refused streaming, not parsed whole
         data = path.read_bytes()
+    except JsonBoundsError as error:
+        raise ValidationError(f"{path.name}: {error}") from None
     except OSError as error:
         raise ValidationError(f"{path.name}: cannot be read ({error.strerror})") from error
     try:

@@ -10,9 +10,11 @@ Two locks, both released by the OS when the process dies:
   classic fcntl lock would be dropped by any close of the file in the process), and they do not
   touch SQLite's byte-range locks. Writers lock it exclusively, read-only commands shared.
 
-Elsewhere the file beside the project is the lock: on Windows a file held open cannot be
-deleted; on macOS and the BSDs (no OFD locks in Python) deleting it while the project is open
-is a known gap (README, "The project file").
+On macOS and the BSDs (no OFD locks) the project file itself is locked whole with flock():
+there flock locks are independent of the fcntl byte-range locks SQLite takes, so neither
+disturbs the other, and like OFD locks they belong to our descriptor (SQLite closing its own
+does not drop ours). On Linux flock is independent of fcntl locks too, which lets the tests
+force this path. On Windows a lock file held open cannot be deleted, so it alone is the lock.
 """
 
 from __future__ import annotations
@@ -117,7 +119,8 @@ LOCK_BYTE = 1 << 40
 
 
 class FileLock:
-    """An OFD lock on one byte of the project file (Linux); elsewhere it holds nothing."""
+    """A lock on the project file itself: an OFD lock on one byte (Linux), flock() on the
+    whole file (macOS, BSDs); on Windows it holds nothing."""
 
     def __init__(self, project: Path, *, shared: bool) -> None:
         self.project, self.shared = project, shared
@@ -126,7 +129,7 @@ class FileLock:
     def acquire(self) -> bool:
         """Take the lock; False if another holder has it. Where the platform or the file
         system offers no such lock, True without holding one."""
-        if _OFD_SETLK is None:
+        if sys.platform == "win32":
             return True
         try:
             descriptor = os.open(self.project, os.O_RDONLY if self.shared else os.O_RDWR)
@@ -135,20 +138,24 @@ class FileLock:
                 descriptor, self.shared = os.open(self.project, os.O_RDONLY), True
             except OSError:
                 return True
-        kind = fcntl.F_RDLCK if self.shared else fcntl.F_WRLCK
         try:
-            fcntl.fcntl(descriptor, _OFD_SETLK, _flock(kind))
+            if _OFD_SETLK is not None:
+                kind = fcntl.F_RDLCK if self.shared else fcntl.F_WRLCK
+                fcntl.fcntl(descriptor, _OFD_SETLK, _flock(kind))
+            else:
+                kind = fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX
+                fcntl.flock(descriptor, kind | fcntl.LOCK_NB)
         except OSError as error:
             os.close(descriptor)
-            # Taken: EACCES or EAGAIN. Anything else: no OFD locks on this file system (some
-            # network mounts), where the lock file beside the project is the lock.
-            return error.errno not in (errno.EACCES, errno.EAGAIN)
+            # Taken: EACCES, EAGAIN or EWOULDBLOCK. Anything else: no such locks on this file
+            # system (some network mounts), where the lock file beside the project is the lock.
+            return error.errno not in (errno.EACCES, errno.EAGAIN, errno.EWOULDBLOCK)
         self._descriptor = descriptor
         return True
 
     def release(self) -> None:
         if self._descriptor is not None:
-            with suppress(OSError):  # closing the descriptor releases its OFD lock
+            with suppress(OSError):  # closing the descriptor releases its OFD or flock lock
                 os.close(self._descriptor)
             self._descriptor = None
 
@@ -182,6 +189,7 @@ if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
 else:
     import fcntl
 
+    #: None (macOS, BSDs): FileLock uses flock() on the project file instead.
     _OFD_SETLK = getattr(fcntl, "F_OFD_SETLK", None)
 
     def _lock(handle: IO[str]) -> None:

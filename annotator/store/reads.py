@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 
 from sqlalchemy import Connection, and_, func, select
-from sqlalchemy.orm import aliased
 
 from annotator.domain.model import (
     Annotator,
@@ -25,9 +24,9 @@ from annotator.store import rows
 from annotator.store import tables as t
 from annotator.store.texts import DocumentTexts
 
-_author = aliased(t.AnnotatorRow)
-_source = aliased(t.SpanRow)
-_target = aliased(t.SpanRow)
+_author = t.AnnotatorRow.alias()
+_source = t.SpanRow.alias()
+_target = t.SpanRow.alias()
 
 
 class Reads:

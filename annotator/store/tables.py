@@ -1,337 +1,326 @@
-"""SQLAlchemy mapping of schema.sql (tested to match it column for column)."""
+"""The tables of schema.sql as SQLAlchemy Core tables (tested to match it column for column).
+
+Core `Table`s, not ORM declarative classes: the store runs Core statements on connections
+only, and leaving out `sqlalchemy.orm` saves its import (about 11 MB, issue 14's budget for
+the app's imports). `SpanRow.start` style column access is kept (`Columns`)."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
     CheckConstraint,
+    Column,
     ForeignKey,
     Index,
     Integer,
+    MetaData,
     PrimaryKeyConstraint,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy import (
     text as sql_text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import Alias
+
+metadata = MetaData()
 
 
-class Base(DeclarativeBase):
-    """Declarative base; every table is STRICT like in schema.sql."""
+class Columns:
+    """A table's columns as attributes (`SpanRow.start`), as the ORM classes offered them;
+    `__table__` is the table (or alias) itself."""
+
+    def __init__(self, table: Table | Alias) -> None:
+        self.__table__ = table
+
+    def __getattr__(self, name: str) -> Column:
+        try:
+            return self.__table__.c[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __clause_element__(self) -> Table | Alias:
+        """Where a FROM or join expects a table, SQLAlchemy takes this one."""
+        return self.__table__
+
+    def alias(self) -> Columns:
+        """The same columns of an alias of the table (a self-join: links' two spans)."""
+        return Columns(self.__table__.alias())
 
 
-STRICT = {"sqlite_strict": True}
+def _table(name: str, *columns_and_constraints: object) -> Columns:
+    """A STRICT table, like every table of schema.sql."""
+    return Columns(Table(name, metadata, *columns_and_constraints, sqlite_strict=True))
 
 
-def _author() -> Mapped[int | None]:
-    return mapped_column(Integer, ForeignKey("annotators.id", ondelete="SET NULL"))
+def _author(name: str) -> Column:
+    return Column(name, Integer, ForeignKey("annotators.id", ondelete="SET NULL"), nullable=True)
 
 
-def _rowid() -> Mapped[int]:
-    """`id INTEGER PRIMARY KEY` as in schema.sql: a rowid alias declared without NOT NULL."""
-    return mapped_column(Integer, primary_key=True, nullable=True)
+ProjectInfo = _table(
+    "project_info",
+    Column("key", Text, primary_key=True, nullable=False),
+    Column("value", Text, nullable=False),
+)
 
 
-class ProjectInfo(Base):
-    __tablename__ = "project_info"
-    __table_args__ = (STRICT,)
-    key: Mapped[str] = mapped_column(Text, primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+AnnotatorRow = _table(
+    "annotators",
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("uuid", Text, unique=True, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("identifier", Text, server_default=sql_text("''"), nullable=False),
+    Column("created", Text, nullable=False),
+    Column("modified", Text, nullable=False),
+)
 
 
-class AnnotatorRow(Base):
-    __tablename__ = "annotators"
-    __table_args__ = (STRICT,)
-    id: Mapped[int] = _rowid()
-    uuid: Mapped[str] = mapped_column(Text, unique=True)
-    name: Mapped[str] = mapped_column(Text)
-    identifier: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    created: Mapped[str] = mapped_column(Text)
-    modified: Mapped[str] = mapped_column(Text)
+TagTypeRow = _table(
+    "tag_types",
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("uuid", Text, unique=True, nullable=False),
+    Column("key", Text, unique=True, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("color", Text, nullable=False),
+    Column("hotkey", Text, nullable=True),
+    Column("guideline", Text, server_default=sql_text("''"), nullable=False),
+    Column("position", Integer, server_default=sql_text("0"), nullable=False),
+    Column("created", Text, nullable=False),
+    Column("modified", Text, nullable=False),
+    _author("author_id"),
+    CheckConstraint("kind IN ('actor', 'event', 'claim', 'custom')"),
+)
 
 
-class TagTypeRow(Base):
-    __tablename__ = "tag_types"
-    __table_args__ = (
-        CheckConstraint("kind IN ('actor', 'event', 'claim', 'custom')"),
-        STRICT,
-    )
-    id: Mapped[int] = _rowid()
-    uuid: Mapped[str] = mapped_column(Text, unique=True)
-    key: Mapped[str] = mapped_column(Text, unique=True)
-    label: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(Text)
-    color: Mapped[str] = mapped_column(Text)
-    hotkey: Mapped[str | None] = mapped_column(Text)
-    guideline: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    position: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
-    created: Mapped[str] = mapped_column(Text)
-    modified: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int | None] = _author()
+LinkTypeRow = _table(
+    "link_types",
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("uuid", Text, unique=True, nullable=False),
+    Column("key", Text, unique=True, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("directed", Integer, server_default=sql_text("1"), nullable=False),
+    Column("color", Text, nullable=False),
+    Column("guideline", Text, server_default=sql_text("''"), nullable=False),
+    Column("position", Integer, server_default=sql_text("0"), nullable=False),
+    Column("created", Text, nullable=False),
+    Column("modified", Text, nullable=False),
+    _author("author_id"),
+    CheckConstraint("directed IN (0, 1)"),
+)
 
 
-class LinkTypeRow(Base):
-    __tablename__ = "link_types"
-    __table_args__ = (CheckConstraint("directed IN (0, 1)"), STRICT)
-    id: Mapped[int] = _rowid()
-    uuid: Mapped[str] = mapped_column(Text, unique=True)
-    key: Mapped[str] = mapped_column(Text, unique=True)
-    label: Mapped[str] = mapped_column(Text)
-    directed: Mapped[int] = mapped_column(Integer, server_default=sql_text("1"))
-    color: Mapped[str] = mapped_column(Text)
-    guideline: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    position: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
-    created: Mapped[str] = mapped_column(Text)
-    modified: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int | None] = _author()
+LinkTypeEndpointRow = _table(
+    "link_type_endpoints",
+    Column(
+        "link_type_id", Integer, ForeignKey("link_types.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("role", Text, nullable=False),
+    Column("tag_type_id", Integer, ForeignKey("tag_types.id", ondelete="CASCADE"), nullable=False),
+    PrimaryKeyConstraint("link_type_id", "role", "tag_type_id"),
+    CheckConstraint("role IN ('source', 'target')"),
+)
 
 
-class LinkTypeEndpointRow(Base):
-    __tablename__ = "link_type_endpoints"
-    __table_args__ = (
-        PrimaryKeyConstraint("link_type_id", "role", "tag_type_id"),
-        CheckConstraint("role IN ('source', 'target')"),
-        STRICT,
-    )
-    link_type_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("link_types.id", ondelete="CASCADE")
-    )
-    role: Mapped[str] = mapped_column(Text)
-    tag_type_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("tag_types.id", ondelete="CASCADE")
-    )
+AttributeDefRow = _table(
+    "attribute_defs",
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("uuid", Text, unique=True, nullable=False),
+    Column("tag_type_id", Integer, ForeignKey("tag_types.id", ondelete="CASCADE"), nullable=True),
+    Column("link_type_id", Integer, ForeignKey("link_types.id", ondelete="CASCADE"), nullable=True),
+    Column("key", Text, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("value_type", Text, nullable=False),
+    Column("choices", Text, server_default=sql_text("'[]'"), nullable=False),
+    Column("required", Integer, server_default=sql_text("0"), nullable=False),
+    Column("default_value", Text, nullable=True),
+    Column("guideline", Text, server_default=sql_text("''"), nullable=False),
+    Column("position", Integer, server_default=sql_text("0"), nullable=False),
+    Column("created", Text, nullable=False),
+    Column("modified", Text, nullable=False),
+    _author("author_id"),
+    CheckConstraint(
+        "value_type IN ('choice', 'multi_choice', 'text', 'number', 'date', 'boolean')"
+    ),
+    CheckConstraint("required IN (0, 1)"),
+    CheckConstraint("(tag_type_id IS NULL) <> (link_type_id IS NULL)"),
+    UniqueConstraint("tag_type_id", "key"),
+    UniqueConstraint("link_type_id", "key"),
+)
 
 
-class AttributeDefRow(Base):
-    __tablename__ = "attribute_defs"
-    __table_args__ = (
-        CheckConstraint(
-            "value_type IN ('choice', 'multi_choice', 'text', 'number', 'date', 'boolean')"
-        ),
-        CheckConstraint("required IN (0, 1)"),
-        CheckConstraint("(tag_type_id IS NULL) <> (link_type_id IS NULL)"),
-        UniqueConstraint("tag_type_id", "key"),
-        UniqueConstraint("link_type_id", "key"),
-        STRICT,
-    )
-    id: Mapped[int] = _rowid()
-    uuid: Mapped[str] = mapped_column(Text, unique=True)
-    tag_type_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("tag_types.id", ondelete="CASCADE")
-    )
-    link_type_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("link_types.id", ondelete="CASCADE")
-    )
-    key: Mapped[str] = mapped_column(Text)
-    label: Mapped[str] = mapped_column(Text)
-    value_type: Mapped[str] = mapped_column(Text)
-    choices: Mapped[str] = mapped_column(Text, server_default=sql_text("'[]'"))
-    required: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
-    default_value: Mapped[str | None] = mapped_column(Text)
-    guideline: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    position: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
-    created: Mapped[str] = mapped_column(Text)
-    modified: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int | None] = _author()
+DocumentRow = _table(
+    "documents",
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("uuid", Text, unique=True, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("sha256", Text, unique=True, nullable=False),
+    Column("author", Text, server_default=sql_text("''"), nullable=False),
+    Column("outlet", Text, server_default=sql_text("''"), nullable=False),
+    Column("url", Text, server_default=sql_text("''"), nullable=False),
+    Column("published", Text, server_default=sql_text("''"), nullable=False),
+    Column("language", Text, server_default=sql_text("''"), nullable=False),
+    Column("source_filename", Text, server_default=sql_text("''"), nullable=False),
+    Column("source_encoding", Text, server_default=sql_text("''"), nullable=False),
+    Column("extra", Text, server_default=sql_text("'{}'"), nullable=False),
+    Column("imported", Text, nullable=False),
+    Column("created", Text, nullable=False),
+    Column("modified", Text, nullable=False),
+    _author("author_id"),
+)
 
 
-class DocumentRow(Base):
-    __tablename__ = "documents"
-    __table_args__ = (STRICT,)
-    id: Mapped[int] = _rowid()
-    uuid: Mapped[str] = mapped_column(Text, unique=True)
-    title: Mapped[str] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(Text, unique=True)
-    author: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    outlet: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    url: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    published: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    language: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    source_filename: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    source_encoding: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    extra: Mapped[str] = mapped_column(Text, server_default=sql_text("'{}'"))
-    imported: Mapped[str] = mapped_column(Text)
-    created: Mapped[str] = mapped_column(Text)
-    modified: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int | None] = _author()
+EntityRow = _table(
+    "entities",
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("uuid", Text, unique=True, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, server_default=sql_text("''"), nullable=False),
+    Column("aliases", Text, server_default=sql_text("'[]'"), nullable=False),
+    Column("external_ids", Text, server_default=sql_text("'{}'"), nullable=False),
+    Column("note", Text, server_default=sql_text("''"), nullable=False),
+    Column("created", Text, nullable=False),
+    Column("modified", Text, nullable=False),
+    _author("author_id"),
+)
 
 
-class EntityRow(Base):
-    __tablename__ = "entities"
-    __table_args__ = (STRICT,)
-    id: Mapped[int] = _rowid()
-    uuid: Mapped[str] = mapped_column(Text, unique=True)
-    name: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    aliases: Mapped[str] = mapped_column(Text, server_default=sql_text("'[]'"))
-    external_ids: Mapped[str] = mapped_column(Text, server_default=sql_text("'{}'"))
-    note: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    created: Mapped[str] = mapped_column(Text)
-    modified: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int | None] = _author()
+SpanRow = _table(
+    "spans",
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("uuid", Text, unique=True, nullable=False),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("annotator_id", Integer, ForeignKey("annotators.id"), nullable=False),
+    Column("tag_type_id", Integer, ForeignKey("tag_types.id"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("quote", Text, nullable=False),
+    Column("prefix", Text, server_default=sql_text("''"), nullable=False),
+    Column("suffix", Text, server_default=sql_text("''"), nullable=False),
+    Column("attributes", Text, server_default=sql_text("'{}'"), nullable=False),
+    Column("note", Text, server_default=sql_text("''"), nullable=False),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="SET NULL"), nullable=True),
+    Column("created", Text, nullable=False),
+    Column("modified", Text, nullable=False),
+    CheckConstraint("start >= 0"),
+    CheckConstraint('"end" > start'),
+    Index("spans_document_start", "document_id", "start"),
+    Index("spans_tag_type", "tag_type_id"),
+    Index("spans_annotator", "annotator_id"),
+    Index("spans_entity", "entity_id"),
+)
 
 
-class SpanRow(Base):
-    __tablename__ = "spans"
-    __table_args__ = (
-        CheckConstraint("start >= 0"),
-        CheckConstraint('"end" > start'),
-        Index("spans_document_start", "document_id", "start"),
-        Index("spans_tag_type", "tag_type_id"),
-        Index("spans_annotator", "annotator_id"),
-        Index("spans_entity", "entity_id"),
-        STRICT,
-    )
-    id: Mapped[int] = _rowid()
-    uuid: Mapped[str] = mapped_column(Text, unique=True)
-    document_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("documents.id", ondelete="CASCADE")
-    )
-    annotator_id: Mapped[int] = mapped_column(Integer, ForeignKey("annotators.id"))
-    tag_type_id: Mapped[int] = mapped_column(Integer, ForeignKey("tag_types.id"))
-    start: Mapped[int] = mapped_column(Integer)
-    end: Mapped[int] = mapped_column(Integer)
-    quote: Mapped[str] = mapped_column(Text)
-    prefix: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    suffix: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    attributes: Mapped[str] = mapped_column(Text, server_default=sql_text("'{}'"))
-    note: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    entity_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("entities.id", ondelete="SET NULL")
-    )
-    created: Mapped[str] = mapped_column(Text)
-    modified: Mapped[str] = mapped_column(Text)
+SpanFragmentRow = _table(
+    "span_fragments",
+    Column("span_id", Integer, ForeignKey("spans.id", ondelete="CASCADE"), nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    PrimaryKeyConstraint("span_id", "ordinal"),
+    CheckConstraint("ordinal >= 0"),
+    CheckConstraint("start >= 0"),
+    CheckConstraint('"end" > start'),
+)
 
 
-class SpanFragmentRow(Base):
-    __tablename__ = "span_fragments"
-    __table_args__ = (
-        PrimaryKeyConstraint("span_id", "ordinal"),
-        CheckConstraint("ordinal >= 0"),
-        CheckConstraint("start >= 0"),
-        CheckConstraint('"end" > start'),
-        STRICT,
-    )
-    span_id: Mapped[int] = mapped_column(Integer, ForeignKey("spans.id", ondelete="CASCADE"))
-    ordinal: Mapped[int] = mapped_column(Integer)
-    start: Mapped[int] = mapped_column(Integer)
-    end: Mapped[int] = mapped_column(Integer)
+LinkRow = _table(
+    "links",
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("uuid", Text, unique=True, nullable=False),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("link_type_id", Integer, ForeignKey("link_types.id"), nullable=False),
+    Column("source_span_id", Integer, ForeignKey("spans.id", ondelete="CASCADE"), nullable=False),
+    Column("target_span_id", Integer, ForeignKey("spans.id", ondelete="CASCADE"), nullable=False),
+    Column("annotator_id", Integer, ForeignKey("annotators.id"), nullable=False),
+    Column("attributes", Text, server_default=sql_text("'{}'"), nullable=False),
+    Column("note", Text, server_default=sql_text("''"), nullable=False),
+    Column("created", Text, nullable=False),
+    Column("modified", Text, nullable=False),
+    CheckConstraint("source_span_id <> target_span_id"),
+    Index("links_document", "document_id"),
+    Index("links_source", "source_span_id"),
+    Index("links_target", "target_span_id"),
+)
 
 
-class LinkRow(Base):
-    __tablename__ = "links"
-    __table_args__ = (
-        CheckConstraint("source_span_id <> target_span_id"),
-        Index("links_document", "document_id"),
-        Index("links_source", "source_span_id"),
-        Index("links_target", "target_span_id"),
-        STRICT,
-    )
-    id: Mapped[int] = _rowid()
-    uuid: Mapped[str] = mapped_column(Text, unique=True)
-    document_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("documents.id", ondelete="CASCADE")
-    )
-    link_type_id: Mapped[int] = mapped_column(Integer, ForeignKey("link_types.id"))
-    source_span_id: Mapped[int] = mapped_column(Integer, ForeignKey("spans.id", ondelete="CASCADE"))
-    target_span_id: Mapped[int] = mapped_column(Integer, ForeignKey("spans.id", ondelete="CASCADE"))
-    annotator_id: Mapped[int] = mapped_column(Integer, ForeignKey("annotators.id"))
-    attributes: Mapped[str] = mapped_column(Text, server_default=sql_text("'{}'"))
-    note: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    created: Mapped[str] = mapped_column(Text)
-    modified: Mapped[str] = mapped_column(Text)
+DocumentStatusRow = _table(
+    "document_status",
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("uuid", Text, unique=True, nullable=False),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "annotator_id", Integer, ForeignKey("annotators.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("status", Text, nullable=False),
+    Column("modified", Text, nullable=False),
+    CheckConstraint("status IN ('new', 'in_progress', 'done')"),
+    UniqueConstraint("document_id", "annotator_id"),
+)
 
 
-class DocumentStatusRow(Base):
-    __tablename__ = "document_status"
-    __table_args__ = (
-        CheckConstraint("status IN ('new', 'in_progress', 'done')"),
-        UniqueConstraint("document_id", "annotator_id"),
-        STRICT,
-    )
-    id: Mapped[int] = _rowid()
-    uuid: Mapped[str] = mapped_column(Text, unique=True)
-    document_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("documents.id", ondelete="CASCADE")
-    )
-    annotator_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("annotators.id", ondelete="CASCADE")
-    )
-    status: Mapped[str] = mapped_column(Text)
-    modified: Mapped[str] = mapped_column(Text)
+TombstoneRow = _table(
+    "tombstones",
+    Column("uuid", Text, primary_key=True, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("deleted", Text, nullable=False),
+    _author("author_id"),
+    CheckConstraint(
+        "kind IN ('span', 'link', 'entity', 'document', 'tag_type', 'link_type', "
+        "'attribute_def', 'annotator')"
+    ),
+)
 
 
-class TombstoneRow(Base):
-    __tablename__ = "tombstones"
-    __table_args__ = (
-        CheckConstraint(
-            "kind IN ('span', 'link', 'entity', 'document', 'tag_type', 'link_type', "
-            "'attribute_def', 'annotator')"
-        ),
-        STRICT,
-    )
-    uuid: Mapped[str] = mapped_column(Text, primary_key=True)
-    kind: Mapped[str] = mapped_column(Text)
-    deleted: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int | None] = _author()
+HistoryRow = _table(
+    "history",
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("uuid", Text, unique=True, nullable=False),
+    Column("object_uuid", Text, nullable=False),
+    Column("object_kind", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("summary", Text, server_default=sql_text("''"), nullable=False),
+    Column("detail", Text, server_default=sql_text("'{}'"), nullable=False),
+    _author("annotator_id"),
+    Column("at", Text, nullable=False),
+    CheckConstraint("object_kind IN ('span', 'link', 'entity', 'document', 'document_status')"),
+    CheckConstraint(
+        "action IN ('create', 'update', 'delete', 'restore', 'adjudicate', 'merge', 'import')"
+    ),
+    Index("history_object", "object_uuid", "at"),
+)
 
 
-class HistoryRow(Base):
-    __tablename__ = "history"
-    __table_args__ = (
-        CheckConstraint("object_kind IN ('span', 'link', 'entity', 'document', 'document_status')"),
-        CheckConstraint(
-            "action IN ('create', 'update', 'delete', 'restore', 'adjudicate', 'merge', 'import')"
-        ),
-        Index("history_object", "object_uuid", "at"),
-        STRICT,
-    )
-    id: Mapped[int] = _rowid()
-    uuid: Mapped[str] = mapped_column(Text, unique=True)
-    object_uuid: Mapped[str] = mapped_column(Text)
-    object_kind: Mapped[str] = mapped_column(Text)
-    action: Mapped[str] = mapped_column(Text)
-    summary: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    detail: Mapped[str] = mapped_column(Text, server_default=sql_text("'{}'"))
-    annotator_id: Mapped[int | None] = _author()
-    at: Mapped[str] = mapped_column(Text)
+MergeReportRow = _table(
+    "merge_reports",
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("uuid", Text, unique=True, nullable=False),
+    Column("merged", Text, nullable=False),
+    Column("source_name", Text, nullable=False),
+    Column("source_uuid", Text, server_default=sql_text("''"), nullable=False),
+    _author("author_id"),
+    Column("report", Text, server_default=sql_text("'{}'"), nullable=False),
+)
 
 
-class MergeReportRow(Base):
-    __tablename__ = "merge_reports"
-    __table_args__ = (STRICT,)
-    id: Mapped[int] = _rowid()
-    uuid: Mapped[str] = mapped_column(Text, unique=True)
-    merged: Mapped[str] = mapped_column(Text)
-    source_name: Mapped[str] = mapped_column(Text)
-    source_uuid: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
-    author_id: Mapped[int | None] = _author()
-    report: Mapped[str] = mapped_column(Text, server_default=sql_text("'{}'"))
-
-
-class DecisionRow(Base):
-    __tablename__ = "decisions"
-    __table_args__ = (
-        CheckConstraint("unit_kind IN ('span', 'attribute', 'link')"),
-        CheckConstraint("verdict IN ('accept', 'edit', 'reject')"),
-        UniqueConstraint("document_id", "unit_kind", "unit_key"),
-        STRICT,
-    )
-    id: Mapped[int] = _rowid()
-    uuid: Mapped[str] = mapped_column(Text, unique=True)
-    document_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("documents.id", ondelete="CASCADE")
-    )
-    unit_kind: Mapped[str] = mapped_column(Text)
-    unit_key: Mapped[str] = mapped_column(Text)
-    verdict: Mapped[str] = mapped_column(Text)
-    gold_uuid: Mapped[str | None] = mapped_column(Text)
-    source_uuid: Mapped[str | None] = mapped_column(Text)
-    source_annotator_id: Mapped[int | None] = _author()
-    decided_by: Mapped[int | None] = _author()
-    decided: Mapped[str] = mapped_column(Text)
+DecisionRow = _table(
+    "decisions",
+    Column("id", Integer, primary_key=True, nullable=True),
+    Column("uuid", Text, unique=True, nullable=False),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("unit_kind", Text, nullable=False),
+    Column("unit_key", Text, nullable=False),
+    Column("verdict", Text, nullable=False),
+    Column("gold_uuid", Text, nullable=True),
+    Column("source_uuid", Text, nullable=True),
+    _author("source_annotator_id"),
+    _author("decided_by"),
+    Column("decided", Text, nullable=False),
+    CheckConstraint("unit_kind IN ('span', 'attribute', 'link')"),
+    CheckConstraint("verdict IN ('accept', 'edit', 'reject')"),
+    UniqueConstraint("document_id", "unit_kind", "unit_key"),
+)
 
 
 project_info = ProjectInfo.__table__

@@ -21,7 +21,7 @@ from annotator.store.ddl import (
     split_statements,
 )
 from annotator.store.project_store import ProjectStore
-from annotator.store.tables import Base
+from annotator.store.tables import metadata
 
 
 def _from_schema_sql(path: Path) -> sqlite3.Connection:
@@ -35,7 +35,7 @@ def _from_schema_sql(path: Path) -> sqlite3.Connection:
 def _from_mapping(path: Path) -> sqlite3.Connection:
     engine = create_engine(f"sqlite:///{path}")
     try:
-        Base.metadata.create_all(engine)
+        metadata.create_all(engine)
     finally:
         engine.dispose()
     return sqlite3.connect(path)
@@ -71,7 +71,7 @@ CANONICAL_TABLES = sorted(
 
 def test_schema_sql_defines_the_tables_the_mapping_maps() -> None:
     assert CANONICAL_TABLES, "schema.sql creates no tables"
-    assert sorted(Base.metadata.tables) == CANONICAL_TABLES
+    assert sorted(metadata.tables) == CANONICAL_TABLES
 
 
 def test_both_databases_have_the_same_tables(databases) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from annotator.domain.layers import is_gold
 from annotator.errors import AnnotatorError
 from annotator.gui.dialogs.progress import run_with_progress
+from annotator.gui.folders import remember, start_in
 from annotator.gui.session import ProjectSession
 from annotator.io.export_common import ExportCancelled
 from annotator.io.formats import (
@@ -109,7 +110,8 @@ class ExportDialog(_FormatDialog):
                 self.layer.addItem(f"{annotator.name} only", frozenset({annotator.uuid}))
         self.form.insertRow(0, "Layers:", self.layer)
         self.browse.clicked.connect(self._browse)
-        self.path.setText(str(session.project.path.with_suffix(self.formats[0].suffix)))
+        # the last folder used (issue 14), not the project's: that may be a hidden data folder
+        self.path.setText(start_in(session.project.path.stem + self.formats[0].suffix))
         self.format_list.setCurrentRow(0)
 
     def _format_changed(self, row: int) -> None:
@@ -127,6 +129,7 @@ class ExportDialog(_FormatDialog):
             self, "Export to", self.path.text(), f"{fmt.label} (*{fmt.suffix})"
         )
         if name:
+            remember(name)
             path = Path(name)
             if path.suffix != fmt.suffix:
                 path = path.with_name(path.name + fmt.suffix)
@@ -170,8 +173,6 @@ class ImportDialog(_FormatDialog):
     def _browse(self) -> None:
         fmt = self.chosen
         patterns = " ".join(f"*{s}" for s in fmt.suffixes)
-        from annotator.gui.folders import remember, start_in
-
         name, _ = QFileDialog.getOpenFileName(
             self, "Import from", start_in(), f"{fmt.label} ({patterns});;All files (*)"
         )
@@ -198,6 +199,7 @@ def run_export(session: ProjectSession, dialog: ExportDialog, parent: QWidget) -
     except (AnnotatorError, OSError) as error:
         QMessageBox.warning(parent, "Export", f"The export failed: {error}")
         return
+    remember(destination)  # a typed destination is the next dialog's folder too
     done = f"Exported {result.documents} document(s) to {destination.name}"
     if result.warnings:
         lines = "\n".join(f"• {w}" for w in result.warnings)

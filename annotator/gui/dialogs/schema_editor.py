@@ -30,6 +30,7 @@ from annotator.errors import AnnotatorError
 from annotator.gui.dialogs.common import MessageBar, run_here, swatch_icon
 from annotator.gui.dialogs.schema_forms import ItemForm, LinkForm, TagForm
 from annotator.gui.dialogs.schema_new import NewLinkTypeDialog, NewTagTypeDialog
+from annotator.gui.folders import remember, start_in
 from annotator.gui.panels.common import muted_label
 from annotator.gui.session import ProjectSession
 from annotator.io.formats import check_export_destination
@@ -272,17 +273,16 @@ class SchemaEditor(QDialog):
 
     # -- files -------------------------------------------------------------------------------
     def _ask_import(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Import schema", str(self.session.project.path.parent), SCHEMA_FILTER
-        )
+        name, _ = QFileDialog.getOpenFileName(self, "Import schema", start_in(), SCHEMA_FILTER)
         if name:
+            remember(name)
             self.import_schema_file(Path(name))
 
     def _ask_export(self) -> None:
-        project = self.session.project.path
-        suggested = project.with_name(f"{project.stem} schema.json")
-        name, _ = QFileDialog.getSaveFileName(self, "Export schema", str(suggested), SCHEMA_FILTER)
+        suggested = start_in(f"{self.session.project.path.stem} schema.json")
+        name, _ = QFileDialog.getSaveFileName(self, "Export schema", suggested, SCHEMA_FILTER)
         if name:
+            remember(name)
             path = Path(name)
             self.export_schema_file(path if path.suffix else path.with_suffix(".json"))
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.services.analytics.dataset import Dataset
-from annotator.services.analytics.gc_pause import without_gc
+from annotator.services.gc_pause import without_gc
 
 ASSERTS, SUPPORTS, CONTRADICTS = "asserts", "supports", "contradicts"
 COUNTED_TYPES = ("choice", "multi_choice", "boolean")

@@ -11,7 +11,7 @@ from annotator.domain.layers import GOLD_ANNOTATOR_UUID
 from annotator.domain.model import Schema
 from annotator.errors import ValidationError
 from annotator.services.analytics.filters import ALL, GOLD, MINE, AnalyticsFilter
-from annotator.services.analytics.gc_pause import without_gc
+from annotator.services.gc_pause import without_gc
 from annotator.services.project import Project
 from annotator.store.analytics_reads import (
     DocumentRow,

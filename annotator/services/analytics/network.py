@@ -13,7 +13,7 @@ from typing import Any
 from annotator.errors import ValidationError
 from annotator.services.analytics.dataset import Dataset
 from annotator.services.analytics.extras import require
-from annotator.services.analytics.gc_pause import without_gc
+from annotator.services.gc_pause import without_gc
 
 
 @dataclass

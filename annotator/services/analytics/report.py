@@ -13,9 +13,9 @@ from pathlib import Path
 from annotator.domain.ids import now
 from annotator.services.analytics import charts, claims, statistics, timeline
 from annotator.services.analytics.dataset import Dataset
-from annotator.services.analytics.gc_pause import without_gc
 from annotator.services.analytics.network import build_network, busiest, compute_metrics
 from annotator.services.analytics.passages import kwic, passages_of_spans
+from annotator.services.gc_pause import without_gc
 from annotator.services.project import Project
 
 NETWORK_NODES = 120  # the busiest nodes drawn in the report's network image

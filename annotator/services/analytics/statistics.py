@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from annotator.services.analytics.dataset import Dataset
-from annotator.services.analytics.gc_pause import without_gc
+from annotator.services.gc_pause import without_gc
 from annotator.services.project import Project
 
 GROUPINGS = ("document", "outlet", "author", "month")

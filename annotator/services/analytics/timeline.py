@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from annotator.services.analytics.dataset import Dataset
-from annotator.services.analytics.gc_pause import without_gc
+from annotator.services.gc_pause import without_gc
 
 PARTICIPATES = "participates_in"
 NO_ACTOR = "(no actor)"
