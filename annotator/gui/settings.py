@@ -80,23 +80,14 @@ class Settings:
         lambda self, v: self._set("view/blind", v),
     )
 
-    @property
-    def geometry(self) -> QByteArray | None:
-        value = self._s.value("window/geometry")
-        return value if isinstance(value, QByteArray) else None
+    def layout_for(self, screen: str) -> tuple[QByteArray | None, QByteArray | None]:
+        """The window geometry and dock state remembered for a screen size ("1280x800")."""
+        values = (self._s.value(f"layout/{screen}/{part}") for part in ("geometry", "state"))
+        return tuple(v if isinstance(v, QByteArray) else None for v in values)  # type: ignore[return-value]
 
-    @geometry.setter
-    def geometry(self, value: QByteArray) -> None:
-        self._set("window/geometry", value)
-
-    @property
-    def window_state(self) -> QByteArray | None:
-        value = self._s.value("window/state")
-        return value if isinstance(value, QByteArray) else None
-
-    @window_state.setter
-    def window_state(self, value: QByteArray) -> None:
-        self._set("window/state", value)
+    def save_layout(self, screen: str, geometry: QByteArray, state: QByteArray) -> None:
+        self._set(f"layout/{screen}/geometry", geometry)
+        self._set(f"layout/{screen}/state", state)
 
     @property
     def curation_annotators(self) -> set[str]:
