@@ -27,6 +27,8 @@ MIN_TEXT_LINES = 25
 #: Below this height the Annotations table would squeeze the text: it starts collapsed.
 MIN_TABLE_HEIGHT = 160
 MAX_TABLE_HEIGHT = 320
+#: The table's height when it is expanded where the text cannot spare room (about six rows).
+EXPANDED_TABLE_HEIGHT = 220
 #: The window's largest size when nothing is remembered: it fills screens up to this size.
 DEFAULT_SIZE = (1920, 1200)
 TABLE_SHORTCUT = "Ctrl+Shift+J"
@@ -54,6 +56,8 @@ class WindowLayout(QObject):
         self.palette: QToolBar | None = None
         self.other_bars: list[QToolBar] = []
         self._before_focus: QByteArray | None = None
+        self._table_height = 0  # the table's height when last collapsed (0: never)
+        self._arranging = False  # restoring a whole layout: the table's toggles are not the user's
         self.table_button: QToolButton | None = None
         #: View ▸ Focus (checkable, F11): kept checked in step with the mode.
         self.focus_action: QAction | None = None
@@ -134,12 +138,31 @@ class WindowLayout(QObject):
             self.table_button.setText("Annotations table")
             table.changed.connect(lambda: self.table_button.setText("Annotations table"))
             self.window.statusBar().addPermanentWidget(self.table_button)
+            table.triggered.connect(self._table_toggled)  # the user's toggles only
         menu.addSeparator()
         reset = menu.addAction("&Reset layout")
         reset.setToolTip("Put the panels back where they start (for this screen size)")
         reset.triggered.connect(self.reset)
         actions["reset_layout"] = reset
         return actions
+
+    def _table_toggled(self, shown: bool) -> None:
+        """Expanded, the table gets back its last height (or a modest one), not whatever the
+        dock area had: at 1280×800 that was 40 % of the window."""
+        table = self.dock("dock_tables")
+        if table is None or self._arranging or self.in_focus():
+            return
+        if not shown:
+            self._table_height = table.height()
+            return
+        height = self._table_height or max(EXPANDED_TABLE_HEIGHT, self._table_room())
+        height = min(height, MAX_TABLE_HEIGHT)
+        self.window.resizeDocks([table], [height], Qt.Orientation.Vertical)
+
+    def _table_room(self) -> int:
+        """The height the table can take with MIN_TEXT_LINES lines of text left beside it."""
+        height = self.window.height()
+        return height - self._chrome_height() - self._text_height(MIN_TEXT_LINES)
 
     # -- defaults, saving and restoring --------------------------------------------------------
     def available(self) -> QRect:
@@ -149,6 +172,20 @@ class WindowLayout(QObject):
     def arrange_default(self) -> None:
         """The first layout on a screen: fits the screen, text first, the table only where the
         text keeps MIN_TEXT_LINES lines beside it."""
+        self._arranging, self._table_height = True, 0
+        try:
+            self._arrange_default()
+        finally:
+            self._arranging = False
+
+    def _restore_state(self, state: QByteArray) -> bool:
+        self._arranging = True
+        try:
+            return self.window.restoreState(state, LAYOUT_VERSION)
+        finally:
+            self._arranging = False
+
+    def _arrange_default(self) -> None:
         available = self.available()
         width = min(DEFAULT_SIZE[0], available.width())
         height = min(DEFAULT_SIZE[1], available.height())
@@ -166,7 +203,7 @@ class WindowLayout(QObject):
         table = self.dock("dock_tables")
         if table is None:
             return
-        room = height - self._chrome_height() - self._text_height(MIN_TEXT_LINES)
+        room = self._table_room()
         if room < MIN_TABLE_HEIGHT:
             table.hide()  # collapsed: Ctrl+Shift+J, the status-bar button or View ▸ Panels
             return
@@ -190,7 +227,7 @@ class WindowLayout(QObject):
         if geometry is None or not self.window.restoreGeometry(geometry):
             self.arrange_default()
             return
-        if state is None or not self.window.restoreState(state, LAYOUT_VERSION):
+        if state is None or not self._restore_state(state):
             self.arrange_default()
             self.window.restoreGeometry(geometry)
 
@@ -237,5 +274,5 @@ class WindowLayout(QObject):
             window.statusBar().show()
             for toolbar in self.other_bars:
                 toolbar.show()
-            window.restoreState(state, LAYOUT_VERSION)
+            self._restore_state(state)
         self.view.setFocus()

@@ -162,6 +162,8 @@ def test_the_annotations_table_collapses_and_expands_by_key_and_button(
     qtbot.waitUntil(table.isVisible)
     QApplication.processEvents()
     assert visible_lines(view) < lines  # the table took its share of the height
+    # A modest share, not the 40 % the bottom area used to take at this size.
+    assert table.height() <= window_layout.EXPANDED_TABLE_HEIGHT + 2
     button = window.window_layout.table_button
     assert button is not None and button.isChecked()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -169,6 +171,16 @@ def test_the_annotations_table_collapses_and_expands_by_key_and_button(
     assert not button.isChecked()
     QApplication.processEvents()
     assert visible_lines(view) == lines
+    # Expanded again, it has the height the user gave it.
+    window.actions_by_id["panel_tables"].trigger()
+    QApplication.processEvents()
+    window.resizeDocks([table], [260], Qt.Orientation.Vertical)
+    QApplication.processEvents()
+    height = table.height()
+    window.actions_by_id["panel_tables"].trigger()
+    window.actions_by_id["panel_tables"].trigger()
+    QApplication.processEvents()
+    assert table.isVisible() and table.height() == height
     assert window.actions_by_id["panel_tables"].shortcut().toString() == "Ctrl+Shift+J"
     close(window)
 
