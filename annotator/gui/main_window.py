@@ -238,6 +238,8 @@ class MainWindow(QMainWindow):
         self.documents.properties_requested.connect(self._document_properties)
         self.controller.loaded.connect(self.layers.show_legend)
         s.layer.changed.connect(self._refresh_title)
+        inspector_dock = self.window_layout.dock("dock_inspector")
+        inspector_dock.visibilityChanged.connect(self.inspector.set_shown)
 
     def _restore(self) -> None:
         st = self.settings

@@ -284,3 +284,47 @@ def test_reset_layout_brings_back_the_default(qtbot, monkeypatch, sample_path) -
     assert set(shown_docks(window)) == default
     assert window.statusBar().isVisible()
     close(window)
+
+
+def test_a_hidden_inspector_does_no_work_per_tag_and_catches_up_when_shown(
+    qtbot, monkeypatch, sample_path
+) -> None:
+    """Issue 11 (window speed), by counts: with the Inspector's dock hidden (focus mode, or
+    behind the Search tab) a tag key fills none of its sections; shown again, it shows the
+    span the key made."""
+    on_screen(monkeypatch, 1280, 800)
+    window = build(qtbot, sample_path)
+    inspector, view = window.inspector, window.view
+    fills: list[str] = []
+    original = type(inspector.history).show_for
+    monkeypatch.setattr(
+        type(inspector.history),
+        "show_for",
+        lambda self, session, uuid, *rest: (
+            fills.append(uuid),
+            original(self, session, uuid, *rest),
+        ),
+    )
+    window.actions_by_id["focus_mode"].trigger()
+    view.setFocus()
+    view.set_selection(0, 5)
+    qtbot.keyClick(view, "1")
+    window.session.flush()
+    made = window.session.selected_span
+    assert made and fills == []  # the span was made; the hidden inspector did nothing
+    window.actions_by_id["focus_mode"].trigger()
+    QApplication.processEvents()
+    assert fills == [made] and inspector.span is not None and inspector.span.uuid == made
+    # Behind the Search tab the same holds; its tab shown again, it catches up once.
+    window.search_tools.show_search()
+    QApplication.processEvents()
+    view.set_selection(10, 15)
+    view.setFocus()
+    qtbot.keyClick(view, "2")
+    window.session.flush()
+    second = window.session.selected_span
+    assert second != made and fills == [made]
+    dock(window, "dock_inspector").raise_()
+    QApplication.processEvents()
+    assert fills == [made, second] and inspector.span.uuid == second
+    close(window)
