@@ -328,3 +328,27 @@ def test_a_hidden_inspector_does_no_work_per_tag_and_catches_up_when_shown(
     QApplication.processEvents()
     assert fills == [made, second] and inspector.span.uuid == second
     close(window)
+
+
+def test_a_start_with_unchanged_settings_writes_no_setting(qtbot, monkeypatch, sample_path) -> None:
+    """Issue 11 (window construction), by counts: the window restores every option at start.
+    Read from the INI file by a new process, bools are text ("true"), and comparing them as
+    they were rewrote and synced the settings file at every start."""
+    on_screen(monkeypatch, 1280, 800)
+    ini = Path(QSettings().fileName())  # this test's own file, not yet read by this process
+    ini.parent.mkdir(parents=True, exist_ok=True)
+    ini.write_text("[view]\nsnap_to_words=true\nshow_all_links=false\ntheme=light\nzoom=0\n")
+    writes: list[str] = []
+    original = QSettings.setValue
+
+    def counted(self, key, value):
+        writes.append(key)
+        original(self, key, value)
+
+    monkeypatch.setattr(QSettings, "setValue", counted)
+    session = ProjectSession(Project.open(sample_path, annotator_name="Ada"))
+    window = MainWindow(session, Settings())
+    qtbot.addWidget(window)
+    assert writes == []
+    assert window.actions_by_id["snap_to_words"].isChecked()  # restored, not rewritten
+    window.session.close()
