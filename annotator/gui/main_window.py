@@ -250,6 +250,9 @@ class MainWindow(QMainWindow):
         a["show_all_links"].setChecked(st.show_all_links)
         self.controller.snap = st.snap_to_words
         self.view.set_show_all_links(st.show_all_links)
+        # Polished first: the style sheet's polish at the first show would otherwise put back
+        # the palette the view had before (light text on the dark theme's page at start-up).
+        self.view.ensurePolished()
         self.view.set_dark(st.theme == "dark")
         self.view.set_zoom(st.zoom)
         self.layers.restore()

@@ -352,3 +352,28 @@ def test_a_start_with_unchanged_settings_writes_no_setting(qtbot, monkeypatch, s
     assert writes == []
     assert window.actions_by_id["snap_to_words"].isChecked()  # restored, not rewritten
     window.session.close()
+
+
+def test_the_dark_theme_remembered_at_start_reads_light_text_on_the_dark_page(
+    qtbot, monkeypatch, qapp, sample_path
+) -> None:
+    """Seen under Xvfb: started with the dark theme remembered, the reading pane's first show
+    (the style sheet's polish) put back its light-theme palette: near-black text on the dark
+    page, until the theme was toggled."""
+    from PySide6.QtGui import QPalette
+
+    from annotator.gui.reading.theme import DARK
+
+    on_screen(monkeypatch, 1280, 800)
+    style, palette, sheet = qapp.style().name(), qapp.palette(), qapp.styleSheet()
+    Settings().theme = "dark"
+    apply_theme(qapp, True)
+    try:
+        window = build(qtbot, sample_path)
+        text = window.view.palette().color(QPalette.ColorRole.Text).name()
+        assert text == DARK.text
+        close(window)
+    finally:
+        qapp.setStyleSheet(sheet)
+        qapp.setPalette(palette)
+        qapp.setStyle(style)
