@@ -144,8 +144,11 @@ class Document:
         return self.info.uuid
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
+    """One annotated span. Slotted: a window holds every span of the open document (50,000 in
+    a long one), and an instance dict cost about 380 bytes more per span."""
+
     uuid: str
     document: str
     annotator: str

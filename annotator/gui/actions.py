@@ -145,6 +145,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("snap_to_words", "&Snap selection to words", "&View", checkable=True),
     ActionSpec("show_all_links", "Show &all links", "&View", "Ctrl+Shift+K", checkable=True),
+    ActionSpec(
+        "focus_mode",
+        "&Focus",
+        "&View",
+        "F11",
+        checkable=True,
+        separator_before=True,
+        tip="Only the text and the tag palette (F11 again: the panels come back as they were)",
+    ),
     ActionSpec("edit_schema", "&Edit schema…", "&Schema", "Ctrl+Shift+E"),
     ActionSpec(
         "agreement",

@@ -39,6 +39,7 @@ from annotator.gui.settings import Settings
 from annotator.gui.tag_palette import TagPalette
 from annotator.gui.team.menu import TeamMenu
 from annotator.gui.tool_windows import show_tool_window
+from annotator.gui.window_layout import WindowLayout
 from annotator.gui.workflow import Workflow
 
 ANALYTICS_TABS = ("network", "timeline", "claims", "statistics")
@@ -92,6 +93,12 @@ class MainWindow(QMainWindow):
         self.compare_panes = ComparePanes(session, self.controller, self.reading_splitter, self)
         self._bind_view_actions()
         self.search_tools = SearchTools(self)
+        self.window_layout = WindowLayout(self, settings, self.view)
+        self.window_layout.merge_top_row(self.palette_bar, [self.layers.toolbar])
+        self.actions_by_id.update(self.window_layout.build_panels_menu(menus["&View"]))
+        self.window_layout.focus_action = self.actions_by_id["focus_mode"]
+        # Every action also on the window itself: their keys work in focus mode, menus hidden.
+        self.addActions(list(self.actions_by_id.values()))
         self._wire()
         self._restore()
         self._refresh_title()
@@ -126,7 +133,6 @@ class MainWindow(QMainWindow):
         self.status_counts = QLabel()
         self.statusBar().addPermanentWidget(self.status_counts)
         self.statusBar().addPermanentWidget(self.status_project)
-        self.resize(1400, 900)
 
     def _handlers(self) -> dict:
         c, w, f = self.controller, self.workflow, self.files
@@ -170,6 +176,7 @@ class MainWindow(QMainWindow):
             "dark_theme": self._set_dark,
             "snap_to_words": self._set_snap,
             "show_all_links": self._set_show_all_links,
+            "focus_mode": lambda on: self.window_layout.set_focus(on),
             "edit_schema": self._edit_schema,
             "shortcuts": self._shortcuts,
             "change_annotator": self._change_annotator,
@@ -231,19 +238,21 @@ class MainWindow(QMainWindow):
         self.documents.properties_requested.connect(self._document_properties)
         self.controller.loaded.connect(self.layers.show_legend)
         s.layer.changed.connect(self._refresh_title)
+        inspector_dock = self.window_layout.dock("dock_inspector")
+        inspector_dock.visibilityChanged.connect(self.inspector.set_shown)
 
     def _restore(self) -> None:
         st = self.settings
-        if st.geometry is not None:
-            self.restoreGeometry(st.geometry)
-        if st.window_state is not None:
-            self.restoreState(st.window_state)
+        self.window_layout.restore()
         a = self.actions_by_id
         a["dark_theme"].setChecked(st.theme == "dark")
         a["snap_to_words"].setChecked(st.snap_to_words)
         a["show_all_links"].setChecked(st.show_all_links)
         self.controller.snap = st.snap_to_words
         self.view.set_show_all_links(st.show_all_links)
+        # Polished first: the style sheet's polish at the first show would otherwise put back
+        # the palette the view had before (light text on the dark theme's page at start-up).
+        self.view.ensurePolished()
         self.view.set_dark(st.theme == "dark")
         self.view.set_zoom(st.zoom)
         self.layers.restore()
@@ -441,6 +450,5 @@ class MainWindow(QMainWindow):
             self.files.add_paths(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.settings.geometry = self.saveGeometry()
-        self.settings.window_state = self.saveState()
+        self.window_layout.save()
         event.accept()

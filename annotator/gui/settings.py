@@ -26,7 +26,7 @@ class Settings:
             return default
 
     def _set(self, key: str, value: object) -> None:
-        if self._s.contains(key) and self._s.value(key) == value:
+        if self._s.contains(key) and _same(self._s.value(key), value):
             return  # the window restores every option at start-up: no file write for those
         self._s.setValue(key, value)
         self._s.sync()
@@ -80,23 +80,14 @@ class Settings:
         lambda self, v: self._set("view/blind", v),
     )
 
-    @property
-    def geometry(self) -> QByteArray | None:
-        value = self._s.value("window/geometry")
-        return value if isinstance(value, QByteArray) else None
+    def layout_for(self, screen: str) -> tuple[QByteArray | None, QByteArray | None]:
+        """The window geometry and dock state remembered for a screen size ("1280x800")."""
+        values = (self._s.value(f"layout/{screen}/{part}") for part in ("geometry", "state"))
+        return tuple(v if isinstance(v, QByteArray) else None for v in values)  # type: ignore[return-value]
 
-    @geometry.setter
-    def geometry(self, value: QByteArray) -> None:
-        self._set("window/geometry", value)
-
-    @property
-    def window_state(self) -> QByteArray | None:
-        value = self._s.value("window/state")
-        return value if isinstance(value, QByteArray) else None
-
-    @window_state.setter
-    def window_state(self, value: QByteArray) -> None:
-        self._set("window/state", value)
+    def save_layout(self, screen: str, geometry: QByteArray, state: QByteArray) -> None:
+        self._set(f"layout/{screen}/geometry", geometry)
+        self._set(f"layout/{screen}/state", state)
 
     @property
     def curation_annotators(self) -> set[str]:
@@ -128,6 +119,19 @@ class Settings:
     def last_project(self) -> Path | None:
         recent = self.recent_projects
         return recent[0] if recent else None
+
+
+def _same(stored: object, value: object) -> bool:
+    """Whether a stored setting already holds value. Read back from an INI file in a new
+    process, bools and ints are text ("true", "3"): compared as they were, every start-up
+    rewrote and synced the settings file (15-20 ms of opening a project)."""
+    if stored == value:
+        return True
+    if isinstance(value, bool) and isinstance(stored, str):
+        return stored.lower() == ("true" if value else "false")
+    if isinstance(value, int) and isinstance(stored, str):
+        return stored == str(value)
+    return False
 
 
 def _absolute(path: Path) -> Path:

@@ -174,7 +174,8 @@ class DocumentReads:
                 (doc_id, first, last),
             ):
                 multi[span_id].append((start, end))
-        new, put = object.__new__, object.__setattr__
+        # Equal time stamps share one string (a bulk import stamps thousands of spans alike).
+        stamps: dict[str, str] = {}
         out = []
         for (
             span_id,
@@ -193,27 +194,21 @@ class DocumentReads:
             modified,
         ) in rows:
             fragments = tuple(multi[span_id]) if span_id in multi else ((start, end),)
-            span = new(Span)
-            # A frozen dataclass's __init__ sets each field through object.__setattr__; filling
-            # the instance dict at once is the same object, four times faster.
-            put(
-                span,
-                "__dict__",
-                {
-                    "uuid": uuid,
-                    "document": doc_uuid,
-                    "annotator": annotators[annotator_id],
-                    "tag": tags[tag_id],
-                    "fragments": fragments,
-                    "quote": quote,
-                    "prefix": prefix,
-                    "suffix": suffix,
-                    "attributes": _attributes(attributes),
-                    "note": note,
-                    "entity": entities.get(entity_id) if entity_id is not None else None,
-                    "created": created,
-                    "modified": modified,
-                },
+            # Positional, in field order: Span is slotted (no instance dict to fill at once).
+            span = Span(
+                uuid,
+                doc_uuid,
+                annotators[annotator_id],
+                tags[tag_id],
+                fragments,
+                quote,
+                prefix,
+                suffix,
+                _attributes(attributes),
+                note,
+                entities.get(entity_id) if entity_id is not None else None,
+                stamps.setdefault(created, created),
+                stamps.setdefault(modified, modified),
             )
             out.append(span)
         return out

@@ -93,6 +93,10 @@ class Inspector(QWidget):
         self.span: Span | None = None
         self.editors: dict[str, AttributeEditor] = {}
         self._editors_for: str | None = None  # the tag key the editors were built for
+        # While its dock is hidden (closed, behind another tab, focus mode) the inspector shows
+        # nothing: the span to show waits here until the dock is shown (see set_shown).
+        self._hidden = False
+        self._pending: tuple[str, bool] | None = None
         self._build()
         session.span_selected.connect(self._on_span_selected)
         session.changed.connect(self._on_changes)
@@ -209,6 +213,10 @@ class Inspector(QWidget):
             self._fill_tags()
         if changes.entities:
             self.entity.registry_changed()
+        if self._hidden:  # shown again later, the inspector reads the span afresh
+            if self._pending is None and self.span is not None:
+                self._pending = (self.span.uuid, False)
+            return
         span = self.span
         if span is None:
             return
@@ -243,9 +251,22 @@ class Inspector(QWidget):
         )
 
     # -- showing -----------------------------------------------------------------------------
+    def set_shown(self, shown: bool) -> None:
+        """Its dock became visible or not (QDockWidget.visibilityChanged, tabs included): a
+        hidden inspector does no work per selection or edit, and catches up when shown."""
+        self._hidden = not shown
+        if shown and self._pending is not None:
+            uuid, fresh = self._pending
+            self._pending = None
+            self._show(uuid, fresh=fresh)
+
     def _show(self, uuid: str, *, fresh: bool) -> None:
         """Show a span; `fresh` (a new selection) replaces every editor's value, otherwise an
         editor the user is typing in keeps what it holds."""
+        if self._hidden:
+            waiting = self._pending[1] if self._pending is not None else False
+            self._pending = (uuid, fresh or waiting)
+            return
         span = None
         content = self.session.loaded(self.session.current_document)
         if uuid and content is not None and content.links_complete and uuid in content.spans:
