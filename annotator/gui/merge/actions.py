@@ -4,22 +4,21 @@ ask about schema conflicts, merge with progress, refresh the views and show the 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from annotator.errors import AnnotatorError
 from annotator.gui.dialogs.progress import run_with_progress
-from annotator.gui.merge.dialogs import MergeDialog, ReportsDialog
 from annotator.gui.session import ProjectSession
-from annotator.services.merge import (
-    MERGED,
-    MergeCancelled,
-    backup_path,
-    merge,
-    past_reports,
-    schema_conflicts,
-)
 from annotator.services.project import PROJECT_SUFFIX
+
+if TYPE_CHECKING:
+    from annotator.gui.merge.dialogs import MergeDialog, ReportsDialog
+
+# The merge services (and the store's merge modules under them) and the dialogs are imported
+# when a merge is asked for: a window that never merges does not carry them (issue 14's import
+# memory).
 
 PROJECT_FILTER = f"Annotator projects (*{PROJECT_SUFFIX})"
 
@@ -44,6 +43,9 @@ class MergeActions:
 
     def check(self, paths: list[Path]) -> MergeDialog:
         """Run the open checklist on each file (in the background) and ask what to merge."""
+        from annotator.gui.merge.dialogs import MergeDialog
+        from annotator.services.merge import backup_path
+
         project = self.session.project
         files, refused = [], []
         for path in paths:
@@ -64,6 +66,8 @@ class MergeActions:
 
     def run(self, files: list, choices: dict[str, str]) -> ReportsDialog:
         """Merge the files one by one (each one transaction); then refresh and report."""
+        from annotator.services.merge import MERGED, MergeCancelled
+
         project = self.session.project
         reports, failures = [], []
         for index, (path, _) in enumerate(files):
@@ -94,9 +98,13 @@ class MergeActions:
 
     def history(self) -> ReportsDialog:
         """File ▸ Merge history…: every report kept in the project, newest first."""
+        from annotator.services.merge import past_reports
+
         return self._show(past_reports(self.session.project), "Merge history")
 
     def _show(self, reports: list, title: str) -> ReportsDialog:
+        from annotator.gui.merge.dialogs import ReportsDialog
+
         dialog = ReportsDialog(self.parent, title, reports)
         dialog.setObjectName("merge_report_dialog" if title == "Merge report" else "merge_history")
         dialog.finished.connect(dialog.deleteLater)
@@ -106,8 +114,12 @@ class MergeActions:
 
 
 def _conflicts_job(project, path: Path, progress) -> list:
+    from annotator.services.merge import schema_conflicts
+
     return schema_conflicts(project, path, progress)
 
 
 def _merge_job(project, path: Path, choices: dict[str, str], backup: bool, progress):
+    from annotator.services.merge import merge
+
     return merge(project, path, progress, conflicts=choices, backup=backup, notify=False)
