@@ -163,8 +163,9 @@ class AnnotationController(QObject):
         if uuid and uuid not in self._spans:
             self.session.finish_loading()  # a jump to a span the loading has not reached
         self.view.set_selected_span(uuid or None)
-        if uuid and uuid in self._spans:
-            self.view.scroll_to(self._spans[uuid].start)
+        if uuid and uuid in self._spans:  # scroll only if it is out of view, and the least
+            span = self._spans[uuid]
+            self.view.reveal(span.fragments[0][0], span.fragments[0][1])
 
     def _on_span_clicked(self, uuid: str) -> None:
         self.session.select_span(uuid)
