@@ -45,6 +45,7 @@ class AnnotationController(QObject):
         session.layer.changed.connect(self._on_layer)
         view.span_clicked.connect(self._on_span_clicked)
         view.link_drag_requested.connect(self.link_by_drag)
+        view.link_clicked.connect(session.select_link)
         view.installEventFilter(self)
         view.set_tooltip_provider(self.tooltip_of)
 

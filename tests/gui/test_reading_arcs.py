@@ -235,3 +235,13 @@ def test_a_click_on_the_text_under_an_arc_band_still_selects(qtbot):
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert blocker.args == ["s1"]
     assert view._arc_tooltip(QPointF(QPoint(-50, -50))) == ""
+
+
+def test_a_click_on_an_arc_label_selects_its_link(ada_window, qtbot):
+    view, session = ada_window.view, ada_window.session
+    view.set_show_all_links(True)
+    view.reveal(view._index.get(view._links[0].source).start)
+    paint(view)
+    shape = next(s for s in view._drawn.arcs if s.label is not None)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=shape.label.center().toPoint())
+    qtbot.waitUntil(lambda: session.selected_link == shape.link_id)

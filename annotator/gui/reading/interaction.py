@@ -93,6 +93,12 @@ class InteractionMixin(_Base):
                 return shape
         return None
 
+    def _label_at(self, pos: QPointF) -> ArcShape | None:
+        for shape in reversed(self._drawn.arcs):
+            if shape.label is not None and shape.label.contains(pos):
+                return shape
+        return None
+
     def _arc_tooltip(self, pos: QPointF) -> str:
         """Tooltip of the stub, label or "+N" chip under ``pos`` ("" if none)."""
         shape = self._stub_at(pos)
@@ -144,6 +150,12 @@ class InteractionMixin(_Base):
                 self.go_to_span(stub.other)
                 e.accept()
                 return
+            label = self._label_at(e.position())
+            if label is not None:  # a click on an arc's label selects its link
+                self._press = None
+                self.link_clicked.emit(label.link_id)
+                e.accept()
+                return
         if (
             e.button() == Qt.MouseButton.LeftButton
             and e.modifiers() & Qt.KeyboardModifier.AltModifier
@@ -165,6 +177,12 @@ class InteractionMixin(_Base):
             return
         super().mouseMoveEvent(self._snapped(e))
         if not e.buttons():
+            pos = e.position()
+            over = self._stub_at(pos) is not None or self._label_at(pos) is not None
+            hand = self.viewport().cursor().shape() == Qt.CursorShape.PointingHandCursor
+            if over != hand:  # a hand over what can be clicked, the text cursor elsewhere
+                shape = Qt.CursorShape.PointingHandCursor if over else Qt.CursorShape.IBeamCursor
+                self.viewport().setCursor(shape)
             cp, _ = self._locate(e.position())
             ids = self.spans_at(cp) if cp is not None else []
             self._set_hover(ids[0] if ids else "")

@@ -55,6 +55,8 @@ class ReadingView(InteractionMixin, ScrollingMixin, PaintingMixin, QPlainTextEdi
     span_clicked = Signal(str)
     selection_changed = Signal(int, int)
     link_drag_requested = Signal(str, str)
+    #: A click on an arc's label: the link's id.
+    link_clicked = Signal(str)
     hovered_span = Signal(str)
     #: Ctrl+wheel: the window zooms (and remembers it) instead of QPlainTextEdit's own zoom,
     #: which would change the font behind the view's back.
