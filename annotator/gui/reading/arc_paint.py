@@ -192,11 +192,14 @@ def paint(
                     ]
                 )
             )
+    # Labels last, over every stroke: a leg of a higher arc passing a lower arc's label is
+    # interrupted by the label instead of striking through its text.
+    for shape in sorted(drawn.arcs, key=lambda s: s.strong):
         if shape.label is not None:
+            p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(label_bg)
             p.drawRoundedRect(shape.label, 3, 3)
-            ink = theme.ink(shape.color)
-            p.setPen(ink)
+            p.setPen(theme.ink(shape.color))
             p.drawText(shape.label, Qt.AlignmentFlag.AlignCenter, shape.text)
     if drawn.chips:
         chip_pen = QPen(QColor(theme.suggestion), 1.0)
