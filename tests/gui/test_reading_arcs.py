@@ -185,6 +185,13 @@ def test_a_dense_line_caps_its_rows_and_bundles_the_rest_with_a_count(qtbot):
     bundled = sum(len(b.items) for b in routed.bundles)
     assert bundled + len(view._drawn.arcs) == len(links)
     assert_nothing_over_glyphs(view)
+    # Only the selected span's arcs: all of them, its bundled ones in the chips' row.
+    view.set_show_all_links(False)
+    view.set_selected_span("s0")
+    paint(view)
+    mine = {x.id for x in links if "s0" in (x.source, x.target)}
+    assert {s.link_id for s in view._drawn.arcs} == mine and not view._drawn.chips
+    assert_nothing_over_glyphs(view)
     # Nested arcs do not cross: a shorter arc inside a longer one sits in a lower row.
     items = [i for i in routed.items if i.level >= 0]
     for inner in items:
