@@ -122,6 +122,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("shrink_start", "Move start &right", "&Annotate", "Alt+Right"),
     ActionSpec("shrink_end", "Move end l&eft", "&Annotate", "Alt+Shift+Left"),
     ActionSpec("grow_end", "Move end ri&ght", "&Annotate", "Alt+Shift+Right"),
+    ActionSpec("grow_start_word", "Move start left by word", "&Annotate", "Ctrl+Alt+Left"),
+    ActionSpec("shrink_start_word", "Move start right by word", "&Annotate", "Ctrl+Alt+Right"),
+    ActionSpec("shrink_end_word", "Move end left by word", "&Annotate", "Ctrl+Alt+Shift+Left"),
+    ActionSpec("grow_end_word", "Move end right by word", "&Annotate", "Ctrl+Alt+Shift+Right"),
     ActionSpec(
         "document_properties",
         "P&roperties…",

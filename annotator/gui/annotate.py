@@ -10,9 +10,10 @@ from annotator.domain.changes import ChangeSet
 from annotator.domain.model import Link, Schema, Span
 from annotator.gui.panels.common import local_time
 from annotator.gui.reading import DisplayLink, DisplaySpan, ReadingView, snap_to_words
+from annotator.gui.reading.snapping import word_edge
 from annotator.gui.session import ProjectSession
 from annotator.services.link_commands import CreateLink, DeleteLinks
-from annotator.services.span_commands import CreateSpan, DeleteSpans, EditSpan
+from annotator.services.span_commands import CreateSpan, DeleteSpans, EditSpan, ResizeSpan
 
 
 def _value_text(value: object) -> str:
@@ -44,6 +45,7 @@ class AnnotationController(QObject):
         session.layer.changed.connect(self._on_layer)
         view.span_clicked.connect(self._on_span_clicked)
         view.link_drag_requested.connect(self.link_by_drag)
+        view.link_clicked.connect(session.select_link)
         view.installEventFilter(self)
         view.set_tooltip_provider(self.tooltip_of)
 
@@ -163,8 +165,9 @@ class AnnotationController(QObject):
         if uuid and uuid not in self._spans:
             self.session.finish_loading()  # a jump to a span the loading has not reached
         self.view.set_selected_span(uuid or None)
-        if uuid and uuid in self._spans:
-            self.view.scroll_to(self._spans[uuid].start)
+        if uuid and uuid in self._spans:  # scroll only if it is out of view, and the least
+            span = self._spans[uuid]
+            self.view.reveal(span.fragments[0][0], span.fragments[0][1])
 
     def _on_span_clicked(self, uuid: str) -> None:
         self.session.select_span(uuid)
@@ -239,19 +242,24 @@ class AnnotationController(QObject):
         ):
             self.view.set_selection(selection[1], selection[1])
 
-    def adjust(self, edge: str, delta: int) -> None:
-        """Move the selected span's start or end by delta code points (first/last fragment)."""
+    def adjust(self, edge: str, delta: int, by_word: bool = False) -> None:
+        """Move the selected span's start or end (first/last fragment) by ``delta`` code
+        points, or to the next word boundary that way. Consecutive resizes of one span are one
+        undo step and one history row (ResizeSpan)."""
+        self.session.flush()  # a key repeat may come before the last resize was shown
         span = self._spans.get(self.session.selected_span)
         if span is None:
+            self.session.message.emit("Select a span first, then resize it")
             return
         fragments = [list(f) for f in span.fragments]
         index, side = (0, 0) if edge == "start" else (-1, 1)
-        fragments[index][side] += delta
-        length = len(self.view.text())
+        text = self.view.text()
+        old = fragments[index][side]
+        fragments[index][side] = word_edge(text, old, edge, delta) if by_word else old + delta
         start, end = fragments[index]
-        if not (0 <= start < end <= length):
+        if not (0 <= start < end <= len(text)) or fragments[index][side] == old:
             return
-        self.session.run(EditSpan(span.uuid, fragments=fragments, label="Resize span"))
+        self.session.run(ResizeSpan(span.uuid, fragments))
 
     def delete_selected(self) -> None:
         if self.session.selected_link:

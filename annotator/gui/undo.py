@@ -31,6 +31,21 @@ class UndoableCommand(QUndoCommand):
         self._on_changes, self._on_error = on_changes, on_error
         self._skip_first_redo = True
 
+    def id(self) -> int:
+        """Commands that can fold their successor in (a resize) share one merge id."""
+        return 1 if hasattr(self.command, "absorb") else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        """One more resize of the same span: one undo step, one history row (the services
+        command folds the rows; see ResizeSpan.absorb)."""
+        if not isinstance(other, UndoableCommand):
+            return False
+        try:
+            return bool(self.command.absorb(self.project, other.command))  # type: ignore[attr-defined]
+        except AnnotatorError as error:
+            self._on_error(str(error))
+            return False
+
     def redo(self) -> None:
         if self._skip_first_redo:
             self._skip_first_redo = False

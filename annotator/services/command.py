@@ -21,6 +21,8 @@ class Command(ABC):
     can share one transaction (see `Compound`)."""
 
     label: str = "Edit"
+    #: The uuids of the history rows the last `do` wrote.
+    history_rows: list[str] = []  # noqa: RUF012 - replaced per instance by `do`
 
     def do(self, project: Project) -> ChangeSet:
         """Apply the action in one transaction and return what changed. The history rows of
@@ -28,8 +30,9 @@ class Command(ABC):
         phase = "redo" if getattr(self, "_applied", False) else "do"
         with project.writing() as session:
             changes = self.apply(project, session)
-            record_changes(session, self, changes, phase, project.annotator.uuid)
+            rows = record_changes(session, self, changes, phase, project.annotator.uuid)
         self._applied = True
+        self.history_rows = [row.uuid for row in rows]  # what `absorb` may fold together
         return changes
 
     def undo(self, project: Project) -> ChangeSet:

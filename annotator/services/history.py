@@ -20,9 +20,13 @@ class History:
         self._undone: list[Command] = []
 
     def push(self, command: Command) -> ChangeSet:
-        """Do the command; if it raises, the history is unchanged."""
+        """Do the command; if it raises, the history is unchanged. A command that continues
+        the last one (e.g. one more resize of the same span) is folded into it: one undo step
+        and one history row (see `ResizeSpan.absorb`)."""
         changes = command.do(self._project)
-        self._done.append(command)
+        absorb = getattr(self._done[-1], "absorb", None) if self._done else None
+        if not (absorb is not None and not self._undone and absorb(self._project, command)):
+            self._done.append(command)
         self._undone.clear()
         return changes
 

@@ -32,10 +32,12 @@ _ENTITY_FIELDS = ("name", "kind", "aliases", "external_ids", "note")
 
 def record_changes(
     session: WriteSession, command: object, changes: ChangeSet, phase: Phase, annotator: str
-) -> int:
-    """Write the history rows of one command's change set; returns how many."""
+) -> list[HistoryEntry]:
+    """Write the history rows of one command's change set; returns them."""
     entries = list(entries_for(session, command, changes, phase, annotator, now()))
-    return session.record_history_many(entries) if entries else 0
+    if entries:
+        session.record_history_many(entries)
+    return entries
 
 
 def entries_for(

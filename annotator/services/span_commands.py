@@ -13,6 +13,7 @@ from annotator.domain.model import Link, Span, TagType
 from annotator.domain.offsets import context_of, normalize_fragments, quote_of
 from annotator.errors import NotFoundError, ValidationError
 from annotator.services.command import Command, Compound
+from annotator.services.history_log import describe
 from annotator.services.project import Project
 from annotator.store.project_store import WriteSession
 
@@ -274,6 +275,35 @@ class EditSpan(Command):
         return ChangeSet(
             spans_changed=frozenset({self.uuid}), documents=frozenset({self.before.document})
         )
+
+
+class ResizeSpan(EditSpan):
+    """Move a span's edges (keyboard resize). Consecutive resizes of the same span fold into
+    the first: one undo step and one history row from the first "before" to the last "after"
+    (`absorb`, called by `History.push` and by the GUI's undo stack)."""
+
+    def __init__(self, uuid: str, fragments: Sequence[Sequence[int]]) -> None:
+        super().__init__(uuid, fragments=fragments, label="Resize span")
+
+    def absorb(self, project: Project, later: object) -> bool:
+        """Fold ``later`` (already done, the very next command) into this one; False if it
+        does not continue this resize (another span, or an edit in between)."""
+        if (
+            not isinstance(later, ResizeSpan)
+            or later.uuid != self.uuid
+            or self.after is None
+            or later.before != self.after
+            or len(self.history_rows) != 1
+            or len(later.history_rows) != 1
+        ):
+            return False
+        assert self.before is not None and later.after is not None
+        summary, detail = describe(self.before, later.after)
+        with project.writing() as session:
+            session.fold_history_rows(self.history_rows[0], later.history_rows, summary, detail)
+        self.after = later.after
+        self.changes = {"fragments": later.after.fragments}
+        return True
 
 
 def _edit_label(changes: Mapping[str, Any]) -> str:

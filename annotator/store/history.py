@@ -173,6 +173,17 @@ class HistoryWrites(HistoryReads):
         )
         return len(rows)
 
+    def fold_history_rows(
+        self, keep: str, drop: Iterable[str], summary: str, detail: dict[str, Any]
+    ) -> None:
+        """Rewrite row `keep` with a new summary and detail and delete the rows `drop`
+        (consecutive edits of one object merged into one step, e.g. a keyboard resize)."""
+        self._dbapi.execute(
+            "UPDATE history SET summary = ?, detail = ? WHERE uuid = ?",
+            (summary, dumps(detail), keep),
+        )
+        self._dbapi.executemany("DELETE FROM history WHERE uuid = ?", [(u,) for u in drop])
+
     def record_history_many(self, entries: Iterable[HistoryEntry], *, keep: bool = False) -> int:
         """Write many rows, one statement per batch; returns how many were given. With `keep`,
         rows whose uuid is already in the file are left untouched (imports and merges by uuid)."""

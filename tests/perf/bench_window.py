@@ -12,6 +12,7 @@ and app alternates between processes, and every figure is the median over fresh 
     .venv/bin/python tests/perf/bench_window.py edit --case 5m-50k --runs 3
     .venv/bin/python tests/perf/bench_window.py next --scale 0.1 --runs 3
     .venv/bin/python tests/perf/bench_window.py memory --case 5m-50k --runs 3
+    .venv/bin/python tests/perf/bench_window.py arcs --case 5m-50k --case 250k-10k-l50 --runs 3
     .venv/bin/python tests/perf/bench_window.py all        # the table of tests/perf/README.md
 
 ``--skip-checklist`` replaces the open checklist with a no-op (to separate the window's cost
@@ -32,7 +33,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from perf_data import DEFAULT_WORKDIR, ensure_project, median, say, table
-from window_children import child_edit, child_load, child_memory, child_next, child_open
+from window_children import (
+    child_arcs,
+    child_edit,
+    child_load,
+    child_memory,
+    child_next,
+    child_open,
+)
 
 
 # -- the parent: fresh processes, medians, the table ---------------------------------------------
@@ -181,6 +189,43 @@ def bench_memory(workdir: Path, case: str, runs: int, skip: bool) -> list[Any]:
     ]
 
 
+def bench_arcs(workdir: Path, case: str, runs: int, skip: bool) -> list[list[Any]]:
+    """Full repaint of the reading pane with every link shown (issue 13: ≤ 16 ms)."""
+    path = _case_path(workdir, case)
+    flags = ["--skip-checklist"] if skip else []
+    results = [_run(["arcs", str(path), *flags]) for _ in range(runs)]
+    shown = [r["shown"] for r in results]
+    hidden = [r["hidden"] for r in results]
+    bare = [r["bare"] for r in results]
+    links, arcs = results[0]["links"], median([r["arcs_per_screen"] for r in results])
+    return [
+        [
+            f"full repaint, all {links:,} links shown ({arcs:.0f} arcs on screen), {case}",
+            _fmt(shown),
+            f"{_fmt(bare)}",
+            f"{median(shown) / max(median(bare), 1e-9):.2f}×",
+            "≤ 16 ms",
+            "met" if median(shown) <= 16 else "MISSED",
+        ],
+        [
+            f"  same, links hidden, {case}",
+            _fmt(hidden),
+            "",
+            f"{median(hidden) / max(median(bare), 1e-9):.2f}×",
+            "≤ 8 ms",
+            "met" if median(hidden) <= 8 else "MISSED",
+        ],
+        [
+            "  Show all links switched on → repainted",
+            _fmt([r["toggle"] for r in results]),
+            "",
+            "",
+            "",
+            "",
+        ],
+    ]
+
+
 HEADERS = ["measure", "app, median (range), ms", "bare", "ratio", "target", ""]
 
 
@@ -197,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
             result = child_next(path, skip)
         elif kind == "load":
             result = child_load(path, skip)
+        elif kind == "arcs":
+            result = child_arcs(path, skip)
         else:
             result = child_memory(path, argv[3], skip)
         print(json.dumps(result), flush=True)
@@ -208,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
                 session.close()
         os._exit(0)  # skip Qt's teardown of a big window
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=("open", "edit", "next", "load", "memory", "all"))
+    parser.add_argument("what", choices=("open", "edit", "next", "load", "memory", "arcs", "all"))
     parser.add_argument("--case", action="append", help="e.g. 1m-10k, 5m-50k (repeatable)")
     parser.add_argument("--scale", type=float, default=0.1, help="next: fraction of 10k docs")
     parser.add_argument("--runs", type=int, default=5)
@@ -227,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     if what in ("load", "all"):
         for case in cases if what == "load" else ["20m-200k"]:
             rows.append(bench_load(args.workdir, case, args.runs, args.skip_checklist))
+    if what in ("arcs", "all"):
+        for case in cases if what == "arcs" else ["5m-50k", "250k-10k-l50"]:
+            rows += bench_arcs(args.workdir, case, args.runs, args.skip_checklist)
     if what in ("next", "all"):
         rows += bench_next(args.workdir, args.scale, args.runs, args.skip_checklist)
     if what in ("memory", "all"):

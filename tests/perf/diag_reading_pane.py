@@ -241,7 +241,7 @@ def run(size: int, count: int, reps: int, memory: bool = True) -> list[Row]:
     view.set_selected_span(linked)
     app.processEvents()
     overlay_paint = [ms(vp.repaint) for _ in range(11)]
-    arcs = len(view._arcs(view._visible))
+    arcs = len(view._drawn.arcs)
     shown_spans = sum(len(vb.decor) for vb in view._visible)
     view.set_show_all_links(False)
     view.set_selected_span(None)

@@ -338,3 +338,66 @@ def child_memory(path: Path, kind: str, skip: bool) -> dict[str, Any]:
         _application, window, _, _ = _open_window(app, path)
         _loaded(app, window)
     return {"peak_mb": peak_rss_mb()}
+
+
+def child_arcs(path: Path, skip: bool) -> dict[str, Any]:
+    """Full repaints of the reading pane with every link's arc shown ("Show all links"), at
+    five places of the document, against the same repaints with links hidden and a bare
+    QPlainTextEdit of the same text, font and column."""
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    app = _app(skip)
+    _application, window, opened, _ = _open_window(app, path)
+    _loaded(app, window)
+    view = window.view
+    viewport = view.viewport()
+    text = view.text()
+    places = [int(len(text) * f) for f in (0.1, 0.3, 0.5, 0.7, 0.9)]
+
+    def repaints() -> tuple[list[float], list[int]]:
+        times, drawn = [], []
+        for cp in places:
+            view.scroll_top_to(cp)
+            viewport.repaint()  # the first paint lays the place out and routes its arcs
+            for _ in range(5):
+                started = time.perf_counter()
+                viewport.repaint()
+                times.append((time.perf_counter() - started) * 1000)
+            drawn.append(len(view._drawn.arcs) + len(view._drawn.chips))
+        return times, drawn
+
+    hidden, _ = repaints()
+    started = time.perf_counter()
+    view.set_show_all_links(True)  # what View ▸ Show all links does, without the setting
+    viewport.repaint()
+    toggled = (time.perf_counter() - started) * 1000
+    shown, drawn = repaints()
+    view.set_show_all_links(False)
+    bare = QPlainTextEdit()
+    bare.setReadOnly(True)
+    bare.setFont(view.font())
+    bare.resize(view.size())
+    bare.setViewportMargins(view.viewportMargins())
+    bare.setPlainText(text)
+    bare.show()
+    app.processEvents()
+    bare_times = []
+    for cp in places:
+        bare.verticalScrollBar().setValue(
+            int(bare.verticalScrollBar().maximum() * cp / max(1, len(text)))
+        )
+        bare.viewport().repaint()
+        for _ in range(5):
+            started = time.perf_counter()
+            bare.viewport().repaint()
+            bare_times.append((time.perf_counter() - started) * 1000)
+    return {
+        "open": opened,
+        "links": len(view._links),
+        "hidden": median(hidden),
+        "shown": median(shown),
+        "shown_max": max(shown),
+        "toggle": toggled,
+        "bare": median(bare_times),
+        "arcs_per_screen": median([float(d) for d in drawn]),
+    }

@@ -48,8 +48,16 @@ _UNITS = {"k": 1_000, "m": 1_000_000}
 
 def parse_case(case: str) -> tuple[int, int]:
     """``"5m-50k"`` → (5,000,000 code points, 50,000 spans)."""
-    size, spans = case.lower().split("-")
+    size, spans = case.lower().split("-")[:2]
     return _amount(size), _amount(spans)
+
+
+def parse_linked(case: str) -> float:
+    """The share of linked spans: LINKED, or ``"250k-10k-l50"`` → 0.5 (a dense case)."""
+    parts = case.lower().split("-")
+    if len(parts) > 2 and parts[2].startswith("l"):
+        return int(parts[2][1:]) / 100
+    return LINKED
 
 
 def _amount(text: str) -> int:
@@ -71,7 +79,7 @@ def article_text(size: int, rng: random.Random) -> str:
     return "\n".join(paragraphs)[:size].rstrip() + "."
 
 
-def generate_document(size: int, count: int, seed: int = 7) -> DataSet:
+def generate_document(size: int, count: int, seed: int = 7, linked: float = LINKED) -> DataSet:
     """One document of ``size`` code points with ``count`` spans and their links."""
     from annotator.domain.model import Annotator, Document, DocumentInfo, Link, Span
     from annotator.domain.offsets import context_of, quote_of
@@ -155,7 +163,7 @@ def generate_document(size: int, count: int, seed: int = 7) -> DataSet:
     from bisect import bisect_left, bisect_right
 
     for k, source in enumerate(spans):
-        if rng.random() >= LINKED:
+        if rng.random() >= linked:
             continue
         at = source.fragments[0][0]
         lo, hi = bisect_left(starts, at - 3000), bisect_right(starts, at + 3000)
@@ -194,7 +202,7 @@ def ensure_case_project(workdir: Path, case: str) -> Path:
     workdir.mkdir(parents=True, exist_ok=True)
     size, count = parse_case(case)
     say(f"building {path.name} ...")
-    data = generate_document(size, count)
+    data = generate_document(size, count, linked=parse_linked(case))
     building = path.with_name(f"building-{path.name}")
     for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
         leftover.unlink(missing_ok=True)

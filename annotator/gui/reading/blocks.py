@@ -17,7 +17,9 @@ __all__ = [
     "BlockDecorator",
     "Deco",
     "Segment",
+    "Spacing",
     "VisibleBlock",
+    "line_key",
     "line_runs",
     "respace",
     "walk_visible",
@@ -54,18 +56,22 @@ class BlockDecorator:
         self.done: dict[int, list[Deco]] = {}
         # Underline geometry per block, relative to the block's top-left corner. Valid until the
         # block is re-laid out at another width or font size.
-        self.geometry: dict[int, list[Segment]] = {}
+        self.geometry: dict[int, tuple[tuple, list[Segment]]] = {}
 
     def reset(self) -> None:
         self.done.clear()
         self.geometry.clear()
 
     def underlines(self, vb: VisibleBlock, first: float, step: float, levels: int) -> list[Segment]:
-        """Underline segments of a visible block, in reading order (cached: cursorToX is slow)."""
+        """Underline segments of a visible block, in reading order (cached: cursorToX is slow).
+
+        The cache is keyed on the block's line geometry, so a re-wrap (resize, dock change),
+        a new font or a taller arc band recomputes the segments at the next paint."""
         number = vb.block.blockNumber()
+        key = line_key(vb.block.layout())
         cached = self.geometry.get(number)
-        if cached is not None:
-            return cached
+        if cached is not None and cached[0] == key:
+            return cached[1]
         out = []
         left = vb.rect.left()
         for start, end, span, level in vb.decor:
@@ -74,7 +80,7 @@ class BlockDecorator:
             for line, x1, x2 in line_runs(vb, start, end):
                 y = round(line.y() + line.ascent() + first + level * step)
                 out.append((x1 - left, x2 - left, y, span, level, line.y()))
-        self.geometry[number] = out
+        self.geometry[number] = (key, out)
         return out
 
     def forget_geometry(self) -> None:
@@ -138,28 +144,47 @@ class BlockDecorator:
         return hit
 
 
-def respace(layout: QTextLayout, gap: float) -> bool:
-    """Put ``gap`` pixels above every line of a laid-out block; True if lines were moved.
+def line_key(layout: QTextLayout) -> tuple:
+    """What underline and arc geometry of a block depends on: each line's start, width and
+    position (changes with a re-wrap, a font change or a new band height)."""
+    out = []
+    for i in range(layout.lineCount()):
+        line = layout.lineAt(i)
+        out.append((line.textStart(), line.width(), line.y(), line.height()))
+    return tuple(out)
+
+
+def respace(layout: QTextLayout, gaps: Callable[[int], float]) -> bool:
+    """Put ``gaps(i)`` pixels above line ``i`` of a laid-out block; True if lines were moved.
 
     QPlainTextEdit stacks lines with no spacing and ignores block line heights, but it reads
     line positions back from the layout (block heights, hit tests, cursor and selection
     rectangles, scrolling within a block), so moving the lines after its layout pass gives the
-    text room to breathe and a band above each line for link arcs.
+    text room to breathe and a band above each line for link arcs (taller where arcs need it).
     """
     count = layout.lineCount()
-    if count == 0 or abs(layout.lineAt(0).y() - gap) < 0.01:
+    if count == 0:
         return False
-    y = gap
+    y = 0.0
+    moved = False
     for i in range(count):
         line = layout.lineAt(i)
-        line.setPosition(QPointF(line.x(), y))
-        y += line.height() + gap
-    return True
+        y += gaps(i)
+        if abs(line.y() - y) > 0.01:
+            line.setPosition(QPointF(line.x(), y))
+            moved = True
+        y += line.height()
+    return moved
+
+
+#: For a block: the gap above each of its lines (``spacing(block)(line index)``), computed after
+#: the block is laid out.
+Spacing = Callable[[QTextBlock], Callable[[int], float]]
 
 
 def walk_visible(
     view: QPlainTextEdit,
-    gap: float,
+    spacing: Spacing,
     decorate: Callable[[QTextBlock], list[Deco]] | None = None,
     extra_below: int = 1,
 ) -> list[VisibleBlock]:
@@ -172,6 +197,13 @@ def walk_visible(
     out: list[VisibleBlock] = []
     block = view.firstVisibleBlock()
     layout_of_doc = view.document().documentLayout()
+    if block.isValid() and block.isVisible():
+        # The offset of the top line is read from the first block's line positions: space
+        # that block first (after a re-wrap its lines are back at Qt's stacking).
+        if decorate:
+            decorate(block)
+        layout_of_doc.blockBoundingRect(block)
+        respace(block.layout(), spacing(block))
     offset = view.contentOffset()
     left, top = offset.x(), offset.y()
     height = view.viewport().height()
@@ -179,7 +211,7 @@ def walk_visible(
         if block.isVisible():
             decor = decorate(block) if decorate else []
             size = layout_of_doc.blockBoundingRect(block)  # lays the block out if needed
-            if respace(block.layout(), gap):
+            if respace(block.layout(), spacing(block)):
                 size = layout_of_doc.blockBoundingRect(block)
             rect = QRectF(left, top, size.width(), size.height())
             if top >= height:

@@ -9,7 +9,9 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QHelpEvent, QMouseEvent, QTextLine, QWheelEvent
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QToolTip
 
-from annotator.gui.reading.blocks import VisibleBlock, walk_visible
+from annotator.gui.reading.arc_paint import ArcShape
+from annotator.gui.reading.blocks import VisibleBlock
+from annotator.gui.reading.span_index import DisplayLink
 
 if TYPE_CHECKING:
     from annotator.gui.reading.view import ReadingView
@@ -54,7 +56,7 @@ class InteractionMixin(_Base):
         """The code point under ``pos`` (None off the text) and ``pos`` moved onto a line."""
         gap = self._metrics.gap
         best: tuple[float, VisibleBlock, QTextLine, float] | None = None
-        for vb in walk_visible(self, gap, extra_below=0):
+        for vb in self._walk(extra_below=0):
             layout = vb.block.layout()
             for i in range(layout.lineCount()):
                 line = layout.lineAt(i)
@@ -84,8 +86,76 @@ class InteractionMixin(_Base):
         moved = e.globalPosition() + (pos - e.position())
         return QMouseEvent(e.type(), pos, moved, e.button(), e.buttons(), e.modifiers())
 
+    def _stub_at(self, pos: QPointF) -> ArcShape | None:
+        """The half arc whose edge stub is under ``pos`` (the last paint's shapes)."""
+        for shape in reversed(self._drawn.arcs):
+            if shape.stub is not None and shape.stub.contains(pos):
+                return shape
+        return None
+
+    def _label_at(self, pos: QPointF) -> ArcShape | None:
+        for shape in reversed(self._drawn.arcs):
+            if shape.label is not None and shape.label.contains(pos):
+                return shape
+        return None
+
+    def _arc_tooltip(self, pos: QPointF) -> str:
+        """Tooltip of the stub, label or "+N" chip under ``pos`` ("" if none)."""
+        shape = self._stub_at(pos)
+        if shape is not None:
+            link = self._link_by_id(shape.link_id)
+            where = "Click to go to the other end"
+            return f"{self._link_text(link)}\n{where}" if link is not None else where
+        for shape in reversed(self._drawn.arcs):
+            if shape.label is not None and shape.label.contains(pos):
+                link = self._link_by_id(shape.link_id)
+                return self._link_text(link) if link is not None else ""
+        for rect, bundle in self._drawn.chips:
+            if rect.contains(pos):
+                lines = [self._link_text(item.link) for item in bundle.items]
+                return f"{len(lines)} more links here:\n" + "\n".join(lines)
+        return ""
+
+    def _link_by_id(self, link_id: str) -> DisplayLink | None:
+        return next((x for x in self._links if x.id == link_id), None)
+
+    def _link_text(self, link: DisplayLink) -> str:
+        """'same as: “Russia” → “the Russian Federation”' for tooltips."""
+
+        def quote(span_id: str) -> str:
+            span = self._index.get(span_id)
+            if span is None:
+                return "?"
+            text = " ".join(self._text[span.start : span.end].split())
+            return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
+
+        label = f"{link.label}: " if link.label else ""
+        return f"{label}{quote(link.source)} → {quote(link.target)}"
+
+    def go_to_span(self, span_id: str) -> None:
+        """Select a span and scroll the least that shows it (a stub's click does this)."""
+        span = self._index.get(span_id)
+        if span is None:
+            return
+        self.set_selected_span(span_id)
+        self.reveal(span.start, span.end)
+        self.span_clicked.emit(span_id)
+
     def mousePressEvent(self, e: QMouseEvent) -> None:
         self._press = e.position()
+        if e.button() == _LEFT and not e.modifiers():
+            stub = self._stub_at(e.position())
+            if stub is not None:
+                self._press = None
+                self.go_to_span(stub.other)
+                e.accept()
+                return
+            label = self._label_at(e.position())
+            if label is not None:  # a click on an arc's label selects its link
+                self._press = None
+                self.link_clicked.emit(label.link_id)
+                e.accept()
+                return
         if (
             e.button() == Qt.MouseButton.LeftButton
             and e.modifiers() & Qt.KeyboardModifier.AltModifier
@@ -107,6 +177,12 @@ class InteractionMixin(_Base):
             return
         super().mouseMoveEvent(self._snapped(e))
         if not e.buttons():
+            pos = e.position()
+            over = self._stub_at(pos) is not None or self._label_at(pos) is not None
+            hand = self.viewport().cursor().shape() == Qt.CursorShape.PointingHandCursor
+            if over != hand:  # a hand over what can be clicked, the text cursor elsewhere
+                shape = Qt.CursorShape.PointingHandCursor if over else Qt.CursorShape.IBeamCursor
+                self.viewport().setCursor(shape)
             cp, _ = self._locate(e.position())
             ids = self.spans_at(cp) if cp is not None else []
             self._set_hover(ids[0] if ids else "")
@@ -147,9 +223,10 @@ class InteractionMixin(_Base):
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            cp, _ = self._locate(QPointF(event.pos()))
+            arc_tip = self._arc_tooltip(QPointF(event.pos()))
+            cp, _ = self._locate(QPointF(event.pos())) if not arc_tip else (None, None)
             spans = self._index.at(cp) if cp is not None else []
-            texts = [self._tooltip_of(s) for s in spans]
+            texts = [arc_tip] if arc_tip else [self._tooltip_of(s) for s in spans]
             tips = [html.escape(t).replace("\n", "<br>") for t in texts if t]
             if tips:
                 QToolTip.showText(event.globalPos(), "<hr>".join(tips), self.viewport())

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QTextBlock
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QPlainTextEdit
 
-from annotator.gui.reading import overlay
-from annotator.gui.reading.blocks import Deco, VisibleBlock, walk_visible
-from annotator.gui.reading.span_index import MAX_LEVELS, DisplayLink
+from annotator.gui.reading import arc_paint, overlay
+from annotator.gui.reading.arc_layout import ArcItem, BlockArcs
+from annotator.gui.reading.blocks import VisibleBlock
 
 if TYPE_CHECKING:
     from annotator.gui.reading.view import ReadingView
@@ -26,13 +26,7 @@ class PaintingMixin(_Base):
     """paintEvent: format the blocks about to be shown, let Qt draw the text, draw the overlay."""
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        theme, index, omap = self._theme, self._index, self._map
-        decorator = self._decorator
-
-        def decorate(block: QTextBlock) -> list[Deco]:
-            return decorator.decorate(block, index, omap, theme)
-
-        self._visible = visible = walk_visible(self, self._metrics.gap, decorate)
+        self._visible = visible = self._walk()
         step = max(1, int(self.viewport().height() / self._pitch) - 1)
         if self.verticalScrollBar().pageStep() != step:
             self.verticalScrollBar().setPageStep(step)
@@ -75,56 +69,29 @@ class PaintingMixin(_Base):
         for pen, marked in self._marks:
             ranges = [(omap.to_qt(s), omap.to_qt(e)) for s, e in marked.overlapping(a, b)]
             overlay.paint_ranges(p, visible, ranges, pen=pen)
-        arcs = self._arcs(visible)
-        if arcs:
-            vp = QRectF(self.viewport().rect())
-            bands = overlay.band_centres(visible, self._metrics.gap)
-            overlay.paint_arcs(p, arcs, theme, self._metrics, self._label_font, vp, bands)
+        self._drawn = self.arc_shapes(visible)
+        if self._drawn.arcs or self._drawn.chips:
+            arc_paint.paint(p, self._drawn, theme, self._label_font)
         if self._drag is not None:
             color = QColor(theme.text)
             color.setAlphaF(0.7)
             overlay.paint_rubber_band(p, self._drag[1], self._drag[2], color)
 
-    def _arcs(self, visible: list[VisibleBlock]) -> list[overlay.Arc]:
-        if not self._links or not (self._show_all or self._selected):
-            return []
-        by_span = self._link_map()
-        links: dict[str, DisplayLink] = {}
-        if self._show_all:
-            for vb in visible:
-                for _, _, span, _ in vb.decor:
-                    for link in by_span.get(span.id, ()):
-                        links[link.id] = link
-        if self._selected:
-            for link in by_span.get(self._selected, ()):
-                links[link.id] = link
-        vp = QRectF(self.viewport().rect())
-        out = []
-        # Arcs meet a span at the top of its first visible underline (geometry is cached);
-        # spans too deep to be underlined fall back to a text look-up.
-        anchors: dict[str, overlay.Anchor] = {}
-        metrics = self._metrics
-        for vb in visible:
-            left, top = vb.rect.left(), vb.rect.top()
-            for x1, x2, _y, span, _lv, line_top in self._decorator.underlines(
-                vb, metrics.first, metrics.step, MAX_LEVELS
-            ):
-                if span.id not in anchors:
-                    anchors[span.id] = overlay.Anchor(
-                        left + (x1 + x2) / 2, top + line_top + 1, True
-                    )
-        for link in links.values():
-            ends = []
-            for span_id in (link.source, link.target):
-                if span_id not in anchors:
-                    span = self._index.get(span_id)
-                    if span is None:
-                        break
-                    anchors[span_id] = overlay.anchor_of(
-                        span, visible, self._map, vp, self._metrics
-                    )
-                ends.append(anchors[span_id])
-            if len(ends) == 2 and (ends[0].on_screen or ends[1].on_screen):
-                strong = self._selected in (link.source, link.target)
-                out.append((link, ends[0], ends[1], strong))
-        return out
+    def arc_shapes(self, visible: list[VisibleBlock]) -> arc_paint.Drawn:
+        """The arcs, labels, stubs and chips to draw over ``visible`` (laid out and spaced)."""
+        selected = self._selected
+        if not self._links or not (self._show_all or selected):
+            return arc_paint.Drawn()
+        show_all = self._show_all
+
+        def touches(item: ArcItem) -> bool:
+            return selected is not None and selected in (item.link.source, item.link.target)
+
+        def shown(item: ArcItem) -> bool:
+            return show_all or touches(item)
+
+        def routed(vb: VisibleBlock) -> BlockArcs | None:
+            return self._arc_bands.cache.get(vb.block.blockNumber())
+
+        height = self._label_metrics.height()
+        return arc_paint.collect(visible, routed, self._band, shown, touches, height, show_all)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["grapheme_end", "grapheme_start", "snap_to_words"]
+__all__ = ["grapheme_end", "grapheme_start", "snap_to_words", "word_edge"]
 
 _ZWJ = "\u200d"
 # Characters that always attach to the character before them (a simplified UAX #29 Extend set).
@@ -121,3 +121,31 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
         while e < n and _is_word_char(text[e]):
             e += 1
     return grapheme_start(text, s), grapheme_end(text, e)
+
+
+def word_edge(text: str, i: int, edge: str, direction: int) -> int:
+    """Where a span's ``edge`` ("start" or "end") at ``i`` lands one word to the left
+    (``direction`` -1) or right (+1): a start goes to the start of a word, an end to the end
+    of one (keyboard resize by word)."""
+    n, j, w = len(text), max(0, min(i, len(text))), _is_word_char
+    if edge == "start" and direction < 0:
+        while j > 0 and not w(text[j - 1]):
+            j -= 1
+        while j > 0 and w(text[j - 1]):
+            j -= 1
+    elif edge == "start":
+        while j < n and w(text[j]):
+            j += 1
+        while j < n and not w(text[j]):
+            j += 1
+    elif direction > 0:
+        while j < n and not w(text[j]):
+            j += 1
+        while j < n and w(text[j]):
+            j += 1
+    else:
+        while j > 0 and w(text[j - 1]):
+            j -= 1
+        while j > 0 and not w(text[j - 1]):
+            j -= 1
+    return j

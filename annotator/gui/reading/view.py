@@ -18,10 +18,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QFrame, QPlainTextEdit, QTextEdit, QWidget
 
 from annotator.gui.reading import overlay
-from annotator.gui.reading.blocks import BlockDecorator, VisibleBlock, respace
+from annotator.gui.reading.arc_band import ArcBands
+from annotator.gui.reading.arc_paint import Band, Drawn
+from annotator.gui.reading.blocks import BlockDecorator, VisibleBlock, respace, walk_visible
 from annotator.gui.reading.interaction import InteractionMixin
 from annotator.gui.reading.offsets import OffsetMap
 from annotator.gui.reading.painting import PaintingMixin
+from annotator.gui.reading.scrolling import ScrollingMixin
 from annotator.gui.reading.span_index import DisplayLink, DisplaySpan, RangeList, SpanIndex
 from annotator.gui.reading.theme import DARK, DEFAULT_POINT_SIZE, LIGHT, reading_font
 
@@ -32,7 +35,7 @@ _FLAGS = (
 )
 
 
-class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
+class ReadingView(InteractionMixin, ScrollingMixin, PaintingMixin, QPlainTextEdit):
     """A calm, fast, read-only view of one document with its spans and links.
 
     All offsets in the public API are code points of the document text (Python ``str``
@@ -41,7 +44,8 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
     per-block ``QTextLayout`` format computed lazily just before the block is first painted, and
     stacked underlines (one per span, by nesting level) and link arcs are painted over the text
     for the visible region only. Lines are spaced apart after Qt's layout pass (see
-    ``blocks.respace``) to leave a band above each line for arcs and labels.
+    ``blocks.respace``); a line where links have an end gets a taller band above it, with
+    one row per level of arcs (``arc_layout``), so that arcs and labels never cover glyphs.
 
     Clicking a span selects it (``span_clicked``; ``""`` when the click hit no span); clicking
     the same spot again cycles through the spans overlapping there. Alt+drag from one span to
@@ -51,6 +55,8 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
     span_clicked = Signal(str)
     selection_changed = Signal(int, int)
     link_drag_requested = Signal(str, str)
+    #: A click on an arc's label: the link's id.
+    link_clicked = Signal(str)
     hovered_span = Signal(str)
     #: Ctrl+wheel: the window zooms (and remembers it) instead of QPlainTextEdit's own zoom,
     #: which would change the font behind the view's back.
@@ -70,7 +76,7 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self.setCenterOnScroll(True)  # lets the last lines scroll up to mid-screen
         self.setAutoFillBackground(True)
         self.viewport().setMouseTracking(True)
-        self.document().setDocumentMargin(6)
+        self.document().setDocumentMargin(10)  # room for the stubs of arcs at the edges
         self._theme = LIGHT
         self._zoom = 0
         self._text = ""
@@ -79,6 +85,8 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self._links: list[DisplayLink] = []
         self._links_by_span: dict[str, list[DisplayLink]] | None = None
         self._decorator = BlockDecorator()
+        self._arc_bands = ArcBands()
+        self._drawn = Drawn()  # the arcs, labels and stubs of the last paint
         self._visible: list[VisibleBlock] = []
         self._selected: str | None = None
         self._show_all = False
@@ -111,6 +119,8 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self._links = list(links)
         self._links_by_span = None
         self._decorator.reset()
+        self._arc_bands.reset()
+        self._drawn = Drawn()
         self._visible = []
         self._selected = None
         self._hits, self._current_hit, self._suggestions = RangeList(), None, RangeList()
@@ -142,6 +152,7 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         if self._decorator.invalidate_decorated(
             self, self._map.to_qt(first), self._map.to_qt(last)
         ):
+            self._arc_bands.reset()
             self.viewport().update()
         if self._selected is not None and any(s.id == self._selected for s in spans):
             self._update_selection_extras()
@@ -167,10 +178,11 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
             for start, end in span.fragments:
                 qs, qe = self._map.to_qt(start), self._map.to_qt(end)
                 numbers.update(self._decorator.invalidate(self, qs, qe))
+        self._arc_bands.forget(sorted(numbers))
         if any(s.id == self._selected for s in spans):
             self._update_selection_extras()
-        arcs_shown = self._show_all or self._selected is not None
-        if arcs_shown and any(self._link_map().get(s.id) for s in spans):
+        if any(self._link_map().get(s.id) for s in spans):
+            self._arc_bands.reset()  # its arcs' other halves route toward it
             self.viewport().update()
             return
         rect = QRectF()
@@ -194,6 +206,7 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         """Replace all links."""
         self._links = list(links)
         self._links_by_span = None
+        self._arc_bands.reset()
         self.viewport().update()
 
     def _link_map(self) -> dict[str, list[DisplayLink]]:
@@ -271,76 +284,32 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         )
         self.selection_changed.emit(start, end)
 
-    def scroll_to(self, cp: int) -> None:
-        """Scroll so that the line holding code point ``cp`` is near the middle of the view."""
-        if not self.isVisible():  # no real geometry before the first show: do it then
-            self._pending_scroll = cp
-            return
-        self._pending_scroll = None
-        qt = self._map.to_qt(max(0, min(cp, len(self._text))))
-        block = self.document().findBlock(qt)
-        if not block.isValid():
-            return
-        line = self._prepare(block).lineForTextPosition(qt - block.position())
-        index = line.lineNumber() if line.isValid() else 0
-        # Walk up half a viewport in pixels, laying blocks out on the way: QPlainTextEdit
-        # scrolls by lines and counts a block not yet laid out as one line.
-        room = self.viewport().height() / 2 - self._pitch / 2
-        while room > 0:
-            if index > 0:
-                index -= 1
-                room -= block.layout().lineAt(index).height() + self._metrics.gap
-                continue
-            previous = block.previous()
-            while previous.isValid() and not previous.isVisible():
-                previous = previous.previous()
-            if not previous.isValid():
-                break
-            block = previous
-            index = self._prepare(block).lineCount()
-        self.verticalScrollBar().setValue(block.firstLineNumber() + index)
-
-    def top_cp(self) -> int:
-        """The code point at the start of the line at the top (the scroll position)."""
-        number, offset = self.top_line()
-        block = self.document().findBlockByNumber(number)
-        line = block.layout().lineAt(offset) if block.layout() else None
-        start = line.textStart() if line is not None and line.isValid() else 0
-        return self._map.to_cp(block.position() + start)
-
-    def scroll_top_to(self, cp: int) -> None:
-        """Scroll so that the line holding ``cp`` is the topmost (a compare pane follows
-        another holding the same text this way: their layouts are lazy, so scroll bar values
-        differ between them)."""
-        qt = self._map.to_qt(max(0, min(cp, len(self._text))))
-        block = self.document().findBlock(qt)
-        if not block.isValid():
-            return
-        line = self._prepare(block).lineForTextPosition(qt - block.position())
-        index = line.lineNumber() if line.isValid() else 0
-        self.verticalScrollBar().setValue(block.firstLineNumber() + index)
-
-    def top_line(self) -> tuple[int, int]:
-        """(block number, line within the block) of the line at the top of the view."""
-        block = self.firstVisibleBlock()
-        return block.blockNumber(), max(
-            0, self.verticalScrollBar().value() - block.firstLineNumber()
-        )
-
-    def scroll_to_line(self, block_number: int, line: int) -> None:
-        """Put that line at the top (another pane with the same text and width mirrors a
-        pane line for line this way)."""
-        block = self.document().findBlockByNumber(block_number)
-        if block.isValid():
-            count = self._prepare(block).lineCount()
-            self.verticalScrollBar().setValue(block.firstLineNumber() + min(line, count - 1))
-
     def _prepare(self, block: QTextBlock) -> QTextLayout:
         """Format, lay out and space one block ahead of painting; returns its layout."""
         self._decorator.decorate(block, self._index, self._map, self._theme)
         self.document().documentLayout().blockBoundingRect(block)
-        respace(block.layout(), self._metrics.gap)
+        respace(block.layout(), self._spacing(block))
         return block.layout()
+
+    def _decorate(self, block: QTextBlock) -> list:
+        return self._decorator.decorate(block, self._index, self._map, self._theme)
+
+    def _spacing(self, block: QTextBlock) -> Callable[[int], float]:
+        """The gap above each line of a laid-out block: the base gap plus its arc rows."""
+        decor = self._decorate(block)  # cached; formats a block met here first
+        if block.layout().lineCount() == 0:
+            self.document().documentLayout().blockBoundingRect(block)
+        routed = self._arc_bands.routed(
+            block, decor, self._map, self._link_map(), self._index.get, self._label_width
+        )
+        return ArcBands.spacing(routed, self._metrics.gap, self._band)
+
+    def _walk(self, extra_below: int = 1) -> list[VisibleBlock]:
+        """The visible blocks, formatted, laid out and spaced for their arcs."""
+        return walk_visible(self, self._spacing, self._decorate, extra_below)
+
+    def _label_width(self, text: str) -> float:
+        return self._label_metrics.horizontalAdvance(text) + 8
 
     # ------------------------------------------------------------------- look and feel
     def set_zoom(self, steps: int) -> None:
@@ -380,7 +349,10 @@ class ReadingView(InteractionMixin, PaintingMixin, QPlainTextEdit):
         self._metrics = overlay.Metrics.for_font(font)
         self._pitch = QFontMetricsF(font).height() + self._metrics.gap
         self._label_font = reading_font(max(6.5, font.pointSizeF() * 0.66))
+        self._label_metrics = QFontMetricsF(self._label_font)
+        self._band = Band(row=float(int(self._label_metrics.height()) + 3))
         self._decorator.forget_geometry()
+        self._arc_bands.reset()
         self._update_margins()
 
     def _apply_theme(self) -> None:
