@@ -31,9 +31,22 @@ def _add_version_2(connection: Connection) -> None:
     connection.exec_driver_sql("INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')")
 
 
-#: MIGRATIONS[n] takes a file from version n to n + 1. A fresh file takes 0 → 1 → 2: version 1
-#: is schema.sql without what version 2 added (those statements are skipped, then added).
-MIGRATIONS: Mapping[int, Migration] = {0: _create_version_1, 1: _add_version_2}
+def _add_version_3(connection: Connection) -> None:
+    """2 → 3: team sync's change counters (a table, its rows at 0 and the triggers that count
+    inserts and updates), so a sync with nothing to push reads no table. A synced file's
+    first sync after the upgrade still reads every table once, and records the counts."""
+    for statement in statements_adding(3):
+        connection.exec_driver_sql(statement)
+
+
+#: MIGRATIONS[n] takes a file from version n to n + 1. A fresh file takes 0 → 1 → 2 → 3:
+#: version 1 is schema.sql without what later versions added (those statements are skipped,
+#: then added).
+MIGRATIONS: Mapping[int, Migration] = {
+    0: _create_version_1,
+    1: _add_version_2,
+    2: _add_version_3,
+}
 
 
 def read_user_version(engine: Engine) -> int:

@@ -334,6 +334,15 @@ class DecisionRow(Base):
     decided: Mapped[str] = mapped_column(Text)
 
 
+class ChangeCounterRow(Base):
+    """Format version 3: inserts and updates per table, counted by schema.sql's triggers."""
+
+    __tablename__ = "change_counters"
+    __table_args__ = (CheckConstraint("changes >= 0"), STRICT)
+    table_name: Mapped[str] = mapped_column(Text, primary_key=True)
+    changes: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+
+
 project_info = ProjectInfo.__table__
 annotators = AnnotatorRow.__table__
 tag_types = TagTypeRow.__table__
@@ -350,3 +359,4 @@ tombstones = TombstoneRow.__table__
 history = HistoryRow.__table__
 merge_reports = MergeReportRow.__table__
 decisions = DecisionRow.__table__
+change_counters = ChangeCounterRow.__table__

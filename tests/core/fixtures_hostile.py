@@ -170,10 +170,21 @@ def version_zero(destination: Path) -> Path:
     return destination
 
 
+def as_version_2(path: Path) -> Path:
+    """A closed current project file turned back into format version 2 (before the change
+    counters and their triggers), checkpointed so its header says so."""
+    from annotator.store.ddl import ADDED_IN_VERSION
+
+    triggers = sorted(ADDED_IN_VERSION[3] - {"change_counters"})
+    drops = [*(f"DROP TRIGGER {t}" for t in triggers), "DROP TABLE change_counters"]
+    return run_sql(path, "PRAGMA user_version = 2", *drops)
+
+
 def as_version_1(path: Path) -> Path:
     """A closed current project file turned back into format version 1 (before search,
     history, merge reports and decisions), checkpointed so its header says so."""
     tables = ("documents_fts", "history", "merge_reports", "decisions")
+    as_version_2(path)
     return run_sql(path, "PRAGMA user_version = 1", *(f"DROP TABLE {t}" for t in tables))
 
 

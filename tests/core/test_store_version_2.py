@@ -15,6 +15,7 @@ from annotator.io.text_import import import_text
 from annotator.services.document_commands import AddDocuments, DeleteDocument
 from annotator.services.project import Project
 from annotator.services.sample import sample_document
+from annotator.store.ddl import schema_version
 from annotator.store.engine import make_engine
 from annotator.store.migrations import backup_path, migrate
 from annotator.store.project_store import ProjectStore
@@ -93,7 +94,7 @@ def test_version_1_file_is_upgraded_with_its_documents_indexed(tmp_path: Path) -
     as_version_1(path)
 
     project = Project.open(path)
-    assert project.store.user_version() == 2
+    assert project.store.user_version() == schema_version()
     project.close()
     assert backup_path(path, 1).exists()
     assert _matches(path, "russia") == [1]
