@@ -252,4 +252,104 @@ CREATE TABLE decisions (
     UNIQUE (document_id, unit_kind, unit_key)
 ) STRICT;
 
-PRAGMA user_version = 3;
+-- ---- Version 4: change counters (team sync) -------------------------------------------
+-- How many times rows of each table a team sync pushes were inserted or updated, counted by
+-- the triggers below (a deletion leaves a counted tombstone). A sync keeps the counts it
+-- pushed at; a table whose count has not moved holds nothing new, so a sync with nothing to
+-- do scans no table. The counts never travel (merge, exchange and sync leave them alone).
+CREATE TABLE change_counters (
+    table_name TEXT PRIMARY KEY NOT NULL,
+    changes    INTEGER NOT NULL DEFAULT 0 CHECK (changes >= 0)
+) STRICT;
+
+INSERT INTO change_counters (table_name) VALUES
+    ('annotators'), ('tag_types'), ('link_types'), ('attribute_defs'), ('documents'), ('entities'),
+    ('spans'), ('links'), ('document_status'), ('tombstones'), ('history'), ('decisions');
+
+CREATE TRIGGER annotators_counted_insert AFTER INSERT ON annotators BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'annotators';
+END;
+CREATE TRIGGER annotators_counted_update AFTER UPDATE ON annotators BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'annotators';
+END;
+
+CREATE TRIGGER tag_types_counted_insert AFTER INSERT ON tag_types BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'tag_types';
+END;
+CREATE TRIGGER tag_types_counted_update AFTER UPDATE ON tag_types BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'tag_types';
+END;
+
+CREATE TRIGGER link_types_counted_insert AFTER INSERT ON link_types BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'link_types';
+END;
+CREATE TRIGGER link_types_counted_update AFTER UPDATE ON link_types BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'link_types';
+END;
+
+CREATE TRIGGER attribute_defs_counted_insert AFTER INSERT ON attribute_defs BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'attribute_defs';
+END;
+CREATE TRIGGER attribute_defs_counted_update AFTER UPDATE ON attribute_defs BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'attribute_defs';
+END;
+
+CREATE TRIGGER documents_counted_insert AFTER INSERT ON documents BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'documents';
+END;
+CREATE TRIGGER documents_counted_update AFTER UPDATE ON documents BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'documents';
+END;
+
+CREATE TRIGGER entities_counted_insert AFTER INSERT ON entities BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'entities';
+END;
+CREATE TRIGGER entities_counted_update AFTER UPDATE ON entities BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'entities';
+END;
+
+CREATE TRIGGER spans_counted_insert AFTER INSERT ON spans BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'spans';
+END;
+CREATE TRIGGER spans_counted_update AFTER UPDATE ON spans BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'spans';
+END;
+
+CREATE TRIGGER links_counted_insert AFTER INSERT ON links BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'links';
+END;
+CREATE TRIGGER links_counted_update AFTER UPDATE ON links BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'links';
+END;
+
+CREATE TRIGGER document_status_counted_insert AFTER INSERT ON document_status BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'document_status';
+END;
+CREATE TRIGGER document_status_counted_update AFTER UPDATE ON document_status BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'document_status';
+END;
+
+CREATE TRIGGER tombstones_counted_insert AFTER INSERT ON tombstones BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'tombstones';
+END;
+CREATE TRIGGER tombstones_counted_update AFTER UPDATE ON tombstones BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'tombstones';
+END;
+
+CREATE TRIGGER history_counted_insert AFTER INSERT ON history BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'history';
+END;
+CREATE TRIGGER history_counted_update AFTER UPDATE ON history BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'history';
+END;
+
+CREATE TRIGGER decisions_counted_insert AFTER INSERT ON decisions BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'decisions';
+END;
+CREATE TRIGGER decisions_counted_update AFTER UPDATE ON decisions BEGIN
+    UPDATE change_counters SET changes = changes + 1 WHERE table_name = 'decisions';
+END;
+
+-- ---- end of version 3 ------------------------------------------------------------------
+
+PRAGMA user_version = 4;

@@ -32,6 +32,9 @@ class TeamLink:
     last_seq: int = 0  # pulled every change up to this server sequence number
     pushed_at: str = ""  # pushed every row modified before this time...
     pushed_ids: dict[str, int] = field(default_factory=dict)  # ...or inserted up to these ids
+    #: The file's change counts (store.team.local.change_counts) that push had seen: a table
+    #: whose count has not moved since holds nothing to push. Empty: unknown, read them all.
+    pushed_counts: dict[str, int] = field(default_factory=dict)
     last_sync: str = ""
     blind: bool = False
     gold_released: bool = False
@@ -141,8 +144,12 @@ def clone(url: str, destination: Path, progress=None) -> Project:
         link.last_seq, link.pushed_at, link.last_sync = pulled.last_seq, started, now()
         link.blind, link.gold_released = pulled.blind, pulled.gold_released
         project_info = {"uuid": new_uuid(), "name": destination.stem, "created": started}
-        link.pushed_ids = stamp(
-            temp, project_info, lambda ids: dataclasses.replace(link, pushed_ids=ids).to_json()
+        link.pushed_ids, link.pushed_counts = stamp(
+            temp,
+            project_info,
+            lambda ids, counts: dataclasses.replace(
+                link, pushed_ids=ids, pushed_counts=counts
+            ).to_json(),
         )
         run_checklist(temp)
         os.replace(temp, destination)

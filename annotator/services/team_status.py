@@ -27,12 +27,14 @@ class TeamStatus:
 
 
 def pending_changes(project: Project, link: TeamLink) -> int:
-    from annotator.store.team.local import PushMark, changed_rows
+    from annotator.store.team.local import PushMark, change_counts, changed_rows, moved_tables
     from annotator.store.team.push import Member
 
     member = Member(link.member, link.kind or "annotator")
     with project.store.read() as session:
-        rows = changed_rows(session._raw(), PushMark(link.pushed_at, link.pushed_ids))
+        raw = session._raw()
+        tables = moved_tables(change_counts(raw), link.pushed_counts)
+        rows = changed_rows(raw, PushMark(link.pushed_at, link.pushed_ids), tables)
     # Rows modified while the last sync ran count until the next one has pushed them.
     return sum(1 for table, found in rows.items() for row in found if member.may_push(table, row))
 

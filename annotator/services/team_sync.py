@@ -2,19 +2,22 @@
 through the merge machinery, with the merge's report.
 
 Push: the rows changed since the last push (tombstones and history included), as upserts
-keyed like a merge keys them, by the merge rules, in one server transaction. Pull: the rows
-above the last pulled change number, streamed into a private project file that passes the
-same checklist as a colleague's file, then merged (services.merge.checked_other and
-store.merge.merge_other), in one local transaction that also moves the sync marks, so an
-interrupted sync leaves the project as it was and the next one catches up. Schema conflicts
-take the team's version (only owners change the team schema).
+keyed like a merge keys them, by the merge rules, in one server transaction; only tables whose
+change count moved are read (store.team.local), so a sync with nothing to push reads none.
+Pull: the rows above the last pulled change number, streamed into a private project file,
+each row checked as it is written, the file then held to the same row checks as a
+colleague's file (store.merge_incoming) and merged (store.merge.merge_other), in one local
+transaction that also moves the sync marks, so an interrupted sync leaves the project as it
+was and the next one catches up. Schema conflicts take the team's version (only owners change
+the team schema).
 """
 
 from __future__ import annotations
 
 import tempfile
 import time
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,10 +25,14 @@ import orjson
 
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.merge_report import MergeReport
-from annotator.errors import CorruptProjectError
-from annotator.services.merge import MERGED, Progress, checked_other
+from annotator.errors import IncomingRowsError
+from annotator.services.merge import MERGED, Progress
 from annotator.services.project import Project
 from annotator.services.team import TeamLink, require_link
+from annotator.store.checks import open_read_only
+from annotator.store.ddl import schema_version
+from annotator.store.merge import OtherFile, open_other
+from annotator.store.merge_incoming import incoming_problems
 from annotator.store.team import TeamError
 
 
@@ -55,7 +62,13 @@ def sync(project: Project, progress: Progress | None = None, notify: bool = True
     """Push, then pull. Raises TeamOffline when the server cannot be reached (nothing changed
     here then) and TeamError when it refuses."""
     from annotator.store.team.connect import connect, raw
-    from annotator.store.team.local import PushMark, changed_rows, max_ids
+    from annotator.store.team.local import (
+        PushMark,
+        change_counts,
+        changed_rows,
+        max_ids,
+        moved_tables,
+    )
     from annotator.store.team.push import Member, push
 
     started = time.perf_counter()
@@ -67,13 +80,17 @@ def sync(project: Project, progress: Progress | None = None, notify: bool = True
         _say(progress, 0, "Pushing")
         mark = now()
         with project.store.read() as session:
-            rows = changed_rows(session._raw(), PushMark(link.pushed_at, link.pushed_ids))
-            read_up_to = max_ids(session._raw())
+            local = session._raw()
+            counts = change_counts(local)  # only tables whose count moved can hold news
+            tables = moved_tables(counts, link.pushed_counts)
+            rows = changed_rows(local, PushMark(link.pushed_at, link.pushed_ids), tables)
+            read_up_to = max_ids(local)
         with connection.begin():
             member = Member(info["member"], info["kind"])
             pushed = push(server, rows, member, lambda text: _say(progress, 0, text))
         report.pushed, report.kept_theirs = pushed.sent, pushed.older
         link.pushed_at, link.pushed_ids, link.kind = mark, read_up_to, info["kind"]
+        link.pushed_counts = counts
         if (info["blind"], info["gold_released"]) != (link.blind, link.gold_released):
             link.last_seq = 0  # rows hidden before may be visible now: read everything again
         _say(progress, 1, "Pulling")
@@ -125,20 +142,34 @@ def _pull(server, snapshot: Path, link: TeamLink, session, progress: Progress | 
 
 
 @contextmanager
-def _checked(project: Project, snapshot: Path):
-    """The pulled file through the open checklist. The checklist gives up on a file it cannot
-    read within its deadline (a very large pull on a very busy machine): said as such, since
-    nothing is wrong with the team's data and the next sync tries again."""
-    try:
-        with checked_other(project, snapshot) as other:
-            yield other
-    except CorruptProjectError as error:
-        if not str(error).endswith("interrupted"):
-            raise
-        raise TeamError(
-            "checking the pulled changes took longer than the open checklist allows; "
-            "nothing changed here and your changes were pushed; sync again"
-        ) from None
+def _pulled(snapshot: Path, progress: Progress | None) -> Iterator[OtherFile]:
+    """The pulled file, held to the merge's checks of every incoming row, then read-only.
+
+    The file is this process's own: pull wrote it into a private folder, through
+    parameterised inserts into a schema it created, checking each row as it went (refusing
+    and naming the bad ones). So it needs none of what the open checklist guards against in a
+    file from elsewhere (a damaged header or pages, a hostile schema), and it holds only what
+    changed: the checks below read just those rows, with progress and no deadline, so a busy
+    machine makes a pull slower, never refused."""
+    _say(progress, 2, "Checking the pulled rows")
+    with closing(open_read_only(snapshot)) as connection:
+        problems = incoming_problems(connection)
+    if problems:  # what the row checks of the pull let through, the merge's own refuse
+        raise IncomingRowsError("the pulled changes", problems)
+    with open_other(snapshot, schema_version()) as other:
+        yield other
+
+
+def _count_the_merge_as_pushed(link: TeamLink, before: dict, after: dict) -> None:
+    """What the merge wrote came from the server: a table's count may move past it, unless
+    the table changed here between the push's read and the merge (then its count stays at
+    what the push saw, and the next sync reads that table again)."""
+    pushed = link.pushed_counts
+    link.pushed_counts = {
+        table: after[table] if before.get(table) == pushed.get(table) else pushed[table]
+        for table in after
+        if table in pushed
+    }
 
 
 def _apply(
@@ -151,15 +182,17 @@ def _apply(
 ) -> None:
     """Merge the pulled file (when it holds changes) and move the marks, in one transaction."""
     from annotator.store.merge import merge_other, record_report
-    from annotator.store.team.local import max_ids, write_link
+    from annotator.store.team.local import change_counts, max_ids, write_link
 
     if not changed:
         with project.store.write() as session:
             write_link(session._raw(), link.to_json())
         return
     merge = MergeReport(source=f"team {link.name}", merged=now())
-    with _checked(project, snapshot) as other, project.store.write() as session:
+    with _pulled(snapshot, progress) as other, project.store.write() as session:
+        before = change_counts(session._raw())
         merge_other(session, other, "theirs", merge, None)
+        _count_the_merge_as_pushed(link, before, change_counts(session._raw()))
         if report.refused:
             for line in report.refused[:20]:
                 merge.conflict(f"refused from the team database: {line}")

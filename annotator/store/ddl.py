@@ -54,10 +54,20 @@ FTS_TABLES: frozenset[str] = frozenset(
      "documents_fts_config")
 )  # fmt: skip
 
-#: Tables each format version added (with their indexes): a file of an older version is
-#: checked against the allow-list without them.
+#: The tables and counting triggers of format version 4 (schema.sql's marked block).
+CHANGE_COUNTED: tuple[str, ...] = (
+    "annotators", "tag_types", "link_types", "attribute_defs", "documents", "entities",
+    "spans", "links", "document_status", "tombstones", "history", "decisions",
+)  # fmt: skip
+
+#: Tables (with their indexes, triggers and rows) and triggers each format version added, by
+#: name: a file of an older version is checked against the allow-list without them.
 ADDED_IN_VERSION: dict[int, frozenset[str]] = {
     2: FTS_TABLES | {"history", "merge_reports", "decisions"},
+    4: frozenset(
+        {"change_counters"}
+        | {f"{t}_counted_{e}" for t in CHANGE_COUNTED for e in ("insert", "update")}
+    ),
 }
 
 
@@ -92,21 +102,23 @@ def expected_objects_of(version: int) -> frozenset[tuple[str, str, str, str]]:
     return frozenset(
         (kind, name, table, normalize_sql(form_at(version, name, sql)))
         for kind, name, table, sql in expected_objects()
-        if table not in newer
+        if not {name, table} & newer
     )
 
 
 def statements_adding(version: int) -> list[str]:
-    """The statements of schema.sql that create what `version` added, in file order."""
+    """The statements of schema.sql that create (or fill) what `version` added, in file
+    order: its tables, their indexes and rows, and its triggers."""
     added = ADDED_IN_VERSION.get(version, frozenset())
     found = []
     for statement in split_statements(schema_sql()):
         match = re.match(
-            r"CREATE\s+(?:VIRTUAL\s+)?(?:TABLE|INDEX)\s+(\w+)(?:\s+ON\s+(\w+))?",
+            r"CREATE\s+(?:VIRTUAL\s+)?(?:TABLE|INDEX|TRIGGER)\s+(\w+)(?:\s+ON\s+(\w+))?"
+            r"|INSERT\s+INTO\s+(\w+)",
             statement,
             re.IGNORECASE,
         )
-        if match and (match.group(2) or match.group(1)) in added:
+        if match and (match.group(2) or match.group(1) or match.group(3)) in added:
             found.append(statement)
     return found
 

@@ -60,13 +60,23 @@ def _search_index_statement() -> str:
     )
 
 
-#: MIGRATIONS[n] takes a file from version n to n + 1. A fresh file takes 0 → 1 → 2 → 3:
-#: version 1 is schema.sql without what version 2 added (those statements are skipped, then
-#: added in their version 2 form; version 3 re-creates the search index, empty then).
+def _add_version_4(connection: Connection) -> None:
+    """3 → 4: team sync's change counters (a table, its rows at 0 and the triggers that count
+    inserts and updates), so a sync with nothing to push reads no table. A synced file's
+    first sync after the upgrade still reads every table once, and records the counts."""
+    for statement in statements_adding(4):
+        connection.exec_driver_sql(statement)
+
+
+#: MIGRATIONS[n] takes a file from version n to n + 1. A fresh file takes 0 → 1 → 2 → 3 → 4:
+#: version 1 is schema.sql without what later versions added (those statements are skipped,
+#: then added; version 2's in their version 2 form); version 3 re-creates the search index,
+#: empty then.
 MIGRATIONS: Mapping[int, Migration] = {
     0: _create_version_1,
     1: _add_version_2,
     2: _add_version_3,
+    3: _add_version_4,
 }
 
 

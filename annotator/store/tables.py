@@ -323,6 +323,15 @@ DecisionRow = _table(
 )
 
 
+#: Format version 4: inserts and updates per table, counted by schema.sql's triggers.
+ChangeCounterRow = _table(
+    "change_counters",
+    Column("table_name", Text, primary_key=True, nullable=False),
+    Column("changes", Integer, server_default=sql_text("0"), nullable=False),
+    CheckConstraint("changes >= 0"),
+)
+
+
 project_info = ProjectInfo.__table__
 annotators = AnnotatorRow.__table__
 tag_types = TagTypeRow.__table__
@@ -339,3 +348,4 @@ tombstones = TombstoneRow.__table__
 history = HistoryRow.__table__
 merge_reports = MergeReportRow.__table__
 decisions = DecisionRow.__table__
+change_counters = ChangeCounterRow.__table__

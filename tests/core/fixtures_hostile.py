@@ -170,10 +170,36 @@ def version_zero(destination: Path) -> Path:
     return destination
 
 
+def as_version_3(path: Path) -> Path:
+    """A closed current project file turned back into format version 3 (before the change
+    counters and their triggers), checkpointed so its header says so."""
+    from annotator.store.ddl import ADDED_IN_VERSION
+
+    triggers = sorted(ADDED_IN_VERSION[4] - {"change_counters"})
+    drops = [*(f"DROP TRIGGER {t}" for t in triggers), "DROP TABLE change_counters"]
+    return run_sql(path, "PRAGMA user_version = 3", *drops)
+
+
+def as_version_2(path: Path) -> Path:
+    """A closed current project file turned back into format version 2: version 3's file with
+    its search index as version 2 created it (prefix '2 3'), rebuilt."""
+    from annotator.store.ddl import CHANGED_IN_VERSION
+
+    as_version_3(path)
+    return run_sql(
+        path,
+        "DROP TABLE documents_fts",
+        CHANGED_IN_VERSION[3]["documents_fts"],
+        "INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')",
+        "PRAGMA user_version = 2",
+    )
+
+
 def as_version_1(path: Path) -> Path:
     """A closed current project file turned back into format version 1 (before search,
     history, merge reports and decisions), checkpointed so its header says so."""
     tables = ("documents_fts", "history", "merge_reports", "decisions")
+    as_version_2(path)
     return run_sql(path, "PRAGMA user_version = 1", *(f"DROP TABLE {t}" for t in tables))
 
 

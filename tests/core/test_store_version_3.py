@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from fixtures_hostile import run_sql
+from fixtures_hostile import as_version_2, as_version_3, run_sql
 from service_helpers import add_document, make_schema
 
 from annotator.services import search
@@ -27,18 +27,6 @@ def _index_sql(path: Path) -> str:
         ).fetchone()
     connection.close()
     return sql
-
-
-def as_version_2(path: Path) -> Path:
-    """A closed current project turned back into format version 2: its search index as
-    version 2 created it (prefix '2 3'), rebuilt."""
-    return run_sql(
-        path,
-        "DROP TABLE documents_fts",
-        CHANGED_IN_VERSION[3]["documents_fts"],
-        "INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')",
-        "PRAGMA user_version = 2",
-    )
 
 
 @pytest.fixture
@@ -78,6 +66,7 @@ def test_version_2_file_is_upgraded_and_its_index_rebuilt(project_path: Path) ->
 
 def test_a_version_2_file_with_version_3_index_is_refused(project_path: Path) -> None:
     """The allow-list of version 2 holds version 2's index, not this build's."""
+    as_version_3(project_path)
     run_sql(project_path, "PRAGMA user_version = 2")
     from annotator.errors import HostileSchemaError
 

@@ -3,6 +3,8 @@ status, assign, queue, progress, blind, detach, and `annotator check` on the res
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,59 @@ def test_status_of_a_lone_project_names_the_uuid_to_join_with(tmp_path: Path, ca
     assert cli(["team", "status", str(path), "--annotator", "Olga"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("not synced with a team; you annotate here as Olga (")
+
+
+def _without(package: str, body: str) -> str:
+    """Code run in a fresh interpreter where `package` is not installed."""
+    return (
+        "import sys\n"
+        "class _Missing:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.split('.')[0] == {package!r}:\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, _Missing())\n" + body
+    )
+
+
+@pytest.fixture
+def attached_project(pg, team_db, tmp_path: Path) -> Path:
+    """A new project attached to a new team as its owner."""
+    admin = pg.url(team_db)
+    project = tmp_path / "p.annotator"
+    assert cli(["new", str(project)]) == 0
+    with Project.open(project) as opened:
+        me = opened.annotator.uuid
+    assert cli(["team", "init", admin, "--name", "newsroom"]) == 0
+    assert cli(["team", "add-member", admin, f"{team_db}_me", "--role", "owner",
+                "--annotator-uuid", me]) == 0  # fmt: skip
+    assert cli(["team", "attach", str(project), pg.url(team_db, f"{team_db}_me")]) == 0
+    return project
+
+
+def _run(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)  # fmt: skip
+
+
+@pytest.mark.parametrize("package", ["psycopg", "alembic"])
+def test_sync_without_a_driver_says_which_in_one_line(attached_project, package: str) -> None:
+    code = _without(package, "from annotator.cli import main\n"
+                    f"sys.exit(main(['sync', {str(attached_project)!r}]))\n")  # fmt: skip
+    result = _run(code)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        f"annotator sync: team sync needs the optional drivers ({package} is missing): "
+        "pip install 'annotator[team]'"
+    ]
+
+
+def test_sync_does_not_load_alembic(attached_project) -> None:
+    """Only `team init` runs Alembic; loading it cost a sync ~0.7 s of its start-up."""
+    code = (
+        "import sys\nfrom annotator.cli import main\n"
+        f"code = main(['sync', {str(attached_project)!r}])\n"
+        "print('alembic' in sys.modules)\nsys.exit(code)\n"
+    )
+    result = _run(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "False"

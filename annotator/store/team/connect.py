@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,7 +38,10 @@ def check_url(url: str) -> str:
     return url
 
 
+@lru_cache(maxsize=8)
 def _engine(url: str) -> Any:
+    """One engine per URL for the process: the dialect learns the server (version, settings:
+    several round trips) on its first connection only; NullPool keeps no connection open."""
     require_driver()
     from sqlalchemy import create_engine
     from sqlalchemy.pool import NullPool
@@ -55,28 +59,25 @@ def one_line(error: BaseException) -> str:
 def connect(url: str, *, autocommit: bool = False) -> Iterator[Any]:
     """A SQLAlchemy connection to the team database; errors of reaching it raise TeamOffline,
     errors the server reports raise TeamError, each in one line."""
+    require_driver()
     import psycopg
     from sqlalchemy.exc import DBAPIError, OperationalError
 
-    engine = _engine(url)
     try:
-        try:
-            connection = engine.connect()
-        except OperationalError as error:
-            raise TeamOffline(f"cannot reach the team database: {one_line(error)}") from None
-        try:
-            if autocommit:
-                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-            yield connection
-        except (OperationalError, psycopg.OperationalError) as error:
-            raise TeamOffline(f"lost the team database: {one_line(error)}") from None
-        except (DBAPIError, psycopg.Error) as error:
-            raise TeamError(f"the team database refused: {one_line(error)}") from None
-        finally:
-            with suppress(DBAPIError, psycopg.Error):  # a connection the server dropped
-                connection.close()
+        connection = _engine(url).connect()
+    except OperationalError as error:
+        raise TeamOffline(f"cannot reach the team database: {one_line(error)}") from None
+    try:
+        if autocommit:
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+    except (OperationalError, psycopg.OperationalError) as error:
+        raise TeamOffline(f"lost the team database: {one_line(error)}") from None
+    except (DBAPIError, psycopg.Error) as error:
+        raise TeamError(f"the team database refused: {one_line(error)}") from None
     finally:
-        engine.dispose()
+        with suppress(DBAPIError, psycopg.Error):  # a connection the server dropped
+            connection.close()
 
 
 def raw(connection: Any) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 #: Tables a push reads, in the order they are sent (referenced rows first).
@@ -99,10 +100,30 @@ def max_ids(connection: sqlite3.Connection) -> dict[str, int]:
     }
 
 
-def changed_rows(connection: sqlite3.Connection, mark: PushMark) -> dict[str, list[tuple]]:
-    """Every table's rows new to the server since `mark`, in the server's shape."""
+def change_counts(connection: sqlite3.Connection) -> dict[str, int]:
+    """Inserts and updates counted so far in each pushed table (format version 4's
+    change_counters, kept by triggers), by pushed table name."""
+    try:
+        found = dict(connection.execute("SELECT table_name, changes FROM change_counters"))
+    except sqlite3.OperationalError:  # an older file, read before its upgrade
+        return {}
+    return {table: found[local] for table, (local, _c) in LOCAL.items() if local in found}
+
+
+def moved_tables(counts: dict[str, int], pushed: dict[str, int]) -> list[str]:
+    """The tables that may hold rows new to the server: those whose count moved since the
+    counts a push recorded (all of them where either count is unknown)."""
+    return [t for t in TABLES if t not in counts or t not in pushed or counts[t] != pushed[t]]
+
+
+def changed_rows(
+    connection: sqlite3.Connection, mark: PushMark, tables: Iterable[str] = TABLES
+) -> dict[str, list[tuple]]:
+    """The rows of `tables` new to the server since `mark`, in the server's shape (each
+    named table is read whole: a row's modified time and row id are not indexed)."""
     rows: dict[str, list[tuple]] = {}
-    for table in TABLES:
+    wanted = set(tables)
+    for table in (t for t in TABLES if t in wanted):
         _local, column = LOCAL[table]
         where = "x.rowid > ?"
         params: list = [mark.ids.get(table, 0)]

@@ -106,9 +106,23 @@ NEW = "seq > %s AND NOT (seq > %s AND seq <= %s)"
 
 
 def _anything_since(cursor: Any, since: int, own: tuple[int, int]) -> bool:
+    """Whether any table holds a row we may read above `since` that is not our own push's.
+
+    First the sequence itself (no table read): when it handed out no number past `since`
+    other than our own push's, nothing changed. Else one probe per table, written as
+    ORDER BY seq LIMIT 1 so the planner walks the seq index (an EXISTS made it scan every row
+    through the row-security filter: 80 ms at 100,000 spans)."""
+    cursor.execute("SELECT team.last_seq()")
+    (last,) = cursor.fetchone()
+    if last <= since or (own[0] <= since and last <= own[1]):
+        return False
     tables = ("annotators", "tag_types", "link_types", "attribute_defs", *DELTA)
     cursor.execute(
-        "SELECT " + " OR ".join(f"EXISTS (SELECT 1 FROM team.{t} WHERE {NEW})" for t in tables),
+        "SELECT "
+        + " OR ".join(
+            f"EXISTS (SELECT 1 FROM (SELECT seq FROM team.{t} WHERE {NEW} ORDER BY seq LIMIT 1) x)"
+            for t in tables
+        ),
         (since, *own) * len(tables),
     )
     return bool(cursor.fetchone()[0])

@@ -123,11 +123,13 @@ def push(
     """Write rows (local.changed_rows) the merge rules let win, in the caller's transaction;
     progress(text) before each table."""
     result = PushResult()
+    mine = {t: [r for r in rows.get(t, ()) if member.may_push(t, r)] for t in TABLES}
+    if not any(mine.values()):
+        return result  # nothing to send: no need to wait for the writers' turn
     cursor = connection.cursor()
     cursor.execute("SELECT pg_advisory_xact_lock(1095650895)")  # writers in turn (see trigger)
     cursor.execute("SELECT team.last_seq()")
     (first,) = cursor.fetchone()
-    mine = {t: [r for r in rows.get(t, ()) if member.may_push(t, r)] for t in TABLES}
     tombstoned = _tombstoned(cursor, mine)
     for table in TABLES:
         candidates = mine[table]

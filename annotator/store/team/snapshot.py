@@ -1,20 +1,26 @@
 """A project file built from team database rows, for the merge machinery to take in.
 
-Rows from the server are untrusted input. Each is checked here before it is written (texts,
-offsets against the document's text, quotes, references, enums), a refused row is named in
-`refused` and left out; the file then goes through the same open checklist and content
-validation as a colleague's file before anything is merged (services.merge.checked_other)."""
+Rows from the server are untrusted input. Each is checked here before it is written: the
+merge's rules for every column (domain.field_rules: types, enums, ids, times, JSON, the CHECKs
+of schema.sql), texts, offsets against the document's text, quotes and references; a refused
+row is named in `refused` and left out, the rest goes in. The file is this process's own
+(parameterised inserts into a schema it created), so before the merge it is held to the
+merge's row checks again (store.merge_incoming), not to the structural open checklist that
+guards against files from elsewhere (services.team_sync)."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import orjson
 
 from annotator.domain.content_rules import text_problem
+from annotator.domain.field_rules import row_problems
 from annotator.domain.model import STATUSES, TAG_KINDS, VALUE_TYPES
 from annotator.domain.offsets import normalize_fragments, quote_of
 from annotator.domain.provenance import ACTIONS, OBJECT_KINDS
@@ -24,6 +30,17 @@ from annotator.store.writes import _INDEX_DOCUMENT
 
 _TOMBSTONE_KINDS = ("span", "link", "entity", "document", "tag_type", "link_type",
                     "attribute_def", "annotator")  # fmt: skip
+
+
+_INSERT = re.compile(r"INSERT INTO (\w+) \(([^)]*)\)")
+
+
+@cache
+def _shape(sql: str) -> tuple[str, tuple[str, ...]]:
+    """The table and column names of one of this module's INSERT statements."""
+    match = _INSERT.match(sql)
+    assert match is not None, sql
+    return match.group(1), tuple(c.strip().strip('"') for c in match.group(2).split(","))
 
 
 class Refused(ValueError):
@@ -77,6 +94,11 @@ class Snapshot:
         self.refused.append(f"{what}: {error}")
 
     def _insert(self, sql: str, values: tuple, what: str) -> int | None:
+        table, columns = _shape(sql)
+        problems = row_problems(table, dict(zip(columns, values, strict=True)))
+        if problems:
+            self.refused.append(f"{what}: {'; '.join(problems[:3])}")
+            return None
         try:
             cursor = self.db.execute(sql, values)
         except sqlite3.Error as error:  # a CHECK, NOT NULL or UNIQUE of the project schema
@@ -340,10 +362,15 @@ class Snapshot:
         )
 
 
-def stamp(path: Path, info: dict[str, str], link_text: Callable[[dict[str, int]], str]) -> dict:
+def stamp(
+    path: Path,
+    info: dict[str, str],
+    link_text: Callable[[dict[str, int], dict[str, int]], str],
+) -> tuple[dict[str, int], dict[str, int]]:
     """Make a pulled file a project of its own (a clone): its project_info and team link, the
-    latter told the file's highest row ids (nothing in it is new to the server)."""
-    from annotator.store.team.local import max_ids, write_link
+    latter told the file's highest row ids and its change counts (nothing in it is new to
+    the server); return both."""
+    from annotator.store.team.local import change_counts, max_ids, write_link
 
     db = sqlite3.connect(path, isolation_level=None)
     try:
@@ -352,9 +379,9 @@ def stamp(path: Path, info: dict[str, str], link_text: Callable[[dict[str, int]]
             db.execute(
                 "INSERT OR REPLACE INTO project_info (key, value) VALUES (?, ?)", (key, value)
             )
-        ids = max_ids(db)
-        write_link(db, link_text(ids))
+        ids, counts = max_ids(db), change_counts(db)
+        write_link(db, link_text(ids, counts))
         db.execute("COMMIT")
     finally:
         db.close()
-    return ids
+    return ids, counts
