@@ -14,7 +14,7 @@ from service_helpers import add_document, make_schema
 from annotator.services import search
 from annotator.services.project import Project
 from annotator.store import search as store_search
-from annotator.store.ddl import CHANGED_IN_VERSION, schema_version
+from annotator.store.ddl import schema_version
 from annotator.store.migrations import backup_path
 
 WORDS = ("orange ocean", "otter", "olive oil", "tiger", "oak")
