@@ -5,6 +5,7 @@ imported inside the handlers, so `annotator --help` stays fast."""
 from __future__ import annotations
 
 import argparse
+import gc
 from pathlib import Path
 
 from annotator.cli.common import open_project, project_arg, say
@@ -75,6 +76,10 @@ def _load(args: argparse.Namespace):
     except BaseException:
         project.close()
         raise
+    # A one-shot command keeps its dataset to the end: moved out of the collector's sight,
+    # the millions of rows are not walked again by every full collection the report's
+    # allocations trigger after the analyses turn the collector back on (about 1 s of 12).
+    gc.freeze()
     if not data.spans and args.layer == "mine":
         say(
             f"note: {project.annotator.name}'s layer has no annotations in this filter; "
