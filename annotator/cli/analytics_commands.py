@@ -80,7 +80,7 @@ def _load(args: argparse.Namespace):
     # the millions of rows are not walked again by every full collection the report's
     # allocations trigger after the analyses turn the collector back on (about 1 s of 12).
     gc.freeze()
-    if not data.spans and args.layer == "mine":
+    if not data.span_count and args.layer == "mine":
         say(
             f"note: {project.annotator.name}'s layer has no annotations in this filter; "
             "try --layer all, --layer gold or --layer NAME"

@@ -35,6 +35,7 @@ class LoadJob(QThread):
     def run(self) -> None:
         try:
             data = load_dataset(self.project, self.choice, merge_by_text=self.merge)
+            data.load_rows()  # every tab but the statistics folds the rows: read them here
         except AnnotatorError as error:
             self.failed.emit(self.generation, str(error))
             return

@@ -1,0 +1,179 @@
+"""The statistics counted in SQL equal the previous computation in Python over every kept span
+(kept here as the oracle), for filters drawn by hypothesis on a generated project with choice,
+multi-choice and boolean attributes; and the counts read no row per span (a count guard)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotator.services.analytics import statistics
+from annotator.services.analytics.dataset import Dataset, load_dataset
+from annotator.services.analytics.filters import AnalyticsFilter
+from annotator.services.analytics.summary import summary_json, totals
+from annotator.services.command import Compound
+from annotator.services.project import Project
+from annotator.services.schema_commands import AddAttribute
+from annotator.services.span_commands import EditSpan
+from tests.core.analytics_helpers import generate_project
+
+TOPICS = ("war", "trade", "health")
+
+
+@pytest.fixture(scope="module")
+def project_path(tmp_path_factory) -> Path:
+    """The generated project, its claims also given a multi-choice and a boolean attribute."""
+    path = tmp_path_factory.mktemp("sqlcounts") / "generated.annotator"
+    project = generate_project(path, seed=11, documents=16)
+    project.run(AddAttribute("tag", "claim", "topics", "Topics", "multi_choice", choices=TOPICS))
+    project.run(AddAttribute("tag", "claim", "checked", "Checked", "boolean"))
+    with project.store.read() as session:
+        claims = [
+            (s.uuid, s.attributes)
+            for d in session.documents()
+            for s in session.spans(d.uuid, project.annotator.uuid)
+            if s.tag == "claim"
+        ]
+    edits = []
+    for number, (uuid, attributes) in enumerate(claims):
+        extra = dict(attributes)
+        if number % 5 != 4:
+            extra["topics"] = list(dict.fromkeys([TOPICS[number % 3], *TOPICS[: number % 2]]))
+        if number % 4:
+            extra["checked"] = number % 4 == 1
+        edits.append(EditSpan(uuid, attributes=extra))
+    project.run(Compound("topics", edits))
+    project.close()
+    return path
+
+
+# -- the previous computation, over every kept span in Python (the oracle) -------------------
+def python_spans_per_tag(data: Dataset, grouping: str) -> tuple[dict, dict]:
+    counts: Counter = Counter()
+    spans: dict = defaultdict(list)
+    for span in data.spans.values():
+        cell = (statistics._group_value(data, span.document, grouping), span.tag)
+        counts[cell] += 1
+        spans[cell].append(span.uuid)
+    return dict(counts), dict(spans)
+
+
+def python_attribute_distribution(data: Dataset) -> tuple[dict, dict]:
+    counted = {
+        (t.key, a.key)
+        for t in data.schema.tag_types
+        for a in t.attributes
+        if a.value_type in ("choice", "multi_choice", "boolean")
+    }
+    counts: Counter = Counter()
+    spans: dict = defaultdict(list)
+    for span in data.spans.values():
+        for key, value in span.attributes.items():
+            if (span.tag, key) not in counted:
+                continue
+            for one in value if isinstance(value, list) else [value]:
+                if one is None or one == "":
+                    continue
+                shown = str(one).lower() if isinstance(one, bool) else str(one)
+                cell = (f"{span.tag}.{key} = {shown}", statistics.SPANS)
+                counts[cell] += 1
+                spans[cell].append(span.uuid)
+    return dict(counts), dict(spans)
+
+
+def python_totals(data: Dataset) -> dict:
+    return {
+        "documents": len(data.documents),
+        "spans": len(data.spans),
+        "links": len(data.links),
+        "spans_per_tag": dict(sorted(Counter(s.tag for s in data.spans.values()).items())),
+        "links_per_type": dict(sorted(Counter(link.link_type for link in data.links).items())),
+    }
+
+
+def _sorted(spans) -> dict:
+    """Cell -> its span uuids in sorted order (the order of a list within a cell is how the
+    rows happened to come: the passages are sorted by document and position when shown)."""
+    return {cell: sorted(spans[cell]) for cell in spans}
+
+
+def _open(path: Path) -> Project:
+    return Project.open(path, annotator_name="ana", read_only=True)
+
+
+filters = st.builds(
+    AnalyticsFilter,
+    outlet=st.sampled_from(["", "global", "daily"]),
+    published_from=st.sampled_from(["", "2024-02"]),
+    published_to=st.sampled_from(["", "2024-05-15"]),
+    tags=st.frozensets(st.sampled_from(["actor", "event", "claim"])),
+    link_types=st.frozensets(st.sampled_from(["asserts", "supports", "contradicts"])),
+    attributes=st.dictionaries(
+        st.sampled_from(["stance", "topics", "checked"]),
+        st.frozensets(st.sampled_from(["critical", "neutral", "war", "trade", "True"]), min_size=1),
+        max_size=2,
+    ),
+    layer=st.sampled_from(["mine", "all", "bob", "gold"]),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(choice=filters)
+def test_sql_counts_equal_the_python_computation(project_path: Path, choice) -> None:
+    with _open(project_path) as project:
+        data = load_dataset(project, choice)
+        for grouping in statistics.GROUPINGS:
+            table = statistics.spans_per_tag(data, grouping)
+            counts, spans = python_spans_per_tag(data, grouping)
+            assert table.counts == counts, grouping
+            assert _sorted(table.spans) == _sorted(spans), grouping
+        table = statistics.attribute_distribution(data)
+        counts, spans = python_attribute_distribution(data)
+        assert table.counts == counts
+        assert _sorted(table.spans) == _sorted(spans)
+        assert totals(data) == python_totals(data)
+        assert data.span_count == len(data.spans) and data.link_count == len(data.links)
+
+
+def test_multi_choice_and_boolean_values_are_counted(project_path: Path) -> None:
+    with _open(project_path) as project:
+        table = statistics.attribute_distribution(load_dataset(project, AnalyticsFilter()))
+    rows = {row for row, _ in table.counts}
+    assert {f"claim.topics = {t}" for t in TOPICS} <= rows
+    assert {"claim.checked = true", "claim.checked = false"} <= rows
+
+
+def test_statistics_read_no_row_per_span(project_path: Path, monkeypatch) -> None:
+    """The count guard: the statistics of a dataset never read its spans or links, and take
+    a fixed number of statements however many spans the project holds."""
+    statements: list[str] = []
+    with _open(project_path) as project:
+        data = load_dataset(project, AnalyticsFilter(layer="all"))
+        plain_read = project.store.read
+
+        @contextmanager
+        def traced_read():
+            with plain_read() as session:
+                raw: sqlite3.Connection = session.connection.connection.driver_connection
+                raw.set_trace_callback(statements.append)
+                try:
+                    yield session
+                finally:
+                    raw.set_trace_callback(None)
+
+        monkeypatch.setattr(project.store, "read", traced_read)
+        found = summary_json(project, data)
+    assert data._spans is None and data._links is None  # no row per span was read
+    assert found["spans"] > 100 and found["attribute_values"]
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    # a few statements a figure: the (document, tag) counts once for every grouping, the
+    # attribute values, the link types, the actor spans of the co-occurrence
+    assert 0 < len(selects) <= 25, selects
