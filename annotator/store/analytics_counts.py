@@ -161,6 +161,79 @@ def span_places(session: ReadSession, scope: SpanScope, tags: Collection[str]) -
     )
 
 
+@dataclass
+class SpanFacts:
+    """Spans as raw rows (uuid, document id, quote, entity id or None, tag type id,
+    attributes JSON) with the maps from ids to uuids and keys."""
+
+    rows: list[tuple[str, int, str, int | None, int, str]]
+    documents: dict[int, str]
+    entities: dict[int, str]
+    tags: dict[int, str]
+
+
+def span_facts(session: ReadSession, scope: SpanScope, tags: Collection[str]) -> SpanFacts:
+    """The spans in scope of `tags`, in table order, as small rows (no context, no fragment):
+    what the timeline and the claims table fold."""
+    raw, params = _raw(session), [_json(tags)]
+    terms = [
+        "s.tag_type_id IN (SELECT id FROM tag_types WHERE key IN (SELECT value FROM json_each(?)))",
+        *_span_where(raw, scope, "s", params),
+    ]
+    return SpanFacts(
+        raw.execute(
+            "SELECT s.uuid, s.document_id, s.quote, s.entity_id, s.tag_type_id, s.attributes "
+            f"FROM {_spans_from(scope)} {_clause(terms)} ORDER BY s.id",
+            params,
+        ).fetchall(),
+        dict(raw.execute("SELECT id, uuid FROM documents").fetchall()),
+        dict(raw.execute("SELECT id, uuid FROM entities").fetchall()),
+        dict(raw.execute("SELECT id, key FROM tag_types").fetchall()),
+    )
+
+
+@dataclass
+class LinkEnds:
+    """Links as raw rows: (uuid, link type id, source uuid, source tag type id, source quote,
+    source entity id, target uuid, target tag type id, target quote, target entity id)."""
+
+    rows: list[tuple]
+    entities: dict[int, str]
+    tags: dict[int, str]
+    types: dict[int, str]
+
+
+def link_ends(
+    session: ReadSession, scope: LinkScope, types: Collection[str] | None = None
+) -> LinkEnds:
+    """The links in scope (of `types` too, when given), in table order, each with what names
+    its two ends' nodes."""
+    raw, params = _raw(session), []
+    terms = _span_where(raw, scope.spans, "a", params) + _span_where(raw, scope.spans, "b", params)
+    for chosen in (scope.types, types):
+        if chosen is not None:
+            terms.append(
+                "l.link_type_id IN (SELECT id FROM link_types "
+                "WHERE key IN (SELECT value FROM json_each(?)))"
+            )
+            params.append(_json(chosen))
+    if scope.keeps is not None:
+        _register(raw, "analytics_link_keeps", scope.keeps, "link_types")
+        terms.append("analytics_link_keeps(l.link_type_id, l.attributes)")
+    return LinkEnds(
+        raw.execute(
+            "SELECT l.uuid, l.link_type_id, a.uuid, a.tag_type_id, a.quote, a.entity_id, "
+            "b.uuid, b.tag_type_id, b.quote, b.entity_id FROM links l "
+            "JOIN spans a ON a.id = l.source_span_id JOIN spans b ON b.id = l.target_span_id "
+            f"{_clause(terms)} ORDER BY l.id",
+            params,
+        ).fetchall(),
+        dict(raw.execute("SELECT id, uuid FROM entities").fetchall()),
+        dict(raw.execute("SELECT id, key FROM tag_types").fetchall()),
+        dict(raw.execute("SELECT id, key FROM link_types").fetchall()),
+    )
+
+
 def uuids_of_spans(session: ReadSession, ids: Collection[int]) -> dict[int, str]:
     """Span uuid by id."""
     raw = _raw(session)

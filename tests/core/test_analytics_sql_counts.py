@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.services.analytics import statistics
+from annotator.services.analytics import claims, statistics, timeline
 from annotator.services.analytics.dataset import Dataset, load_dataset
 from annotator.services.analytics.filters import AnalyticsFilter
 from annotator.services.analytics.summary import summary_json, totals
@@ -177,3 +177,112 @@ def test_statistics_read_no_row_per_span(project_path: Path, monkeypatch) -> Non
     # a few statements a figure: the (document, tag) counts once for every grouping, the
     # attribute values, the link types, the actor spans of the co-occurrence
     assert 0 < len(selects) <= 25, selects
+
+
+# -- the claims table and the timeline, also against their previous Python folds ------------
+def python_claim_rows(data: Dataset) -> list[claims.ClaimRow]:
+    counted = claims.counted_attributes(data)
+    rows: dict[str, claims.ClaimRow] = {}
+    for span in data.spans_of_kind("claim"):
+        node = data.node(span)
+        row = rows.get(node)
+        if row is None:
+            row = rows[node] = claims.ClaimRow(
+                node, data.label(node), values={k: {} for k in counted}
+            )
+        row.spans.append(span.uuid)
+        row.documents.add(span.document)
+        outlet = data.documents[span.document].outlet
+        if outlet:
+            row.outlets.add(outlet)
+        for key in counted:
+            value = span.attributes.get(key)
+            for one in value if isinstance(value, list) else [value]:
+                if one is not None and one != "":
+                    shown = str(one).lower() if isinstance(one, bool) else str(one)
+                    row.values[key][shown] = row.values[key].get(shown, 0) + 1
+    for link in data.links:
+        source = data.node(data.spans[link.source])
+        target = data.node(data.spans[link.target])
+        if link.link_type == claims.ASSERTS and target in rows:
+            who = data.label(source)
+            rows[target].asserted_by[who] = rows[target].asserted_by.get(who, 0) + 1
+            rows[target].links.append(link.uuid)
+        elif link.link_type == claims.SUPPORTS and target in rows and source != target:
+            rows[target].supporting.add(data.label(source))
+            rows[target].links.append(link.uuid)
+        elif link.link_type == claims.CONTRADICTS and source != target:
+            for one, other in ((source, target), (target, source)):
+                if one in rows:
+                    rows[one].contradicting.add(data.label(other))
+                    rows[one].links.append(link.uuid)
+    return sorted(rows.values(), key=lambda r: (-len(r.documents), r.label.casefold()))
+
+
+def python_events(data: Dataset, lanes: str) -> list[timeline.TimelineEvent]:
+    date_keys = timeline._date_keys(data)
+    actors: dict[str, set[str]] = defaultdict(set)
+    if lanes == "actor":
+        for link in data.links:
+            if link.link_type == timeline.PARTICIPATES:
+                actors[link.target].add(data.label(data.node(data.spans[link.source])))
+    found = []
+    for span in data.spans_of_kind("event"):
+        date = next(
+            (
+                str(span.attributes[k])
+                for k in date_keys.get(span.tag, [])
+                if span.attributes.get(k)
+            ),
+            "",
+        )
+        estimated = not date
+        if estimated:
+            date = data.published(span.document)[:10]
+        if lanes == "actor":
+            lane = tuple(sorted(actors.get(span.uuid, ()))) or (timeline.NO_ACTOR,)
+        else:
+            lane = (data.documents[span.document].title or span.document,)
+        found.append(
+            timeline.TimelineEvent(
+                span.uuid, data.label(data.node(span)), date, estimated, span.document, lane
+            )
+        )
+    found.sort(key=lambda e: (e.date == "", e.date, e.label.casefold()))
+    return found
+
+
+def python_claim_spread(data: Dataset) -> list[timeline.ClaimSpread]:
+    spread: dict[str, timeline.ClaimSpread] = {}
+    for span in data.spans_of_kind("claim"):
+        node = data.node(span)
+        row = spread.get(node)
+        if row is None:
+            row = spread[node] = timeline.ClaimSpread(node, data.label(node))
+        row.spans.append(span.uuid)
+        row.documents.add(span.document)
+        info = data.documents[span.document]
+        if info.outlet:
+            row.outlets.add(info.outlet)
+        date = info.published[:10]
+        if date:
+            row.first = min(row.first, date) if row.first else date
+            row.last = max(row.last, date)
+    return sorted(spread.values(), key=lambda r: (r.first == "", r.first, r.label.casefold()))
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(choice=filters, merge=st.booleans(), lanes=st.sampled_from(["actor", "document"]))
+def test_claims_and_timeline_equal_the_python_folds(
+    project_path: Path, choice, merge: bool, lanes: str
+) -> None:
+    with _open(project_path) as project:
+        fresh = load_dataset(project, choice, merge_by_text=merge)
+        oracle = load_dataset(project, choice, merge_by_text=merge)  # its own label cache
+        assert claims.claim_rows(fresh) == python_claim_rows(oracle)
+        fresh = load_dataset(project, choice, merge_by_text=merge)
+        oracle = load_dataset(project, choice, merge_by_text=merge)
+        assert timeline.events(fresh, lanes) == python_events(oracle, lanes)
+        assert timeline.claim_spread(fresh) == python_claim_spread(oracle)

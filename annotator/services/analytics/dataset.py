@@ -16,9 +16,13 @@ from annotator.services.analytics.filters import ALL, GOLD, MINE, AnalyticsFilte
 from annotator.services.analytics.gc_pause import without_gc
 from annotator.services.project import Project
 from annotator.store.analytics_counts import (
+    LinkEnds,
     LinkScope,
+    SpanFacts,
     SpanScope,
+    link_ends,
     links_per_type,
+    span_facts,
     spans_per_document_tag,
 )
 from annotator.store.analytics_reads import (
@@ -95,6 +99,16 @@ class Dataset:
         if self._spans is not None:
             return [s for s in self._spans.values() if s.tag in tags]
         return list(_read_rows(self, tags, with_links=False)[0].values())
+
+    def span_facts(self, kind: str) -> SpanFacts:
+        """The kept spans of the tags of `kind` as small rows (read for the call)."""
+        with self.project.store.read() as session:
+            return span_facts(session, self.scope, self.tags_of_kind(kind))
+
+    def link_ends(self, types: set[str] | None = None) -> LinkEnds:
+        """The kept links (of `types` too) with what names their ends' nodes."""
+        with self.project.store.read() as session:
+            return link_ends(session, self.link_scope, types)
 
     def count(self, key: str, compute: Callable[[Dataset], T]) -> T:
         """`compute(self)`, once per dataset (SQL counts several figures share)."""
