@@ -172,14 +172,18 @@ class SpanFacts:
     tags: dict[int, str]
 
 
-def span_facts(session: ReadSession, scope: SpanScope, tags: Collection[str]) -> SpanFacts:
-    """The spans in scope of `tags`, in table order, as small rows (no context, no fragment):
-    what the timeline and the claims table fold."""
-    raw, params = _raw(session), [_json(tags)]
-    terms = [
-        "s.tag_type_id IN (SELECT id FROM tag_types WHERE key IN (SELECT value FROM json_each(?)))",
-        *_span_where(raw, scope, "s", params),
-    ]
+def span_facts(session: ReadSession, scope: SpanScope, tags: Collection[str] | None) -> SpanFacts:
+    """The spans in scope (of `tags` too, unless None), in table order, as small rows (no
+    context, no fragment): what the network, the timeline and the claims table fold."""
+    raw, params = _raw(session), []
+    terms = []
+    if tags is not None:
+        terms.append(
+            "s.tag_type_id IN (SELECT id FROM tag_types "
+            "WHERE key IN (SELECT value FROM json_each(?)))"
+        )
+        params.append(_json(tags))
+    terms += _span_where(raw, scope, "s", params)
     return SpanFacts(
         raw.execute(
             "SELECT s.uuid, s.document_id, s.quote, s.entity_id, s.tag_type_id, s.attributes "
@@ -230,6 +234,35 @@ def link_ends(
         ).fetchall(),
         dict(raw.execute("SELECT id, uuid FROM entities").fetchall()),
         dict(raw.execute("SELECT id, key FROM tag_types").fetchall()),
+        dict(raw.execute("SELECT id, key FROM link_types").fetchall()),
+    )
+
+
+def kept_links(
+    session: ReadSession, scope: LinkScope
+) -> tuple[list[tuple[str, int, int, str, str]], dict[int, str], dict[int, str]]:
+    """(uuid, document id, link type id, source uuid, target uuid) of the links in scope, in
+    table order, with the document uuids and link type keys by id."""
+    raw, params = _raw(session), []
+    terms = _span_where(raw, scope.spans, "a", params) + _span_where(raw, scope.spans, "b", params)
+    if scope.types is not None:
+        terms.append(
+            "l.link_type_id IN (SELECT id FROM link_types "
+            "WHERE key IN (SELECT value FROM json_each(?)))"
+        )
+        params.append(_json(scope.types))
+    if scope.keeps is not None:
+        _register(raw, "analytics_link_keeps", scope.keeps, "link_types")
+        terms.append("analytics_link_keeps(l.link_type_id, l.attributes)")
+    rows = raw.execute(
+        "SELECT l.uuid, l.document_id, l.link_type_id, a.uuid, b.uuid FROM links l "
+        "JOIN spans a ON a.id = l.source_span_id JOIN spans b ON b.id = l.target_span_id "
+        f"{_clause(terms)} ORDER BY l.id",
+        params,
+    ).fetchall()
+    return (
+        rows,
+        dict(raw.execute("SELECT id, uuid FROM documents").fetchall()),
         dict(raw.execute("SELECT id, key FROM link_types").fetchall()),
     )
 

@@ -20,6 +20,7 @@ from annotator.store.analytics_counts import (
     LinkScope,
     SpanFacts,
     SpanScope,
+    kept_links,
     link_ends,
     links_per_type,
     span_facts,
@@ -100,10 +101,16 @@ class Dataset:
             return [s for s in self._spans.values() if s.tag in tags]
         return list(_read_rows(self, tags, with_links=False)[0].values())
 
-    def span_facts(self, kind: str) -> SpanFacts:
-        """The kept spans of the tags of `kind` as small rows (read for the call)."""
+    def span_facts(self, kind: str | None = None) -> SpanFacts:
+        """The kept spans (of the tags of `kind`) as small rows (read for the call)."""
+        tags = None if kind is None else self.tags_of_kind(kind)
         with self.project.store.read() as session:
-            return span_facts(session, self.scope, self.tags_of_kind(kind))
+            return span_facts(session, self.scope, tags)
+
+    def kept_links(self):
+        """(rows, document uuids, link type keys) of the kept links (see store.kept_links)."""
+        with self.project.store.read() as session:
+            return kept_links(session, self.link_scope)
 
     def link_ends(self, types: set[str] | None = None) -> LinkEnds:
         """The kept links (of `types` too) with what names their ends' nodes."""
