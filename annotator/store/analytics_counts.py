@@ -336,3 +336,43 @@ def span_attributes_with_key(
     return raw.execute(
         f"SELECT uuid, attributes FROM spans s {_clause(terms)} ORDER BY id", params
     ).fetchall()
+
+
+def span_passages(
+    session: ReadSession, scope: SpanScope, uuids: Collection[str]
+) -> list[tuple[str, str, int, int, str, str]]:
+    """(uuid, document uuid, start, end, quote, annotator uuid) of the spans in `uuids` that
+    are in scope: the passages a user lists, read when asked for."""
+    raw, params = _raw(session), [_json(set(uuids))]
+    terms = ["s.uuid IN (SELECT value FROM json_each(?))", *_span_where(raw, scope, "s", params)]
+    return raw.execute(
+        'SELECT s.uuid, d.uuid, s.start, s."end", s.quote, a.uuid FROM spans s '
+        "JOIN documents d ON d.id = s.document_id JOIN annotators a ON a.id = s.annotator_id "
+        f"{_clause(terms)}",
+        params,
+    ).fetchall()
+
+
+def link_passages(session: ReadSession, scope: LinkScope, uuids: Collection[str]) -> list[tuple]:
+    """(link type key, link annotator uuid, source uuid, source document uuid, source start,
+    source end, source quote, target quote) of the links in `uuids` that are in scope, in
+    table order."""
+    raw, params = _raw(session), [_json(set(uuids))]
+    terms = ["l.uuid IN (SELECT value FROM json_each(?))"]
+    terms += _span_where(raw, scope.spans, "a", params) + _span_where(raw, scope.spans, "b", params)
+    if scope.types is not None:
+        terms.append(
+            "l.link_type_id IN (SELECT id FROM link_types "
+            "WHERE key IN (SELECT value FROM json_each(?)))"
+        )
+        params.append(_json(scope.types))
+    if scope.keeps is not None:
+        _register(raw, "analytics_link_keeps", scope.keeps, "link_types")
+        terms.append("analytics_link_keeps(l.link_type_id, l.attributes)")
+    return raw.execute(
+        'SELECT t.key, w.uuid, a.uuid, d.uuid, a.start, a."end", a.quote, b.quote FROM links l '
+        "JOIN link_types t ON t.id = l.link_type_id JOIN annotators w ON w.id = l.annotator_id "
+        "JOIN spans a ON a.id = l.source_span_id JOIN spans b ON b.id = l.target_span_id "
+        f"JOIN documents d ON d.id = a.document_id {_clause(terms)} ORDER BY l.id",
+        params,
+    ).fetchall()

@@ -1,4 +1,5 @@
-"""The statistics counted in SQL equal the previous computation in Python over every kept span
+"""The analytics views counted in SQL and read as small rows equal the previous computation in
+Python over every kept span
 (kept here as the oracle), for filters drawn by hypothesis on a generated project with choice,
 multi-choice and boolean attributes; and the counts read no row per span (a count guard)."""
 
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from annotator.services.analytics import claims, network, statistics, timeline
 from annotator.services.analytics.dataset import Dataset, load_dataset
 from annotator.services.analytics.filters import AnalyticsFilter
+from annotator.services.analytics.passages import Passage, passages_of_links, passages_of_spans
 from annotator.services.analytics.summary import summary_json, totals
 from annotator.services.command import Compound
 from annotator.services.project import Project
@@ -352,4 +354,32 @@ def test_network_equals_the_python_fold(project_path: Path, choice, merge: bool)
     }
     assert {k: _rows([e]) for k, e in found.edges.items()} == {
         k: _rows([e]) for k, e in expected.edges.items()
+    }
+
+
+def test_views_and_passages_read_only_what_they_show(project_path: Path) -> None:
+    """The views and the passages of a click never read the dataset of every span; the
+    passages are those the rows in memory give (the previous way)."""
+    with _open(project_path) as project:
+        data = load_dataset(project, AnalyticsFilter(layer="all"))
+        graph = network.build_network(data)
+        claims.claim_rows(data), timeline.events(data), timeline.claim_spread(data)
+        node = max(graph.nodes.values(), key=lambda n: (n.mentions, n.key))
+        edge = max(graph.edges.values(), key=lambda e: (len(e.links), e.source, e.target))
+        found = passages_of_spans(data, node.spans, "why")
+        linked = passages_of_links(data, edge.links)
+        assert data._spans is None and data._links is None
+        oracle = load_dataset(project, AnalyticsFilter(layer="all"))
+    spans = oracle.spans
+    expected = sorted(
+        (
+            Passage(s.document, s.uuid, s.start, s.end, s.quote, s.annotator, "why")
+            for s in (spans[u] for u in node.spans)
+        ),
+        key=lambda p: (list(oracle.documents).index(p.document), p.start, p.end),
+    )
+    assert found == expected and len(found) == node.mentions
+    assert len(linked) == len(edge.links)
+    assert {p.span for p in linked} == {
+        link.source for link in oracle.links if link.uuid in set(edge.links)
     }

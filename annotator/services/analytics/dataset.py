@@ -123,6 +123,10 @@ class Dataset:
             self.memo[key] = compute(self)
         return self.memo[key]
 
+    def count_rows(self) -> tuple[int, int]:
+        """(spans, links) kept, counted in SQL once (the window's worker thread asks first)."""
+        return self.span_count, self.link_count
+
     @property
     def span_count(self) -> int:
         if self._spans is not None:
