@@ -1,7 +1,7 @@
-"""The analytics views counted in SQL and read as small rows equal the previous computation in
-Python over every kept span
-(kept here as the oracle), for filters drawn by hypothesis on a generated project with choice,
-multi-choice and boolean attributes; and the counts read no row per span (a count guard)."""
+"""The analytics views, counted in SQL and folded from small rows, equal the previous folds in
+Python over every kept span (kept here as the oracle), for filters drawn by hypothesis on a
+generated project with choice, multi-choice and boolean attributes; and the counts, views and
+passages read no dataset of every span (count guards)."""
 
 from __future__ import annotations
 

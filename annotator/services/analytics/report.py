@@ -215,6 +215,7 @@ def _every_claim(project: Project, data: Dataset, rows: list[claims.ClaimRow]) -
     return "".join(parts)
 
 
+@without_gc  # through the write: the collector would walk the report's rows and text again
 def write_html(project: Project, data: Dataset, path: Path) -> Path:
     """Write the self-contained HTML report (through a temporary file: never half-written).
     The PDF is written by the GUI layer (annotator/gui/analytics/pdf.py): it needs Qt."""
