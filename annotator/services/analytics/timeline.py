@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import orjson
 
@@ -15,8 +16,10 @@ PARTICIPATES = "participates_in"
 NO_ACTOR = "(no actor)"
 
 
-@dataclass(frozen=True)
-class TimelineEvent:
+class TimelineEvent(NamedTuple):
+    """One event on the timeline (a named tuple: a quarter million are made in 0.1 s, where
+    a frozen dataclass took 0.4 s)."""
+
     span: str
     label: str
     date: str  # YYYY-MM-DD (or shorter, as given); "" when neither date is known
