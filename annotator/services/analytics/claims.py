@@ -49,8 +49,11 @@ def claim_rows(data: Dataset) -> list[ClaimRow]:
     documents, names, tags = facts.documents, facts.entities, facts.tags
     node_key, label, loads = data.node_key, data.label, orjson.loads
     rows: dict[str, ClaimRow] = {}
+    node_of: dict[str, str] = {}  # claim span uuid -> node: most link ends are claims
     for uuid, document_id, quote, entity, tag, attributes in facts.rows:
-        node = node_key(tags[tag], quote, names[entity] if entity is not None else None)
+        node = node_of[uuid] = node_key(
+            tags[tag], quote, names[entity] if entity is not None else None
+        )
         row = rows.get(node)
         if row is None:
             row = rows[node] = ClaimRow(node, label(node), values={k: {} for k in counted})
@@ -72,9 +75,13 @@ def claim_rows(data: Dataset) -> list[ClaimRow]:
                     counts[shown] = counts.get(shown, 0) + 1
     ends = data.link_ends()  # every type: an end's label is its first mention's, in link order
     names, tags, types = ends.entities, ends.tags, ends.types
-    for link, type_id, _, a_tag, a_quote, a_entity, _, b_tag, b_quote, b_entity in ends.rows:
-        source = node_key(tags[a_tag], a_quote, names[a_entity] if a_entity is not None else None)
-        target = node_key(tags[b_tag], b_quote, names[b_entity] if b_entity is not None else None)
+    for link, type_id, a, a_tag, a_quote, a_entity, b, b_tag, b_quote, b_entity in ends.rows:
+        source = node_of.get(a) or node_key(
+            tags[a_tag], a_quote, names[a_entity] if a_entity is not None else None
+        )
+        target = node_of.get(b) or node_key(
+            tags[b_tag], b_quote, names[b_entity] if b_entity is not None else None
+        )
         link_type = types[type_id]
         if link_type == ASSERTS and target in rows:
             who = label(source)

@@ -69,15 +69,17 @@ def events(data: Dataset, lanes: str = "actor") -> list[TimelineEvent]:
     for uuid, document_id, quote, entity, tag_id, attributes in facts.rows:
         tag, document = tags[tag_id], documents[document_id]
         values = loads(attributes) if attributes != "{}" else {}
-        date = next(
-            (str(values[k]) for k in date_keys.get(tag, []) if values.get(k)),
-            "",
-        )
+        date = ""
+        for key in date_keys.get(tag, ()):  # the first date attribute given
+            if values.get(key):
+                date = str(values[key])
+                break
         estimated = not date
         if estimated:
             date = data.published(document)[:10]
         if lanes == "actor":
-            lane = tuple(sorted(actors.get(uuid, ()))) or (NO_ACTOR,)
+            named = actors.get(uuid)  # most events have none: no sort for them
+            lane = tuple(sorted(named)) if named else (NO_ACTOR,)
         else:
             lane = (data.documents[document].title or document,)
         node = node_key(tag, quote, names[entity] if entity is not None else None)
