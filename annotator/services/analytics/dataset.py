@@ -1,5 +1,6 @@
-"""Dataset: the documents, spans and links an AnalyticsFilter keeps, with each span's node
-(its entity, else its normalised text), read once and shared by every analysis."""
+"""Dataset: what an AnalyticsFilter keeps — the documents, names and statuses read at once, the
+filter as SQL scopes for the views' own reads and counts — and each span's node (its entity,
+else its normalised text), shared by every analysis."""
 
 from __future__ import annotations
 
@@ -91,7 +92,8 @@ class Dataset:
         return self._links
 
     def load_rows(self) -> None:
-        """Read the kept spans and links (once; the window does it on its worker thread)."""
+        """Read every kept span and link as rows in memory (once). No view needs them all any
+        more (each reads its own small rows or counts); the tests' oracles fold them."""
         if self._spans is None:
             self._spans, self._links = _read_rows(self)
 
