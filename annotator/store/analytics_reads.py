@@ -83,6 +83,8 @@ def read_analytics(
     documents: Collection[str] | None,
     annotators: Collection[str] | None,
     tags: Collection[str] | None = None,
+    *,
+    with_links: bool = True,
 ) -> AnalyticsRows:
     """The rows of `documents` (uuids; None: all) in the layers of `annotators` (uuids; None:
     all), spans of `tags` (keys; None: all) only. The choice is made in SQL, and rows come in
@@ -133,11 +135,16 @@ def read_analytics(
             loads(attributes) if attributes != "{}" else {},
             entity_uuid.get(entity) if entity is not None else None,
         )
-    for uuid, doc_id, type_id, source, target, who, attributes in raw.execute(
-        "SELECT l.uuid, l.document_id, l.link_type_id, a.uuid, b.uuid, l.annotator_id, "
-        "l.attributes FROM links l JOIN spans a ON a.id = l.source_span_id "
-        "JOIN spans b ON b.id = l.target_span_id"
-    ):
+    links = (
+        raw.execute(
+            "SELECT l.uuid, l.document_id, l.link_type_id, a.uuid, b.uuid, l.annotator_id, "
+            "l.attributes FROM links l JOIN spans a ON a.id = l.source_span_id "
+            "JOIN spans b ON b.id = l.target_span_id"
+        )
+        if with_links
+        else ()
+    )
+    for uuid, doc_id, type_id, source, target, who, attributes in links:
         if source not in spans or target not in spans:
             continue  # an endpoint is outside the chosen documents, layers or tags
         rows.links.append(
@@ -157,6 +164,22 @@ def read_analytics(
         if doc_id in document_uuid:
             rows.statuses.append((document_uuid[doc_id], annotator_uuid[who], status))
     return rows
+
+
+def analytics_entities(session: ReadSession) -> dict[str, str]:
+    """Every entity's name by uuid."""
+    raw = session.connection.connection.driver_connection
+    return dict(raw.execute("SELECT uuid, name FROM entities").fetchall())
+
+
+def analytics_statuses(session: ReadSession) -> list[tuple[str, str, str]]:
+    """(document uuid, annotator uuid, status) of every status row, in table order."""
+    raw = session.connection.connection.driver_connection
+    return raw.execute(
+        "SELECT d.uuid, a.uuid, s.status FROM document_status s "
+        "JOIN documents d ON d.id = s.document_id JOIN annotators a ON a.id = s.annotator_id "
+        "ORDER BY s.id"
+    ).fetchall()
 
 
 def span_contexts(session: ReadSession, uuids: Collection[str]) -> dict[str, tuple[str, str]]:

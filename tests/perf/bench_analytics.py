@@ -3,8 +3,9 @@ is ready in <= 2 s; the network view pans and zooms with 5,000 nodes in <= 16 ms
 report for 1,000 documents is written in <= 10 s.
 
 * data: in a fresh process per view, from the project file on disk: open the project (timed
-  apart: the app has it open when the window reloads), read the dataset for the "all layers"
-  filter and compute the view's figures (what the Analytics window does on a reload):
+  apart: the app has it open when the window reloads), load the dataset for the "all layers"
+  filter (documents, names, statuses: each view reads its own rows or counts) and compute
+  the view's figures (what the Analytics window does on a reload):
   network, timeline, claims, statistics. Median of --rounds; CPU time of the process too.
 * frame: the real NetworkView (offscreen Qt) showing the 5,000 most mentioned nodes of that
   network and their edges; a frame = one pan step or one zoom step plus a synchronous repaint
@@ -196,7 +197,7 @@ def main() -> int:
                 f"{view} data",
                 f"{median:.2f} s",
                 f"{min(seconds):.2f}–{max(seconds):.2f}",
-                f"cpu {stats.median(r['cpu'] for r in results):.2f} s, read "
+                f"cpu {stats.median(r['cpu'] for r in results):.2f} s, dataset "
                 f"{stats.median(r['load'] for r in results):.2f} s; {results[0]['size']:,} "
                 f"items; project open {stats.median(r['open'] for r in results):.1f} s",
                 f"<= {DATA_TARGET_S} s",

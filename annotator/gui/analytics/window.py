@@ -35,6 +35,7 @@ class LoadJob(QThread):
     def run(self) -> None:
         try:
             data = load_dataset(self.project, self.choice, merge_by_text=self.merge)
+            data.count_rows()  # counted here, off the GUI thread
         except AnnotatorError as error:
             self.failed.emit(self.generation, str(error))
             return
@@ -128,10 +129,10 @@ class AnalyticsWindow(QWidget):
             return  # a newer reload is under way
         self.data = data
         self.summary.setText(
-            f"{len(data.documents):,} document(s), {len(data.spans):,} span(s), "
-            f"{len(data.links):,} link(s) — {data.filter.describe()}"
+            f"{len(data.documents):,} document(s), {data.span_count:,} span(s), "
+            f"{data.link_count:,} link(s) — {data.filter.describe()}"
         )
-        if not data.spans and data.filter.layer == "mine":
+        if not data.span_count and data.filter.layer == "mine":
             self.summary.setText(
                 self.summary.text() + ". Your layer is empty here: choose All layers, Gold or "
                 "another annotator's layer."

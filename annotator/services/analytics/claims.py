@@ -7,6 +7,8 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
+
 from annotator.services.analytics.dataset import Dataset
 from annotator.services.gc_pause import without_gc
 
@@ -40,41 +42,59 @@ def counted_attributes(data: Dataset) -> list[str]:
 
 @without_gc
 def claim_rows(data: Dataset) -> list[ClaimRow]:
-    """Rows by documents (most first), then label."""
+    """Rows by documents (most first), then label. Reads the claim spans and the links with
+    their ends as small rows, not every span."""
     counted = counted_attributes(data)
+    facts = data.span_facts("claim")
+    documents, names, tags = facts.documents, facts.entities, facts.tags
+    node_key, label, loads = data.node_key, data.label, orjson.loads
     rows: dict[str, ClaimRow] = {}
-    for span in data.spans_of_kind("claim"):
-        node = data.node(span)
+    node_of: dict[str, str] = {}  # claim span uuid -> node: most link ends are claims
+    for uuid, document_id, quote, entity, tag, attributes in facts.rows:
+        node = node_of[uuid] = node_key(
+            tags[tag], quote, names[entity] if entity is not None else None
+        )
         row = rows.get(node)
         if row is None:
-            row = rows[node] = ClaimRow(node, data.label(node), values={k: {} for k in counted})
-        row.spans.append(span.uuid)
-        row.documents.add(span.document)
-        outlet = data.documents[span.document].outlet
+            row = rows[node] = ClaimRow(node, label(node), values={k: {} for k in counted})
+        row.spans.append(uuid)
+        document = documents[document_id]
+        row.documents.add(document)
+        outlet = data.documents[document].outlet
         if outlet:
             row.outlets.add(outlet)
+        if attributes == "{}" or not counted:
+            continue
+        values = loads(attributes)
         for key in counted:
-            value = span.attributes.get(key)
+            value = values.get(key)
             for one in value if isinstance(value, list) else [value]:
                 if one is not None and one != "":
                     shown = str(one).lower() if isinstance(one, bool) else str(one)
                     counts = row.values[key]
                     counts[shown] = counts.get(shown, 0) + 1
-    for link in data.links:
-        source = data.node(data.spans[link.source])
-        target = data.node(data.spans[link.target])
-        if link.link_type == ASSERTS and target in rows:
-            who = data.label(source)
+    ends = data.link_ends()  # every type: an end's label is its first mention's, in link order
+    names, tags, types = ends.entities, ends.tags, ends.types
+    for link, type_id, a, a_tag, a_quote, a_entity, b, b_tag, b_quote, b_entity in ends.rows:
+        source = node_of.get(a) or node_key(
+            tags[a_tag], a_quote, names[a_entity] if a_entity is not None else None
+        )
+        target = node_of.get(b) or node_key(
+            tags[b_tag], b_quote, names[b_entity] if b_entity is not None else None
+        )
+        link_type = types[type_id]
+        if link_type == ASSERTS and target in rows:
+            who = label(source)
             rows[target].asserted_by[who] = rows[target].asserted_by.get(who, 0) + 1
-            rows[target].links.append(link.uuid)
-        elif link.link_type == SUPPORTS and target in rows and source != target:
-            rows[target].supporting.add(data.label(source))
-            rows[target].links.append(link.uuid)
-        elif link.link_type == CONTRADICTS and source != target:
+            rows[target].links.append(link)
+        elif link_type == SUPPORTS and target in rows and source != target:
+            rows[target].supporting.add(label(source))
+            rows[target].links.append(link)
+        elif link_type == CONTRADICTS and source != target:
             for one, other in ((source, target), (target, source)):
                 if one in rows:
-                    rows[one].contradicting.add(data.label(other))
-                    rows[one].links.append(link.uuid)
+                    rows[one].contradicting.add(label(other))
+                    rows[one].links.append(link)
     return sorted(rows.values(), key=lambda r: (-len(r.documents), r.label.casefold()))
 
 

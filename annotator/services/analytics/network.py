@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from annotator.errors import ValidationError
 from annotator.services.analytics.dataset import Dataset
 from annotator.services.analytics.extras import require
@@ -58,39 +60,53 @@ class Network:
 def build_network(data: Dataset) -> Network:
     """Every kept span is a mention of its node; every kept link between two different nodes
     adds its document to the edge of its type (a link within one node, e.g. `same_as` between
-    two mentions of one entity, is no edge)."""
+    two mentions of one entity, is no edge). Reads the spans and links as small rows; each
+    distinct attribute object is parsed once (a million spans share a few thousand)."""
     nodes: dict[str, Node] = {}
-    node_of, kinds = data.node, {t.key: t.kind for t in data.schema.tag_types}
-    for span in data.spans.values():
-        key = node_of(span)
+    kinds = {t.key: t.kind for t in data.schema.tag_types}
+    facts = data.span_facts()
+    documents, names, tags = facts.documents, facts.entities, facts.tags
+    node_key, loads = data.node_key, orjson.loads
+    node_of: dict[str, str] = {}  # span uuid -> node, for the links
+    pairs_of: dict[str, list[tuple[str, str]]] = {}  # attributes JSON -> (name, value) pairs
+    for uuid, document, quote, entity, tag_id, attributes in facts.rows:
+        tag = tags[tag_id]
+        key = node_of[uuid] = node_key(tag, quote, names[entity] if entity is not None else None)
         node = nodes.get(key)
         if node is None:
-            node = nodes[key] = Node(key, "", span.tag, kinds.get(span.tag, "custom"))
-        node.spans.append(span.uuid)
-        node.documents.add(span.document)
-        if span.attributes:
-            for name, value in span.attributes.items():
-                for one in value if isinstance(value, list) else [value]:
-                    pair = (name, str(one))
-                    node.values[pair] = node.values.get(pair, 0) + 1
+            node = nodes[key] = Node(key, "", tag, kinds.get(tag, "custom"))
+        node.spans.append(uuid)
+        node.documents.add(documents[document])
+        if attributes != "{}":
+            pairs = pairs_of.get(attributes)
+            if pairs is None:
+                pairs = pairs_of[attributes] = [
+                    (name, str(one))
+                    for name, value in loads(attributes).items()
+                    for one in (value if isinstance(value, list) else [value])
+                ]
+            values = node.values
+            for pair in pairs:
+                values[pair] = values.get(pair, 0) + 1
     for node in nodes.values():  # after every span: an entity's name wins over a mention's
         node.label = data.label(node.key)
     directed = {t.key: t.directed for t in data.schema.link_types}
     edges: dict[tuple[str, str, str], Edge] = {}
-    for link in data.links:
-        source = data.node(data.spans[link.source])
-        target = data.node(data.spans[link.target])
+    links, link_documents, types = data.kept_links()
+    for link, document, type_id, source_span, target_span in links:
+        source, target = node_of[source_span], node_of[target_span]
         if source == target:
             continue
-        is_directed = directed.get(link.link_type, True)
+        link_type = types[type_id]
+        is_directed = directed.get(link_type, True)
         if not is_directed and target < source:
             source, target = target, source
-        key = (source, target, link.link_type)
+        key = (source, target, link_type)
         edge = edges.get(key)
         if edge is None:
-            edge = edges[key] = Edge(source, target, link.link_type, is_directed)
-        edge.links.append(link.uuid)
-        edge.documents.add(link.document)
+            edge = edges[key] = Edge(source, target, link_type, is_directed)
+        edge.links.append(link)
+        edge.documents.add(link_documents[document])
     return Network(nodes, edges)
 
 

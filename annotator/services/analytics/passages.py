@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from annotator.services.analytics.dataset import Dataset
 from annotator.services.project import Project
+from annotator.store.analytics_counts import link_passages, span_passages
 from annotator.store.analytics_reads import span_contexts
 
 
@@ -33,41 +34,38 @@ class KwicLine:
 
 
 def passages_of_spans(data: Dataset, spans: Iterable[str], detail: str = "") -> list[Passage]:
-    """The passages of span uuids, in document order (the order `spans` gives within one)."""
-    found = []
-    for uuid in dict.fromkeys(spans):
-        span = data.spans.get(uuid)
-        if span is not None:
-            found.append(
-                Passage(
-                    span.document, uuid, span.start, span.end, span.quote, span.annotator, detail
-                )
-            )
+    """The passages of kept span uuids, in document order (then position): read from the
+    store for just these spans (a view holds uuids, not every span's row)."""
+    wanted = dict.fromkeys(spans)
+    with data.project.store.read() as session:
+        rows = span_passages(session, data.scope, wanted)
+    found = [
+        Passage(document, uuid, start, end, quote, annotator, detail)
+        for uuid, document, start, end, quote, annotator in rows
+    ]
     order = {uuid: i for i, uuid in enumerate(data.documents)}
-    found.sort(key=lambda p: (order.get(p.document, 0), p.start, p.end))
+    asked = {uuid: i for i, uuid in enumerate(wanted)}  # ties keep the order asked for
+    found.sort(key=lambda p: (order.get(p.document, 0), p.start, p.end, asked[p.span]))
     return found
 
 
 def passages_of_links(data: Dataset, links: Iterable[str]) -> list[Passage]:
-    """One passage per link: its source span, the detail naming the link and its target."""
-    wanted = set(links)
-    found = []
-    for link in data.links:
-        if link.uuid not in wanted:
-            continue
-        source, target = data.spans[link.source], data.spans[link.target]
-        detail = f"{link.link_type} → {' '.join(target.quote.split())[:60]}"
-        found.append(
-            Passage(
-                source.document,
-                source.uuid,
-                source.start,
-                source.end,
-                source.quote,
-                link.annotator,
-                detail,
-            )
+    """One passage per kept link: its source span, the detail naming the link and its
+    target (read from the store for just these links)."""
+    with data.project.store.read() as session:
+        rows = link_passages(session, data.link_scope, set(links))
+    found = [
+        Passage(
+            document,
+            source,
+            start,
+            end,
+            quote,
+            annotator,
+            f"{link_type} → {' '.join(target_quote.split())[:60]}",
         )
+        for link_type, annotator, source, document, start, end, quote, target_quote in rows
+    ]
     order = {uuid: i for i, uuid in enumerate(data.documents)}
     found.sort(key=lambda p: (order.get(p.document, 0), p.start, p.end))
     return found

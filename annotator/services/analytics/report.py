@@ -93,8 +93,8 @@ def build_report(project: Project, data: Dataset, images: str = "svg") -> tuple[
         f"<style>{STYLE}</style></head><body><h1>{title}</h1>",
         f"<p class='meta'>Written {escape(now()[:16].replace('T', ' '))} UTC from "
         f"{escape(str(info.path.name))}. Filter: {escape(data.filter.describe())}. "
-        f"{len(data.documents):,} document(s), {len(data.spans):,} span(s), "
-        f"{len(data.links):,} link(s).</p>",
+        f"{len(data.documents):,} document(s), {data.span_count:,} span(s), "
+        f"{data.link_count:,} link(s).</p>",
     ]
     network = build_network(data)
     shown = busiest(network, NETWORK_NODES)
@@ -215,6 +215,7 @@ def _every_claim(project: Project, data: Dataset, rows: list[claims.ClaimRow]) -
     return "".join(parts)
 
 
+@without_gc  # through the write: the collector would walk the report's rows and text again
 def write_html(project: Project, data: Dataset, path: Path) -> Path:
     """Write the self-contained HTML report (through a temporary file: never half-written).
     The PDF is written by the GUI layer (annotator/gui/analytics/pdf.py): it needs Qt."""

@@ -6,7 +6,11 @@ from collections import Counter
 from typing import Any
 
 from annotator.services.analytics import statistics
-from annotator.services.analytics.dataset import Dataset
+from annotator.services.analytics.dataset import (
+    Dataset,
+    links_per_type_of,
+    spans_per_document_tag_of,
+)
 from annotator.services.analytics.statistics import Table
 from annotator.services.project import Project
 
@@ -21,12 +25,17 @@ def table_json(table: Table) -> dict[str, dict[str, int]]:
 
 
 def totals(data: Dataset) -> dict[str, Any]:
+    """Documents, spans and links, and spans per tag and links per type (counted in SQL)."""
+    tags: Counter = Counter()
+    for _, tag, count in data.count("document_tag", spans_per_document_tag_of):
+        tags[tag] += count
+    types = dict(data.count("link_types", links_per_type_of))
     return {
         "documents": len(data.documents),
-        "spans": len(data.spans),
-        "links": len(data.links),
-        "spans_per_tag": dict(sorted(Counter(s.tag for s in data.spans.values()).items())),
-        "links_per_type": dict(sorted(Counter(link.link_type for link in data.links).items())),
+        "spans": sum(tags.values()),
+        "links": sum(types.values()),
+        "spans_per_tag": dict(sorted(tags.items())),
+        "links_per_type": dict(sorted(types.items())),
     }
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import orjson
 
 from annotator.services.analytics.dataset import Dataset
 from annotator.services.gc_pause import without_gc
@@ -13,8 +16,10 @@ PARTICIPATES = "participates_in"
 NO_ACTOR = "(no actor)"
 
 
-@dataclass(frozen=True)
-class TimelineEvent:
+class TimelineEvent(NamedTuple):
+    """One event on the timeline (a named tuple: a quarter million are made in 0.1 s, where
+    a frozen dataclass took 0.4 s)."""
+
     span: str
     label: str
     date: str  # YYYY-MM-DD (or shorter, as given); "" when neither date is known
@@ -44,37 +49,41 @@ def _date_keys(data: Dataset) -> dict[str, list[str]]:
 @without_gc
 def events(data: Dataset, lanes: str = "actor") -> list[TimelineEvent]:
     """Every kept event span, by date (undated last), in lanes by actor (the actors linked to
-    it with participates_in; none: NO_ACTOR) or by document title."""
+    it with participates_in; none: NO_ACTOR) or by document title. Reads the event spans and
+    the participates_in links as small rows, not every span."""
     if lanes not in ("actor", "document"):
         raise ValueError("lanes must be actor or document")
     date_keys = _date_keys(data)
+    node_key, label = data.node_key, data.label
     actors: dict[str, set[str]] = defaultdict(set)
     if lanes == "actor":
-        for link in data.links:
-            if link.link_type == PARTICIPATES:
-                actors[link.target].add(data.label(data.node(data.spans[link.source])))
+        ends = data.link_ends({PARTICIPATES})
+        names, tags = ends.entities, ends.tags
+        for _, _, _, tag, quote, entity, target, *_ in ends.rows:
+            node = node_key(tags[tag], quote, names[entity] if entity is not None else None)
+            actors[target].add(label(node))
+    facts = data.span_facts("event")
+    documents, names, tags = facts.documents, facts.entities, facts.tags
+    loads = orjson.loads
     found = []
-    for span in data.spans_of_kind("event"):
-        date = next(
-            (
-                str(span.attributes[k])
-                for k in date_keys.get(span.tag, [])
-                if span.attributes.get(k)
-            ),
-            "",
-        )
+    for uuid, document_id, quote, entity, tag_id, attributes in facts.rows:
+        tag, document = tags[tag_id], documents[document_id]
+        values = loads(attributes) if attributes != "{}" else {}
+        date = ""
+        for key in date_keys.get(tag, ()):  # the first date attribute given
+            if values.get(key):
+                date = str(values[key])
+                break
         estimated = not date
         if estimated:
-            date = data.published(span.document)[:10]
+            date = data.published(document)[:10]
         if lanes == "actor":
-            lane = tuple(sorted(actors.get(span.uuid, ()))) or (NO_ACTOR,)
+            named = actors.get(uuid)  # most events have none: no sort for them
+            lane = tuple(sorted(named)) if named else (NO_ACTOR,)
         else:
-            lane = (data.documents[span.document].title or span.document,)
-        found.append(
-            TimelineEvent(
-                span.uuid, data.label(data.node(span)), date, estimated, span.document, lane
-            )
-        )
+            lane = (data.documents[document].title or document,)
+        node = node_key(tag, quote, names[entity] if entity is not None else None)
+        found.append(TimelineEvent(uuid, label(node), date, estimated, document, lane))
     found.sort(key=lambda e: (e.date == "", e.date, e.label.casefold()))
     return found
 
@@ -82,16 +91,21 @@ def events(data: Dataset, lanes: str = "actor") -> list[TimelineEvent]:
 @without_gc
 def claim_spread(data: Dataset) -> list[ClaimSpread]:
     """Each claim's first and last appearance (its documents' publication dates) and outlets,
-    earliest first; claims only in undated documents come last with empty dates."""
+    earliest first; claims only in undated documents come last with empty dates. Reads the
+    claim spans as small rows."""
+    facts = data.span_facts("claim")
+    documents, names, tags = facts.documents, facts.entities, facts.tags
+    node_key = data.node_key
     spread: dict[str, ClaimSpread] = {}
-    for span in data.spans_of_kind("claim"):
-        node = data.node(span)
+    for uuid, document_id, quote, entity, tag, _ in facts.rows:
+        node = node_key(tags[tag], quote, names[entity] if entity is not None else None)
         row = spread.get(node)
         if row is None:
             row = spread[node] = ClaimSpread(node, data.label(node))
-        row.spans.append(span.uuid)
-        row.documents.add(span.document)
-        info = data.documents[span.document]
+        row.spans.append(uuid)
+        document = documents[document_id]
+        row.documents.add(document)
+        info = data.documents[document]
         if info.outlet:
             row.outlets.add(info.outlet)
         date = info.published[:10]
