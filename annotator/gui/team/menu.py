@@ -4,6 +4,7 @@ status-bar indicator. Syncs run on a worker thread; the views refresh when one e
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -13,16 +14,17 @@ from annotator.errors import AnnotatorError
 from annotator.gui.dialogs.progress import run_with_progress
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
-from annotator.gui.team.dialogs import ProgressDialog, QueueDialog
 from annotator.gui.team.settings import INTERVALS, TeamSettings
-from annotator.gui.team.worker import SyncWorker
 from annotator.services import team as team_service
-from annotator.services.merge import MERGED
 from annotator.services.team import TeamOffline
-from annotator.services.team_assign import progress as team_progress
-from annotator.services.team_assign import queue
-from annotator.services.team_status import status
-from annotator.services.team_sync import sync
+
+if TYPE_CHECKING:
+    from annotator.gui.team.dialogs import ProgressDialog, QueueDialog
+    from annotator.gui.team.worker import SyncWorker
+
+# Syncing, its status, the queue and the dialogs (with the merge services under them) are
+# imported when a project with a team link uses them: a lone analyst's window never loads
+# them (issue 14's import memory). The menu itself needs only the team link.
 
 SYNC_SHORTCUT = "Ctrl+Shift+Y"
 
@@ -123,6 +125,8 @@ class TeamMenu(QObject):
         self.indicator.setVisible(attached)
         if not attached or self.worker is not None:
             return
+        from annotator.services.team_status import status
+
         try:
             pending = status(self.session.project).pending
         except AnnotatorError:
@@ -140,6 +144,8 @@ class TeamMenu(QObject):
         """Start a sync on a worker thread (none while one runs or without a team)."""
         if self.worker is not None or self.link() is None:
             return None
+        from annotator.gui.team.worker import SyncWorker
+
         self.session.flush()
         worker = SyncWorker(self.session.project)
         worker.progressed.connect(lambda text: self.indicator.setText(f"Team: {text}…"))
@@ -164,6 +170,8 @@ class TeamMenu(QObject):
                 self.session.error.emit(f"Team sync: {error}")
         elif report is not None:
             if report.merge is not None and report.merge.changed:
+                from annotator.services.merge import MERGED
+
                 self.session.undo_stack.clear()  # steps may no longer apply to pulled rows
                 self.session.notify(MERGED)
             self.session.message.emit(report.summary().splitlines()[0])
@@ -228,6 +236,8 @@ class TeamMenu(QObject):
         except AnnotatorError as error:
             self.session.error.emit(f"My queue: {error}")
             return None
+        from annotator.gui.team.dialogs import QueueDialog
+
         dialog = QueueDialog(self.window, items, self.session.open_document)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -241,6 +251,8 @@ class TeamMenu(QObject):
         except AnnotatorError as error:
             self.session.error.emit(f"Team progress: {error}")
             return None
+        from annotator.gui.team.dialogs import ProgressDialog
+
         dialog = ProgressDialog(self.window, rows)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -248,6 +260,8 @@ class TeamMenu(QObject):
         return dialog
 
     def show_status(self) -> None:
+        from annotator.services.team_status import status
+
         try:
             text = status(self.session.project).describe()
         except AnnotatorError as error:
@@ -269,12 +283,18 @@ def _local_time(stamp: str) -> str:
 
 
 def _queue_job(project, progress):
+    from annotator.services.team_assign import queue
+
     return queue(project)
 
 
 def _progress_job(project, progress):
+    from annotator.services.team_assign import progress as team_progress
+
     return team_progress(project)
 
 
 def _sync_job(project, progress):
+    from annotator.services.team_sync import sync
+
     return sync(project, progress, notify=False)
