@@ -18,13 +18,18 @@ import json
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, is_gold
 from annotator.domain.model import Span
 from annotator.io.brat_conf import brat_value, write_conf
 from annotator.io.export_common import Dropped, iter_document_layers, write_atomically
-from annotator.io.formats import ExportFormat, ExportOptions, ExportResult, register_export
+from annotator.io.formats import (
+    ExportFormat,
+    ExportOptions,
+    ExportResult,
+    ExportSource,
+    register_export,
+)
 
 UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
@@ -160,12 +165,12 @@ def ann_text(
     return "".join(line + "\n" for line in lines)
 
 
-def export_brat(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+def export_brat(source: ExportSource, destination: Path, options: ExportOptions) -> ExportResult:
     result, dropped = ExportResult(), Dropped()
 
     def write(temp: Path) -> None:
         with (
-            project.store.read() as session,
+            source.read() as session,
             zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as zf,
         ):
             schema = session.schema()

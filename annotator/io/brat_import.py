@@ -27,9 +27,10 @@ from annotator.domain.content_rules import text_problem
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
 from annotator.io.bounded_zip import BoundedZip
 from annotator.io.brat_conf import BratConf, ConfError, read_conf
+from annotator.io.exchange import Exchange, ImportContext, Loss
 from annotator.io.foreign_common import ForeignFormatError
 from annotator.io.formats import ImportFormat, Progress, register_import
-from annotator.io.import_common import ExchangeBuilder, apply_exchange, is_key, stable_uuid
+from annotator.io.import_common import ExchangeBuilder, built_exchange, is_key, stable_uuid
 
 MAX_ERRORS = 20
 MAX_FOLDER_BYTES = 2 * 1024**3  # a collection folder (a zip has bounded_zip's limits)
@@ -75,11 +76,10 @@ def read_collection(path: Path) -> dict[str, bytes]:
 
 
 class _Collection:
-    def __init__(self, project: Any, files: dict[str, bytes], name: str) -> None:
-        self.project, self.files, self.name = project, files, name
-        with project.store.read() as session:
-            self.schema = session.schema()
-            self.annotators = {a.name: a.uuid for a in session.annotators()}
+    def __init__(self, context: ImportContext, files: dict[str, bytes], name: str) -> None:
+        self.context, self.files, self.name = context, files, name
+        self.schema = context.schema
+        self.annotators = {a.name: a.uuid for a in context.annotators}
         self.builder = ExchangeBuilder(self.schema)
         self.errors: list[str] = []
         self.documents: dict[str, dict[str, Any]] = {}  # sha256 → builder entry
@@ -154,7 +154,7 @@ class _Collection:
     def annotator(self, folder: PurePosixPath) -> str:
         name = folder.as_posix() if folder.parts else ""
         if not name:
-            current = self.project.annotator
+            current = self.context.annotator
             return self.builder.annotator(current.uuid, current.name)
         if name == GOLD_ANNOTATOR_NAME:
             return self.builder.annotator(GOLD_ANNOTATOR_UUID, GOLD_ANNOTATOR_NAME)
@@ -433,20 +433,23 @@ class _Ann:
         return value
 
 
-def import_brat(project: Any, path: Path, progress: Progress | None = None) -> Any:
+def import_brat(path: Path, context: ImportContext, progress: Progress | None = None) -> Exchange:
     path = Path(path)
     # Errors name files relative to the collection: the zip, or its folder.
     root = path if path.is_file() and zipfile.is_zipfile(path) else collection_root(path)
     # resolve(): a file picked in the working directory has the root "." whose name is "".
-    collection = _Collection(project, read_collection(path), root.resolve().name)
+    collection = _Collection(context, read_collection(path), root.resolve().name)
     collection.read_confs()
     collection.read_documents()
     collection.check_link_types()
     if collection.errors:
         raise ForeignFormatError(collection.errors)
-    report = apply_exchange(project, collection.builder, path, progress)
-    report.conflicts += collection.skipped
-    return report
+    if progress is not None:
+        progress(0, 3)
+    skipped = collection.skipped
+    where = skipped[0].split(": ")[0] if skipped else ""
+    lost = [Loss("link(s) of a span to itself left out", len(skipped), where)]
+    return built_exchange(collection.builder, path, lost)
 
 
 register_import(

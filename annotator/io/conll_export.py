@@ -22,11 +22,16 @@ import dataclasses
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from annotator.domain.model import Span
 from annotator.io.export_common import Dropped, iter_document_layers, write_atomically
-from annotator.io.formats import ExportFormat, ExportOptions, ExportResult, register_export
+from annotator.io.formats import (
+    ExportFormat,
+    ExportOptions,
+    ExportResult,
+    ExportSource,
+    register_export,
+)
 
 DOCSTART = "-DOCSTART- -X- -X- O"
 SENTENCE_END = frozenset(".!?")
@@ -144,11 +149,11 @@ def assign_tags(tokens: list[tuple[int, int]], pieces: list[tuple[int, int, str]
     return tags
 
 
-def export_conll(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+def export_conll(source: ExportSource, destination: Path, options: ExportOptions) -> ExportResult:
     result, dropped = ExportResult(), Dropped()
 
     def write(temp: Path) -> None:
-        with project.store.read() as session, temp.open("w", encoding="utf-8", newline="\n") as out:
+        with source.read() as session, temp.open("w", encoding="utf-8", newline="\n") as out:
             schema = session.schema()
             tag_order = {t.key: i for i, t in enumerate(schema.tag_types)}
             layers: set[str] = set()

@@ -29,7 +29,13 @@ from annotator.io.export_common import (
     iter_document_layers,
     write_atomically,
 )
-from annotator.io.formats import ExportFormat, ExportOptions, ExportResult, register_export
+from annotator.io.formats import (
+    ExportFormat,
+    ExportOptions,
+    ExportResult,
+    ExportSource,
+    register_export,
+)
 
 SPAN_COLUMNS = (
     "document_id",
@@ -77,7 +83,7 @@ def _json(value: dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
 
 
-def export_csv(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+def export_csv(snapshot: ExportSource, destination: Path, options: ExportOptions) -> ExportResult:
     """Write spans.csv and links.csv of the chosen layers and documents into a zip."""
     result, dropped = ExportResult(), Dropped()
     neutralised = 0
@@ -112,7 +118,7 @@ def export_csv(project: Any, destination: Path, options: ExportOptions) -> Expor
         links = csv.writer(links_out, lineterminator="\r\n")
         spans.writerow(SPAN_COLUMNS)
         links.writerow(LINK_COLUMNS)
-        with project.store.read() as session:
+        with snapshot.read() as session:
             names = annotator_names(session)
             entities = {e.uuid: e.name for e in session.entities()}
             directed = {t.key: t.directed for t in session.schema().link_types}

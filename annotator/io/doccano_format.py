@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from annotator.domain.ids import is_uuid
+from annotator.io.exchange import Exchange, ImportContext
 from annotator.io.export_common import (
     Dropped,
     annotator_names,
@@ -34,6 +35,7 @@ from annotator.io.formats import (
     ExportFormat,
     ExportOptions,
     ExportResult,
+    ExportSource,
     ImportFormat,
     Progress,
     register_export,
@@ -42,12 +44,12 @@ from annotator.io.formats import (
 from annotator.io.text_positions import Utf16Offsets
 
 
-def write_doccano(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+def write_doccano(source: ExportSource, destination: Path, options: ExportOptions) -> ExportResult:
     result, dropped, split = ExportResult(), Dropped(), []
     layers: set[str] = set()
 
     def write(temp: Path) -> None:
-        with project.store.read() as session, temp.open("wb") as out:
+        with source.read() as session, temp.open("wb") as out:
             names = annotator_names(session)
             for number, layer in enumerate(iter_document_layers(session, options), 1):
                 out.write(orjson.dumps(_line(number, layer, names, dropped, layers, split)) + b"\n")
@@ -115,8 +117,8 @@ def _ident(value: Any) -> Any:
     return value if isinstance(value, str | int | float) and not isinstance(value, bool) else ()
 
 
-def read_doccano(project: Any, path: Path, progress: Progress | None) -> Any:
-    builder = ForeignImport(project, path)
+def read_doccano(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
+    builder = ForeignImport(context, path)
     for item, where in jsonl_texts(builder, path):
         _read_item(builder, item, where)
     return builder.run(progress)

@@ -11,6 +11,7 @@ from typing import Any
 
 from annotator.domain.content_rules import text_problem
 from annotator.domain.ids import is_uuid, now
+from annotator.io.exchange import Exchange, ImportContext, Loss, LossReport
 from annotator.io.foreign_schema import admits as _admits
 from annotator.io.foreign_schema import value_type as _value_type
 from annotator.io.formats import Progress
@@ -55,13 +56,12 @@ class ForeignImport:
     in one transaction, nothing written on any error). Labels unknown to the project become new
     custom tag or link types."""
 
-    def __init__(self, project: Any, path: Path) -> None:
-        self.project, self.name = project, Path(path).name
-        with project.store.read() as session:
-            self.schema = session.schema()
-            self.known_annotators = {a.name: a for a in session.annotators()}
-            self.hashes = session.document_hashes()
-            self.known_entities = {e.uuid for e in session.entities()}
+    def __init__(self, context: ImportContext, path: Path) -> None:
+        self.context, self.name = context, Path(path).name
+        self.schema = context.schema
+        self.known_annotators = {a.name: a for a in context.annotators}
+        self.hashes = dict(context.document_hashes)
+        self.known_entities = set(context.entities)
         self.when = now()
         self.annotators: dict[str, dict[str, Any]] = {}
         self.documents: list[dict[str, Any]] = []
@@ -72,7 +72,8 @@ class ForeignImport:
         self._line_ends: dict[str, LineEnds] = {}  # document key → its LF text and offset map
         self.dropped_attributes = 0
         self.dropped_line_end_spans = 0  # spans that covered nothing but a line end
-        self.notices: list[str] = []  # what a reader kept or left out, for the import report
+        self.notices: list[str] = []  # what a reader kept, for the import report
+        self.lost: list[Loss] = []  # what a reader left out, counted (the LossReport)
         self.last_span: str | None = None  # the uuid the last span() call returned
         self._span_docs: dict[str, str] = {}  # span uuid → document uuid
         self._link_ids: set[str] = set()
@@ -93,7 +94,7 @@ class ForeignImport:
         """The uuid of the annotator named `name` (the project's current one when None); a
         name new to the project is added with the import (with `uuid` when the file gives one
         the project does not use)."""
-        current = self.project.annotator
+        current = self.context.annotator
         name = (name or "").strip() or current.name
         known = self.known_annotators.get(name)
         if known is not None:
@@ -373,14 +374,8 @@ class ForeignImport:
         return self._by_uuid[uuid]
 
     def exchange(self) -> dict[str, Any]:
-        """The collected rows as a JSON v1 exchange. Rows already in the project keep their
-        `modified` time there, so importing the same file again changes nothing."""
-        with self.project.store.read() as session:
-            versions = session.versions("spans") | session.versions("links")
-        for document in self.documents:
-            for row in (*document["spans"], *document["links"]):
-                if row["id"] in versions:
-                    row["modified"] = versions[row["id"]]
+        """The collected rows as a JSON v1 exchange (rows the project already holds keep their
+        version there when applied: see Exchange.keep_existing)."""
         schema = schema_section(self.schema)
         schema["tag_types"] += list(self.new_tags.values())
         schema["link_types"] += list(self.new_link_types.values())
@@ -395,28 +390,36 @@ class ForeignImport:
             "tombstones": [],
         }
 
-    def run(self, progress: Progress | None = None) -> Any:
-        """Validate and import everything (one transaction); returns the import report."""
-        from annotator.io.json_import import import_data
+    def losses(self) -> list[Loss]:
+        """What the reader left out, counted."""
+        return [
+            Loss(
+                "entity reference(s) left out: the entity is neither in the file nor in this "
+                "project",
+                self.dropped_entity_refs,
+            ),
+            Loss(
+                "span(s) left out: they covered only a line end (CR LF), which Annotator "
+                "stores as one LF",
+                self.dropped_line_end_spans,
+            ),
+            Loss(
+                "attribute values left out: their tag or link type here has no such attribute",
+                self.dropped_attributes,
+            ),
+        ]
 
-        try:
-            report = import_data(self.project, self.exchange(), progress)
-        except ExchangeError as error:
-            raise ForeignFormatError([f"{self.name}: {line}" for line in error.errors]) from None
-        report.conflicts.extend(self.notices)
-        if self.dropped_entity_refs:
-            report.conflicts.append(
-                f"{self.dropped_entity_refs} entity reference(s) left out: the entity is "
-                "neither in the file nor in this project"
-            )
-        if self.dropped_line_end_spans:
-            report.conflicts.append(
-                f"{self.dropped_line_end_spans} span(s) left out: they covered only a line end "
-                "(CR LF), which Annotator stores as one LF"
-            )
-        if self.dropped_attributes:
-            report.conflicts.append(
-                f"{self.dropped_attributes} attribute values left out: their tag or link type "
-                "here has no such attribute"
-            )
-        return report
+    def run(self, progress: Progress | None = None, losses: list[Loss] = ()) -> Exchange:
+        """The file as an exchange (applied by the services' ImportExchange: validated again,
+        written in one transaction, nothing written on any error)."""
+        if progress is not None:
+            progress(0, 3)
+        return Exchange(
+            self.name,
+            self.exchange(),
+            loss=LossReport.of([*losses, *self.lost, *self.losses()]),
+            notices=tuple(self.notices),
+            stamp=self.when,
+            keep_existing="all",
+            foreign=True,
+        )

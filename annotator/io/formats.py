@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from annotator.errors import AnnotatorError
+
+if TYPE_CHECKING:
+    from annotator.io.exchange import Exchange, ImportContext, LossReport
 
 Progress = Callable[[int, int], bool | None]
 """progress(done, total) → return False to cancel."""
@@ -54,10 +58,16 @@ class ExportResult:
     spans: int = 0
     links: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: What the format could not carry, counted (the warnings say the same in words).
+    loss: LossReport | None = None
 
 
-class ImportSummary(Protocol):
-    def summary(self) -> str: ...
+class ExportSource(Protocol):
+    """A streamed read of what to export: read() opens one consistent read (a snapshot of the
+    project, given by the services' export_file), which writers page through; a writer never
+    sees a project or a store."""
+
+    def read(self) -> AbstractContextManager[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,8 @@ class ExportFormat:
     key: str
     label: str
     suffix: str  # of the file written, with its dot (".json", ".zip", ".qdpx")
-    write: Callable[[Any, Path, ExportOptions], ExportResult]
+    #: write(source, destination, options): see ExportSource.
+    write: Callable[[ExportSource, Path, ExportOptions], ExportResult]
     description: str = ""
     #: What the format cannot carry, said before exporting (the result adds specifics).
     limits: str = ""
@@ -76,9 +87,10 @@ class ImportFormat:
     key: str
     label: str
     suffixes: tuple[str, ...]
-    #: read(project, path, progress) → a report with summary(); validates first, writes in one
-    #: transaction, and raises an AnnotatorError naming the file and line or path on bad input.
-    read: Callable[[Any, Path, Progress | None], ImportSummary]
+    #: read(path, context, progress) → the file as an Exchange (with its LossReport); raises an
+    #: AnnotatorError naming the file and line or path on bad input. Applying it is the
+    #: services' ImportExchange (one transaction, undoable).
+    read: Callable[[Path, ImportContext, Progress | None], Exchange]
     description: str = ""
 
 

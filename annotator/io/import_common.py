@@ -1,6 +1,6 @@
-"""Importers of foreign formats build an Annotator JSON v1 exchange here and apply it through it.
+"""Importers of foreign formats (brat, W3C) build an Annotator JSON v1 exchange here.
 
-Going through `json_import.import_data` means a foreign import is validated, matched (documents by
+Applied by the services' ImportExchange, a foreign import is validated, matched (documents by
 text hash, rows by uuid) and written in one transaction exactly like a JSON import, so importing
 the same file twice changes nothing the second time (uuids derived with `stable_uuid`)."""
 
@@ -15,10 +15,8 @@ from typing import Any
 from annotator.domain.ids import is_uuid, now
 from annotator.domain.model import Schema
 from annotator.domain.offsets import quote_of
-from annotator.io.foreign_common import ForeignFormatError
+from annotator.io.exchange import Exchange, Loss, LossReport
 from annotator.io.json_export import FORMAT, VERSION
-from annotator.io.json_import import ImportReport, import_data
-from annotator.io.json_validate import ExchangeError
 from annotator.io.schema_file import KEY, attribute_to_dict
 
 #: Namespace of the uuids derived from foreign ids (brat "T3", a W3C id that is no urn:uuid).
@@ -226,24 +224,16 @@ class ExchangeBuilder:
         }
 
 
-def apply_exchange(
-    project: Any, builder: ExchangeBuilder, source: Path, progress: Any
-) -> ImportReport:
-    """Validate and write a built exchange in one transaction; a problem the importer's own
-    checks missed is still reported against the source file, and nothing is written.
-
-    Rows stamped with the import time (the source had no times) that the project already holds
-    keep the project's `modified`, so importing the same file again changes nothing."""
-    data = builder.data()
-    with project.store.read() as session:
-        versions = session.versions("spans") | session.versions("links")
-    for document in data["documents"]:
-        for row in (*document["spans"], *document["links"]):
-            if row["id"] in versions and row["modified"] == builder.when:
-                row["modified"] = versions[row["id"]]
-    try:
-        return import_data(project, data, progress)
-    except ExchangeError as error:
-        raise ForeignFormatError(
-            [f"{Path(source).name}: {line}" for line in error.errors]
-        ) from None
+def built_exchange(builder: ExchangeBuilder, source: Path, losses: list[Loss] = ()) -> Exchange:
+    """The built rows as an exchange (services' ImportExchange validates and writes it in one
+    transaction). Rows stamped with the import time (the source had no times) that the
+    project already holds keep the project's `modified`, so importing the same file again
+    changes nothing."""
+    return Exchange(
+        Path(source).name,
+        builder.data(),
+        loss=LossReport.of(losses),
+        stamp=builder.when,
+        keep_existing="stamped",
+        foreign=True,
+    )

@@ -60,7 +60,7 @@ def schema_section(schema: Schema) -> dict[str, Any]:
 
 
 def export_json(
-    project: Any,
+    source: Any,
     destination: Path,
     progress: Progress | None = None,
     options: ExportOptions | None = None,
@@ -71,7 +71,7 @@ def export_json(
     temp = destination.with_name(f".{destination.name}.partial")
     try:
         with temp.open("wb") as out:
-            count = write_json(project, out, progress, options)
+            count = write_json(source, out, progress, options)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, destination)
@@ -82,7 +82,7 @@ def export_json(
 
 
 def write_json(
-    project: Any,
+    source: Any,
     out: IO[bytes],
     progress: Progress | None = None,
     options: ExportOptions | None = None,
@@ -95,7 +95,7 @@ def write_json(
     carries work of (see `_write_filtered`)."""
     layers = options.annotators if options is not None else None
     chosen = options.documents if options is not None else None
-    with project.store.read() as session:
+    with source.read() as session:
         total = session.document_count() if chosen is None else len(chosen)
         if layers is None and chosen is None:
             return _write_whole(session, out, progress, total)

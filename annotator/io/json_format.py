@@ -3,30 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from annotator.io.formats import (
     ExportFormat,
     ExportOptions,
     ExportResult,
+    ExportSource,
     ImportFormat,
     Progress,
     register_export,
     register_import,
 )
 
+if TYPE_CHECKING:
+    from annotator.io.exchange import Exchange, ImportContext
 
-def _write(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+
+def _write(source: ExportSource, destination: Path, options: ExportOptions) -> ExportResult:
     from annotator.io.json_export import export_json
 
-    count = export_json(project, destination, options.progress, options=options)
+    count = export_json(source, destination, options.progress, options=options)
     return ExportResult(documents=count)
 
 
-def _read(project: Any, source: Path, progress: Progress | None) -> Any:
-    from annotator.io.json_import import import_json
+def _read(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
+    from annotator.io.json_import import read_json
 
-    return import_json(project, source, progress)
+    return read_json(path, context, progress)
 
 
 register_export(

@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from annotator.domain.ids import is_uuid
+from annotator.io.exchange import Exchange, ImportContext
 from annotator.io.export_common import (
     Dropped,
     annotator_names,
@@ -41,6 +42,7 @@ from annotator.io.formats import (
     ExportFormat,
     ExportOptions,
     ExportResult,
+    ExportSource,
     ImportFormat,
     Progress,
     register_export,
@@ -49,11 +51,13 @@ from annotator.io.formats import (
 from annotator.io.text_positions import Utf16Offsets
 
 
-def write_labelstudio(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+def write_labelstudio(
+    source: ExportSource, destination: Path, options: ExportOptions
+) -> ExportResult:
     result, dropped, split = ExportResult(), Dropped(), []
 
     def write(temp: Path) -> None:
-        with project.store.read() as session, temp.open("wb") as out:
+        with source.read() as session, temp.open("wb") as out:
             names = annotator_names(session)
             schema = session.schema()
             # Users numbered by name among those in the export: the same in every project.
@@ -115,8 +119,8 @@ def _task(number, layer, names, numbers, schema, dropped: Dropped, split: list) 
     return {"id": number, "data": data, "annotations": annotations, "predictions": []}
 
 
-def read_labelstudio(project: Any, path: Path, progress: Progress | None) -> Any:
-    builder = ForeignImport(project, path)
+def read_labelstudio(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
+    builder = ForeignImport(context, path)
     try:
         tasks = orjson.loads(read_json_bytes(path))
     except orjson.JSONDecodeError as error:

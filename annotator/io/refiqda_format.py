@@ -29,6 +29,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from annotator.domain.ids import is_uuid
 from annotator.io.bounded_zip import BoundedZip
+from annotator.io.exchange import Exchange, ImportContext, Loss
 from annotator.io.export_common import (
     Dropped,
     add_zip_member,
@@ -48,6 +49,7 @@ from annotator.io.formats import (
     ExportFormat,
     ExportOptions,
     ExportResult,
+    ExportSource,
     ImportFormat,
     Progress,
     register_export,
@@ -75,7 +77,7 @@ def _text(value: str) -> str:
     return escape(NOT_XML.sub(REPLACEMENT, value))
 
 
-def write_qdpx(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+def write_qdpx(snapshot: ExportSource, destination: Path, options: ExportOptions) -> ExportResult:
     result, dropped, split, astral = ExportResult(), Dropped(), [], [0]
 
     def write(temp: Path) -> None:
@@ -86,7 +88,7 @@ def write_qdpx(project: Any, destination: Path, options: ExportOptions) -> Expor
         # strings in the same order, UTF-8 encoded piece by piece: the bytes the whole string
         # gave (lxml's incremental writer would serialise attributes and escapes its own way).
         with (
-            project.store.read() as session,
+            snapshot.read() as session,
             zipfile.ZipFile(temp, "w") as archive,
             tempfile.TemporaryFile(dir=temp.parent) as sources,
             tempfile.TemporaryFile(dir=temp.parent) as notes,
@@ -217,8 +219,8 @@ def _guid(value: str | None) -> str:
     return (value or "").strip("{}").lower()
 
 
-def read_qdpx(project: Any, path: Path, progress: Progress | None) -> Any:
-    builder = ForeignImport(project, path)
+def read_qdpx(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
+    builder = ForeignImport(context, path)
     # Sizes are counted as members unpack, not taken from the header (a zip bomb is refused).
     with BoundedZip(read_bytes(path), Path(path).name) as archive:
         qde = next((n for n in archive.names() if n.lower().endswith(".qde")), None)
@@ -345,9 +347,12 @@ def _report(builder, codes, coded_codes, users, coded_users, notes, referenced) 
         )
     loose = len(set(notes) - referenced)
     if loose:
-        builder.notices.append(
-            f"{loose} project memo(s) not attached to a source, code or selection left out "
-            "(Annotator keeps memos on documents, tag types and spans)"
+        builder.lost.append(
+            Loss(
+                "project memo(s) not attached to a source, code or selection left out "
+                "(Annotator keeps memos on documents, tag types and spans)",
+                loose,
+            )
         )
 
 

@@ -34,6 +34,7 @@ import orjson
 
 from annotator.domain.ids import is_uuid
 from annotator.errors import AnnotatorError
+from annotator.io.exchange import Exchange, ImportContext, Loss
 from annotator.io.export_common import (
     Dropped,
     annotator_names,
@@ -51,6 +52,7 @@ from annotator.io.formats import (
     ExportFormat,
     ExportOptions,
     ExportResult,
+    ExportSource,
     ImportFormat,
     Progress,
     register_export,
@@ -117,7 +119,7 @@ def _aligned_doc(nlp: Any, text: str, boundaries: list[int]) -> Any:
 NEEDS_SPACY = "the spaCy DocBin export needs spaCy (optional): pip install 'annotator[spacy]'"
 
 
-def write_docbin(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+def write_docbin(source: ExportSource, destination: Path, options: ExportOptions) -> ExportResult:
     try:
         from spacy.tokens import DocBin
     except ModuleNotFoundError as error:
@@ -126,7 +128,7 @@ def write_docbin(project: Any, destination: Path, options: ExportOptions) -> Exp
         raise AnnotatorError(NEEDS_SPACY) from None
 
     result, dropped, split, extra = ExportResult(), Dropped(), [], Counter()
-    with project.store.read() as session:
+    with source.read() as session:
         languages = [
             i.language
             for i in session.documents()
@@ -209,11 +211,11 @@ def _notes(extra: Counter) -> list[str]:
     return lines
 
 
-def write_jsonl(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+def write_jsonl(source: ExportSource, destination: Path, options: ExportOptions) -> ExportResult:
     result, dropped, split, layers = ExportResult(), Dropped(), [], set()
 
     def write(temp: Path) -> None:
-        with project.store.read() as session, temp.open("wb") as out:
+        with source.read() as session, temp.open("wb") as out:
             names = annotator_names(session)
             for layer in iter_document_layers(session, options):
                 pieces, info = _pieces(layer, names, split), layer.document.info
@@ -265,8 +267,8 @@ def write_jsonl(project: Any, destination: Path, options: ExportOptions) -> Expo
 SKIPPED_ANSWERS = ("reject", "ignore")
 
 
-def read_jsonl(project: Any, path: Path, progress: Progress | None) -> Any:
-    builder = ForeignImport(project, path)
+def read_jsonl(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
+    builder = ForeignImport(context, path)
     skipped: Counter[str] = Counter()
     layers: set[str | None] = set()
     for item, where in jsonl_texts(builder, path):
@@ -292,7 +294,7 @@ def _layer(item: dict[str, Any]) -> str | None:
 
 def _report(builder: ForeignImport, skipped: Counter, layers: set) -> None:
     for answer, n in sorted(skipped.items()):
-        builder.notices.append(f'{n} answer(s) "{answer}" skipped (not annotations)')
+        builder.lost.append(Loss(f'answer(s) "{answer}" skipped (not annotations)', n))
     if builder.repeated_texts:
         how = "one layer per annotator" if len(layers - {None}) > 1 else "their spans merged"
         builder.notices.append(

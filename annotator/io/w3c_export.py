@@ -28,7 +28,13 @@ from annotator.domain.layers import GOLD_ANNOTATOR_NAME, is_gold
 from annotator.domain.model import Link, Span
 from annotator.domain.offsets import context_of
 from annotator.io.export_common import Dropped, iter_document_layers, write_atomically
-from annotator.io.formats import ExportFormat, ExportOptions, ExportResult, register_export
+from annotator.io.formats import (
+    ExportFormat,
+    ExportOptions,
+    ExportResult,
+    ExportSource,
+    register_export,
+)
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 NS = "urn:x-annotator:"
@@ -151,7 +157,7 @@ def _frame(collection: dict[str, Any], documents: bool) -> tuple[bytes, dict[str
     return frame, {match[2].decode(): match for match in _STAND_IN.finditer(frame)}
 
 
-def export_w3c(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+def export_w3c(source: ExportSource, destination: Path, options: ExportOptions) -> ExportResult:
     result, dropped = ExportResult(), Dropped()
 
     def write(temp: Path) -> None:
@@ -161,7 +167,7 @@ def export_w3c(project: Any, destination: Path, options: ExportOptions) -> Expor
         # come last, so they are spooled to an unnamed file beside the output (not to memory,
         # not to a /tmp that may be RAM) and copied in at the end.
         with (
-            project.store.read() as session,
+            source.read() as session,
             temp.open("wb") as out,
             tempfile.TemporaryFile(dir=temp.parent) as texts,
         ):

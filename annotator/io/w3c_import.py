@@ -29,10 +29,11 @@ from annotator.domain.attributes import check_value
 from annotator.domain.content_rules import text_problem
 from annotator.domain.offsets import find_occurrences
 from annotator.errors import ValidationError
+from annotator.io.exchange import Exchange, ImportContext, Loss
 from annotator.io.foreign_common import ForeignFormatError
 from annotator.io.foreign_files import read_json_bytes
 from annotator.io.formats import ImportFormat, Progress, register_import
-from annotator.io.import_common import ExchangeBuilder, apply_exchange, is_key, uuid_from_iri
+from annotator.io.import_common import ExchangeBuilder, built_exchange, is_key, uuid_from_iri
 from annotator.io.schema_file import is_exchange_time
 from annotator.io.w3c_anchor import anchor_quote
 from annotator.io.w3c_export import JSON_FORMAT
@@ -42,11 +43,10 @@ TAG_PURPOSES = ("tagging", "classifying")
 
 
 class _Reader:
-    def __init__(self, project: Any, name: str) -> None:
-        self.project, self.name = project, name
-        with project.store.read() as session:
-            self.schema = session.schema()
-            infos = session.documents()
+    def __init__(self, context: ImportContext, name: str) -> None:
+        self.context, self.name = context, name
+        self.schema = context.schema
+        infos = context.documents
         self.project_docs = {d.uuid for d in infos}
         # a foreign target's source matched by the document's recorded URL or canonical URL
         self.by_url = {
@@ -104,9 +104,9 @@ class _Reader:
             self.documents[source] = known
             return known
         if uuid in self.project_docs:
-            with self.project.store.read() as session:
-                document = session.document(uuid)
-            entry = self.builder.document(uuid, document.info.title, document.text)
+            title = next(d.title for d in self.context.documents if d.uuid == uuid)
+            text = self.context.text_of(uuid) if self.context.text_of else ""
+            entry = self.builder.document(uuid, title, text)
             self.documents[source] = entry
             return entry
         self.fail(
@@ -127,7 +127,7 @@ class _Reader:
             return self.builder.annotator(uuid, str(name))
         if creator is not None:
             self.fail(f"{path}.creator", "expected an agent object with an id")
-        current = self.project.annotator
+        current = self.context.annotator
         return self.builder.annotator(current.uuid, current.name)
 
     def times(self, annotation: dict[str, Any], path: str) -> tuple[str | None, str | None]:
@@ -413,17 +413,16 @@ def _annotations(data: Any) -> tuple[str, list[Any]]:
     return "$", []
 
 
-def import_w3c(
-    project: Any, path: Path, progress: Progress | None = None, document: str | None = None
-) -> Any:
-    """`document`: the project document foreign annotations without a known source annotate
-    (its uuid; the CLI's --document)."""
+def import_w3c(path: Path, context: ImportContext, progress: Progress | None = None) -> Exchange:
+    """context.target_document: the project document foreign annotations without a known
+    source annotate (its uuid; the CLI's --document, the dialog's "Annotates:")."""
+    document = context.target_document
     path = Path(path)
     try:
         data = orjson.loads(read_json_bytes(path))
     except orjson.JSONDecodeError as error:
         raise ForeignFormatError([f"{path.name}: $: not valid JSON ({error})"]) from None
-    reader = _Reader(project, path.name)
+    reader = _Reader(context, path.name)
     if isinstance(data, dict) and data.get("type") not in (
         None,
         "Annotation",
@@ -453,14 +452,11 @@ def import_w3c(
         reader.read_link(annotation, p)
     if reader.errors:
         raise ForeignFormatError(reader.errors)
-    report = apply_exchange(project, reader.builder, path, progress)
-    if reader.unanchored:
-        shown = "; ".join(reader.unanchored[:5])
-        report.conflicts.append(
-            f"{len(reader.unanchored)} annotation(s) could not be anchored in the text and were "
-            f"left out: {shown}"
-        )
-    return report
+    if progress is not None:
+        progress(0, 3)
+    shown = "; ".join(reader.unanchored[:5])
+    what = f"annotation(s) could not be anchored in the text and were left out: {shown}"
+    return built_exchange(reader.builder, path, [Loss(what, len(reader.unanchored))])
 
 
 register_import(

@@ -34,6 +34,7 @@ from xml.sax.saxutils import quoteattr
 
 from annotator.domain.ids import is_uuid
 from annotator.io.bounded_zip import BoundedZip
+from annotator.io.exchange import Exchange, ImportContext, Loss
 from annotator.io.export_common import (
     Dropped,
     annotator_names,
@@ -51,6 +52,7 @@ from annotator.io.formats import (
     ExportFormat,
     ExportOptions,
     ExportResult,
+    ExportSource,
     ImportFormat,
     Progress,
     register_export,
@@ -108,11 +110,11 @@ def type_system_xml() -> str:
     )
 
 
-def write_xmi(project: Any, destination: Path, options: ExportOptions) -> ExportResult:
+def write_xmi(source: ExportSource, destination: Path, options: ExportOptions) -> ExportResult:
     result, dropped, split, replaced = ExportResult(), Dropped(), [], [0]
 
     def write(temp: Path) -> None:
-        with project.store.read() as session, zipfile.ZipFile(temp, "w") as archive:
+        with source.read() as session, zipfile.ZipFile(temp, "w") as archive:
             names = annotator_names(session)
             entities = {e.uuid: e for e in session.entities()}
             archive.writestr("TypeSystem.xml", type_system_xml(), zipfile.ZIP_DEFLATED)
@@ -201,8 +203,8 @@ def _element(name: str, xmi_id: int, begin: int, end: int, features: dict[str, s
 # -- import ----------------------------------------------------------------------------------
 
 
-def read_xmi(project: Any, path: Path, progress: Progress | None) -> Any:
-    builder = ForeignImport(project, path)
+def read_xmi(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
+    builder = ForeignImport(context, path)
     raw = read_bytes(path)
     skipped: Counter[str] = Counter()
     references: frozenset[str] | None = None
@@ -218,7 +220,8 @@ def read_xmi(project: Any, path: Path, progress: Progress | None) -> Any:
         _read_document(builder, raw, Path(path).name, "", None, skipped)
     if skipped:
         kinds = ", ".join(f"{n} {name}" for name, n in sorted(skipped.items()))
-        builder.notices.append(f"left out (not annotation layers Annotator imports): {kinds}")
+        what = f"annotation(s) left out (not annotation layers Annotator imports): {kinds}"
+        builder.lost.append(Loss(what, sum(skipped.values())))
     return builder.run(progress)
 
 

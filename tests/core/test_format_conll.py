@@ -12,7 +12,8 @@ import pytest
 
 from annotator.cli import main
 from annotator.io.conll_export import tokenize
-from annotator.io.formats import ExportOptions, export_format
+from annotator.io.formats import ExportOptions
+from annotator.services.exchange_files import export_file
 from annotator.services.project import Project
 from annotator.services.span_commands import CreateSpan
 
@@ -44,7 +45,7 @@ def read_conll(path: Path) -> list[list[tuple[str, str]]]:
 
 
 def export(project: Project, path: Path, **options: Any):
-    result = export_format("conll").write(project, path, ExportOptions(**options))
+    result = export_file(project, "conll", path, ExportOptions(**options))
     return read_conll(path), result
 
 

@@ -85,10 +85,10 @@ def test_unanchorable_annotations_are_reported_not_fatal(tmp_path):
     }
     path = tmp_path / "foreign.json"
     path.write_bytes(orjson.dumps([lost, spaced]))
-    from annotator.io.w3c_import import import_w3c
+    from annotator.services.exchange_files import import_file
 
     with project:
-        report = import_w3c(project, path, None, document=doc)
+        report = import_file(project, "w3c", path, document=doc)
         _, spans, _, quotes, labels, _ = _spans(project)
     assert [(quotes[s.uuid], labels[s.tag]) for s in spans] == [("that ingenious hero", "hero")]
     assert "1 annotation(s) could not be anchored" in " ".join(report.conflicts)

@@ -23,6 +23,8 @@ import time
 
 import perf_data as pd
 
+from annotator.services.exchange_files import ProjectSnapshot
+
 DEFAULT_SCALE = 0.1  # 1,000 documents x 100 spans = 100,000 spans
 
 
@@ -48,7 +50,7 @@ def child_export(args: argparse.Namespace) -> dict:
     try:
         reset = pd.reset_peak_rss()
         started, cpu = time.perf_counter(), time.process_time()
-        result = fmt.write(project, output, ExportOptions())
+        result = fmt.write(ProjectSnapshot(project), output, ExportOptions())
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         peak = pd.peak_rss_mb()
     finally:

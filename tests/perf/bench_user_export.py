@@ -39,6 +39,8 @@ from pathlib import Path
 
 import perf_data as pd
 
+from annotator.services.exchange_files import ProjectSnapshot
+
 TARGET_MB = 150.0
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,7 +120,7 @@ def child_inproc(args: argparse.Namespace) -> dict:
         reset = pd.reset_peak_rss()
         base = pd.rss_mb()
         started = time.perf_counter()
-        export_json(project, args.output)
+        export_json(ProjectSnapshot(project), args.output)
         seconds = time.perf_counter() - started
         peak = pd.peak_rss_mb()
     return {
