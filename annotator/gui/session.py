@@ -18,7 +18,7 @@ from annotator.gui.layers import LayerState
 from annotator.gui.undo import UndoableCommand
 from annotator.services.command import Command
 from annotator.services.project import Project
-from annotator.store.project_store import ReadSession
+from annotator.services.sessions import ReadSession
 
 
 class ProjectSession(QObject):

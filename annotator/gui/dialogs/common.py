@@ -19,7 +19,7 @@ from annotator.gui.panels.common import WARNING, dot_icon
 from annotator.gui.session import ProjectSession
 from annotator.services.command import Command
 from annotator.services.project import Project
-from annotator.store.project_store import WriteSession
+from annotator.services.sessions import WriteSession
 
 
 class _Reporting(Command):
