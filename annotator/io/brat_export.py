@@ -220,7 +220,7 @@ def export_brat(source: ExportSource, destination: Path, options: ExportOptions)
                         zf.writestr(f"{path}.ann", "")
 
     write_atomically(destination, write)
-    result.warnings = dropped.warnings()
+    result.record(dropped.losses())
     return result
 
 

@@ -189,7 +189,7 @@ def export_conll(source: ExportSource, destination: Path, options: ExportOptions
                 )
 
     write_atomically(destination, write)
-    result.warnings = dropped.warnings()
+    result.record(dropped.losses())
     return result
 
 

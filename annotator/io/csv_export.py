@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from annotator.io.exchange import Loss
 from annotator.io.export_common import (
     Dropped,
     add_zip_member,
@@ -178,12 +179,10 @@ def export_csv(snapshot: ExportSource, destination: Path, options: ExportOptions
             table.detach()  # the spooled file stays open for the zip
 
     write_atomically(destination, write)
-    result.warnings = dropped.warnings()
-    if neutralised:
-        result.warnings.append(
-            f"{neutralised} cells starting with =, +, -, @, tab or carriage return were written "
-            "with a leading ' so spreadsheets show them as text, not formulas"
-        )
+    result.record(dropped.losses())
+    what = "cells starting with =, +, -, @, tab or carriage return were written with a "
+    what += "leading ' so spreadsheets show them as text, not formulas"
+    result.record([Loss(what, neutralised)])
     return result
 
 

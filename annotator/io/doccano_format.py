@@ -28,7 +28,7 @@ from annotator.io.export_losses import count_losses
 from annotator.io.foreign_common import (
     ForeignImport,
     span_order,
-    split_warning,
+    split_loss,
 )
 from annotator.io.foreign_files import jsonl_texts
 from annotator.io.formats import (
@@ -62,7 +62,7 @@ def write_doccano(source: ExportSource, destination: Path, options: ExportOption
     write_atomically(destination, write)
     if len(layers) > 1:
         dropped.add("layer names", len(layers), "doccano has one layer per file; spans merged")
-    result.warnings = dropped.warnings() + split_warning(split, "one entity per fragment")
+    result.record(dropped.losses() + split_loss(split, "one entity per fragment"))
     return result
 
 

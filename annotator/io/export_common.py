@@ -15,6 +15,7 @@ from typing import Any, BinaryIO, TypeVar
 
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, is_gold
 from annotator.domain.model import Document, Link, Span
+from annotator.io.exchange import Loss
 from annotator.io.formats import ExportOptions
 from annotator.io.json_export import ExportCancelled
 
@@ -149,7 +150,11 @@ class Dropped:
             self.counts[(what, why, verb)] += n
 
     def warnings(self) -> list[str]:
+        return [loss.line() for loss in self.losses()]
+
+    def losses(self) -> list[Loss]:
+        """The counts as a LossReport's items ("3 links dropped: CoNLL has no relations")."""
         return [
-            f"{n} {what} {verb}" + (f": {why}" if why else "")
+            Loss(f"{what} {verb}" + (f": {why}" if why else ""), n)
             for (what, why, verb), n in self.counts.items()
         ]

@@ -42,9 +42,9 @@ def span_order(span: Any, names: dict[str, str]) -> tuple:
     return (span.fragments, span.tag, names.get(span.annotator, span.annotator), span.uuid)
 
 
-def split_warning(split: list[str], how: str) -> list[str]:
-    """The warning for discontinuous spans a format writes as pieces."""
-    return [f"{len(split)} discontinuous span(s) written as {how}"] if split else []
+def split_loss(split: list[str], how: str) -> list[Loss]:
+    """The loss of discontinuous spans a format writes as pieces."""
+    return [Loss(f"discontinuous span(s) written as {how}", len(split))]
 
 
 # -- import side ---------------------------------------------------------------------------------

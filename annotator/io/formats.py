@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from annotator.errors import AnnotatorError
 
 if TYPE_CHECKING:
-    from annotator.io.exchange import Exchange, ImportContext, LossReport
+    from annotator.io.exchange import Exchange, ImportContext, Loss, LossReport
 
 Progress = Callable[[int, int], bool | None]
 """progress(done, total) → return False to cancel."""
@@ -58,8 +58,21 @@ class ExportResult:
     spans: int = 0
     links: int = 0
     warnings: list[str] = field(default_factory=list)
-    #: What the format could not carry, counted (the warnings say the same in words).
-    loss: LossReport | None = None
+    #: What the format could not carry, counted (`warnings` says the same in words).
+    losses: list[Loss] = field(default_factory=list)
+
+    def record(self, losses: list[Loss]) -> None:
+        """Add losses (each also becomes a warning line)."""
+        for loss in losses:
+            if loss.count:
+                self.losses.append(loss)
+                self.warnings.append(loss.line())
+
+    @property
+    def loss(self) -> LossReport:
+        from annotator.io.exchange import LossReport
+
+        return LossReport.of(self.losses)
 
 
 class ExportSource(Protocol):

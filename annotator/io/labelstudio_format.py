@@ -35,7 +35,7 @@ from annotator.io.foreign_common import (
     ForeignFormatError,
     ForeignImport,
     span_order,
-    split_warning,
+    split_loss,
 )
 from annotator.io.foreign_files import read_json_bytes
 from annotator.io.formats import (
@@ -78,7 +78,7 @@ def write_labelstudio(
             out.write(b"]")
 
     write_atomically(destination, write)
-    result.warnings = dropped.warnings() + split_warning(split, "one region per fragment")
+    result.record(dropped.losses() + split_loss(split, "one region per fragment"))
     return result
 
 

@@ -41,7 +41,7 @@ from annotator.io.export_losses import count_losses
 from annotator.io.foreign_common import (
     ForeignImport,
     span_order,
-    split_warning,
+    split_loss,
     stable_uuid,
 )
 from annotator.io.foreign_files import read_bytes
@@ -158,13 +158,10 @@ def write_qdpx(snapshot: ExportSource, destination: Path, options: ExportOptions
             add_zip_member(archive, "project.qde", qde, zipfile.ZIP_DEFLATED)
 
     write_atomically(destination, write)
-    result.warnings = dropped.warnings() + split_warning(split, "one selection per fragment")
-    if astral[0]:
-        result.warnings.append(
-            f"{astral[0]} document(s) hold characters outside the BMP (emoji): positions are "
-            "UTF-16 units as NVivo counts them; tools that count code points (QualCoder) shift "
-            "after them"
-        )
+    result.record(dropped.losses() + split_loss(split, "one selection per fragment"))
+    what = "document(s) hold characters outside the BMP (emoji): positions are UTF-16 units "
+    what += "as NVivo counts them; tools that count code points (QualCoder) shift after them"
+    result.record([Loss(what, astral[0])])
     return result
 
 

@@ -45,7 +45,7 @@ from annotator.io.export_losses import count_losses
 from annotator.io.foreign_common import (
     ForeignImport,
     span_order,
-    split_warning,
+    split_loss,
 )
 from annotator.io.foreign_files import jsonl_texts
 from annotator.io.formats import (
@@ -163,8 +163,8 @@ def write_docbin(source: ExportSource, destination: Path, options: ExportOptions
             result.links += len(layer.links)
             dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
         write_atomically(destination, lambda temp: temp.write_bytes(docbin.to_bytes()))
-    result.warnings = dropped.warnings() + split_warning(split, "one span per fragment")
-    result.warnings += _notes(extra)
+    result.record(dropped.losses() + split_loss(split, "one span per fragment"))
+    result.record(_notes(extra))
     return result
 
 
@@ -191,24 +191,16 @@ def _user_data(layer: Any, kept: list, names: dict, extra: Counter) -> dict[str,
     }
 
 
-def _notes(extra: Counter) -> list[str]:
-    lines = []
-    if extra["overlapping"]:
-        lines.append(
-            f"{extra['overlapping']} overlapping spans only in doc.spans['sc'], not in ents"
-        )
-    if extra["shrunk"]:
-        lines.append(
-            f"{extra['shrunk']} spans shrunk to whole tokens (they began or ended in space)"
-        )
-    if extra["links"]:
-        lines.append(f"{extra['links']} links kept only in doc.user_data (spaCy has no relations)")
-    if extra["attributes"]:
-        lines.append(
-            f"{extra['attributes']} spans' attributes/notes kept only in doc.user_data "
-            "(spaCy has no field for them)"
-        )
-    return lines
+def _notes(extra: Counter) -> list[Loss]:
+    return [
+        Loss("overlapping spans only in doc.spans['sc'], not in ents", extra["overlapping"]),
+        Loss("spans shrunk to whole tokens (they began or ended in space)", extra["shrunk"]),
+        Loss("links kept only in doc.user_data (spaCy has no relations)", extra["links"]),
+        Loss(
+            "spans' attributes/notes kept only in doc.user_data (spaCy has no field for them)",
+            extra["attributes"],
+        ),
+    ]
 
 
 def write_jsonl(source: ExportSource, destination: Path, options: ExportOptions) -> ExportResult:
@@ -258,7 +250,7 @@ def write_jsonl(source: ExportSource, destination: Path, options: ExportOptions)
     write_atomically(destination, write)
     if len(layers) > 1:
         dropped.add("layer names", len(layers), "JSONL has one layer; spans merged")
-    result.warnings = dropped.warnings() + split_warning(split, "one span per fragment")
+    result.record(dropped.losses() + split_loss(split, "one span per fragment"))
     return result
 
 

@@ -232,7 +232,7 @@ def export_w3c(source: ExportSource, destination: Path, options: ExportOptions) 
             out.write(frame[written:])
 
     write_atomically(destination, write)
-    result.warnings = dropped.warnings()
+    result.record(dropped.losses())
     return result
 
 

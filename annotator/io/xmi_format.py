@@ -44,7 +44,7 @@ from annotator.io.export_common import (
 from annotator.io.foreign_common import (
     ForeignImport,
     span_order,
-    split_warning,
+    split_loss,
     stable_uuid,
 )
 from annotator.io.foreign_files import read_bytes
@@ -130,9 +130,8 @@ def write_xmi(source: ExportSource, destination: Path, options: ExportOptions) -
                 dropped.add("links", layer.orphan_links, "an endpoint is in a layer not exported")
 
     write_atomically(destination, write)
-    result.warnings = dropped.warnings() + split_warning(split, "one Span per fragment")
-    if replaced[0]:
-        result.warnings.append(f"{replaced[0]} control characters written as U+FFFD (not XML 1.0)")
+    result.record(dropped.losses() + split_loss(split, "one Span per fragment"))
+    result.record([Loss("control characters written as U+FFFD (not XML 1.0)", replaced[0])])
     return result
 
 

@@ -91,4 +91,5 @@ def test_unanchorable_annotations_are_reported_not_fatal(tmp_path):
         report = import_file(project, "w3c", path, document=doc)
         _, spans, _, quotes, labels, _ = _spans(project)
     assert [(quotes[s.uuid], labels[s.tag]) for s in spans] == [("that ingenious hero", "hero")]
-    assert "1 annotation(s) could not be anchored" in " ".join(report.conflicts)
+    assert report.loss.count("annotation(s) could not be anchored") == 1
+    assert "1 annotation(s) could not be anchored" in report.summary()
