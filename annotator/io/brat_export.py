@@ -135,6 +135,10 @@ def ann_text(
         len(links) - len(order),
         "brat keeps a link only in the folder of its ends' layer",
     )
+    gone = [x for x in links if x.source not in ids or x.target not in ids]
+    why = "they were on cross-annotator links"  # lost with their links: counted too
+    dropped.add("link notes", sum(1 for x in gone if x.note), why)
+    dropped.add("link attribute values", sum(len(x.attributes) for x in gone), why)
     arguments: dict[str, list[str]] = {}
     for link in order:
         if owner[link.source][0] == "E":
@@ -142,8 +146,9 @@ def ann_text(
             count = sum(1 for r in roles if re.sub(r"\d+$", "", r.split(":")[0]) == link.type)
             role = link.type + (str(count + 1) if count else "")
             roles.append(f"{role}:{owner[link.target]}")
-            if link.note or link.attributes:
-                dropped.add("event argument notes/attributes", 1, "brat arguments have none")
+            why = "brat event arguments have none"
+            dropped.add("link notes", 1 if link.note else 0, why)
+            dropped.add("link attribute values", len(link.attributes), why)
     tags = {s.uuid: s.tag for s in spans}
     for span_uuid in event_ids:
         head = f"{owner[span_uuid]}\t{tags[span_uuid]}:{ids[span_uuid]}"

@@ -62,6 +62,8 @@ def write_doccano(source: ExportSource, destination: Path, options: ExportOption
     write_atomically(destination, write)
     if len(layers) > 1:
         dropped.add("layer names", len(layers), "doccano has one layer per file; spans merged")
+    else:  # the one layer's name: the importer's own name takes its place
+        dropped.add("layer names", len(layers), "a doccano file names no annotator")
     result.record(dropped.losses() + split_loss(split, "one entity per fragment"))
     return result
 
@@ -91,7 +93,7 @@ def _line(
             )
     relations = []
     for link in sorted(layer.links, key=lambda x: (first_entity[x.source], first_entity[x.target])):
-        dropped.add("link attribute sets", bool(link.attributes), "doccano relations have none")
+        dropped.add("link attribute values", len(link.attributes), "doccano relations have none")
         relations.append(
             {
                 "id": len(relations) + 1,

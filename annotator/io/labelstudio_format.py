@@ -103,7 +103,7 @@ def _task(number, layer, names, numbers, schema, dropped: Dropped, split: list) 
                 | {"value": value}
             )
     for link in sorted(layer.links, key=lambda x: (x.source, x.target, x.type)):
-        dropped.add("link attribute sets", bool(link.attributes), "Label Studio has none")
+        dropped.add("link attribute values", len(link.attributes), "Label Studio has none")
         directed = schema.link_type(link.type).directed
         by_annotator.setdefault(link.annotator, []).append(
             {"from_id": region_of[link.source], "to_id": region_of[link.target]}

@@ -250,6 +250,8 @@ def write_jsonl(source: ExportSource, destination: Path, options: ExportOptions)
     write_atomically(destination, write)
     if len(layers) > 1:
         dropped.add("layer names", len(layers), "JSONL has one layer; spans merged")
+    else:  # the one layer's name: the importer's own name takes its place
+        dropped.add("layer names", len(layers), "JSONL names no annotator")
     result.record(dropped.losses() + split_loss(split, "one span per fragment"))
     return result
 
