@@ -191,7 +191,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not args.project.exists():
         info = {}
         if fmt.key == "json":
-            from annotator.io.json_import import load_json_file
+            from annotator.io.formats.json.reader import load_json_file
 
             data = load_json_file(args.file)
             head = data.get("project", {}) if isinstance(data, dict) else {}
@@ -252,7 +252,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     import orjson
 
     from annotator.io.formats import check_export_destination
-    from annotator.io.json_import import load_json_file
+    from annotator.io.formats.json.reader import load_json_file
     from annotator.io.schema_file import read_schema_file, schema_file
     from annotator.services.schema_import import ImportSchema
 

@@ -7,11 +7,23 @@ the schema, annotators, document hashes and entities it matches against) and app
 
 from __future__ import annotations
 
+import uuid as uuidlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from annotator.domain.model import Annotator, DocumentInfo, Schema
+
+#: How rows of files that carry no uuid get one, per reader family: (namespace, separator),
+#: kept as they were so a file imported by an earlier version finds the same rows again.
+FOREIGN_IDS = (uuidlib.UUID("5b0d7c36-2f5e-4b8a-9a57-0a3c1f6e2d11"), "|")  # ForeignImport
+BUILT_IDS = (uuidlib.UUID("5d1f6a52-3c2e-4d0b-9c55-0e6f3f0b7a11"), "\x1f")  # brat, W3C
+
+
+def stable_uuid(*parts: object, ids: tuple[uuidlib.UUID, str] = FOREIGN_IDS) -> str:
+    """A uuid that is the same every time for the same parts (a re-import matches its rows)."""
+    namespace, separator = ids
+    return str(uuidlib.uuid5(namespace, separator.join(map(str, parts))))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from annotator.io.formats import (
 from annotator.services.import_exchange import import_context, preview, run_import
 
 if TYPE_CHECKING:
-    from annotator.io.json_import import ImportReport
+    from annotator.io.formats.json.reader import ImportReport
     from annotator.services.project import Project
 
 

@@ -23,9 +23,9 @@ from annotator.domain.model import (
     Schema,
     Span,
 )
-from annotator.io.json_history import import_history
-from annotator.io.json_import import ImportReport
-from annotator.io.json_validate import Exchange, ExchangeError, effective_schema
+from annotator.io.formats.json.history import import_history
+from annotator.io.formats.json.reader import ImportReport
+from annotator.io.formats.json.validate import Exchange, ExchangeError, effective_schema
 from annotator.io.schema_file import schema_to_dict
 
 PLURALS = {"span": "spans", "link": "links", "entity": "entities", "document": "documents"}

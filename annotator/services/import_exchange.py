@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.domain.changes import ChangeSet
 from annotator.io.exchange import Exchange, ImportContext
-from annotator.io.json_import import ImportReport
+from annotator.io.formats.json.reader import ImportReport
 from annotator.services.command import Command
 from annotator.services.history_log import record_changes
 from annotator.services.import_apply import Applied, apply_exchange
@@ -96,7 +96,7 @@ def apply_in(
     session: Any, exchange: Exchange, project: Project, progress: Progress | None = None
 ) -> tuple[ImportReport, Applied, bool]:
     """Validate the exchange against the project as this transaction sees it, then apply it."""
-    from annotator.io.json_validate import ExchangeError, validate_exchange
+    from annotator.io.formats.json.validate import ExchangeError, validate_exchange
 
     if progress is not None:
         progress(1, 3)
@@ -124,8 +124,8 @@ def apply_in(
 
 def exchange_error(exchange: Exchange, error: Any) -> Exception:
     """The validation error, each line naming the file (a foreign file's in its own type)."""
-    from annotator.io.foreign_common import ForeignFormatError
-    from annotator.io.json_validate import ExchangeError
+    from annotator.io.formats.foreign_common import ForeignFormatError
+    from annotator.io.formats.json.validate import ExchangeError
 
     kind = ForeignFormatError if exchange.foreign else ExchangeError
     name = exchange.source

@@ -92,7 +92,7 @@ def counts(project: Project) -> tuple[int, int, int]:
 
 
 def cancelled_export_leaves_nothing(project: Project, key: str, tmp_path: Path) -> None:
-    from annotator.io.json_export import ExportCancelled
+    from annotator.io.formats.json.writer import ExportCancelled
 
     out = tmp_path / f"cancelled{export_format(key).suffix}"
     with pytest.raises(ExportCancelled):

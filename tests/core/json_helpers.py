@@ -25,8 +25,8 @@ import orjson
 
 from annotator.domain.model import Schema
 from annotator.domain.offsets import FRAGMENT_JOINER
-from annotator.io.json_export import write_json
-from annotator.io.text_import import import_text
+from annotator.io.documents.text import import_text
+from annotator.io.formats.json.writer import write_json
 from annotator.services.command import Compound
 from annotator.services.document_commands import AddDocuments
 from annotator.services.entity_commands import CreateEntity, SetStatus

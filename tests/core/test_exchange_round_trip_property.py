@@ -15,7 +15,7 @@ import foreign_format_helpers as ff
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.io.text_import import import_text
+from annotator.io.documents.text import import_text
 from annotator.services.command import Compound
 from annotator.services.document_commands import AddDocuments
 from annotator.services.entity_commands import CreateEntity

@@ -15,9 +15,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from annotator.io import json_export
+from annotator.io.documents.text import import_text
 from annotator.io.formats import ExportOptions
-from annotator.io.text_import import import_text
+from annotator.io.formats.json import writer as json_export
 from annotator.services.document_commands import AddDocuments
 from annotator.services.exchange_files import ProjectSnapshot
 from annotator.services.project import Project

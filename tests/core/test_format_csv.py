@@ -14,8 +14,8 @@ import json_helpers as h
 import pytest
 
 from annotator.cli import main
-from annotator.io.csv_export import LINK_COLUMNS, SPAN_COLUMNS
 from annotator.io.formats import ExportOptions
+from annotator.io.formats.csv import LINK_COLUMNS, SPAN_COLUMNS
 from annotator.services.exchange_files import export_file
 from annotator.services.project import Project
 from annotator.services.span_commands import DeleteSpans

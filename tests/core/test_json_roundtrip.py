@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from annotator.domain.ids import new_uuid
 from annotator.domain.model import AttributeDef
 from annotator.domain.offsets import CONTEXT_LENGTH
-from annotator.io.json_export import export_json
-from annotator.io.text_import import import_text, normalize_text
+from annotator.io.documents.text import import_text, normalize_text
+from annotator.io.formats.json.writer import export_json
 from annotator.services.command import Compound
 from annotator.services.document_commands import AddDocuments
 from annotator.services.entity_commands import CreateEntity, EditEntity, SetStatus

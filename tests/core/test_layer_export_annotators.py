@@ -16,7 +16,7 @@ from service_helpers import Workspace, snapshot
 from annotator.cli import main
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID
 from annotator.io.formats import ExportOptions
-from annotator.io.json_export import write_json
+from annotator.io.formats.json.writer import write_json
 from annotator.services.curation import choose_annotators
 from annotator.services.curation_commands import AcceptAgreed
 from annotator.services.exchange_files import ProjectSnapshot, import_data

@@ -14,10 +14,10 @@ import pytest
 
 from annotator.domain.ids import is_uuid
 from annotator.domain.provenance import ACTIONS, OBJECT_KINDS
+from annotator.io.documents.text import import_text
 from annotator.io.formats import ExportOptions
-from annotator.io.json_export import write_json
-from annotator.io.json_validate import ExchangeError
-from annotator.io.text_import import import_text
+from annotator.io.formats.json.validate import ExchangeError
+from annotator.io.formats.json.writer import write_json
 from annotator.services.document_commands import AddDocuments, EditDocumentMetadata
 from annotator.services.entity_commands import DeleteEntity, EditEntity, SetStatus
 from annotator.services.exchange_files import ProjectSnapshot, import_data

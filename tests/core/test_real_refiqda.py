@@ -154,7 +154,7 @@ def test_maxqda_lower_case_sources_and_crlf(tmp_path) -> None:
     ],
 )
 def test_the_unit_follows_the_origin(tmp_path, origin, unit) -> None:
-    from annotator.io.refiqda_format import position_unit
+    from annotator.io.formats.refiqda import position_unit
 
     assert position_unit(origin) == unit
     text = "😀 Mayor Jane"

@@ -10,7 +10,7 @@ import foreign_format_helpers as ff
 import orjson
 from real_files import real_file
 
-from annotator.io.html_import import import_html_string
+from annotator.io.documents.html import import_html_string
 from annotator.services.document_commands import AddDocuments
 from annotator.services.project import Project
 

@@ -183,7 +183,7 @@ def test_batch_indexing_of_added_documents_survives_undo_redo_and_json_import(
 ) -> None:
     from service_helpers import imported
 
-    from annotator.io.json_export import export_json
+    from annotator.io.formats.json.writer import export_json
     from annotator.services.document_commands import AddDocuments
     from annotator.services.exchange_files import import_json
 

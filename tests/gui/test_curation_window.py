@@ -18,8 +18,8 @@ from annotator.domain.layers import GOLD_ANNOTATOR_UUID
 from annotator.gui.main_window import MainWindow
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
+from annotator.io.documents.text import import_text
 from annotator.io.formats import ExportOptions
-from annotator.io.text_import import import_text
 from annotator.services.document_commands import AddDocuments
 from annotator.services.exchange_files import export_file
 from annotator.services.link_commands import CreateLink

@@ -3,7 +3,7 @@
 The project (default 100,000 spans: scale 0.1 of perf_data, 1,000 documents with emoji, one
 span in 20 discontinuous, attributes on one in 3, 20,000 links) is built once through the
 production bulk path and cached in --workdir. Each round then exports it to JSON (the baseline,
-measured in the same run) and to every format in the registry (annotator/io/formats.py, so
+measured in the same run) and to every format in the registry (annotator/io/formats/__init__.py, so
 formats added later are measured without changing this file), each export in a fresh process
 with the project opened first (not timed). Rounds alternate the order of the formats. Reported
 per format: median seconds and CPU seconds, each as a ratio to JSON's (CPU time is the steadier

@@ -198,7 +198,7 @@ def child_merge(args: argparse.Namespace) -> dict:
 
 
 def child_json(args: argparse.Namespace) -> dict:
-    from annotator.io.json_export import export_json
+    from annotator.io.formats.json.writer import export_json
     from annotator.services.exchange_files import import_json
 
     _, b_path = _files(args.workdir, args.scale)

@@ -182,7 +182,7 @@ def child_prepare(args: argparse.Namespace) -> dict:
         building.rename(folder)
     destination = _json_file(args)
     if args.json_rounds and not destination.exists():
-        from annotator.io.json_export import export_json
+        from annotator.io.formats.json.writer import export_json
         from annotator.services.project import Project
 
         source = pd.ensure_project(args.workdir, args.scale)

@@ -1,4 +1,4 @@
-"""JSON export: `annotator.io.json_export.export_json` against raw sqlite3 + orjson.
+"""JSON export: `annotator.io.formats.json.writer.export_json` against raw sqlite3 + orjson.
 
 Targets (store research note §6): production ≤ 1.35× raw in time; its peak RSS ≤ 150 MB.
 
@@ -248,7 +248,7 @@ def child_raw(args: argparse.Namespace) -> dict:
 
 
 def child_ours(args: argparse.Namespace) -> dict:
-    from annotator.io.json_export import export_json
+    from annotator.io.formats.json.writer import export_json
     from annotator.services.project import Project
 
     database = pd.project_file(args.workdir, args.scale)

@@ -92,7 +92,7 @@ def child_ours(args: argparse.Namespace) -> dict:
 
 def child_export(args: argparse.Namespace) -> dict:
     """Make the JSON file the json case imports (an export of the cached project)."""
-    from annotator.io.json_export import export_json
+    from annotator.io.formats.json.writer import export_json
     from annotator.services.project import Project
 
     source = pd.ensure_project(args.workdir, args.scale)

@@ -54,7 +54,7 @@ def uptime() -> str:
 
 def concurrent_pushes(server, folder: Path, members: int, spans: int) -> dict:
     say(f"1. {members} members push {spans} new spans each, at once")
-    from annotator.io.text_import import import_text
+    from annotator.io.documents.text import import_text
     from annotator.services.document_commands import AddDocuments
 
     database = server.new_database()
@@ -119,7 +119,7 @@ def _timed(job) -> float:
 
 
 def clone_versus_json(server, folder: Path, workdir: Path, scale: float, rounds: int) -> dict:
-    from annotator.io.json_export import export_json
+    from annotator.io.formats.json.writer import export_json
     from annotator.services.exchange_files import import_json
 
     cached = pd.ensure_project(workdir, scale)

@@ -67,7 +67,7 @@ def _text(megabytes: float, seed: int) -> str:
 def child_build(args: argparse.Namespace) -> dict:
     from annotator.domain.ids import new_uuid, now
     from annotator.domain.model import Span
-    from annotator.io.text_import import import_text
+    from annotator.io.documents.text import import_text
     from annotator.services.document_commands import AddDocuments
     from annotator.services.project import Project
     from annotator.services.span_commands import anchored
@@ -112,7 +112,7 @@ def child_build(args: argparse.Namespace) -> dict:
 def child_inproc(args: argparse.Namespace) -> dict:
     """The export's own peak: open the project here (not counted: VmHWM is reset after the
     open checklist), then `export_json`, the function the CLI and the GUI call."""
-    from annotator.io.json_export import export_json
+    from annotator.io.formats.json.writer import export_json
     from annotator.services.project import Project
 
     with Project.open(_file(args, args.scale), annotator_name=pd.ANNOTATOR_NAME) as project:

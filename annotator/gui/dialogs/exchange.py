@@ -27,14 +27,14 @@ from annotator.errors import AnnotatorError
 from annotator.gui.dialogs.import_preview import show_preview
 from annotator.gui.dialogs.progress import run_with_progress
 from annotator.gui.session import ProjectSession
-from annotator.io.export_common import ExportCancelled
+from annotator.io.documents.registry import internal_error_line
 from annotator.io.formats import (
     ExportOptions,
     check_export_destination,
     export_formats,
     import_formats,
 )
-from annotator.io.importers import internal_error_line
+from annotator.io.formats.export_common import ExportCancelled
 from annotator.services.exchange_files import ProjectSnapshot, read_with
 from annotator.services.import_exchange import preview
 
