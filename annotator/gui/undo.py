@@ -1,4 +1,4 @@
-"""QUndoCommand adapter over the pure-Python commands of annotator.services."""
+"""QUndoCommand adapter that mirrors the services history (annotator.services.history)."""
 
 from __future__ import annotations
 
@@ -6,43 +6,37 @@ from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
-from annotator.domain.changes import ChangeSet
 from annotator.errors import AnnotatorError
 from annotator.services.command import Command
 from annotator.services.project import Project
 
 
 class UndoableCommand(QUndoCommand):
-    """Wraps a services Command that has already been done once (the first redo is skipped).
-
-    Every undo and redo is itself one saved transaction; a refusal (the project changed in a
-    way that makes the step impossible) is reported and marks the step obsolete.
+    """One step of the project's services history, already done once (the first redo is
+    skipped). Undo and redo call the project's own undo and redo (the stack and the history
+    move together; each is one saved transaction that tells the project's listeners); a
+    refusal (the project changed in a way that makes the step impossible) is reported and
+    marks the step obsolete, as the history drops it.
     """
 
-    def __init__(
-        self,
-        project: Project,
-        command: Command,
-        on_changes: Callable[[ChangeSet], None],
-        on_error: Callable[[str], None],
-    ) -> None:
+    def __init__(self, project: Project, command: Command, on_error: Callable[[str], None]) -> None:
         super().__init__(command.label)
         self.project, self.command = project, command
-        self._on_changes, self._on_error = on_changes, on_error
+        self._on_error = on_error
         self._skip_first_redo = True
 
     def redo(self) -> None:
         if self._skip_first_redo:
             self._skip_first_redo = False
             return
-        self._run(self.command.do)
+        self._run(self.project.redo)
 
     def undo(self) -> None:
-        self._run(self.command.undo)
+        self._run(self.project.undo)
 
-    def _run(self, step: Callable[[Project], ChangeSet]) -> None:
+    def _run(self, step: Callable[[], object]) -> None:
         try:
-            self._on_changes(step(self.project))
+            step()
         except AnnotatorError as error:
             self.setObsolete(True)
             self._on_error(f"Cannot {self.text().lower()}: {error}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from annotator.domain.changes import ChangeSet
@@ -19,27 +20,31 @@ class History:
         self._done: list[Command] = []
         self._undone: list[Command] = []
 
-    def push(self, command: Command) -> ChangeSet:
-        """Do the command; if it raises, the history is unchanged."""
-        changes = command.do(self._project)
+    def push(self, command: Command, do: Callable[[], ChangeSet] | None = None) -> ChangeSet:
+        """Do the command (`do` stands in for command.do(project), e.g. the same call behind a
+        progress dialog); if it raises, the history is unchanged."""
+        changes = do() if do is not None else command.do(self._project)
         self._done.append(command)
         self._undone.clear()
         return changes
 
     def undo(self) -> ChangeSet:
+        """Undo the last step. A step that can no longer be undone (the project changed in a
+        way that makes it impossible) raises and is dropped, as the GUI's undo stack drops it."""
         if not self._done:
             return ChangeSet()
-        command = self._done[-1]
+        command = self._done.pop()
         changes = command.undo(self._project)
-        self._undone.append(self._done.pop())
+        self._undone.append(command)
         return changes
 
     def redo(self) -> ChangeSet:
+        """Redo the last undone step (dropped, like undo's, when it raises)."""
         if not self._undone:
             return ChangeSet()
-        command = self._undone[-1]
+        command = self._undone.pop()
         changes = command.do(self._project)
-        self._done.append(self._undone.pop())
+        self._done.append(command)
         return changes
 
     @property
