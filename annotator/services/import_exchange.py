@@ -117,6 +117,7 @@ def apply_in(
         raise exchange_error(exchange, error) from None
     report.conflicts += [*exchange.notices, *exchange.loss.lines()]
     report.loss = exchange.loss
+    report.notices = list(exchange.notices)
     if progress is not None:
         progress(3, 3)
     return report, done, named

@@ -30,6 +30,7 @@ class ImportReport:
     conflicts: list[str] = field(default_factory=list)
     history: int = 0  # history rows of the file new here
     loss: LossReport = field(default_factory=LossReport)  # what the reader could not carry
+    notices: list[str] = field(default_factory=list)  # what the reader says it did instead
 
     def count(self, bucket: str, kind: str, n: int = 1) -> None:
         target = getattr(self, bucket)
@@ -51,7 +52,9 @@ class ImportReport:
         ]
         lines += [f"history: {self.history} entries added"] if self.history else []
         lost = self.loss.lines()
-        lines += [f"conflict: {c}" for c in self.conflicts if c not in lost]
+        said = {*lost, *self.notices}
+        lines += [f"conflict: {c}" for c in self.conflicts if c not in said]
+        lines += [f"note: {line}" for line in self.notices]
         lines += [f"lost: {line}" for line in lost]
         return "\n".join(lines)
 
