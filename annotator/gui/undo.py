@@ -16,7 +16,7 @@ class UndoableCommand(QUndoCommand):
     skipped). Undo and redo call the project's own undo and redo (the stack and the history
     move together; each is one saved transaction that tells the project's listeners); a
     refusal (the project changed in a way that makes the step impossible) is reported and
-    marks the step obsolete, as the history drops it.
+    marks the step obsolete; the history drops it too (History.forget).
     """
 
     def __init__(self, project: Project, command: Command, on_error: Callable[[str], None]) -> None:
@@ -29,14 +29,15 @@ class UndoableCommand(QUndoCommand):
         if self._skip_first_redo:
             self._skip_first_redo = False
             return
-        self._run(self.project.redo)
+        self._run(self.project.redo, "redo")
 
     def undo(self) -> None:
-        self._run(self.project.undo)
+        self._run(self.project.undo, "undo")
 
-    def _run(self, step: Callable[[], object]) -> None:
+    def _run(self, step: Callable[[], object], which: str) -> None:
         try:
             step()
         except AnnotatorError as error:
-            self.setObsolete(True)
+            self.setObsolete(True)  # the stack drops the step: so does the history
+            self.project.history.forget(which)
             self._on_error(f"Cannot {self.text().lower()}: {error}")

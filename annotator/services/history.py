@@ -29,23 +29,28 @@ class History:
         return changes
 
     def undo(self) -> ChangeSet:
-        """Undo the last step. A step that can no longer be undone (the project changed in a
-        way that makes it impossible) raises and is dropped, as the GUI's undo stack drops it."""
+        """Undo the last step; one that cannot run now raises and stays (to retry)."""
         if not self._done:
             return ChangeSet()
-        command = self._done.pop()
+        command = self._done[-1]
         changes = command.undo(self._project)
-        self._undone.append(command)
+        self._undone.append(self._done.pop())
         return changes
 
     def redo(self) -> ChangeSet:
-        """Redo the last undone step (dropped, like undo's, when it raises)."""
         if not self._undone:
             return ChangeSet()
-        command = self._undone.pop()
+        command = self._undone[-1]
         changes = command.do(self._project)
-        self._done.append(command)
+        self._done.append(self._undone.pop())
         return changes
+
+    def forget(self, step: str) -> None:
+        """Drop the next step to undo ("undo") or to redo ("redo"): the GUI's undo stack drops
+        a step that failed (marks it obsolete), and the history follows it."""
+        stack = self._done if step == "undo" else self._undone
+        if stack:
+            stack.pop()
 
     @property
     def undo_label(self) -> str | None:

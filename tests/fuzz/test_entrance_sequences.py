@@ -25,7 +25,7 @@ from merge_helpers import rich_pair
 
 from annotator.domain import content_rules
 from annotator.io.formats import ExportOptions, import_format
-from annotator.services.exchange_files import export_file
+from annotator.services.exchange_files import export_file, import_file
 from annotator.services.merge import merge
 from annotator.services.project import Project
 
@@ -88,4 +88,4 @@ def test_any_sequence_of_hostile_imports_and_merges(
         else:
             source.write_text(json.dumps(mutate_json(exported, step)), "utf-8")
         fmt = import_format(kind)
-        assert_clean_outcome(mine, lambda p, f=fmt, s=source: f.read(p, s, None))
+        assert_clean_outcome(mine, lambda p, f=fmt, s=source: import_file(p, f.key, s))

@@ -74,3 +74,16 @@ def test_project_attempt_returns_a_refusal_and_records_nothing(tmp_path: Path) -
         refused = project.attempt(CreateSpan(add.report.added[0], "nope", [(0, 5)]))
         assert isinstance(refused, Refusal) and "nope" in refused.reason
         assert project.history.undo_label == "Add document"
+
+
+def test_a_step_that_can_no_longer_be_undone_leaves_the_stack_and_the_history(session) -> None:
+    from annotator.services.schema_commands import AddTagType
+
+    errors: list[str] = []
+    session.error.connect(errors.append)
+    assert session.run(AddTagType("site", "Site", "custom", "#123456")) is True
+    CreateSpan(session.document, "site", [(0, 5)]).do(session.project)  # outside the history
+    session.undo_stack.undo()
+    assert errors and "Cannot add tag type site" in errors[0]
+    assert session.undo_stack.count() == 0
+    assert session.project.history.undo_label is None
