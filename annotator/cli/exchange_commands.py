@@ -51,6 +51,11 @@ def register(sub) -> dict:
         help="w3c: the project document (title or uuid) that annotations made elsewhere "
         "(Hypothesis, Recogito) annotate when their target source is absent or unknown",
     )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="only print what the import would add, update, skip and lose; write nothing",
+    )
 
     p = sub.add_parser("schema", help="export or import the annotation schema")
     p.add_argument("action", choices=["export", "import"])
@@ -133,6 +138,7 @@ def import_format_for(args: argparse.Namespace):
 
 def cmd_export(args: argparse.Namespace) -> int:
     from annotator.io.formats import ExportOptions, check_export_destination
+    from annotator.services.exchange_files import ProjectSnapshot
 
     to_stdout = str(args.output) == "-"
     if to_stdout and not args.format:
@@ -146,7 +152,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             result = _export_to_stdout(fmt, project, options)
         else:
             check_export_destination(project.path, args.output)
-            result = fmt.write(project, args.output, options)
+            result = fmt.write(ProjectSnapshot(project), args.output, options)
     for warning in result.warnings:
         say(f"warning: {warning}")
     where = "standard output" if to_stdout else args.output
@@ -161,9 +167,11 @@ def _export_to_stdout(fmt, project, options):
     import sys
     import tempfile
 
+    from annotator.services.exchange_files import ProjectSnapshot
+
     with tempfile.TemporaryDirectory(prefix="annotator-export-") as folder:
         path = Path(folder) / f"export{fmt.suffix}"
-        result = fmt.write(project, path, options)
+        result = fmt.write(ProjectSnapshot(project), path, options)
         with path.open("rb") as exported:
             shutil.copyfileobj(exported, sys.stdout.buffer)
         sys.stdout.buffer.flush()
@@ -175,10 +183,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     from annotator.services.project import Project
 
     fmt = import_format_for(args)
+    dry_run = getattr(args, "dry_run", False)
+    if dry_run and not args.project.exists():
+        from annotator.errors import ValidationError
+
+        raise ValidationError(f"{args.project.name} does not exist; --dry-run creates nothing")
     if not args.project.exists():
         info = {}
         if fmt.key == "json":
-            from annotator.io.json_import import load_json_file
+            from annotator.io.formats.json.reader import load_json_file
 
             data = load_json_file(args.file)
             head = data.get("project", {}) if isinstance(data, dict) else {}
@@ -192,8 +205,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             args.project, schema=Schema(), annotator_name=args.annotator, info=info
         )
         try:
-            read = _reader(fmt, project, getattr(args, "document", None))
-            report = read(project, args.file, progress("importing"))
+            report = _import(fmt, project, args, dry_run)
         except BaseException:
             project.close()
             args.project.unlink(missing_ok=True)
@@ -201,24 +213,31 @@ def cmd_import(args: argparse.Namespace) -> int:
         project.close()
     else:
         with open_project(args) as project:
-            read = _reader(fmt, project, getattr(args, "document", None))
-            report = read(project, args.file, progress("importing"))
+            report = _import(fmt, project, args, dry_run)
+    if dry_run:
+        print("dry run: nothing was written; the import would give")
     print(report.summary())
     return 0
 
 
-def _reader(fmt, project, document: str | None):
-    """The format's read, given the --document it annotates (w3c only)."""
+def _import(fmt, project, args: argparse.Namespace, dry_run: bool):
+    """Read the file, then apply it as one command (or only preview it)."""
+    from annotator.services.exchange_files import import_file
+
+    document = _document(fmt, project, getattr(args, "document", None))
+    return import_file(
+        project, fmt.key, args.file, progress("importing"), document=document, dry_run=dry_run
+    )
+
+
+def _document(fmt, project, document: str | None) -> str | None:
+    """The uuid of the --document a W3C file annotates (w3c only)."""
     from annotator.errors import ValidationError
 
     if not document:
-        return fmt.read
+        return None
     if fmt.key != "w3c":
         raise ValidationError("--document applies to W3C imports only")
-    from functools import partial
-
-    from annotator.io.w3c_import import import_w3c
-
     with project.store.read() as session:
         found = [d.uuid for d in session.documents() if document in (d.uuid, d.title)]
     if len(found) != 1:
@@ -226,14 +245,14 @@ def _reader(fmt, project, document: str | None):
             f"--document {document!r}: "
             + ("no such document" if not found else "several documents have that title")
         )
-    return partial(import_w3c, document=found[0])
+    return found[0]
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
     import orjson
 
     from annotator.io.formats import check_export_destination
-    from annotator.io.json_import import load_json_file
+    from annotator.io.formats.json.reader import load_json_file
     from annotator.io.schema_file import read_schema_file, schema_file
     from annotator.services.schema_import import ImportSchema
 

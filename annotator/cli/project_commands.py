@@ -61,7 +61,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     schema = None
     if args.schema:
-        from annotator.io.json_import import load_json_file
+        from annotator.io.formats.json.reader import load_json_file
         from annotator.io.schema_file import read_schema_file
 
         schema = read_schema_file(load_json_file(args.schema))
@@ -79,7 +79,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from annotator.io.importers import ImportRefused, collect_files, read_reported
+    from annotator.io.documents.registry import ImportRefused, collect_files, read_reported
     from annotator.services.document_commands import AddDocuments
 
     files = collect_files(args.paths)

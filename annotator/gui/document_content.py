@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from annotator.domain.changes import ChangeSet
 from annotator.domain.model import Link, Span
-from annotator.store.project_store import ReadSession
+from annotator.services.sessions import ReadSession
 
 #: The first read takes the spans starting in this many code points (more than a screen)…
 FIRST_SCREEN = 30_000

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from annotator.errors import AnnotatorError
 from annotator.gui.folders import remember, start_in
 from annotator.gui.session import ProjectSession
-from annotator.io.importers import (
+from annotator.io.documents.registry import (
     ImportRefused,
     collect_files,
     read_reported,

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 
 from annotator.gui.dialogs.common import plain_buttons
 from annotator.gui.session import ProjectSession
-from annotator.io.html_import import import_html_string
-from annotator.io.importers import ImportedDocument, ImportRefused
-from annotator.io.text_import import TITLE_MAX, import_text
+from annotator.io.documents.html import import_html_string
+from annotator.io.documents.registry import ImportedDocument, ImportRefused
+from annotator.io.documents.text import TITLE_MAX, import_text
 from annotator.services.document_commands import AddDocuments
 
 CLIPBOARD_NAME = "clipboard"

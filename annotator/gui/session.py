@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -16,10 +17,10 @@ from annotator.errors import AnnotatorError
 from annotator.gui.document_content import LoadedDocument
 from annotator.gui.layers import LayerState
 from annotator.gui.undo import UndoableCommand
-from annotator.services.command import Command
+from annotator.services.command import Command, Refusal
 from annotator.services.gc_pause import BulkLoad
 from annotator.services.project import Project
-from annotator.store.project_store import ReadSession
+from annotator.services.sessions import ReadSession
 
 
 class ProjectSession(QObject):
@@ -165,22 +166,30 @@ class ProjectSession(QObject):
         return names
 
     # -- changing ----------------------------------------------------------------------------
-    def run(self, command: Command, do: Callable[[], ChangeSet] | None = None) -> bool:
-        """Do a command (saved at once) and put it on the undo stack. False if refused.
+    def run(
+        self,
+        command: Command,
+        do: Callable[[], ChangeSet] | None = None,
+        *,
+        report: bool = True,
+    ) -> Literal[True] | Refusal:
+        """Do a command through the services (`Project.attempt`: saved at once, recorded in
+        the project's history) and mirror it on the undo stack. True when done, else the
+        Refusal (false), which is also shown (message or error) unless report=False.
 
         `do` stands in for `command.do(project)`, e.g. the same call behind a progress dialog;
-        any exception but a refusal (a cancel) propagates, and nothing is pushed."""
+        any exception but a refusal (a cancel) propagates, and nothing is recorded."""
         refusal = self.layer.refusal(command)
         if refusal:  # a read-only layer is shown: say so rather than ignore the key
-            self.message.emit(refusal)
-            return False
-        try:
-            changes = do() if do is not None else command.do(self.project)
-        except AnnotatorError as error:
-            self.error.emit(str(error))
-            return False
-        self.undo_stack.push(UndoableCommand(self.project, command, self.notify, self.error.emit))
-        self.notify(changes)
+            if report:
+                self.message.emit(refusal)
+            return Refusal(refusal)
+        outcome = self.project.attempt(command, do)
+        if isinstance(outcome, Refusal):
+            if report:
+                self.error.emit(outcome.reason)
+            return outcome
+        self.undo_stack.push(UndoableCommand(self.project, command, self.error.emit))
         return True
 
     def notify(self, changes: ChangeSet) -> None:

@@ -1,4 +1,4 @@
-"""QUndoCommand adapter over the pure-Python commands of annotator.services."""
+"""QUndoCommand adapter that mirrors the services history (annotator.services.history)."""
 
 from __future__ import annotations
 
@@ -6,29 +6,23 @@ from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
-from annotator.domain.changes import ChangeSet
 from annotator.errors import AnnotatorError
 from annotator.services.command import Command
 from annotator.services.project import Project
 
 
 class UndoableCommand(QUndoCommand):
-    """Wraps a services Command that has already been done once (the first redo is skipped).
-
-    Every undo and redo is itself one saved transaction; a refusal (the project changed in a
-    way that makes the step impossible) is reported and marks the step obsolete.
+    """One step of the project's services history, already done once (the first redo is
+    skipped). Undo and redo call the project's own undo and redo (the stack and the history
+    move together; each is one saved transaction that tells the project's listeners); a
+    refusal (the project changed in a way that makes the step impossible) is reported and
+    marks the step obsolete; the history drops it too (History.forget).
     """
 
-    def __init__(
-        self,
-        project: Project,
-        command: Command,
-        on_changes: Callable[[ChangeSet], None],
-        on_error: Callable[[str], None],
-    ) -> None:
+    def __init__(self, project: Project, command: Command, on_error: Callable[[str], None]) -> None:
         super().__init__(command.label)
         self.project, self.command = project, command
-        self._on_changes, self._on_error = on_changes, on_error
+        self._on_error = on_error
         self._skip_first_redo = True
 
     def id(self) -> int:
@@ -36,28 +30,23 @@ class UndoableCommand(QUndoCommand):
         return 1 if hasattr(self.command, "absorb") else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        """One more resize of the same span: one undo step, one history row (the services
-        command folds the rows; see ResizeSpan.absorb)."""
-        if not isinstance(other, UndoableCommand):
-            return False
-        try:
-            return bool(self.command.absorb(self.project, other.command))  # type: ignore[attr-defined]
-        except AnnotatorError as error:
-            self._on_error(str(error))
-            return False
+        """One more resize of the same span: one undo step, as the services history already
+        folded it into one step and one history row (History.push, ResizeSpan.absorb)."""
+        return isinstance(other, UndoableCommand) and self.project.history.was_folded(other.command)
 
     def redo(self) -> None:
         if self._skip_first_redo:
             self._skip_first_redo = False
             return
-        self._run(self.command.do)
+        self._run(self.project.redo, "redo")
 
     def undo(self) -> None:
-        self._run(self.command.undo)
+        self._run(self.project.undo, "undo")
 
-    def _run(self, step: Callable[[Project], ChangeSet]) -> None:
+    def _run(self, step: Callable[[], object], which: str) -> None:
         try:
-            self._on_changes(step(self.project))
+            step()
         except AnnotatorError as error:
-            self.setObsolete(True)
+            self.setObsolete(True)  # the stack drops the step: so does the history
+            self.project.history.forget(which)
             self._on_error(f"Cannot {self.text().lower()}: {error}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from annotator.domain.changes import ChangeSet
@@ -11,6 +12,17 @@ from annotator.services.history_log import record_changes
 if TYPE_CHECKING:
     from annotator.services.project import Project
     from annotator.store.project_store import WriteSession
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a command was not done (nothing was written); false, so `if project.attempt(...)`
+    reads as "if it was done"."""
+
+    reason: str
+
+    def __bool__(self) -> bool:
+        return False
 
 
 class Command(ABC):

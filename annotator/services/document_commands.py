@@ -14,7 +14,7 @@ from annotator.domain.content_rules import text_problem
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.model import Document, DocumentInfo, DocumentStatus, Link, Span
 from annotator.errors import ValidationError
-from annotator.io.importers import ImportedDocument
+from annotator.io.documents.registry import ImportedDocument
 from annotator.services.command import Command
 from annotator.services.project import Project
 from annotator.store.project_store import WriteSession

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from annotator.domain.changes import ChangeSet
@@ -18,19 +19,29 @@ class History:
         self._project = project
         self._done: list[Command] = []
         self._undone: list[Command] = []
+        self._folded: Command | None = None  # the last command pushed, if it was folded in
 
-    def push(self, command: Command) -> ChangeSet:
-        """Do the command; if it raises, the history is unchanged. A command that continues
+    def push(self, command: Command, do: Callable[[], ChangeSet] | None = None) -> ChangeSet:
+        """Do the command (`do` stands in for command.do(project), e.g. the same call behind a
+        progress dialog); if it raises, the history is unchanged. A command that continues
         the last one (e.g. one more resize of the same span) is folded into it: one undo step
         and one history row (see `ResizeSpan.absorb`)."""
-        changes = command.do(self._project)
+        changes = do() if do is not None else command.do(self._project)
         absorb = getattr(self._done[-1], "absorb", None) if self._done else None
-        if not (absorb is not None and not self._undone and absorb(self._project, command)):
+        folded = absorb is not None and not self._undone and absorb(self._project, command)
+        if not folded:
             self._done.append(command)
+        self._folded = command if folded else None
         self._undone.clear()
         return changes
 
+    def was_folded(self, command: Command) -> bool:
+        """Whether `command`, the last one pushed, was folded into the step before it (the
+        GUI's undo stack then merges its step the same way)."""
+        return command is self._folded
+
     def undo(self) -> ChangeSet:
+        """Undo the last step; one that cannot run now raises and stays (to retry)."""
         if not self._done:
             return ChangeSet()
         command = self._done[-1]
@@ -45,6 +56,13 @@ class History:
         changes = command.do(self._project)
         self._done.append(self._undone.pop())
         return changes
+
+    def forget(self, step: str) -> None:
+        """Drop the next step to undo ("undo") or to redo ("redo"): the GUI's undo stack drops
+        a step that failed (marks it obsolete), and the history follows it."""
+        stack = self._done if step == "undo" else self._undone
+        if stack:
+            stack.pop()
 
     @property
     def undo_label(self) -> str | None:

@@ -12,10 +12,10 @@ from pathlib import Path
 from annotator.domain.changes import ChangeSet
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.model import Annotator, Schema
-from annotator.errors import ValidationError
+from annotator.errors import AnnotatorError, ValidationError
 from annotator.io.schema_file import read_schema_file
 from annotator.resources import resource_path
-from annotator.services.command import Command
+from annotator.services.command import Command, Refusal
 from annotator.services.history import History
 from annotator.services.identity import current_name, identity_uuid
 from annotator.store.project_store import ProjectStore, WriteSession
@@ -164,9 +164,20 @@ class Project:
                 session.insert_annotator(self.annotator)
         self._annotator_saved = True
 
-    def run(self, command: Command) -> ChangeSet:
-        """Do a command, record it for undo and tell listeners what changed."""
-        return self.notify(self.history.push(command))
+    def run(self, command: Command, do: Callable[[], ChangeSet] | None = None) -> ChangeSet:
+        """Do a command, record it for undo and tell listeners what changed (`do`: see
+        History.push). A refusal raises (AnnotatorError); see `attempt`."""
+        return self.notify(self.history.push(command, do))
+
+    def attempt(
+        self, command: Command, do: Callable[[], ChangeSet] | None = None
+    ) -> ChangeSet | Refusal:
+        """`run`, with a refusal returned (nothing written, nothing recorded) instead of
+        raised: the one path the GUI runs commands through."""
+        try:
+            return self.run(command, do)
+        except AnnotatorError as error:
+            return Refusal(str(error))
 
     def undo(self) -> ChangeSet:
         return self.notify(self.history.undo())

@@ -14,8 +14,8 @@ from annotator.domain.ids import now
 from annotator.domain.model import Annotator
 from annotator.domain.offsets import find_occurrences
 from annotator.errors import ValidationError
-from annotator.io.importers import ImportedDocument
-from annotator.io.text_import import normalize_text, sha256_text
+from annotator.io.documents.registry import ImportedDocument
+from annotator.io.documents.text import normalize_text, sha256_text
 from annotator.resources import resource_path
 from annotator.services.command import Compound
 from annotator.services.document_commands import AddDocuments

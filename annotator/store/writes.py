@@ -129,6 +129,12 @@ class Writes:
             )
         )
 
+    def delete_annotator(self, uuid: str) -> None:
+        """Remove an annotator nothing refers to any more (the undo of an import that added
+        them; history rows that name them keep no author)."""
+        a = t.annotators
+        self.connection.execute(delete(a).where(a.c.uuid == uuid))
+
     def update_annotator(self, annotator: Annotator) -> None:
         a = t.annotators
         self.connection.execute(

@@ -9,8 +9,8 @@ import random
 import sqlite3
 from pathlib import Path
 
-from annotator.io.importers import ImportedDocument
-from annotator.io.text_import import sha256_text
+from annotator.io.documents.registry import ImportedDocument
+from annotator.io.documents.text import sha256_text
 from annotator.services.command import Compound
 from annotator.services.document_commands import AddDocuments
 from annotator.services.entity_commands import CreateEntity, SetStatus

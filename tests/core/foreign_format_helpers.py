@@ -22,7 +22,9 @@ import json_helpers as h
 import pytest
 
 from annotator.cli import main
-from annotator.io.formats import ExportOptions, ExportResult, export_format, import_format
+from annotator.io.formats import ExportOptions, ExportResult, export_format
+from annotator.services import exchange_files
+from annotator.services.exchange_files import export_file
 from annotator.services.project import Project
 from annotator.services.span_commands import CreateSpan
 
@@ -49,11 +51,11 @@ def rich(tmp_path: Path) -> tuple[Project, h.Rich, str]:
 
 
 def export(project: Project, key: str, path: Path, **options: Any) -> ExportResult:
-    return export_format(key).write(project, path, ExportOptions(**options))
+    return export_file(project, key, path, ExportOptions(**options))
 
 
 def import_file(project: Project, key: str, path: Path) -> Any:
-    return import_format(key).read(project, path, None)
+    return exchange_files.import_file(project, key, path, None)
 
 
 def fresh(path: Path, name: str = "Rich project", **kwargs: Any) -> Project:
@@ -90,7 +92,7 @@ def counts(project: Project) -> tuple[int, int, int]:
 
 
 def cancelled_export_leaves_nothing(project: Project, key: str, tmp_path: Path) -> None:
-    from annotator.io.json_export import ExportCancelled
+    from annotator.io.formats.json.writer import ExportCancelled
 
     out = tmp_path / f"cancelled{export_format(key).suffix}"
     with pytest.raises(ExportCancelled):

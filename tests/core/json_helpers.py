@@ -25,11 +25,12 @@ import orjson
 
 from annotator.domain.model import Schema
 from annotator.domain.offsets import FRAGMENT_JOINER
-from annotator.io.json_export import write_json
-from annotator.io.text_import import import_text
+from annotator.io.documents.text import import_text
+from annotator.io.formats.json.writer import write_json
 from annotator.services.command import Compound
 from annotator.services.document_commands import AddDocuments
 from annotator.services.entity_commands import CreateEntity, SetStatus
+from annotator.services.exchange_files import ProjectSnapshot
 from annotator.services.link_commands import CreateLink
 from annotator.services.project import Project
 from annotator.services.span_commands import CreateSpan, DeleteSpans
@@ -49,7 +50,7 @@ TEXT_2 = "Second article.\nEngineers disagreed with the mayor about the bridge ð
 
 def export_bytes(project: Project) -> bytes:
     out = io.BytesIO()
-    write_json(project, out)
+    write_json(ProjectSnapshot(project), out)
     return out.getvalue()
 
 

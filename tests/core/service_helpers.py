@@ -32,7 +32,7 @@ from annotator.domain.model import (
     Span,
     TagType,
 )
-from annotator.io.importers import ImportedDocument
+from annotator.io.documents.registry import ImportedDocument
 from annotator.services.command import Command
 from annotator.services.document_commands import AddDocuments
 from annotator.services.link_commands import CreateLink

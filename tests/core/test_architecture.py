@@ -201,3 +201,40 @@ def test_importing_the_domain_loads_neither_qt_nor_sqlalchemy() -> None:
     report = _probe("annotator.domain")
     assert report["failed"] == {}, report["failed"]
     assert report["loaded"] == []
+
+
+# -- io holds pure converters (design.md §10): no project, no store ------------------------------
+IO_SOURCES = [p for p in SOURCES if _inside(p, "io")]
+FORBIDDEN_IO_PARAMETERS = {"project", "store"}
+
+
+@pytest.mark.parametrize("path", IO_SOURCES, ids=_relative)
+def test_io_converters_take_no_project_or_store(path: Path) -> None:
+    """A reader gets bytes and an ImportContext, a writer an ExportSource: no function or
+    method of io has a parameter called project or store, and none reads `.store`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            arguments = node.args
+            names = {a.arg for a in (*arguments.posonlyargs, *arguments.args)}
+            names |= {a.arg for a in arguments.kwonlyargs}
+            bad = names & FORBIDDEN_IO_PARAMETERS
+            where = getattr(node, "name", "lambda")
+            assert not bad, f"{_relative(path)}:{node.lineno} {where}() takes {sorted(bad)}"
+        if isinstance(node, ast.Attribute) and node.attr == "store":
+            raise AssertionError(f"{_relative(path)}:{node.lineno} reads .store")
+
+
+@pytest.mark.parametrize("path", [p for p in SOURCES if _inside(p, "gui")], ids=_relative)
+def test_gui_does_not_import_the_store(path: Path) -> None:
+    """The GUI reaches the project file only through services."""
+    bad = sorted(n for n in _imports(path) if n.startswith("annotator.store"))
+    assert not bad, f"{_relative(path)} imports {bad}; go through annotator.services"
+
+
+def test_the_io_rules_catch_a_project_parameter() -> None:
+    source = "def read(project, path):\n    with project.store.read():\n        pass\n"
+    tree = ast.parse(source)
+    (function,) = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+    assert {a.arg for a in function.args.args} & FORBIDDEN_IO_PARAMETERS == {"project"}
+    assert any(isinstance(n, ast.Attribute) and n.attr == "store" for n in ast.walk(tree))

@@ -19,9 +19,10 @@ from annotator.domain.ids import now
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
 from annotator.domain.model import Annotator
 from annotator.errors import AnnotatorError, ValidationError
-from annotator.io.formats import ExportOptions, export_format
+from annotator.io.formats import ExportOptions
 from annotator.services.curation import build_queue, choose_annotators
 from annotator.services.curation_commands import AcceptAgreed, Decide, EditIntoGold
+from annotator.services.exchange_files import export_file
 from annotator.services.span_commands import EditSpan
 from annotator.store.decisions import decision_count, decisions
 
@@ -298,13 +299,13 @@ def test_gold_exports_on_its_own_as_json_and_brat(ws, tmp_path) -> None:
     ws.run(AcceptAgreed(annotators))
     ws.run(Decide(unit_at(ws, "span", "Engineers"), "reject"))
     options = ExportOptions(annotators=frozenset({GOLD_ANNOTATOR_UUID}))
-    export_format("json").write(ws.project, tmp_path / "gold.json", options)
+    export_file(ws.project, "json", tmp_path / "gold.json", options)
     data = json.loads((tmp_path / "gold.json").read_text(encoding="utf-8"))
     (document,) = data["documents"]
     quotes = sorted(s["text"] for s in document["spans"])
     assert quotes == ["Monday", "the bridge was safe"]
     assert {s["annotator"] for s in document["spans"]} == {GOLD_ANNOTATOR_UUID}
-    result = export_format("brat").write(ws.project, tmp_path / "gold.zip", options)
+    result = export_file(ws.project, "brat", tmp_path / "gold.zip", options)
     assert result.spans == 2
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from annotator.io.text_import import PlainTextImporter
+from annotator.io.documents.text import PlainTextImporter
 
 RESOURCES = Path(__file__).parents[2] / "resources"
 TAG_KEYS = {"id", "key", "label", "kind", "color", "hotkey", "guideline", "attributes"}

@@ -11,9 +11,9 @@ import foreign_format_helpers as ffh
 import json_helpers as h
 import pytest
 
-from annotator.io.export_common import DocumentLayers, ExportCancelled, iter_document_layers
+from annotator.io.documents.text import import_text
 from annotator.io.formats import ExportOptions
-from annotator.io.text_import import import_text
+from annotator.io.formats.export_common import DocumentLayers, ExportCancelled, iter_document_layers
 from annotator.services.document_commands import AddDocuments
 from annotator.services.link_commands import CreateLink
 from annotator.services.project import Project

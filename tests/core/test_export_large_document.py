@@ -15,10 +15,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from annotator.io import json_export
+from annotator.io.documents.text import import_text
 from annotator.io.formats import ExportOptions
-from annotator.io.text_import import import_text
+from annotator.io.formats.json import writer as json_export
 from annotator.services.document_commands import AddDocuments
+from annotator.services.exchange_files import ProjectSnapshot
 from annotator.services.project import Project
 from annotator.services.span_commands import CreateSpan, CreateSpans
 from annotator.store import export_stream
@@ -65,7 +66,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project,
 
 def _export(project: Project, options: ExportOptions | None = None) -> bytes:
     out = io.BytesIO()
-    json_export.write_json(project, out, options=options)
+    json_export.write_json(ProjectSnapshot(project), out, options=options)
     return out.getvalue()
 
 
@@ -153,5 +154,5 @@ class _Sink(io.RawIOBase):
 
 def test_export_json_to_a_file_is_the_same(project, whole, tmp_path: Path) -> None:
     project, _ = project
-    json_export.export_json(project, tmp_path / "out.json")
+    json_export.export_json(ProjectSnapshot(project), tmp_path / "out.json")
     assert (tmp_path / "out.json").read_bytes() == whole(project)

@@ -17,7 +17,7 @@ from pathlib import Path
 import foreign_format_helpers as ffh
 import pytest
 
-from annotator.io.text_import import import_text
+from annotator.io.documents.text import import_text
 from annotator.services.document_commands import AddDocuments
 from annotator.services.link_commands import CreateLink
 from annotator.services.project import Project

@@ -19,7 +19,8 @@ from service_helpers import snapshot
 from annotator.cli import main
 from annotator.domain.model import Schema
 from annotator.errors import AnnotatorError
-from annotator.io.formats import ExportOptions, export_format, import_format
+from annotator.io.formats import ExportOptions
+from annotator.services.exchange_files import export_file, import_file
 from annotator.services.project import Project
 from annotator.services.span_commands import CreateSpan
 
@@ -80,7 +81,7 @@ def rich(tmp_path):
 
 
 def export(project: Project, path: Path, **options: Any) -> tuple[dict[str, bytes], Any]:
-    result = export_format("brat").write(project, path, ExportOptions(**options))
+    result = export_file(project, "brat", path, ExportOptions(**options))
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}, result
 
@@ -132,10 +133,10 @@ def test_round_trip_export_import_export_is_equal(rich, tmp_path):
     project, _, _ = rich
     first, _ = export(project, tmp_path / "a.zip")
     with Project.create(tmp_path / "b.annotator", schema=Schema(), annotator_name="Imp") as other:
-        report = import_format("brat").read(other, tmp_path / "a.zip", None)
+        report = import_file(other, "brat", tmp_path / "a.zip", None)
         assert report.added["spans"] == 7 and report.added["links"] == 3
         second, _ = export(other, tmp_path / "b.zip")
-        assert not import_format("brat").read(other, tmp_path / "a.zip", None).changed
+        assert not import_file(other, "brat", tmp_path / "a.zip", None).changed
     assert second == first
 
 
@@ -157,8 +158,8 @@ def test_layer_and_document_filters(rich, tmp_path):
 def test_cancel_leaves_no_file(rich, tmp_path):
     project, _, _ = rich
     with pytest.raises(Exception, match="cancel"):
-        export_format("brat").write(
-            project, tmp_path / "out.zip", ExportOptions(progress=lambda done, total: False)
+        export_file(
+            project, "brat", tmp_path / "out.zip", ExportOptions(progress=lambda done, total: False)
         )
     assert list(tmp_path.glob("*.zip")) == [] and list(tmp_path.glob(".out*")) == []
 
@@ -212,7 +213,7 @@ def test_real_corpus_imports_with_its_schema_and_counts(tmp_path, corpus):
         pytest.skip(f"the brat corpus is not at {folder}")
     documents, spans, links = expected_counts(folder)
     with Project.create(tmp_path / "c.annotator", schema=Schema(), annotator_name="Imp") as project:
-        report = import_format("brat").read(project, folder, None)
+        report = import_file(project, "brat", folder, None)
         assert report.added["documents"] == documents
         assert report.added["spans"] == spans
         assert report.added.get("links", 0) == links
@@ -228,7 +229,7 @@ def test_real_corpus_imports_with_its_schema_and_counts(tmp_path, corpus):
                 text = session.document_text(info.uuid)
                 for span in session.spans(info.uuid):
                     assert span.quote == " … ".join(text[a:b] for a, b in span.fragments)
-        assert not import_format("brat").read(project, folder, None).changed
+        assert not import_file(project, "brat", folder, None).changed
 
 
 def test_news_tutorial_keeps_attributes_notes_and_event_roles(tmp_path):
@@ -236,7 +237,7 @@ def test_news_tutorial_keeps_attributes_notes_and_event_roles(tmp_path):
     if not folder.is_dir():
         pytest.skip(f"the brat tutorial is not at {folder}")
     with Project.create(tmp_path / "c.annotator", schema=Schema(), annotator_name="Imp") as project:
-        import_format("brat").read(project, folder, None)
+        import_file(project, "brat", folder, None)
         schema = project.schema
         mention = schema.tag("Person").attribute("Mention")
         assert mention.value_type == "choice" and mention.choices == ("Name", "Nominal", "Other")
@@ -278,7 +279,7 @@ def test_a_good_collection_imports_with_code_point_offsets(tmp_path):
     ann = t_line("T1", ADA, "Ada") + t_line("T2", BOB, "Bob") + "R1\tKnows Arg1:T1 Arg2:T2\t\n"
     folder = collection(tmp_path, ann)
     with Project.create(tmp_path / "c.annotator", schema=Schema(), annotator_name="Imp") as project:
-        report = import_format("brat").read(project, folder / "doc.ann", None)
+        report = import_file(project, "brat", folder / "doc.ann", None)
         assert report.added["spans"] == 2 and report.added["links"] == 1
         with project.store.read() as session:
             (info,) = session.documents()
@@ -300,7 +301,7 @@ def test_bad_input_names_file_and_line_and_writes_nothing(tmp_path, ann, expecte
     with Project.create(tmp_path / "c.annotator", schema=Schema(), annotator_name="Imp") as project:
         before = snapshot(project)
         with pytest.raises(AnnotatorError) as caught:
-            import_format("brat").read(project, folder, None)
+            import_file(project, "brat", folder, None)
         assert snapshot(project) == before
     assert f"in: {expected}" in str(caught.value), str(caught.value)
 
@@ -323,5 +324,5 @@ def test_a_relative_path_names_its_folder_in_errors(tmp_path, monkeypatch):
     monkeypatch.chdir(folder)
     with Project.create(tmp_path / "c.annotator", schema=Schema(), annotator_name="Imp") as project:
         with pytest.raises(AnnotatorError) as caught:
-            import_format("brat").read(project, Path("doc.ann"), None)
+            import_file(project, "brat", Path("doc.ann"), None)
     assert str(caught.value).startswith(f"{folder.name}: doc.ann:1:"), str(caught.value)

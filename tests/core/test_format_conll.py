@@ -11,8 +11,9 @@ import json_helpers as h
 import pytest
 
 from annotator.cli import main
-from annotator.io.conll_export import tokenize
-from annotator.io.formats import ExportOptions, export_format
+from annotator.io.formats import ExportOptions
+from annotator.io.formats.conll import tokenize
+from annotator.services.exchange_files import export_file
 from annotator.services.project import Project
 from annotator.services.span_commands import CreateSpan
 
@@ -44,7 +45,7 @@ def read_conll(path: Path) -> list[list[tuple[str, str]]]:
 
 
 def export(project: Project, path: Path, **options: Any):
-    result = export_format("conll").write(project, path, ExportOptions(**options))
+    result = export_file(project, "conll", path, ExportOptions(**options))
     return read_conll(path), result
 
 
@@ -150,7 +151,7 @@ def test_cli_prints_warnings(rich, tmp_path, capsys):
 def test_no_sentence_boundary_inside_an_entity(tmp_path):
     """ "J. K. Rowling" holds ". " twice: a sentence may not end there, or the tokens after it
     start with I- and seqeval's strict mode drops the entity."""
-    from annotator.io.text_import import import_text
+    from annotator.io.documents.text import import_text
     from annotator.services.document_commands import AddDocuments
     from annotator.services.span_commands import CreateSpan
 

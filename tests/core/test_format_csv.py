@@ -14,8 +14,9 @@ import json_helpers as h
 import pytest
 
 from annotator.cli import main
-from annotator.io.csv_export import LINK_COLUMNS, SPAN_COLUMNS
-from annotator.io.formats import ExportOptions, export_format
+from annotator.io.formats import ExportOptions
+from annotator.io.formats.csv import LINK_COLUMNS, SPAN_COLUMNS
+from annotator.services.exchange_files import export_file
 from annotator.services.project import Project
 from annotator.services.span_commands import DeleteSpans
 
@@ -30,7 +31,7 @@ def rich(tmp_path):
 
 
 def export(project: Project, path: Path, **options: Any):
-    result = export_format("csv").write(project, path, ExportOptions(**options))
+    result = export_file(project, "csv", path, ExportOptions(**options))
     with zipfile.ZipFile(path) as archive:
         assert sorted(archive.namelist()) == ["links.csv", "spans.csv"]
         frames = {
@@ -114,8 +115,8 @@ def test_a_link_to_a_span_outside_the_layers_is_counted(rich, tmp_path):
 def test_cancel_leaves_no_file(rich, tmp_path):
     project, _ = rich
     with pytest.raises(Exception, match="cancel"):
-        export_format("csv").write(
-            project, tmp_path / "out.zip", ExportOptions(progress=lambda done, total: False)
+        export_file(
+            project, "csv", tmp_path / "out.zip", ExportOptions(progress=lambda done, total: False)
         )
     assert list(tmp_path.glob("*.zip")) == [] and list(tmp_path.glob(".out*")) == []
 

@@ -10,7 +10,7 @@ import json_helpers as h
 import orjson
 import pytest
 
-from annotator.io.foreign_common import ForeignFormatError
+from annotator.io.formats.foreign_common import ForeignFormatError
 from annotator.io.text_positions import Utf16Offsets
 
 

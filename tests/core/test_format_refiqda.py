@@ -9,7 +9,7 @@ import zipfile
 import foreign_format_helpers as ff
 import pytest
 
-from annotator.io.foreign_common import ForeignFormatError
+from annotator.io.formats.foreign_common import ForeignFormatError
 
 
 def project_xml(path) -> bytes:

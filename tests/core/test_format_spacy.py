@@ -15,8 +15,8 @@ spacy = pytest.importorskip("spacy")
 from spacy.tokens import DocBin  # noqa: E402
 from spacy.training import offsets_to_biluo_tags  # noqa: E402
 
-from annotator.io.foreign_common import ForeignFormatError  # noqa: E402
-from annotator.io.spacy_format import entity_subset  # noqa: E402
+from annotator.io.formats.foreign_common import ForeignFormatError  # noqa: E402
+from annotator.io.formats.spacy import entity_subset  # noqa: E402
 from annotator.services.span_commands import CreateSpan  # noqa: E402
 
 
@@ -77,7 +77,7 @@ def test_docbin_gold_layer_filter_and_document_filter(tmp_path) -> None:
 
 
 def test_docbin_language_from_documents(tmp_path) -> None:
-    from annotator.io.spacy_format import blank_pipeline
+    from annotator.io.formats.spacy import blank_pipeline
 
     assert blank_pipeline(["de", "de-AT"]).lang == "de"
     assert blank_pipeline(["de", "en"]).lang == "xx"

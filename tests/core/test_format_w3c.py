@@ -15,7 +15,8 @@ from service_helpers import snapshot
 from annotator.cli import main
 from annotator.domain.model import Schema
 from annotator.errors import AnnotatorError
-from annotator.io.formats import ExportOptions, export_format, import_format
+from annotator.io.formats import ExportOptions
+from annotator.services.exchange_files import export_file, import_file
 from annotator.services.project import Project
 
 SHARED = Path("/work/shared/formats")
@@ -31,7 +32,7 @@ def rich(tmp_path):
 
 
 def export(project: Project, path: Path, **options: Any) -> tuple[dict[str, Any], Any]:
-    result = export_format("w3c").write(project, path, ExportOptions(**options))
+    result = export_file(project, "w3c", path, ExportOptions(**options))
     return json.loads(path.read_text(encoding="utf-8")), result
 
 
@@ -208,10 +209,10 @@ def test_round_trip_export_import_export_is_equal(rich, tmp_path):
         "2 entity references dropped: W3C annotations carry no entity registry"
     ]
     with Project.create(tmp_path / "b.annotator", schema=Schema(), annotator_name="Imp") as other:
-        report = import_format("w3c").read(other, tmp_path / "a.jsonld", None)
+        report = import_file(other, "w3c", tmp_path / "a.jsonld", None)
         assert report.added["spans"] == 6 and report.added["links"] == 3
         second, _ = export(other, tmp_path / "b.jsonld")
-        again = import_format("w3c").read(other, tmp_path / "a.jsonld", None)
+        again = import_file(other, "w3c", tmp_path / "a.jsonld", None)
         assert not again.changed
     assert items(second) == items(first)
     assert second["documents"] == first["documents"]
@@ -261,7 +262,7 @@ def test_bad_input_names_file_and_path_and_writes_nothing(rich, tmp_path, change
     with Project.create(tmp_path / "b.annotator", schema=Schema(), annotator_name="Imp") as other:
         before = snapshot(other)
         with pytest.raises(AnnotatorError) as caught:
-            import_format("w3c").read(other, bad, None)
+            import_file(other, "w3c", bad, None)
         assert snapshot(other) == before
     message = str(caught.value)
     assert message.startswith("bad.jsonld: $.") and expected in message, message

@@ -13,8 +13,8 @@ import pytest
 
 cassis = pytest.importorskip("cassis")
 
-from annotator.io.foreign_common import ForeignFormatError  # noqa: E402
-from annotator.io.text_import import import_text  # noqa: E402
+from annotator.io.documents.text import import_text  # noqa: E402
+from annotator.io.formats.foreign_common import ForeignFormatError  # noqa: E402
 from annotator.services.document_commands import AddDocuments  # noqa: E402
 from annotator.services.span_commands import CreateSpan  # noqa: E402
 

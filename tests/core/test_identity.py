@@ -14,8 +14,8 @@ from service_helpers import TEXT, add_document, between, make_schema
 from annotator.cli import main
 from annotator.domain.ids import is_uuid, new_uuid, now
 from annotator.domain.model import Annotator
-from annotator.io.json_import import import_json
 from annotator.services import identity
+from annotator.services.exchange_files import import_json
 from annotator.services.identity import CONFIG_DIR_VARIABLE, identity_path, identity_uuid
 from annotator.services.merge import merge
 from annotator.services.project import Project

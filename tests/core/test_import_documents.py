@@ -19,7 +19,7 @@ from import_builders import (
     make_pdf,
 )
 
-from annotator.io.importers import (
+from annotator.io.documents.registry import (
     ImportedDocument,
     ImportRefused,
     importer_for,

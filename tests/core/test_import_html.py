@@ -12,8 +12,8 @@ from typing import ClassVar
 
 import pytest
 
-from annotator.io.html_import import import_html_string
-from annotator.io.importers import ImportRefused, importer_for, read_one
+from annotator.io.documents.html import import_html_string
+from annotator.io.documents.registry import ImportRefused, importer_for, read_one
 
 
 class _RecordingHandler(http.server.BaseHTTPRequestHandler):

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from annotator.errors import ValidationError
-from annotator.io.rich_import import (
+from annotator.io.documents.rich import (
     Extracted,
     build_document,
     iso_date,
@@ -19,7 +19,7 @@ from annotator.io.rich_import import (
     language_code,
     tidy_text,
 )
-from annotator.io.text_import import normalize_text
+from annotator.io.documents.text import normalize_text
 from annotator.services.document_commands import EditDocumentMetadata
 
 

@@ -18,11 +18,11 @@ import pytest
 
 from annotator.cli import main as cli
 from annotator.domain.ids import new_uuid
-from annotator.io.json_import import import_data, import_json
-from annotator.io.json_validate import MAX_ERRORS, ExchangeError
-from annotator.io.text_import import import_text
+from annotator.io.documents.text import import_text
+from annotator.io.formats.json.validate import MAX_ERRORS, ExchangeError
 from annotator.services.document_commands import AddDocuments, DeleteDocument
 from annotator.services.entity_commands import DeleteEntity, SetStatus
+from annotator.services.exchange_files import import_data, import_json
 from annotator.services.link_commands import CreateLink, DeleteLinks
 from annotator.services.project import Project
 from annotator.services.schema_commands import (

@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 from annotator.domain.ids import new_uuid
 from annotator.domain.model import AttributeDef
 from annotator.domain.offsets import CONTEXT_LENGTH
-from annotator.io.json_export import export_json
-from annotator.io.json_import import import_json
-from annotator.io.text_import import import_text, normalize_text
+from annotator.io.documents.text import import_text, normalize_text
+from annotator.io.formats.json.writer import export_json
 from annotator.services.command import Compound
 from annotator.services.document_commands import AddDocuments
 from annotator.services.entity_commands import CreateEntity, EditEntity, SetStatus
+from annotator.services.exchange_files import ProjectSnapshot, import_json
 from annotator.services.link_commands import CreateLink, DeleteLinks
 from annotator.services.project import Project
 from annotator.services.sample import create_sample_project
@@ -65,7 +65,7 @@ small_text = st.lists(
 def test_the_sample_project_export_validates_against_the_json_schema(tmp_path):
     project = create_sample_project(tmp_path / "sample.annotator", "Ada")
     try:
-        count = export_json(project, tmp_path / "sample.json")
+        count = export_json(ProjectSnapshot(project), tmp_path / "sample.json")
     finally:
         project.close()
     data = orjson.loads((tmp_path / "sample.json").read_bytes())
@@ -308,7 +308,7 @@ def test_export_import_export_gives_the_same_bytes(data):
         project, expected = _build(data.draw, tmp / "source.annotator")
         try:
             first = tmp / "first.json"
-            export_json(project, first)
+            export_json(ProjectSnapshot(project), first)
         finally:
             project.close()
         exported = orjson.loads(first.read_bytes())
@@ -321,7 +321,7 @@ def test_export_import_export_gives_the_same_bytes(data):
             assert report.conflicts == []
             assert report.history == len(exported["history"])  # every row kept, none added
             second = tmp / "second.json"
-            export_json(copy, second)
+            export_json(ProjectSnapshot(copy), second)
             assert second.read_bytes() == first.read_bytes()
             again = import_json(copy, first)
             assert not again.changed, again.summary()

@@ -16,10 +16,10 @@ from service_helpers import Workspace, snapshot
 from annotator.cli import main
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID
 from annotator.io.formats import ExportOptions
-from annotator.io.json_export import write_json
-from annotator.io.json_import import import_data
+from annotator.io.formats.json.writer import write_json
 from annotator.services.curation import choose_annotators
 from annotator.services.curation_commands import AcceptAgreed
+from annotator.services.exchange_files import ProjectSnapshot, import_data
 from annotator.services.span_commands import DeleteSpans
 
 GOLD_ONLY = ExportOptions(annotators=frozenset({GOLD_ANNOTATOR_UUID}))
@@ -45,7 +45,7 @@ def curated(tmp_path: Path):
 
 def _export(project: Any, options: ExportOptions | None = None) -> dict:
     out = io.BytesIO()
-    write_json(project, out, options=options)
+    write_json(ProjectSnapshot(project), out, options=options)
     return orjson.loads(out.getvalue())
 
 

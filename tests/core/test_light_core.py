@@ -108,7 +108,7 @@ def test_importers_of_the_documents_extra_say_what_to_install(tmp_path, name, co
         path.write_text(content, encoding="utf-8")
     code = (
         without("lxml", "ebooklib", "trafilatura")
-        + "from annotator.io.importers import ImportRefused, read_one\n"
+        + "from annotator.io.documents.registry import ImportRefused, read_one\n"
         f"try:\n    read_one({str(path)!r})\nexcept ImportRefused as e:\n    print(e)\n"
     )
     result = subprocess.run(
@@ -125,7 +125,7 @@ def test_text_and_the_core_formats_need_no_extra(tmp_path) -> None:
     path.write_text("Plain text needs nothing optional.\n", encoding="utf-8")
     code = (
         without("lxml", "ebooklib", "docx", "trafilatura", "pypdf", "spacy")
-        + "from annotator.io.importers import read_one\n"
+        + "from annotator.io.documents.registry import read_one\n"
         f"print(read_one({str(path)!r}).title)\n"
         "from annotator.io.formats import export_formats, import_formats\n"
         "print(len(export_formats()), len(import_formats()))\n"

@@ -14,7 +14,7 @@ import orjson
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from annotator.io.text_import import import_text
+from annotator.io.documents.text import import_text
 from annotator.io.text_positions import LineEnds
 from annotator.services.document_commands import AddDocuments
 from annotator.services.project import Project

@@ -16,8 +16,8 @@ import pytest
 from test_read_only_open import LOCKED, _new_project
 
 from annotator.errors import ProjectLockedError
-from annotator.io.importers import ImportedDocument
-from annotator.io.text_import import sha256_text
+from annotator.io.documents.registry import ImportedDocument
+from annotator.io.documents.text import sha256_text
 from annotator.services.document_commands import AddDocuments
 from annotator.services.project import Project
 from annotator.store import lock

@@ -15,7 +15,7 @@ from merge_helpers import canonical, open_as, rich_pair
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
 from annotator.domain.model import Annotator
-from annotator.io.text_import import import_text
+from annotator.io.documents.text import import_text
 from annotator.services.document_commands import AddDocuments, EditDocumentMetadata
 from annotator.services.entity_commands import SetStatus
 from annotator.services.merge import backup_path, merge, past_reports, schema_conflicts

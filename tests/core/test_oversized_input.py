@@ -15,7 +15,8 @@ from import_builders import make_docx, make_pdf
 
 from annotator.cli import main
 from annotator.domain import content_rules
-from annotator.io import bounded_zip, json_validate
+from annotator.io import bounded_zip
+from annotator.io.formats.json import validate as json_validate
 
 
 def run(capsys, *args: object) -> tuple[int, str, str]:

@@ -14,13 +14,13 @@ import pytest
 
 from annotator.domain.ids import is_uuid
 from annotator.domain.provenance import ACTIONS, OBJECT_KINDS
+from annotator.io.documents.text import import_text
 from annotator.io.formats import ExportOptions
-from annotator.io.json_export import write_json
-from annotator.io.json_import import import_data
-from annotator.io.json_validate import ExchangeError
-from annotator.io.text_import import import_text
+from annotator.io.formats.json.validate import ExchangeError
+from annotator.io.formats.json.writer import write_json
 from annotator.services.document_commands import AddDocuments, EditDocumentMetadata
 from annotator.services.entity_commands import DeleteEntity, EditEntity, SetStatus
+from annotator.services.exchange_files import ProjectSnapshot, import_data
 from annotator.services.link_commands import EditLink
 from annotator.services.merge import merge
 from annotator.services.project import Project
@@ -43,7 +43,7 @@ def _export(project, options: ExportOptions | None = None) -> dict:
     import io
 
     out = io.BytesIO()
-    write_json(project, out, options=options)
+    write_json(ProjectSnapshot(project), out, options=options)
     return orjson.loads(out.getvalue())
 
 

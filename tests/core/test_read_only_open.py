@@ -26,8 +26,8 @@ from foreign_format_helpers import outputs_equal
 
 from annotator.cli import main
 from annotator.errors import ProjectFileError, ProjectLockedError
-from annotator.io.importers import ImportedDocument
-from annotator.io.text_import import sha256_text
+from annotator.io.documents.registry import ImportedDocument
+from annotator.io.documents.text import sha256_text
 from annotator.services.document_commands import AddDocuments
 from annotator.services.project import Project
 from annotator.services.sample import sample_document

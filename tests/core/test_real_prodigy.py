@@ -46,7 +46,8 @@ def test_repeated_texts_are_one_document_and_skipped_answers_counted(tmp_path) -
     }
     assert found == expected and len(spans) == len(expected)
     ignored = sum(r.get("answer") == "ignore" for r in rows)
-    assert f'{ignored} answer(s) "ignore" skipped' in " ".join(report.conflicts)
+    assert report.loss.count('answer(s) "ignore" skipped') == ignored  # the LossReport's count
+    assert f'{ignored} answer(s) "ignore" skipped' in report.summary()
     assert "repeated text(s) imported as the same document" in " ".join(report.conflicts)
     spacy = pytest.importorskip("spacy")
     nlp = spacy.blank("en")
@@ -83,5 +84,6 @@ def test_reject_rows_skipped_and_relations_resolved_through_tokens(tmp_path) -> 
     found = sorted((by_uuid[x.source], by_uuid[x.target]) for x in links)
     assert found == [("Anna Berg", "Rome"), ("Anna Berg", "Rome"), ("Bob Stone", "Anna Berg")]
     assert len(spans) == 6  # two layers (alex, sam) of three spans; kim's reject skipped
-    assert '1 answer(s) "reject" skipped' in " ".join(report.conflicts)
+    assert report.loss.count('answer(s) "reject" skipped') == 1
+    assert '1 answer(s) "reject" skipped' in report.summary()
     assert "one layer per annotator" in " ".join(report.conflicts)

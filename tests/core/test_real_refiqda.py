@@ -137,7 +137,8 @@ def test_maxqda_lower_case_sources_and_crlf(tmp_path) -> None:
     assert {t.label for t in schema.tag_types} >= {"People", "People / Mayor"}
     assert next(t for t in schema.tag_types if t.label == "People").color == "#ff0000"
     assert docs[0].extra == {"memo": "about the doc"}
-    assert "1 project memo(s)" in " ".join(report.conflicts)
+    assert report.loss.count("project memo(s) not attached") == 1
+    assert "1 project memo(s)" in report.summary()
 
 
 @pytest.mark.parametrize(
@@ -153,7 +154,7 @@ def test_maxqda_lower_case_sources_and_crlf(tmp_path) -> None:
     ],
 )
 def test_the_unit_follows_the_origin(tmp_path, origin, unit) -> None:
-    from annotator.io.refiqda_format import position_unit
+    from annotator.io.formats.refiqda import position_unit
 
     assert position_unit(origin) == unit
     text = "😀 Mayor Jane"

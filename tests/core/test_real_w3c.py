@@ -10,7 +10,7 @@ import foreign_format_helpers as ff
 import orjson
 from real_files import real_file
 
-from annotator.io.html_import import import_html_string
+from annotator.io.documents.html import import_html_string
 from annotator.services.document_commands import AddDocuments
 from annotator.services.project import Project
 
@@ -85,10 +85,11 @@ def test_unanchorable_annotations_are_reported_not_fatal(tmp_path):
     }
     path = tmp_path / "foreign.json"
     path.write_bytes(orjson.dumps([lost, spaced]))
-    from annotator.io.w3c_import import import_w3c
+    from annotator.services.exchange_files import import_file
 
     with project:
-        report = import_w3c(project, path, None, document=doc)
+        report = import_file(project, "w3c", path, document=doc)
         _, spans, _, quotes, labels, _ = _spans(project)
     assert [(quotes[s.uuid], labels[s.tag]) for s in spans] == [("that ingenious hero", "hero")]
-    assert "1 annotation(s) could not be anchored" in " ".join(report.conflicts)
+    assert report.loss.count("annotation(s) could not be anchored") == 1
+    assert "1 annotation(s) could not be anchored" in report.summary()

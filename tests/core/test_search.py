@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from service_helpers import add_document, make_schema
 
 from annotator.errors import ValidationError
+from annotator.services.exchange_files import ProjectSnapshot
 from annotator.services.project import Project
 from annotator.services.search import context, search_documents
 from annotator.services.search_query import find_terms, parse_query
@@ -182,9 +183,9 @@ def test_batch_indexing_of_added_documents_survives_undo_redo_and_json_import(
 ) -> None:
     from service_helpers import imported
 
-    from annotator.io.json_export import export_json
-    from annotator.io.json_import import import_json
+    from annotator.io.formats.json.writer import export_json
     from annotator.services.document_commands import AddDocuments
+    from annotator.services.exchange_files import import_json
 
     add = AddDocuments([imported(f"Harbour report {i} {HOSTILE}", f"H{i}") for i in range(3)])
     project.run(add)
@@ -199,7 +200,7 @@ def test_batch_indexing_of_added_documents_survives_undo_redo_and_json_import(
     _index_matches_documents(project)
     assert search_documents(project, "harbour").total == 3
     exported = tmp_path / "e.json"
-    export_json(project, exported)
+    export_json(ProjectSnapshot(project), exported)
     with Project.create(
         tmp_path / "copy.annotator", annotator_name="Bo", schema=make_schema()
     ) as copy:

@@ -12,7 +12,7 @@ import service_helpers as h
 from service_helpers import OTHER_TEXT, TEXT, between
 
 from annotator.errors import NotFoundError, ValidationError
-from annotator.io.importers import ImportedDocument
+from annotator.io.documents.registry import ImportedDocument
 from annotator.services.document_commands import (
     AddDocuments,
     DeleteDocument,

@@ -11,7 +11,7 @@ from fixtures_hostile import as_version_1, version_zero
 
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID
 from annotator.errors import CorruptProjectError
-from annotator.io.text_import import import_text
+from annotator.io.documents.text import import_text
 from annotator.services.document_commands import AddDocuments, DeleteDocument
 from annotator.services.project import Project
 from annotator.services.sample import sample_document

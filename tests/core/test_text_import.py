@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.io import importers, text_import
-from annotator.io.importers import (
+from annotator.io.documents import registry as importers
+from annotator.io.documents import text as text_import
+from annotator.io.documents.registry import (
     ImportedDocument,
     ImportRefused,
     collect_files,
@@ -22,7 +23,7 @@ from annotator.io.importers import (
     supported_extensions,
     unregister,
 )
-from annotator.io.text_import import (
+from annotator.io.documents.text import (
     PlainTextImporter,
     decode_bytes,
     detect_header_metadata,

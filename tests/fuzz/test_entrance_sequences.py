@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from merge_helpers import rich_pair
 
 from annotator.domain import content_rules
-from annotator.io.formats import ExportOptions, export_format, import_format
+from annotator.io.formats import ExportOptions, import_format
+from annotator.services.exchange_files import export_file, import_file
 from annotator.services.merge import merge
 from annotator.services.project import Project
 
@@ -61,7 +62,7 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     folder = tmp_path_factory.mktemp("seeds")
     _, b_path, _ = rich_pair(folder)
     with Project.open(b_path, annotator_name="Bob") as project:
-        export_format("json").write(project, folder / "b.json", ExportOptions())
+        export_file(project, "json", folder / "b.json", ExportOptions())
     return json.loads((folder / "b.json").read_bytes()), b_path
 
 
@@ -87,4 +88,4 @@ def test_any_sequence_of_hostile_imports_and_merges(
         else:
             source.write_text(json.dumps(mutate_json(exported, step)), "utf-8")
         fmt = import_format(kind)
-        assert_clean_outcome(mine, lambda p, f=fmt, s=source: f.read(p, s, None))
+        assert_clean_outcome(mine, lambda p, f=fmt, s=source: import_file(p, f.key, s))

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from json_helpers import build_rich_project
 
 from annotator.io.formats import ExportOptions, export_format, import_format
+from annotator.services.exchange_files import ProjectSnapshot, import_file
 from annotator.services.project import Project
 
 
@@ -40,7 +41,7 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> Seeds:
     for key in ("json", "doccano", "labelstudio", "spacy-jsonl", "w3c", "xmi", "refiqda", "brat"):
         fmt = export_format(key)
         out = folder / f"{key}{fmt.suffix}"
-        fmt.write(project, out, ExportOptions())
+        fmt.write(ProjectSnapshot(project), out, ExportOptions())
         found[key] = out.read_bytes()
     project.close()
     return found
@@ -56,7 +57,7 @@ def target(tmp_path: Path) -> Path:
 
 def _import(target: Path, key: str, source: Path) -> str | None:
     fmt = import_format(key)
-    return assert_clean_outcome(target, lambda project: fmt.read(project, source, None))
+    return assert_clean_outcome(target, lambda project: import_file(project, fmt.key, source))
 
 
 # -- JSON and JSON lines ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ from annotator.domain.model import Annotator
 from annotator.gui.main_window import MainWindow
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
-from annotator.io.text_import import import_text
+from annotator.io.documents.text import import_text
 from annotator.services.document_commands import AddDocuments
 from annotator.services.entity_commands import SetStatus
 from annotator.services.project import Project

@@ -18,9 +18,10 @@ from annotator.domain.layers import GOLD_ANNOTATOR_UUID
 from annotator.gui.main_window import MainWindow
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
-from annotator.io.formats import ExportOptions, export_format
-from annotator.io.text_import import import_text
+from annotator.io.documents.text import import_text
+from annotator.io.formats import ExportOptions
 from annotator.services.document_commands import AddDocuments
+from annotator.services.exchange_files import export_file
 from annotator.services.link_commands import CreateLink
 from annotator.services.project import Project
 from annotator.services.span_commands import CreateSpan
@@ -168,12 +169,12 @@ def test_keyboard_adjudication_to_gold_export(qtbot, window, tmp_path) -> None:
     expected = {"Jane Doe", "Monday", "the bridge was safe"}
     project = window.session.project
     only_gold = ExportOptions(annotators=frozenset({GOLD_ANNOTATOR_UUID}))
-    export_format("json").write(project, tmp_path / "gold.json", only_gold)
+    export_file(project, "json", tmp_path / "gold.json", only_gold)
     data = json.loads((tmp_path / "gold.json").read_text(encoding="utf-8"))
     (document,) = data["documents"]
     assert {s["text"] for s in document["spans"]} == expected
     assert len(document["links"]) == 1
-    export_format("brat").write(project, tmp_path / "gold.zip", only_gold)
+    export_file(project, "brat", tmp_path / "gold.zip", only_gold)
     with zipfile.ZipFile(tmp_path / "gold.zip") as archive:
         (ann_name,) = [n for n in archive.namelist() if n.endswith(".ann")]
         lines = archive.read(ann_name).decode("utf-8").splitlines()

@@ -9,13 +9,20 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QListWidget, QMessageBox
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFileDialog,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+)
 
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID
 from annotator.gui.dialogs import exchange
 from annotator.gui.dialogs.exchange import GOLD_LAYER, ExportDialog, ImportDialog
 from annotator.gui.main_window import MainWindow
 from annotator.gui.settings import Settings
+from annotator.services.exchange_files import export_file
 
 TEXT = "😀 👩\u200d👩\u200d👧 Cafe\u0301: Ada met Bob.\n"
 CONF = "[entities]\nPerson\n[relations]\n[events]\n[attributes]\n"
@@ -77,13 +84,32 @@ def press_ok(qtbot, dialog) -> None:
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
 
 
-def import_file(qtbot, main, monkeypatch, label: str, path: Path) -> None:
+def import_file(qtbot, main, monkeypatch, label: str, path: Path, accept: bool = True) -> str:
+    """Import through the dialog; returns the preview's text (after pressing Import)."""
     dialog = open_dialog(qtbot, main, "import_data", ImportDialog)
     pick_format(qtbot, dialog, label)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     qtbot.mouseClick(dialog.browse, Qt.MouseButton.LeftButton)
     assert dialog.path.text() == str(path)
     press_ok(qtbot, dialog)
+    return answer_preview(qtbot, main, "import_accept") if accept else ""
+
+
+def answer_preview(qtbot, main, button: str | None) -> str:
+    """Wait for the import preview, press its Import button (button="import_accept") or
+    Cancel (None); return the preview's summary text."""
+    qtbot.waitUntil(lambda: main.findChild(QMessageBox, "import_preview") is not None)
+    box = main.findChild(QMessageBox, "import_preview")
+    qtbot.waitExposed(box)
+    text = f"{box.text()}\n{box.informativeText()}"
+    if button is None:
+        pressed = box.button(QMessageBox.StandardButton.Cancel)
+    else:
+        pressed = box.findChild(QPushButton, button)
+    with qtbot.waitSignal(main.session.message) as message:
+        qtbot.mouseClick(pressed, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: main.findChild(QMessageBox, "import_preview") is None)
+    return text + "\n" + message.args[0]
 
 
 def test_every_registered_format_is_listed_with_its_limits(qtbot, window):
@@ -102,9 +128,8 @@ def test_every_registered_format_is_listed_with_its_limits(qtbot, window):
 
 
 def test_import_brat_then_export_only_the_gold_layer(qtbot, window, boxes, monkeypatch, tmp_path):
-    import_file(qtbot, window, monkeypatch, "brat standoff", gold_collection(tmp_path))
-    (kind, title, summary) = boxes[-1]
-    assert (kind, title) == ("information", "Import") and "1 span" in summary
+    summary = import_file(qtbot, window, monkeypatch, "brat standoff", gold_collection(tmp_path))
+    assert "added:" in summary and "1 span" in summary and "Ctrl+Z" in summary
     with window.session.project.store.read() as read:
         assert GOLD_ANNOTATOR_UUID in {a.uuid for a in read.annotators()}
 
@@ -161,7 +186,8 @@ def test_a_bad_import_shows_the_error_without_traceback(
 ):
     with window.session.project.store.read() as read:
         before = sum(len(read.spans(d.uuid)) for d in read.documents())
-    import_file(qtbot, window, monkeypatch, "brat standoff", gold_collection(tmp_path, "Bob"))
+    bad = gold_collection(tmp_path, "Bob")
+    import_file(qtbot, window, monkeypatch, "brat standoff", bad, accept=False)
     kind, title, text = boxes[-1]
     assert (kind, title) == ("warning", "Import")
     assert text.startswith("Nothing was imported.") and "doc.ann:1: text 'Bob' differs" in text
@@ -193,7 +219,6 @@ def test_an_import_refreshes_the_document_list_and_palette(
     # the new document and tag type stayed out of the views until some later edit.
     before = window.documents.proxy.rowCount()
     import_file(qtbot, window, monkeypatch, "brat standoff", gold_collection(tmp_path))
-    assert boxes[-1][:2] == ("information", "Import")
     qtbot.waitUntil(lambda: window.documents.proxy.rowCount() == before + 1)
     assert "Person" in [tag.label for tag in window.session.schema.tag_types]
 
@@ -230,8 +255,67 @@ def test_foreign_w3c_annotations_go_on_the_document_chosen_in_the_dialog(
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     qtbot.mouseClick(dialog.browse, Qt.MouseButton.LeftButton)
     press_ok(qtbot, dialog)
-    assert boxes and boxes[-1][0] == "information", boxes
+    assert "1 span" in answer_preview(qtbot, window, "import_accept")
     with session.project.store.read() as store:
         spans = store.spans(info.uuid)
     assert len(spans) == before + 1
     assert any(" ".join(text[s.start : s.fragments[-1][1]].split()) == quote for s in spans)
+
+
+def test_the_preview_says_what_would_change_and_cancel_writes_nothing(
+    qtbot, window, boxes, monkeypatch, tmp_path
+):
+    project = window.session.project
+    before = project.path.read_bytes()
+    with project.store.read() as read:
+        documents = len(read.documents())
+    dialog = open_dialog(qtbot, window, "import_data", ImportDialog)
+    pick_format(qtbot, dialog, "brat standoff")
+    dialog.path.setText(str(gold_collection(tmp_path)))
+    press_ok(qtbot, dialog)
+    text = answer_preview(qtbot, window, None)
+    assert "Nothing has been written yet" in text
+    assert "added: 1 annotator, 1 document, 1 span, 1 tag type" in text
+    assert "cancelled; nothing was written" in text
+    with project.store.read() as read:
+        assert len(read.documents()) == documents
+    assert project.path.read_bytes() == before
+    assert window.session.undo_stack.count() == 0
+
+
+def test_ctrl_z_after_an_import_removes_exactly_what_it_added(
+    qtbot, window, boxes, monkeypatch, tmp_path
+):
+    project = window.session.project
+    bundle = tmp_path / "before.json"
+    export_file(project, "json", bundle)
+    before = json.loads(bundle.read_text("utf-8"))
+    import_file(qtbot, window, monkeypatch, "brat standoff", gold_collection(tmp_path))
+    stack = window.session.undo_stack
+    assert stack.count() == 1 and stack.undoText() == "Import doc.ann"
+    with project.store.read() as read:
+        assert GOLD_ANNOTATOR_UUID in {a.uuid for a in read.annotators()}
+    assert window.actions_by_id["undo"].isEnabled(), window.actions_by_id["undo"].text()
+    errors = []
+    window.session.error.connect(errors.append)
+    with qtbot.waitActive(window):  # the preview had the focus
+        window.activateWindow()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    window.session.flush()
+    assert errors == []
+    assert stack.index() == 0
+    after = tmp_path / "after.json"
+    export_file(project, "json", after)
+    undone = json.loads(after.read_text("utf-8"))
+    assert undone["documents"] == before["documents"]
+    assert undone["schema"] == before["schema"]
+    assert {a["id"] for a in undone["annotators"]} <= {a["id"] for a in before["annotators"]}
+    with project.store.read() as read:
+        history = read.history()
+    assert any(entry.action == "import" for entry in history)
+    assert any(entry.summary.endswith("(undo)") for entry in history)
+    window.actions_by_id["redo"].trigger()  # Edit ▸ Redo puts it back
+    assert stack.index() == 1
+    with project.store.read() as read:
+        assert GOLD_ANNOTATOR_UUID in {a.uuid for a in read.annotators()}

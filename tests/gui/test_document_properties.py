@@ -15,7 +15,7 @@ from annotator.gui.panels.common import UUID_ROLE
 from annotator.gui.panels.documents import DocumentListModel
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
-from annotator.io.text_import import import_text
+from annotator.io.documents.text import import_text
 from annotator.services.document_commands import AddDocuments
 from annotator.services.project import Project
 

@@ -23,7 +23,7 @@ from annotator.gui.main_window import MainWindow
 from annotator.gui.paste import PasteTitleDialog, clipboard_document
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
-from annotator.io.importers import ImportRefused
+from annotator.io.documents.registry import ImportRefused
 from annotator.services.project import Project
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))

@@ -13,8 +13,8 @@ from annotator.domain.ids import new_uuid
 from annotator.domain.model import AttributeDef, Schema, Span, TagType
 from annotator.gui.panels.inspector import Inspector
 from annotator.gui.session import ProjectSession
-from annotator.io.importers import ImportedDocument
-from annotator.io.text_import import sha256_text
+from annotator.io.documents.registry import ImportedDocument
+from annotator.io.documents.text import sha256_text
 from annotator.services.document_commands import AddDocuments
 from annotator.services.project import Project
 from annotator.services.span_commands import CreateSpan, DeleteSpans, EditSpan

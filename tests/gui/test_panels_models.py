@@ -14,8 +14,8 @@ from annotator.gui.panels.annotation_models import (
 from annotator.gui.panels.common import SORT_ROLE, UUID_ROLE
 from annotator.gui.panels.documents import DocumentListModel, DocumentsPanel
 from annotator.gui.session import ProjectSession
-from annotator.io.importers import ImportedDocument
-from annotator.io.text_import import sha256_text
+from annotator.io.documents.registry import ImportedDocument
+from annotator.io.documents.text import sha256_text
 from annotator.services.command import Compound
 from annotator.services.document_commands import AddDocuments
 from annotator.services.entity_commands import SetStatus

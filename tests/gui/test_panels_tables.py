@@ -10,8 +10,8 @@ from annotator.gui.panels.annotations import AnnotationTables, LinkTableModel, S
 from annotator.gui.panels.common import UUID_ROLE
 from annotator.gui.panels.documents import EMPTY_TEXT, DocumentListModel, DocumentsPanel
 from annotator.gui.session import ProjectSession
-from annotator.io.importers import ImportedDocument
-from annotator.io.text_import import sha256_text
+from annotator.io.documents.registry import ImportedDocument
+from annotator.io.documents.text import sha256_text
 from annotator.services.document_commands import AddDocuments
 from annotator.services.entity_commands import SetStatus
 from annotator.services.project import Project

@@ -17,7 +17,8 @@ from annotator.gui.dialogs import exchange
 from annotator.gui.main_window import MainWindow
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
-from annotator.io import bounded_zip, text_import
+from annotator.io import bounded_zip
+from annotator.io.documents import text as text_import
 from annotator.io.formats import import_format
 from annotator.services.project import Project
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from annotator.gui.main_window import MainWindow
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
-from annotator.io.text_import import import_text
+from annotator.io.documents.text import import_text
 from annotator.services.document_commands import AddDocuments
 from annotator.services.project import Project
 from annotator.services.search import PAGE_SIZE

@@ -11,8 +11,8 @@ from annotator.domain.offsets import context_of, quote_of
 from annotator.gui.main_window import MainWindow
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
-from annotator.io.importers import ImportedDocument
-from annotator.io.text_import import sha256_text
+from annotator.io.documents.registry import ImportedDocument
+from annotator.io.documents.text import sha256_text
 from annotator.services.document_commands import AddDocuments
 from annotator.services.project import Project
 

@@ -3,7 +3,7 @@
 The project (default 100,000 spans: scale 0.1 of perf_data, 1,000 documents with emoji, one
 span in 20 discontinuous, attributes on one in 3, 20,000 links) is built once through the
 production bulk path and cached in --workdir. Each round then exports it to JSON (the baseline,
-measured in the same run) and to every format in the registry (annotator/io/formats.py, so
+measured in the same run) and to every format in the registry (annotator/io/formats/__init__.py, so
 formats added later are measured without changing this file), each export in a fresh process
 with the project opened first (not timed). Rounds alternate the order of the formats. Reported
 per format: median seconds and CPU seconds, each as a ratio to JSON's (CPU time is the steadier
@@ -22,6 +22,8 @@ import sys
 import time
 
 import perf_data as pd
+
+from annotator.services.exchange_files import ProjectSnapshot
 
 DEFAULT_SCALE = 0.1  # 1,000 documents x 100 spans = 100,000 spans
 
@@ -48,7 +50,7 @@ def child_export(args: argparse.Namespace) -> dict:
     try:
         reset = pd.reset_peak_rss()
         started, cpu = time.perf_counter(), time.process_time()
-        result = fmt.write(project, output, ExportOptions())
+        result = fmt.write(ProjectSnapshot(project), output, ExportOptions())
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         peak = pd.peak_rss_mb()
     finally:

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import perf_data as pd
 
+from annotator.services.exchange_files import ProjectSnapshot
+
 SECOND_NAME = "perf-annotator-b"
 
 
@@ -196,8 +198,8 @@ def child_merge(args: argparse.Namespace) -> dict:
 
 
 def child_json(args: argparse.Namespace) -> dict:
-    from annotator.io.json_export import export_json
-    from annotator.io.json_import import import_json
+    from annotator.io.formats.json.writer import export_json
+    from annotator.services.exchange_files import import_json
 
     _, b_path = _files(args.workdir, args.scale)
     exported = args.workdir / f"merge-b-{pd.scale_tag(args.scale)}.json"
@@ -208,7 +210,7 @@ def child_json(args: argparse.Namespace) -> dict:
 
     def job() -> dict:
         started = time.perf_counter()
-        export_json(other, exported)
+        export_json(ProjectSnapshot(other), exported)
         times["export_seconds"] = time.perf_counter() - started
         report = import_json(project, exported)
         return {"added": report.added}

@@ -51,6 +51,8 @@ from pathlib import Path
 
 import perf_data as pd
 
+from annotator.services.exchange_files import ProjectSnapshot
+
 TARGET_MS = 50.0
 TARGET_RATIO = 1.3
 RARE_WORD = "kittiwake"
@@ -180,13 +182,13 @@ def child_prepare(args: argparse.Namespace) -> dict:
         building.rename(folder)
     destination = _json_file(args)
     if args.json_rounds and not destination.exists():
-        from annotator.io.json_export import export_json
+        from annotator.io.formats.json.writer import export_json
         from annotator.services.project import Project
 
         source = pd.ensure_project(args.workdir, args.scale)
         partial = destination.with_suffix(".partial")
         with Project.open(source, annotator_name=pd.CREATOR_NAME) as project:
-            export_json(project, partial)
+            export_json(ProjectSnapshot(project), partial)
         partial.replace(destination)
     return {}
 
@@ -230,7 +232,7 @@ def child_user(args: argparse.Namespace, case: str) -> dict:
             raise SystemExit(f"annotator add failed: {chatter.getvalue().strip()}")
         word = RARE_WORD
     else:
-        from annotator.io.json_import import import_json
+        from annotator.services.exchange_files import import_json
 
         with Project.open(path, annotator_name=pd.CREATOR_NAME) as project:
             pd.settle()

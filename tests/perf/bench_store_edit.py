@@ -56,7 +56,7 @@ def child_build_long(args: argparse.Namespace) -> dict:
     included), written to disk as a user's import would, through AddDocuments."""
     import random
 
-    from annotator.io.text_import import import_text
+    from annotator.io.documents.text import import_text
     from annotator.services.document_commands import AddDocuments
     from annotator.services.project import Project
 

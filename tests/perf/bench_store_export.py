@@ -1,4 +1,4 @@
-"""JSON export: `annotator.io.json_export.export_json` against raw sqlite3 + orjson.
+"""JSON export: `annotator.io.formats.json.writer.export_json` against raw sqlite3 + orjson.
 
 Targets (store research note §6): production ≤ 1.35× raw in time; its peak RSS ≤ 150 MB.
 
@@ -10,7 +10,7 @@ export then runs in a fresh process, rounds alternating the order of the two cas
         spans' fragments read first, JSON columns passed through as orjson Fragments. It
         writes exactly our exporter's bytes: the small head (project, schema, annotators) and
         tail (entities, tombstones) are taken from a warm-up export and written verbatim.
-  ours  `Project.open` (not timed), then `export_json(project, path)`.
+  ours  `Project.open` (not timed), then `export_json(ProjectSnapshot(project), path)`.
 
 Both write to a temp file, fsync it and rename it; the timer covers the whole export. Peak
 RSS is VmHWM from /proc/self/status. For ours it is reset (/proc/self/clear_refs) after the
@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 
 import perf_data as pd
+
+from annotator.services.exchange_files import ProjectSnapshot
 
 TARGET_RATIO = 1.35
 TARGET_RSS_MB = 150
@@ -246,7 +248,7 @@ def child_raw(args: argparse.Namespace) -> dict:
 
 
 def child_ours(args: argparse.Namespace) -> dict:
-    from annotator.io.json_export import export_json
+    from annotator.io.formats.json.writer import export_json
     from annotator.services.project import Project
 
     database = pd.project_file(args.workdir, args.scale)
@@ -258,7 +260,7 @@ def child_ours(args: argparse.Namespace) -> dict:
         before = pd.rss_mb()
         reset = pd.reset_peak_rss()
         started, cpu = time.perf_counter(), time.process_time()
-        count = export_json(project, _output(args, "ours"))
+        count = export_json(ProjectSnapshot(project), _output(args, "ours"))
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         peak = pd.peak_rss_mb()
     finally:

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import perf_data as pd
 
+from annotator.services.exchange_files import ProjectSnapshot
+
 TARGET_RATIO = 1.2
 
 
@@ -90,18 +92,18 @@ def child_ours(args: argparse.Namespace) -> dict:
 
 def child_export(args: argparse.Namespace) -> dict:
     """Make the JSON file the json case imports (an export of the cached project)."""
-    from annotator.io.json_export import export_json
+    from annotator.io.formats.json.writer import export_json
     from annotator.services.project import Project
 
     source = pd.ensure_project(args.workdir, args.scale)
     destination = _json_file(args)
     with Project.open(source, annotator_name=pd.CREATOR_NAME) as project:
-        export_json(project, destination)
+        export_json(ProjectSnapshot(project), destination)
     return {"bytes": destination.stat().st_size}
 
 
 def child_json(args: argparse.Namespace) -> dict:
-    from annotator.io.json_import import import_json
+    from annotator.services.exchange_files import import_json
     from annotator.services.project import Project
 
     path = args.workdir / f"import-json-{pd.scale_tag(args.scale)}.annotator"

@@ -38,6 +38,7 @@ from pg_server import start_server  # noqa: E402
 from annotator.domain.ids import new_uuid, now  # noqa: E402
 from annotator.domain.model import Span  # noqa: E402
 from annotator.services import team as team_service  # noqa: E402
+from annotator.services.exchange_files import ProjectSnapshot  # noqa: E402
 from annotator.services.project import Project  # noqa: E402
 from annotator.services.team_sync import sync  # noqa: E402
 from annotator.store.team.admin import add_member, init_team  # noqa: E402
@@ -55,7 +56,7 @@ def uptime() -> str:
 
 def concurrent_pushes(server, folder: Path, members: int, spans: int) -> dict:
     say(f"1. {members} members push {spans} new spans each, at once")
-    from annotator.io.text_import import import_text
+    from annotator.io.documents.text import import_text
     from annotator.services.document_commands import AddDocuments
 
     database = server.new_database()
@@ -120,15 +121,15 @@ def _timed(job) -> float:
 
 
 def clone_versus_json(server, folder: Path, workdir: Path, scale: float, rounds: int) -> dict:
-    from annotator.io.json_export import export_json
-    from annotator.io.json_import import import_json
+    from annotator.io.formats.json.writer import export_json
+    from annotator.services.exchange_files import import_json
 
     cached = pd.ensure_project(workdir, scale)
     source = folder / "source.annotator"
     shutil.copyfile(cached, source)
     json_path = folder / "export.json"
     with Project.open(source, annotator_name=pd.CREATOR_NAME) as project:
-        export_json(project, json_path)
+        export_json(ProjectSnapshot(project), json_path)
     database = server.new_database()
     admin = server.url(database)
     init_team(admin, "big")

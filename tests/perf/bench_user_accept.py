@@ -80,7 +80,7 @@ def _sizes(args: argparse.Namespace, scale: float) -> tuple[float, int, int]:
 def child_build(args: argparse.Namespace) -> dict:
     from annotator.domain.ids import new_uuid, now
     from annotator.domain.model import Span
-    from annotator.io.text_import import import_text
+    from annotator.io.documents.text import import_text
     from annotator.services.document_commands import AddDocuments
     from annotator.services.project import Project
     from annotator.services.span_commands import CreateSpan, anchored

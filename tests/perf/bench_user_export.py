@@ -39,6 +39,8 @@ from pathlib import Path
 
 import perf_data as pd
 
+from annotator.services.exchange_files import ProjectSnapshot
+
 TARGET_MB = 150.0
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,7 +67,7 @@ def _text(megabytes: float, seed: int) -> str:
 def child_build(args: argparse.Namespace) -> dict:
     from annotator.domain.ids import new_uuid, now
     from annotator.domain.model import Span
-    from annotator.io.text_import import import_text
+    from annotator.io.documents.text import import_text
     from annotator.services.document_commands import AddDocuments
     from annotator.services.project import Project
     from annotator.services.span_commands import anchored
@@ -110,7 +112,7 @@ def child_build(args: argparse.Namespace) -> dict:
 def child_inproc(args: argparse.Namespace) -> dict:
     """The export's own peak: open the project here (not counted: VmHWM is reset after the
     open checklist), then `export_json`, the function the CLI and the GUI call."""
-    from annotator.io.json_export import export_json
+    from annotator.io.formats.json.writer import export_json
     from annotator.services.project import Project
 
     with Project.open(_file(args, args.scale), annotator_name=pd.ANNOTATOR_NAME) as project:
@@ -118,7 +120,7 @@ def child_inproc(args: argparse.Namespace) -> dict:
         reset = pd.reset_peak_rss()
         base = pd.rss_mb()
         started = time.perf_counter()
-        export_json(project, args.output)
+        export_json(ProjectSnapshot(project), args.output)
         seconds = time.perf_counter() - started
         peak = pd.peak_rss_mb()
     return {

@@ -18,7 +18,7 @@ from merge_helpers import canonical, open_as
 from team_helpers import Team, new_team
 
 from annotator.errors import AnnotatorError
-from annotator.io.text_import import import_text
+from annotator.io.documents.text import import_text
 from annotator.services import team as team_service
 from annotator.services.document_commands import AddDocuments
 from annotator.services.link_commands import CreateLink

@@ -13,36 +13,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.domain.changes import ChangeSet
-from annotator.errors import AnnotatorError
 from annotator.gui.panels.common import WARNING, dot_icon
 from annotator.gui.session import ProjectSession
 from annotator.services.command import Command
-from annotator.services.project import Project
-from annotator.store.project_store import WriteSession
-
-
-class _Reporting(Command):
-    """Delegates to `inner`, remembering why it was refused (the message the user sees)."""
-
-    def __init__(self, inner: Command) -> None:
-        self.inner, self.label, self.refusal = inner, inner.label, ""
-
-    def do(self, project: Project) -> ChangeSet:
-        try:
-            return self.inner.do(project)
-        except AnnotatorError as error:
-            self.refusal = str(error)
-            raise
-
-    def undo(self, project: Project) -> ChangeSet:
-        return self.inner.undo(project)
-
-    def apply(self, project: Project, session: WriteSession) -> ChangeSet:
-        return self.inner.apply(project, session)
-
-    def revert(self, project: Project, session: WriteSession) -> ChangeSet:
-        return self.inner.revert(project, session)
 
 
 def run_here(session: ProjectSession, command: Command) -> str:
@@ -50,15 +23,8 @@ def run_here(session: ProjectSession, command: Command) -> str:
 
     The caller shows the refusal beside the control the user touched, so it is not broadcast
     on `session.error` as well (the main window would otherwise show it a second time)."""
-    reporting = _Reporting(command)
-    blocker = QSignalBlocker(session)
-    try:
-        done = session.run(reporting)
-    finally:
-        blocker.unblock()
-    if done:
-        return ""
-    return reporting.refusal or "The change was refused."
+    outcome = session.run(command, report=False)
+    return "" if outcome is True else outcome.reason or "The change was refused."
 
 
 def swatch_icon(color: str) -> QIcon:

@@ -24,17 +24,20 @@ from PySide6.QtWidgets import (
 
 from annotator.domain.layers import is_gold
 from annotator.errors import AnnotatorError
+from annotator.gui.dialogs.import_preview import show_preview
 from annotator.gui.dialogs.progress import run_with_progress
 from annotator.gui.folders import remember, start_in
 from annotator.gui.session import ProjectSession
-from annotator.io.export_common import ExportCancelled
+from annotator.io.documents.registry import internal_error_line
 from annotator.io.formats import (
     ExportOptions,
     check_export_destination,
     export_formats,
     import_formats,
 )
-from annotator.io.importers import internal_error_line
+from annotator.io.formats.export_common import ExportCancelled
+from annotator.services.exchange_files import ProjectSnapshot, read_with
+from annotator.services.import_exchange import preview
 
 ALL_LAYERS = "All annotators"
 FROM_THE_FILE = "The documents the file names"
@@ -188,7 +191,7 @@ def run_export(session: ProjectSession, dialog: ExportDialog, parent: QWidget) -
 
     def job(progress) -> object:
         chosen = ExportOptions(options.annotators, options.documents, progress)
-        return fmt.write(session.project, destination, chosen)
+        return fmt.write(ProjectSnapshot(session.project), destination, chosen)
 
     try:
         check_export_destination(session.project.path, destination)
@@ -209,21 +212,16 @@ def run_export(session: ProjectSession, dialog: ExportDialog, parent: QWidget) -
 
 
 def run_import(session: ProjectSession, dialog: ImportDialog, parent: QWidget) -> None:
-    """Read the chosen file (nothing is written when it is bad) and show the summary."""
+    """Read the chosen file and work out what importing it would do (nothing is written),
+    then show that summary with Import and Cancel: Import applies it as one undoable step."""
     fmt, source, annotated = dialog.chosen, dialog.chosen_path(), dialog.annotated_document()
-    read = fmt.read
-    if annotated is not None:
-        from functools import partial
-
-        from annotator.io.w3c_import import import_w3c
-
-        read = partial(import_w3c, document=annotated)
 
     def job(progress) -> object:
-        return read(session.project, source, progress)
+        exchange = read_with(fmt, session.project, source, progress, annotated)
+        return exchange, preview(session.project, exchange)
 
     try:
-        report = run_with_progress(parent, "Importing", job)
+        exchange, report = run_with_progress(parent, "Reading", job)
     except (AnnotatorError, OSError) as error:
         lines = getattr(error, "errors", None) or [str(error)]
     except Exception as error:  # a bug in a reader: said, reported, and nothing was written
@@ -235,7 +233,7 @@ def run_import(session: ProjectSession, dialog: ImportDialog, parent: QWidget) -
         text = "\n".join(lines[:10]) + more
         QMessageBox.warning(parent, "Import", f"Nothing was imported.\n\n{text}")
         return
-    QMessageBox.information(parent, "Import", report.summary())
+    show_preview(session, exchange, report, parent)
 
 
 def open_export(session: ProjectSession, parent: QWidget) -> ExportDialog:

@@ -34,7 +34,7 @@ from annotator.gui.folders import remember, start_in
 from annotator.gui.panels.common import muted_label
 from annotator.gui.session import ProjectSession
 from annotator.io.formats import check_export_destination
-from annotator.io.json_import import load_json_file
+from annotator.io.formats.json.reader import load_json_file
 from annotator.io.schema_file import read_schema_file, schema_file
 from annotator.services.schema_commands import DeleteLinkType, DeleteTagType
 from annotator.services.schema_import import ImportSchema

@@ -1,0 +1,70 @@
+"""The import preview: what an import would add, update, skip and lose, with Import and Cancel;
+Import applies it as one undoable step (Edit ▸ Undo removes exactly what it added)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from annotator.errors import AnnotatorError
+from annotator.gui.dialogs.progress import run_with_progress
+from annotator.gui.session import ProjectSession
+from annotator.io.exchange import Exchange
+from annotator.services.import_exchange import ImportExchange
+
+
+def preview_text(report) -> str:
+    """The preview's details: the report's lines, losses last under their own heading."""
+    return report.summary()
+
+
+def show_preview(session: ProjectSession, exchange: Exchange, report, parent: QWidget) -> None:
+    """Ask before writing: the summary of what the import would do, Import or Cancel."""
+    box = QMessageBox(parent)
+    box.setObjectName("import_preview")
+    box.setWindowTitle("Import")
+    box.setIcon(QMessageBox.Icon.Question)
+    name = exchange.source or "the file"
+    if report.changed:
+        box.setText(f"Import {name}? Nothing has been written yet.")
+    else:
+        box.setText(f"{name} holds nothing this project lacks; importing it changes nothing.")
+    box.setInformativeText(preview_text(report))
+    accept = box.addButton("&Import", QMessageBox.ButtonRole.AcceptRole)
+    accept.setObjectName("import_accept")
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(accept)
+
+    def finished() -> None:
+        if box.clickedButton() is accept:
+            apply_import(session, exchange, parent)
+        else:
+            session.message.emit(f"Import of {name} cancelled; nothing was written")
+        box.deleteLater()
+
+    box.finished.connect(finished)
+    box.open()
+    return box
+
+
+def apply_import(session: ProjectSession, exchange: Exchange, parent: QWidget) -> bool:
+    """Apply the exchange through the session (one step on the undo stack), with progress."""
+    command = ImportExchange(exchange)
+
+    def job(progress) -> object:
+        command.progress = progress
+        return command.do(session.project)
+
+    def do():
+        return run_with_progress(parent, "Importing", job)
+
+    try:
+        done = session.run(command, do=do)
+    except (AnnotatorError, OSError) as error:  # changed since the preview: nothing written
+        QMessageBox.warning(parent, "Import", f"Nothing was imported.\n\n{error}")
+        return False
+    if done:
+        lines = command.report.summary().splitlines()
+        session.message.emit(
+            f"Imported {exchange.source}: {lines[0] if lines else 'done'} (Ctrl+Z undoes it)"
+        )
+    return done

@@ -1,0 +1,1 @@
+"""W3C Web Annotation (JSON-LD): writer, reader and quote anchoring."""
