@@ -14,6 +14,7 @@ from annotator.domain.changes import ChangeSet
 from annotator.domain.model import Schema
 from annotator.errors import AnnotatorError
 from annotator.gui.document_content import LoadedDocument
+from annotator.gui.feedback import done_text
 from annotator.gui.layers import LayerState
 from annotator.gui.undo import UndoableCommand
 from annotator.services.command import Command
@@ -168,8 +169,11 @@ class ProjectSession(QObject):
         except AnnotatorError as error:
             self.error.emit(str(error))
             return False
-        self.undo_stack.push(UndoableCommand(self.project, command, self.notify, self.error.emit))
+        self.undo_stack.push(
+            UndoableCommand(self.project, command, self.notify, self.error.emit, self.message.emit)
+        )
         self.notify(changes)
+        self.message.emit(done_text(command))  # the status bar says what was done
         return True
 
     def notify(self, changes: ChangeSet) -> None:

@@ -25,24 +25,29 @@ class UndoableCommand(QUndoCommand):
         command: Command,
         on_changes: Callable[[ChangeSet], None],
         on_error: Callable[[str], None],
+        on_message: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(command.label)
         self.project, self.command = project, command
         self._on_changes, self._on_error = on_changes, on_error
+        self._on_message = on_message
         self._skip_first_redo = True
 
     def redo(self) -> None:
         if self._skip_first_redo:
             self._skip_first_redo = False
             return
-        self._run(self.command.do)
+        self._run(self.command.do, "Redone")
 
     def undo(self) -> None:
-        self._run(self.command.undo)
+        self._run(self.command.undo, "Undone")
 
-    def _run(self, step: Callable[[Project], ChangeSet]) -> None:
+    def _run(self, step: Callable[[Project], ChangeSet], done: str) -> None:
         try:
             self._on_changes(step(self.project))
         except AnnotatorError as error:
             self.setObsolete(True)
-            self._on_error(f"Cannot {self.text().lower()}: {error}")
+            self._on_error(f"Cannot {done.lower()[:-2]} {self.text()}: {error}")
+            return
+        if self._on_message is not None:
+            self._on_message(f"{done}: {self.text()}")

@@ -442,7 +442,7 @@ def test_schema_items_deleted_here_are_not_brought_back(rich, copy_of):
     with pytest.raises(ExchangeError) as caught:
         import_data(project, old)
     assert caught.value.errors == [
-        "$.documents[0].spans[0].attributes: unknown attribute 'age'",
+        "$.documents[0].spans[0].attributes: unknown attribute \u201cage\u201d",
         "$.documents[1].spans[0].tag: no tag type 'weapon' in the schema "
         "(it was deleted in this project)",
     ]
@@ -623,7 +623,7 @@ BAD: list[tuple[str, Mutation, str, str]] = [
         "attribute unknown choice",
         lambda d, i: _span(1)(d)["attributes"].update(stance="angry"),
         S1 + ".attributes",
-        "stance: 'angry' is not one of",
+        "stance: \u201cangry\u201d is not one of",
     ),
     (
         "attribute bad date",
@@ -635,7 +635,7 @@ BAD: list[tuple[str, Mutation, str, str]] = [
         "unknown attribute",
         lambda d, i: _span(0)(d)["attributes"].update(mood="calm"),
         S0 + ".attributes",
-        "unknown attribute 'mood'",
+        "unknown attribute \u201cmood\u201d",
     ),
     (
         "link attribute choice",
