@@ -3,6 +3,7 @@ choices, never a Python repr (no brackets, no straight quotes)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 
@@ -43,3 +44,18 @@ def one_of(choices: Iterable[object]) -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def as_reason(error: BaseException, limit: int = 120) -> str:
+    """A parsing library's message as a reason a person reads: one line, at most `limit`
+    characters, straight quotes made typographic, brackets made round, and no exception
+    class names (a KeyError's message is the repr of its key: quotes and all)."""
+    message = " ".join(str(error).split())
+    message = re.sub(r"\b[A-Za-z_.]*(Error|Exception|Warning)\b:?\s*", "", message).strip()
+    if len(message) > 1 and message[0] == message[-1] and message[0] in "\"'":
+        message = message[1:-1]
+    message = re.sub(r"'([^']*)'", "\u2018\\1\u2019", message)
+    message = re.sub(r'"([^"]*)"', "\u201c\\1\u201d", message)
+    message = message.replace("'", "\u2019").replace('"', "\u201d")
+    message = message.replace("[", "(").replace("]", ")") or "the file could not be parsed"
+    return message if len(message) <= limit else message[: limit - 1] + "…"

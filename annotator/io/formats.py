@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from annotator.domain.wording import quoted
 from annotator.errors import AnnotatorError
 
 Progress = Callable[[int, int], bool | None]
@@ -121,7 +122,7 @@ def export_format(key: str) -> ExportFormat:
         return _EXPORTS[key]
     except KeyError:
         raise UnknownFormat(
-            f"unknown export format {key!r} (known: {', '.join(sorted(_EXPORTS))})"
+            f"unknown export format {quoted(key)} (known: {', '.join(sorted(_EXPORTS))})"
         ) from None
 
 
@@ -131,7 +132,7 @@ def import_format(key: str) -> ImportFormat:
         return _IMPORTS[key]
     except KeyError:
         raise UnknownFormat(
-            f"unknown import format {key!r} (known: {', '.join(sorted(_IMPORTS))})"
+            f"unknown import format {quoted(key)} (known: {', '.join(sorted(_IMPORTS))})"
         ) from None
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from annotator.domain.wording import quoted
 from annotator.errors import AnnotatorError
 
 #: Metadata keys an importer may fill (all values are strings; `published` is YYYY-MM-DD).
@@ -202,7 +203,7 @@ def needs_extra(error: ModuleNotFoundError) -> str:
     extra = EXTRA_OF_MODULE.get(module)
     if extra is None:
         return f"needs the Python package {module or error}, which is not installed"
-    return f"needs the optional {extra!r} libraries: pip install 'annotator[{extra}]'"
+    return f"needs the optional {quoted(extra)} libraries: pip install 'annotator[{extra}]'"
 
 
 def read_one(path: Path | str) -> ImportedDocument:

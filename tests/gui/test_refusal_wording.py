@@ -116,3 +116,34 @@ def test_every_refusal_reads_as_a_sentence(qtbot, ada_window, shown) -> None:
         _assert_readable(shown[0])
         _assert_readable(window.statusBar().currentMessage())
     assert refused == len(_refusals(window))
+
+
+def test_refused_files_read_as_sentences(qtbot, ada_window, shown, tmp_path) -> None:
+    """Adding documents: each refused file's line in the report is a sentence too."""
+    from PySide6.QtWidgets import QApplication
+
+    broken = {
+        "empty.docx": b"PK\x03\x04 not really a zip",
+        "page.html": b"<html><body></body></html>",
+        "binary.txt": b"\x00\x01\x02\x03" * 64,
+        "bad.epub": b"PK\x05\x06" + b"\x00" * 18,
+        "nothing.pdf": b"%PDF-1.4 broken",
+    }
+    paths = []
+    for name, data in broken.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        paths.append(path)
+    ada_window.files.add_paths(paths)
+    qtbot.waitUntil(
+        lambda: (
+            any(w.objectName() == "import_report" for w in QApplication.topLevelWidgets())
+            or bool(shown)
+        )
+    )
+    boxes = [w for w in QApplication.topLevelWidgets() if w.objectName() == "import_report"]
+    texts = [b.informativeText() for b in boxes] + shown
+    lines = [line for text in texts for line in text.splitlines()[1:]] or shown
+    assert lines
+    for line in lines:
+        _assert_readable(line.replace(tmp_path.name, ""))
