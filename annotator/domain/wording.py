@@ -23,8 +23,13 @@ def counted(kind: str, n: int) -> str:
 
 
 def quoted(value: object) -> str:
-    """A value as a message shows it: in typographic quotes, lists joined, booleans as yes/no."""
-    return f"\u201c{value_text(value)}\u201d"
+    """A value as a message shows it: in typographic quotes, lists joined, booleans as yes/no,
+    on one line (a line break or other control character in it shows as a space)."""
+    return f"\u201c{_CONTROL.sub(' ', value_text(value))}\u201d"
+
+
+#: Characters that would break a one-line message (C0, DEL, NEL, line and paragraph separators).
+_CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 def value_text(value: object) -> str:
