@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 
 #: How the fragment texts of a discontinuous span are joined into its quote.
@@ -22,23 +23,27 @@ def normalize_fragments(fragments: Iterable[Sequence[int]], text_length: int) ->
     result: list[tuple[int, int]] = []
     for fragment in fragments:
         if len(fragment) != 2:
-            raise ValidationError(f"a fragment needs a start and an end, got {list(fragment)}")
+            raise ValidationError(
+                f"a fragment needs a start and an end, got {len(fragment)} numbers"
+            )
         start, end = fragment
         if type(start) is not int or type(end) is not int:
-            raise ValidationError(f"offsets must be integers, got [{start!r}, {end!r}]")
+            raise ValidationError(
+                f"offsets must be whole numbers (integers), got {quoted(start)} and {quoted(end)}"
+            )
         if start < 0 or end > text_length:
             raise ValidationError(
-                f"fragment [{start}, {end}] is outside the text (0 to {text_length})"
+                f"the fragment from {start} to {end} is outside the text (0 to {text_length})"
             )
         if end <= start:
-            raise ValidationError(f"fragment [{start}, {end}] is empty")
+            raise ValidationError(f"the fragment from {start} to {end} is empty")
         result.append((start, end))
     if not result:
         raise ValidationError("a span needs at least one fragment")
     result.sort()
     for (_, prev_end), (start, end) in itertools.pairwise(result):
         if start < prev_end:
-            raise ValidationError(f"fragments overlap at [{start}, {end}]")
+            raise ValidationError(f"fragments overlap at {start} to {end}")
     return tuple(result)
 
 

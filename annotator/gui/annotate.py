@@ -11,6 +11,7 @@ from annotator.domain.model import Link, Schema, Span
 from annotator.gui.panels.common import local_time
 from annotator.gui.reading import DisplayLink, DisplaySpan, ReadingView, snap_to_words
 from annotator.gui.reading.snapping import word_edge
+from annotator.gui.retag import retag
 from annotator.gui.session import ProjectSession
 from annotator.services.link_commands import CreateLink, DeleteLinks
 from annotator.services.span_commands import CreateSpan, DeleteSpans, EditSpan, ResizeSpan
@@ -226,7 +227,7 @@ class AnnotationController(QObject):
         elif self.session.selected_span:
             span = self._spans.get(self.session.selected_span)
             if span is not None and span.tag != tag:
-                self.session.run(EditSpan(span.uuid, tag=tag))
+                retag(self.session, span, tag, self.view)
         else:
             self.session.message.emit("Select some text first, then press a tag key")
 

@@ -25,6 +25,7 @@ from annotator.gui.actions import build_actions, build_menus
 from annotator.gui.annotate import AnnotationController
 from annotator.gui.app_theme import apply_theme
 from annotator.gui.dialogs.search_bar import SearchBar
+from annotator.gui.feedback import StatusFeedback
 from annotator.gui.file_actions import FileActions
 from annotator.gui.layer_controls import LayerControls
 from annotator.gui.layer_panes import ComparePanes, host_splitter
@@ -33,6 +34,7 @@ from annotator.gui.panels.annotations import AnnotationTables
 from annotator.gui.panels.documents import DocumentsPanel
 from annotator.gui.panels.inspector import Inspector
 from annotator.gui.reading import ReadingView
+from annotator.gui.retag import RetagChoiceMenu
 from annotator.gui.search.tools import SearchTools
 from annotator.gui.session import ProjectSession
 from annotator.gui.settings import Settings
@@ -90,6 +92,8 @@ class MainWindow(QMainWindow):
         menus["&File"].insertMenu(self.actions_by_id["add_documents"], self._recent_menu)
         self.layers = LayerControls(self, session, settings, menus["&View"], self.actions_by_id)
         self.team = TeamMenu(self, session, settings)
+        self.feedback = StatusFeedback(session, self.statusBar())
+        RetagChoiceMenu(menus["&Annotate"])
         self.compare_panes = ComparePanes(session, self.controller, self.reading_splitter, self)
         self._bind_view_actions()
         self.search_tools = SearchTools(self)
@@ -227,7 +231,6 @@ class MainWindow(QMainWindow):
         s.changed.connect(self._on_changes)
         s.document_changed.connect(self._on_document)
         s.error.connect(self._show_error)
-        s.message.connect(self._show_message)
         s.loading.connect(self._show_loading)
         # Work that can wait starts after the reading pane's first paint (the first screen
         # of a long document or a large project shows at once).
@@ -304,11 +307,8 @@ class MainWindow(QMainWindow):
         elif bar.currentMessage().startswith("Loading spans"):
             bar.clearMessage()
 
-    def _show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 5000)
-
     def _show_error(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+        self.feedback.refuse(text)
         QMessageBox.warning(self, "Annotator", text)
 
     # -- handlers that need the window -------------------------------------------------------

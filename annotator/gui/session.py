@@ -15,6 +15,7 @@ from annotator.domain.changes import ChangeSet
 from annotator.domain.model import Schema
 from annotator.errors import AnnotatorError
 from annotator.gui.document_content import LoadedDocument
+from annotator.gui.feedback import done_text
 from annotator.gui.layers import LayerState
 from annotator.gui.undo import UndoableCommand
 from annotator.services.command import Command, Refusal
@@ -189,7 +190,11 @@ class ProjectSession(QObject):
             if report:
                 self.error.emit(outcome.reason)
             return outcome
-        self.undo_stack.push(UndoableCommand(self.project, command, self.error.emit))
+        self.undo_stack.push(
+            UndoableCommand(self.project, command, self.error.emit, self.message.emit)
+        )
+        if report:
+            self.message.emit(done_text(command))  # the status bar says what was done
         return True
 
     def notify(self, changes: ChangeSet) -> None:

@@ -79,6 +79,12 @@ class Settings:
         lambda self: self._get("view/blind", False, bool),
         lambda self, v: self._set("view/blind", v),
     )
+    #: What a retag does with attribute values the new tag cannot hold: "ask" (the first time,
+    #: with a "remember" box), "drop" them, or move them to the span's "note" (gui/retag.py).
+    retag_dropped = property(
+        lambda self: self._get("annotate/retag_dropped", "ask", str),
+        lambda self, v: self._set("annotate/retag_dropped", v),
+    )
 
     def layout_for(self, screen: str) -> tuple[QByteArray | None, QByteArray | None]:
         """The window geometry and dock state remembered for a screen size ("1280x800")."""

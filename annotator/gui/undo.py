@@ -16,13 +16,20 @@ class UndoableCommand(QUndoCommand):
     skipped). Undo and redo call the project's own undo and redo (the stack and the history
     move together; each is one saved transaction that tells the project's listeners); a
     refusal (the project changed in a way that makes the step impossible) is reported and
-    marks the step obsolete; the history drops it too (History.forget).
+    marks the step obsolete; the history drops it too (History.forget). A step undone or
+    redone says so (`on_message`: the status bar).
     """
 
-    def __init__(self, project: Project, command: Command, on_error: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        project: Project,
+        command: Command,
+        on_error: Callable[[str], None],
+        on_message: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__(command.label)
         self.project, self.command = project, command
-        self._on_error = on_error
+        self._on_error, self._on_message = on_error, on_message
         self._skip_first_redo = True
 
     def id(self) -> int:
@@ -38,15 +45,18 @@ class UndoableCommand(QUndoCommand):
         if self._skip_first_redo:
             self._skip_first_redo = False
             return
-        self._run(self.project.redo, "redo")
+        self._run(self.project.redo, "redo", "Redone")
 
     def undo(self) -> None:
-        self._run(self.project.undo, "undo")
+        self._run(self.project.undo, "undo", "Undone")
 
-    def _run(self, step: Callable[[], object], which: str) -> None:
+    def _run(self, step: Callable[[], object], which: str, done: str) -> None:
         try:
             step()
         except AnnotatorError as error:
             self.setObsolete(True)  # the stack drops the step: so does the history
             self.project.history.forget(which)
             self._on_error(f"Cannot {self.text().lower()}: {error}")
+            return
+        if self._on_message is not None:
+            self._on_message(f"{done}: {self.text()}")

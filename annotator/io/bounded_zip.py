@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from annotator.domain.wording import as_reason, quoted
 from annotator.errors import InputRefused
 
 #: The most one member may unpack to. Over the document text limit's share of an archive a
@@ -123,7 +124,7 @@ class BoundedZip:
         except ArchiveRefused:
             raise
         except KeyError:
-            raise self.refuse(f"has no member {name!r}") from None
+            raise self.refuse(f"has no member {quoted(name)}") from None
         except (
             zipfile.BadZipFile,
             zlib.error,
@@ -149,5 +150,4 @@ def checked_zip_bytes(data: bytes, name: str) -> bytes:
 
 
 def _short(error: BaseException) -> str:
-    message = " ".join(str(error).split()) or type(error).__name__
-    return message if len(message) <= 120 else message[:119] + "…"
+    return as_reason(error)

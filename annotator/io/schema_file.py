@@ -9,6 +9,7 @@ from annotator.domain.attributes import check_value
 from annotator.domain.field_rules import field_problem
 from annotator.domain.ids import is_timestamp, is_uuid
 from annotator.domain.model import TAG_KINDS, VALUE_TYPES, AttributeDef, LinkType, Schema, TagType
+from annotator.domain.wording import as_reason, quoted
 from annotator.errors import ValidationError
 
 SCHEMA_FORMAT = "annotator-schema"
@@ -128,7 +129,7 @@ class _Reader:
             self.fail(f"{path}.key", "expected a key: a letter, then letters, digits, _ or -")
             key = ""
         elif key in keys:
-            self.fail(f"{path}.key", f"duplicate key {key!r}")
+            self.fail(f"{path}.key", f"duplicate key {quoted(key)}")
         if key:
             keys.add(key)
         return uuid, key
@@ -174,7 +175,7 @@ class _Reader:
 
 
 def _shown(value: object) -> str:
-    text = repr(value)
+    text = quoted(value) if isinstance(value, str) else as_reason(ValueError(repr(value)), 40)
     return text if len(text) <= 40 else text[:39] + "…"
 
 
@@ -200,7 +201,7 @@ def schema_from_dict(data: Any, path: str = "$") -> Schema:
             if len(hotkey) != 1 or not hotkey.isprintable() or hotkey.isspace():
                 reader.fail(f"{p}.hotkey", "expected one printable character")
             elif hotkey in hotkeys:
-                reader.fail(f"{p}.hotkey", f"hotkey {hotkey!r} is used twice")
+                reader.fail(f"{p}.hotkey", f"hotkey {quoted(hotkey)} is used twice")
             hotkeys.add(hotkey)
         tags.append(
             TagType(
@@ -259,7 +260,9 @@ def schema_from_dict(data: Any, path: str = "$") -> Schema:
 def read_schema_file(data: Any) -> Schema:
     """Validate a whole schema file (header included)."""
     if not isinstance(data, dict) or data.get("format") != SCHEMA_FORMAT:
-        raise ValidationError(f"not an Annotator schema file (expected format {SCHEMA_FORMAT!r})")
+        raise ValidationError(
+            f"not an Annotator schema file (expected format {quoted(SCHEMA_FORMAT)})"
+        )
     if data.get("version") != 1:
-        raise ValidationError(f"unsupported schema file version {data.get('version')!r}")
+        raise ValidationError(f"unsupported schema file version {quoted(data.get('version'))}")
     return schema_from_dict(data)

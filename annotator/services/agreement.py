@@ -30,6 +30,7 @@ from annotator.domain.agreement import (
 from annotator.domain.annotator_names import find_annotators
 from annotator.domain.layers import is_gold
 from annotator.domain.model import Annotator
+from annotator.domain.wording import quoted
 from annotator.errors import AnnotatorError, NotFoundError
 from annotator.services.project import Project
 from annotator.store.agreement_reads import (
@@ -124,7 +125,7 @@ def _compute(project, annotators, documents, all_shared, progress) -> AgreementR
             for wanted in documents:
                 found = [d.uuid for d in infos if wanted in (d.uuid, d.title)]
                 if not found:
-                    raise NotFoundError(f"no document {wanted!r} in this project")
+                    raise NotFoundError(f"no document {quoted(wanted)} in this project")
                 candidates.extend(u for u in found if u not in candidates)
         rows = read_layers(session, uuids, set(candidates))
         done: dict[str, set[str]] = {}
@@ -157,7 +158,7 @@ def _compute(project, annotators, documents, all_shared, progress) -> AgreementR
             if documents:
                 raise AnnotatorError(
                     "none of the named documents qualifies: "
-                    + "; ".join(f"{titles[d]!r}: {why}" for d, why in skipped.items())
+                    + "; ".join(f"{quoted(titles[d])}: {why}" for d, why in skipped.items())
                 )
             if all_shared:
                 raise AnnotatorError(f"no document was worked on by two of {who}")

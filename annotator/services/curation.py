@@ -17,6 +17,7 @@ from annotator.domain.annotator_names import find_annotators
 from annotator.domain.curation import Decision, Unit, attribute_units, link_units, span_units
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID, is_gold
 from annotator.domain.model import Annotator
+from annotator.domain.wording import quoted
 from annotator.errors import AnnotatorError, NotFoundError
 from annotator.services.agreement import default_annotators
 from annotator.services.project import Project
@@ -118,7 +119,7 @@ def choose_documents(project: Project, wanted: Sequence[str] | None) -> list[str
     for name in wanted:
         found = [d.uuid for d in infos if name in (d.uuid, d.title)]
         if not found:
-            raise NotFoundError(f"no document {name!r} in this project")
+            raise NotFoundError(f"no document {quoted(name)} in this project")
         chosen.extend(u for u in found if u not in chosen)
     return chosen
 

@@ -15,6 +15,7 @@ from annotator.domain.ids import new_uuid, now
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
 from annotator.domain.model import Annotator, Link, Span
 from annotator.domain.provenance import HistoryEntry
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 from annotator.services.command import Command
 from annotator.services.curation import read_queue
@@ -100,7 +101,7 @@ class Decide(Command):
 
     def __init__(self, unit: Unit, verdict: str, version: int | None = None) -> None:
         if verdict not in ("accept", "edit", "reject"):
-            raise ValidationError(f"unknown verdict {verdict!r}")
+            raise ValidationError(f"unknown verdict {quoted(verdict)}")
         source = None
         if verdict != "reject":
             if version is None or not 0 <= version < len(unit.versions):

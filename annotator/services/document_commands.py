@@ -13,6 +13,7 @@ from annotator.domain.changes import ChangeSet
 from annotator.domain.content_rules import text_problem
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.model import Document, DocumentInfo, DocumentStatus, Link, Span
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 from annotator.io.documents.registry import ImportedDocument
 from annotator.services.command import Command
@@ -60,11 +61,11 @@ def _check_hash(item: ImportedDocument) -> None:
     try:
         digest = hashlib.sha256(item.text.encode("utf-8")).hexdigest()
     except UnicodeEncodeError:
-        raise ValidationError(f"{item.title!r}: the text is not valid Unicode") from None
+        raise ValidationError(f"{quoted(item.title)}: the text is not valid Unicode") from None
     if (problem := text_problem(item.text)) is not None:
         raise ValidationError(f"{item.source_filename or item.title}: {problem}")
     if digest != item.sha256:
-        raise ValidationError(f"{item.title!r}: the SHA-256 does not match the text")
+        raise ValidationError(f"{quoted(item.title)}: the SHA-256 does not match the text")
 
 
 class AddDocuments(Command):
@@ -100,7 +101,9 @@ class AddDocuments(Command):
     def revert(self, project: Project, session: WriteSession) -> ChangeSet:
         for document in self.documents:
             if session.spans(document.uuid):
-                raise ValidationError(f"{document.info.title!r} has spans now; delete it instead")
+                raise ValidationError(
+                    f"{quoted(document.info.title)} has spans now; delete it instead"
+                )
             session.delete_document(document.uuid)
             session.add_tombstone(document.uuid, "document", now(), project.annotator.uuid)
         return ChangeSet(documents_removed=frozenset(d.uuid for d in self.documents))
@@ -165,13 +168,13 @@ class EditDocumentMetadata(Command):
     def __init__(self, uuid: str, **fields: Any) -> None:
         unknown = set(fields) - set(METADATA_FIELDS)
         if unknown:
-            raise ValidationError(f"documents have no editable field {sorted(unknown)[0]!r}")
+            raise ValidationError(f"documents have no editable field {quoted(sorted(unknown)[0])}")
         if "title" in fields and not str(fields["title"]).strip():
             raise ValidationError("a document needs a title")
         published = str(fields.get("published", "")).strip()
         problem = _date_problem(published) if published else None
         if problem:
-            raise ValidationError(f"the publication date {published!r} {problem}")
+            raise ValidationError(f"the publication date {quoted(published)} {problem}")
         self.uuid, self.fields = uuid, {k: str(v).strip() for k, v in fields.items()}
         self.before: dict[str, Any] = {}
         self.after: dict[str, Any] = {}

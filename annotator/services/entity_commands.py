@@ -9,6 +9,7 @@ from typing import Any
 from annotator.domain.changes import ChangeSet
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.model import STATUSES, DocumentStatus, Entity, Span
+from annotator.domain.wording import one_of, quoted
 from annotator.errors import ValidationError
 from annotator.services.command import Command
 from annotator.services.project import Project
@@ -75,7 +76,7 @@ class EditEntity(Command):
     def __init__(self, uuid: str, **fields: Any) -> None:
         unknown = set(fields) - {"name", "kind", "aliases", "external_ids", "note"}
         if unknown:
-            raise ValidationError(f"entities have no field {sorted(unknown)[0]!r}")
+            raise ValidationError(f"entities have no field {quoted(sorted(unknown)[0])}")
         if "name" in fields and not str(fields["name"]).strip():
             raise ValidationError("an entity needs a name")
         self.uuid, self.fields = uuid, fields
@@ -146,7 +147,7 @@ class SetStatus(Command):
 
     def __init__(self, document: str, status: str) -> None:
         if status not in STATUSES:
-            raise ValidationError(f"status must be one of {list(STATUSES)}")
+            raise ValidationError(f"status must be one of {one_of(STATUSES)}")
         self.document, self.status = document, status
         self.before: DocumentStatus | None = None
         self.after: DocumentStatus | None = None

@@ -23,6 +23,7 @@ from annotator.domain.model import (
     Schema,
     Span,
 )
+from annotator.domain.wording import quoted
 from annotator.io.formats.json.history import import_history
 from annotator.io.formats.json.reader import ImportReport
 from annotator.io.formats.json.validate import Exchange, ExchangeError, effective_schema
@@ -248,7 +249,7 @@ def _fits(schema: Schema, link: Any, ends: dict[str, tuple[str, str]], report) -
     if source_doc != link.document or target_doc != link.document:
         problem = "joins spans of different documents here"
     elif not schema.link_type(link.type).allows(source, target):
-        problem = f"{link.type!r} does not link {source!r} to {target!r} here"
+        problem = f"{quoted(link.type)} does not link {quoted(source)} to {quoted(target)} here"
     else:
         return True
     report.conflicts.append(f"link {link.uuid}: {problem}; not imported")
@@ -282,8 +283,8 @@ def _checked_updates(session, schema: Schema, x: Exchange, updates, report):
     }
     for uuid in sorted(refused):
         report.conflicts.append(
-            f"span {uuid}: the file retags it as {retagged[uuid]!r}, which a link here does not "
-            "allow; this project's version kept"
+            f"span {uuid}: the file retags it as {quoted(retagged[uuid])}, which a link here "
+            "does not allow; this project's version kept"
         )
         report.count("skipped", "spans")
     return [s for s in updates if s.uuid not in refused]
@@ -321,7 +322,7 @@ def _apply_schema(
                 continue
             if wanted.hotkey is not None and wanted.hotkey in hotkeys:
                 report.conflicts.append(
-                    f"tag type {tag.key!r}: hotkey {wanted.hotkey!r} is taken here; "
+                    f"tag type {quoted(tag.key)}: hotkey {quoted(wanted.hotkey)} is taken here; "
                     "added without a hotkey"
                 )
                 wanted = dataclasses.replace(wanted, hotkey=None)
@@ -336,7 +337,9 @@ def _apply_schema(
                 done.attributes.append(attribute.uuid)
                 report.count("added", "attributes")
         if _definition(existing) != _definition(tag):
-            report.conflicts.append(f"tag type {tag.key!r} differs; this project's definition kept")
+            report.conflicts.append(
+                f"tag type {quoted(tag.key)} differs; this project's definition kept"
+            )
     for link_type in x.schema.link_types:
         existing = mine.link_type(link_type.key)
         if existing is None:
@@ -349,13 +352,13 @@ def _apply_schema(
             report.count("added", "link types")
         elif _definition(existing) != _definition(link_type):
             report.conflicts.append(
-                f"link type {link_type.key!r} differs; this project's definition kept"
+                f"link type {quoted(link_type.key)} differs; this project's definition kept"
             )
     return effective
 
 
 def _gone(kind: str, key: str) -> str:
-    return f"{kind} {key!r} was deleted in this project; not added again"
+    return f"{kind} {quoted(key)} was deleted in this project; not added again"
 
 
 def _definition(item: Any) -> dict[str, Any]:

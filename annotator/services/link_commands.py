@@ -10,6 +10,7 @@ from annotator.domain.attributes import check_attributes
 from annotator.domain.changes import ChangeSet
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.model import Link
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 from annotator.services.command import Command
 from annotator.services.project import Project
@@ -29,8 +30,8 @@ def check_link(project: Project, session: WriteSession, link: Link) -> None:
     link_type = project.link_type(link.type)
     if not link_type.allows(source_tag, target_tag):
         raise ValidationError(
-            f"{link_type.label!r} links do not go from {project.tag(source_tag).label!r} to "
-            f"{project.tag(target_tag).label!r}"
+            f"{quoted(link_type.label)} links do not go from "
+            f"{quoted(project.tag(source_tag).label)} to {quoted(project.tag(target_tag).label)}"
         )
     check_attributes(link_type.attributes, link.attributes)
     for other in session.links_of_spans([link.source]):
@@ -39,7 +40,7 @@ def check_link(project: Project, session: WriteSession, link: Link) -> None:
         same = (other.source, other.target) == (link.source, link.target)
         mirrored = (other.source, other.target) == (link.target, link.source)
         if same or (mirrored and not link_type.directed):
-            raise ValidationError(f"these spans are already linked by {link_type.label!r}")
+            raise ValidationError(f"these spans are already linked by {quoted(link_type.label)}")
 
 
 class CreateLink(Command):

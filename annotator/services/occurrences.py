@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from annotator.domain.model import Span
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 from annotator.services.project import Project
 from annotator.services.search import context
@@ -97,7 +98,7 @@ def suggest(
     """Occurrences not yet tagged this way in the current annotator's layer, in document
     order (the template's document first)."""
     if scope not in SCOPES:
-        raise ValidationError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+        raise ValidationError(f"scope must be one of {', '.join(SCOPES)}, not {quoted(scope)}")
     document = document or template.source_document
     if scope == "document" and not document:
         raise ValidationError("no document to look in")

@@ -12,6 +12,7 @@ from pathlib import Path
 from annotator.domain.changes import ChangeSet
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.model import Annotator, Schema
+from annotator.domain.wording import quoted
 from annotator.errors import AnnotatorError, ValidationError
 from annotator.io.schema_file import read_schema_file
 from annotator.resources import resource_path
@@ -231,13 +232,13 @@ class Project:
     def tag(self, key: str):
         tag = self.schema.tag(key)
         if tag is None:
-            raise ValidationError(f"no tag type {key!r} in this project's schema")
+            raise ValidationError(f"no tag type {quoted(key)} in the schema of this project")
         return tag
 
     def link_type(self, key: str):
         link_type = self.schema.link_type(key)
         if link_type is None:
-            raise ValidationError(f"no link type {key!r} in this project's schema")
+            raise ValidationError(f"no link type {quoted(key)} in the schema of this project")
         return link_type
 
 

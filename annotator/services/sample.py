@@ -13,6 +13,7 @@ from pathlib import Path
 from annotator.domain.ids import now
 from annotator.domain.model import Annotator
 from annotator.domain.offsets import find_occurrences
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 from annotator.io.documents.registry import ImportedDocument
 from annotator.io.documents.text import normalize_text, sha256_text
@@ -84,7 +85,9 @@ def add_demo_annotations(project: Project, document: str) -> None:
             and not (end < len(text) and text[end].isalnum())
         ]  # whole words only: "Russia" must not match inside "Russian"
         if len(hits) <= item["occurrence"]:
-            raise ValidationError(f"demo quote {item['quote']!r} is not in the sample article")
+            raise ValidationError(
+                f"demo quote {quoted(item['quote'])} is not in the sample article"
+            )
         spans[item["name"]] = CreateSpan(
             document, item["tag"], [hits[item["occurrence"]]], attributes=item["attributes"]
         )

@@ -26,6 +26,7 @@ from annotator.domain.model import (
     Span,
     TagType,
 )
+from annotator.domain.wording import one_of, quoted
 from annotator.errors import ValidationError
 from annotator.io.schema_file import COLOR, KEY
 from annotator.services.command import Command
@@ -40,24 +41,30 @@ ATTRIBUTE_FIELDS = {"label", "choices", "required", "default", "guideline"}
 
 def _check_tag(project: Project, tag: TagType) -> None:
     if not KEY.match(tag.key):
-        raise ValidationError(f"{tag.key!r} is not a valid key (a letter, then letters/digits/_-)")
+        raise ValidationError(
+            f"{quoted(tag.key)} is not a valid key (a letter, then letters/digits/_-)"
+        )
     if tag.kind not in TAG_KINDS:
-        raise ValidationError(f"kind must be one of {list(TAG_KINDS)}")
+        raise ValidationError(f"kind must be one of {one_of(TAG_KINDS)}")
     if not COLOR.match(tag.color):
-        raise ValidationError(f"{tag.color!r} is not a colour #rrggbb")
+        raise ValidationError(f"{quoted(tag.color)} is not a colour #rrggbb")
     if tag.hotkey is not None:
         if len(tag.hotkey) != 1 or tag.hotkey.isspace():
             raise ValidationError("a hotkey is one character")
         other = project.schema.tag_for_hotkey(tag.hotkey)
         if other is not None and other.uuid != tag.uuid:
-            raise ValidationError(f"hotkey {tag.hotkey!r} already belongs to {other.label!r}")
+            raise ValidationError(
+                f"hotkey {quoted(tag.hotkey)} already belongs to {quoted(other.label)}"
+            )
 
 
 def _check_attribute(attribute: AttributeDef) -> None:
     if not KEY.match(attribute.key):
-        raise ValidationError(f"{attribute.key!r} is not a valid key")
+        raise ValidationError(f"{quoted(attribute.key)} is not a valid key")
     if attribute.value_type not in VALUE_TYPES:
-        raise ValidationError(f"{attribute.key}: unknown attribute type {attribute.value_type!r}")
+        raise ValidationError(
+            f"{attribute.key}: unknown attribute type {quoted(attribute.value_type)}"
+        )
     if attribute.value_type in ("choice", "multi_choice") and not attribute.choices:
         raise ValidationError("a choice attribute needs at least one choice")
     check_value(attribute, attribute.default)
@@ -85,7 +92,7 @@ class AddTagType(Command):
     def apply(self, project: Project, session: WriteSession) -> ChangeSet:
         if self.stamped is None:
             if project.schema.tag(self.tag.key):
-                raise ValidationError(f"a tag type {self.tag.key!r} already exists")
+                raise ValidationError(f"a tag type {quoted(self.tag.key)} already exists")
             _check_tag(project, self.tag)
             _check_attributes(self.tag.attributes)
             self.stamped = _stamp(self.tag, project)
@@ -100,7 +107,7 @@ class AddTagType(Command):
 
     def revert(self, project: Project, session: WriteSession) -> ChangeSet:
         if session.count_spans(tag=self.tag.key):
-            raise ValidationError(f"spans use {self.tag.label!r} now; delete them first")
+            raise ValidationError(f"spans use {quoted(self.tag.label)} now; delete them first")
         session.delete_tag_type(self.tag.key)
         session.add_tombstone(self.tag.uuid, "tag_type", now(), project.annotator.uuid)
         project.invalidate_schema()
@@ -113,7 +120,7 @@ class EditTagType(Command):
     def __init__(self, key: str, **fields: Any) -> None:
         unknown = set(fields) - TAG_FIELDS
         if unknown:
-            raise ValidationError(f"tag types have no editable field {sorted(unknown)[0]!r}")
+            raise ValidationError(f"tag types have no editable field {quoted(sorted(unknown)[0])}")
         self.key, self.fields = key, fields
         self.before: TagType | None = None
         self.after: TagType | None = None
@@ -148,7 +155,7 @@ class DeleteTagType(Command):
         used = session.count_spans(tag=self.key)
         if used:
             raise ValidationError(
-                f"{used} span(s) are tagged {self.tag.label!r}; retag or delete them first"
+                f"{used} span(s) are tagged {quoted(self.tag.label)}; retag or delete them first"
             )
         self.position = session.tag_type_position(self.key)
         self.link_types = [
@@ -159,7 +166,7 @@ class DeleteTagType(Command):
             if (self.key,) in (lt.sources, lt.targets):
                 role = "source" if lt.sources == (self.key,) else "target"
                 raise ValidationError(
-                    f"{lt.label!r} links need {self.tag.label!r} as their {role}; "
+                    f"{quoted(lt.label)} links need {quoted(self.tag.label)} as their {role}; "
                     "change that link type first"
                 )
         session.delete_tag_type(self.key)
@@ -210,7 +217,7 @@ class AddLinkType(Command):
         if self.stamped is None:
             lt = self.link_type
             if project.schema.link_type(lt.key):
-                raise ValidationError(f"a link type {lt.key!r} already exists")
+                raise ValidationError(f"a link type {quoted(lt.key)} already exists")
             if not KEY.match(lt.key) or not COLOR.match(lt.color):
                 raise ValidationError("a link type needs a valid key and a colour #rrggbb")
             for key in lt.sources + lt.targets:
@@ -227,7 +234,7 @@ class AddLinkType(Command):
 
     def revert(self, project: Project, session: WriteSession) -> ChangeSet:
         if session.count_links_of_type(self.link_type.key):
-            raise ValidationError(f"links of type {self.link_type.label!r} exist now")
+            raise ValidationError(f"links of type {quoted(self.link_type.label)} exist now")
         session.delete_link_type(self.link_type.key)
         session.add_tombstone(self.link_type.uuid, "link_type", now(), project.annotator.uuid)
         project.invalidate_schema()
@@ -240,7 +247,7 @@ class EditLinkType(Command):
     def __init__(self, key: str, **fields: Any) -> None:
         unknown = set(fields) - LINK_FIELDS
         if unknown:
-            raise ValidationError(f"link types have no editable field {sorted(unknown)[0]!r}")
+            raise ValidationError(f"link types have no editable field {quoted(sorted(unknown)[0])}")
         for role in ("sources", "targets"):
             if role in fields:
                 fields[role] = tuple(fields[role])
@@ -254,7 +261,7 @@ class EditLinkType(Command):
             self.before = project.link_type(self.key)
             self.after = dataclasses.replace(self.before, modified=now(), **self.fields)
             if not COLOR.match(self.after.color):
-                raise ValidationError(f"{self.after.color!r} is not a colour #rrggbb")
+                raise ValidationError(f"{quoted(self.after.color)} is not a colour #rrggbb")
             for key in self.after.sources + self.after.targets:
                 project.tag(key)
             broken = _links_breaking(session, project, self.after)
@@ -291,7 +298,7 @@ class DeleteLinkType(Command):
         self.link_type = project.link_type(self.key)
         used = session.count_links_of_type(self.key)
         if used:
-            raise ValidationError(f"{used} link(s) have type {self.link_type.label!r}")
+            raise ValidationError(f"{used} link(s) have type {quoted(self.link_type.label)}")
         self.position = session.link_type_position(self.key)
         session.delete_link_type(self.key)
         session.add_tombstone(self.link_type.uuid, "link_type", now(), project.annotator.uuid)
@@ -311,7 +318,7 @@ def _owner(project: Project, owner: str, key: str) -> TagType | LinkType:
         return project.tag(key)
     if owner == "link":
         return project.link_type(key)
-    raise ValidationError("an attribute belongs to a tag type ('tag') or a link type ('link')")
+    raise ValidationError("an attribute belongs to a tag type or a link type")
 
 
 def _annotations_of(session: WriteSession, owner: str, key: str) -> list[Span] | list[Link]:
@@ -344,7 +351,9 @@ class AddAttribute(Command):
             owner = _owner(project, self.owner, self.owner_key)
             a = self.attribute
             if owner.attribute(a.key):
-                raise ValidationError(f"{owner.label!r} already has an attribute {a.key!r}")
+                raise ValidationError(
+                    f"{quoted(owner.label)} already has an attribute {quoted(a.key)}"
+                )
             _check_attribute(a)
             self.stamped = _stamp(a, project)
         session.remove_tombstone(self.attribute.uuid)
@@ -363,7 +372,7 @@ class EditAttribute(Command):
     def __init__(self, owner: str, owner_key: str, key: str, **fields: Any) -> None:
         unknown = set(fields) - ATTRIBUTE_FIELDS
         if unknown:
-            raise ValidationError(f"attributes have no editable field {sorted(unknown)[0]!r}")
+            raise ValidationError(f"attributes have no editable field {quoted(sorted(unknown)[0])}")
         if "choices" in fields:
             fields["choices"] = tuple(fields["choices"])
         self.owner, self.owner_key, self.key, self.fields = owner, owner_key, key, fields
@@ -376,7 +385,7 @@ class EditAttribute(Command):
             owner = _owner(project, self.owner, self.owner_key)
             self.before = owner.attribute(self.key)
             if self.before is None:
-                raise ValidationError(f"{owner.label!r} has no attribute {self.key!r}")
+                raise ValidationError(f"{quoted(owner.label)} has no attribute {quoted(self.key)}")
             self.after = dataclasses.replace(self.before, modified=now(), **self.fields)
             check_value(self.after, self.after.default)
             for item in _annotations_of(session, self.owner, self.owner_key):
@@ -385,7 +394,7 @@ class EditAttribute(Command):
                     check_value(self.after, value)
                 except ValidationError:
                     raise ValidationError(
-                        f"existing value {value!r} would no longer be valid; change it first"
+                        f"existing value {quoted(value)} would no longer be valid; change it first"
                     ) from None
         session.update_attribute_def(self.after)
         project.invalidate_schema()
@@ -413,7 +422,7 @@ class DeleteAttribute(Command):
         owner = _owner(project, self.owner, self.owner_key)
         self.attribute = owner.attribute(self.key)
         if self.attribute is None:
-            raise ValidationError(f"{owner.label!r} has no attribute {self.key!r}")
+            raise ValidationError(f"{quoted(owner.label)} has no attribute {quoted(self.key)}")
         self.position = session.attribute_def_position(self.attribute.uuid)
         items = _annotations_of(session, self.owner, self.owner_key)
         self.touched = [i for i in items if self.key in i.attributes]

@@ -6,16 +6,18 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from annotator.domain.attributes import check_attributes
+from annotator.domain.attributes import check_attributes, fit_attributes
 from annotator.domain.changes import ChangeSet
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.model import Link, Span, TagType
 from annotator.domain.offsets import context_of, normalize_fragments, quote_of
+from annotator.domain.wording import quoted, value_text
 from annotator.errors import NotFoundError, ValidationError
 from annotator.services.command import Command, Compound
 from annotator.services.history_log import describe
 from annotator.services.project import Project
 from annotator.store.project_store import WriteSession
+from annotator.store.reads import Reads
 
 _UNSET: Any = object()
 
@@ -193,10 +195,30 @@ class DeleteSpans(Command):
         )
 
 
+def link_refusal(project: Project, session: Reads, uuid: str, new_tag: str) -> str:
+    """Why span `uuid` cannot take the tag `new_tag` (a link of it would no longer be allowed
+    by the schema), in words for the user; "" when it can. The GUI asks before a retag that
+    drops values, and asks nothing when the retag would be refused anyway."""
+    for link in session.links_of_spans([uuid]):
+        other = link.target if link.source == uuid else link.source
+        _, other_tag = session.span_document_and_tag(other)
+        source, target = (new_tag, other_tag) if link.source == uuid else (other_tag, new_tag)
+        link_type = project.link_type(link.type)
+        if not link_type.allows(source, target):
+            return (
+                f"A {quoted(link_type.label)} link of this span does not allow the tag "
+                f"{quoted(project.tag(new_tag).label)}; delete the link first"
+            )
+    return ""
+
+
 class EditSpan(Command):
     """Change a span's tag, fragments (resize, add or drop a fragment), attributes, note or
-    entity. Retagging keeps the attributes the new tag also defines and refuses when a link
-    of the span would no longer be allowed by the schema."""
+    entity. Retagging keeps the attributes the new tag defines with a valid value and drops
+    the rest, or with `dropped_to_note` writes them at the end of the span's note ("Kind:
+    state"), all in the one step; `dropped` names what went (attribute label: value) and
+    `summary()` says it in words. It refuses when a link of the span would no longer be
+    allowed by the schema."""
 
     def __init__(
         self,
@@ -208,8 +230,12 @@ class EditSpan(Command):
         note: str = _UNSET,
         entity: str | None = _UNSET,
         label: str | None = None,
+        dropped_to_note: bool = False,
     ) -> None:
         self.uuid = uuid
+        self.dropped_to_note = dropped_to_note
+        self.dropped: dict[str, Any] = {}
+        self.tag_label = ""
         self.changes = {
             k: v
             for k, v in dict(
@@ -231,9 +257,21 @@ class EditSpan(Command):
             text = session.text_of(span.document)
             updated = anchored(updated, text, changes.pop("fragments"))
         attributes = dict(span.attributes)
+        self.tag_label = tag.label
         if tag.key != span.tag:
             self._check_links(project, session, tag.key)
-            attributes = {k: v for k, v in attributes.items() if tag.attribute(k) is not None}
+            if self.label == "Retag span":
+                self.label = f"Retag as {tag.label}"
+            attributes, dropped = fit_attributes(tag.attributes, attributes)
+            old = session.tag_type(span.tag)
+            self.dropped = {
+                (definition.label if (definition := old and old.attribute(k)) else k): v
+                for k, v in dropped.items()
+            }
+            if self.dropped and self.dropped_to_note:
+                moved = "\n".join(f"{k}: {value_text(v)}" for k, v in self.dropped.items())
+                note = changes.get("note", span.note)
+                changes["note"] = f"{note}\n{moved}" if note else moved
         if "attributes" in changes:
             attributes.update(changes.pop("attributes"))
         return dataclasses.replace(
@@ -245,18 +283,24 @@ class EditSpan(Command):
         )
 
     def _check_links(self, project: Project, session: WriteSession, new_tag: str) -> None:
-        for link in session.links_of_spans([self.uuid]):
-            other = link.target if link.source == self.uuid else link.source
-            _, other_tag = session.span_document_and_tag(other)
-            source, target = (
-                (new_tag, other_tag) if link.source == self.uuid else (other_tag, new_tag)
-            )
-            link_type = project.link_type(link.type)
-            if not link_type.allows(source, target):
-                raise ValidationError(
-                    f"a {link_type.label!r} link from this span does not allow the tag "
-                    f"{project.tag(new_tag).label!r}; delete the link first"
-                )
+        refusal = link_refusal(project, session, self.uuid, new_tag)
+        if refusal:
+            raise ValidationError(refusal)
+
+    def summary(self) -> str:
+        """What the edit did, in words for the status bar ("Retagged “Russia” as Place;
+        moved Kind “state” to the note"); the label for edits other than a retag."""
+        if self.before is None or self.after is None or self.before.tag == self.after.tag:
+            return self.label
+        quote = self.before.quote if len(self.before.quote) <= 40 else self.before.quote[:39]
+        text = f"Retagged {quoted(quote + ('…' if quote != self.before.quote else ''))}"
+        text += f" as {self.tag_label}"
+        if not self.dropped:
+            return text
+        what = ", ".join(f"{k} {quoted(v)}" for k, v in self.dropped.items())
+        if self.dropped_to_note:
+            return f"{text}; moved {what} to the note"
+        return f"{text}; dropped {what} (no such value for {self.tag_label})"
 
     def apply(self, project: Project, session: WriteSession) -> ChangeSet:
         if self.after is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 from annotator.services.project import Project
 from annotator.services.team import require_link
@@ -48,7 +49,7 @@ def assign(project: Project, member: str, documents: list[str], *, remove: bool 
     with connect(link.url) as connection:
         uuid = assignments.member_uuid(connection, member)
         if uuid is None:
-            raise TeamError(f"no team member {member!r}")
+            raise TeamError(f"no team member {quoted(member)}")
         if remove:
             return assignments.unassign(connection, shas, uuid)
         return assignments.assign(connection, shas, uuid, link.member)

@@ -16,6 +16,7 @@ import struct
 from collections.abc import Callable
 from pathlib import Path
 
+from annotator.domain.wording import quoted
 from annotator.errors import (
     CorruptProjectError,
     HostileSchemaError,
@@ -232,10 +233,10 @@ def _check_schema(connection: sqlite3.Connection, name: str, version: int) -> No
     if extra:
         kind, obj, _, _ = extra[0]
         raise HostileSchemaError(
-            f"{name} contains a {kind} {obj!r} that Annotator did not create; "
+            f"{name} contains a {kind} {quoted(obj)} that Annotator did not create; "
             "it was not opened, to protect your data"
         )
     missing = sorted(expected - found)
     if missing:
         kind, obj, _, _ = missing[0]
-        raise HostileSchemaError(f"{name} has a changed or missing {kind} {obj!r}")
+        raise HostileSchemaError(f"{name} has a changed or missing {kind} {quoted(obj)}")

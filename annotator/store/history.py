@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from annotator.domain.ids import new_uuid, now
 from annotator.domain.provenance import ACTIONS, OBJECT_KINDS, HistoryEntry
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 from annotator.store.batch_writes import batches
 from annotator.store.rows import dumps, loads
@@ -61,9 +62,9 @@ def _entry(row: tuple) -> HistoryEntry:
 def check_entry(entry: HistoryEntry) -> None:
     """Refuse a row the history table would refuse, with a message that names it."""
     if entry.object_kind not in OBJECT_KINDS:
-        raise ValidationError(f"history: unknown object kind {entry.object_kind!r}")
+        raise ValidationError(f"history: unknown object kind {quoted(entry.object_kind)}")
     if entry.action not in ACTIONS:
-        raise ValidationError(f"history: unknown action {entry.action!r}")
+        raise ValidationError(f"history: unknown action {quoted(entry.action)}")
 
 
 def _values(entry: HistoryEntry) -> tuple[Any, ...]:
@@ -160,7 +161,7 @@ class HistoryWrites(HistoryReads):
             return 0
         for kind, _, _ in rows:
             if kind not in OBJECT_KINDS:
-                raise ValidationError(f"history: unknown object kind {kind!r}")
+                raise ValidationError(f"history: unknown object kind {quoted(kind)}")
         found = self._dbapi.execute("SELECT id FROM annotators WHERE uuid = ?", (annotator_uuid,))
         author = found.fetchone()
         head = new_uuid()[:24]

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import StaticPool
 
 from annotator.domain.merge_report import MergeReport
+from annotator.domain.wording import quoted
 from annotator.errors import AnnotatorError
 from annotator.store.checks import open_read_only
 from annotator.store.merge_annotations import Maps, merge_links, merge_spans, rank
@@ -223,12 +224,14 @@ def _merge_documents(
             report.count("skipped", "documents: deleted in one of the files", example=uuid)
         elif uuid in uuids:
             report.count("skipped", "documents: another text under this id here", example=uuid)
-            report.conflict(f"document {uuid} ({fields[0]!r}) has another text here; not merged")
+            report.conflict(
+                f"document {uuid} ({quoted(fields[0])}) has another text here; not merged"
+            )
         else:
             if fields[0] in titles:
                 report.conflict(
-                    f"document {fields[0]!r}: another text than this project's document of that "
-                    "title; merged as a separate document"
+                    f"document {quoted(fields[0])}: another text than this project's document of "
+                    "that title; merged as a separate document"
                 )
             (text,) = theirs.execute(
                 "SELECT text FROM documents WHERE id = ?", (their_id,)

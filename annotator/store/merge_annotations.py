@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from annotator.domain.merge_report import MergeReport
+from annotator.domain.wording import quoted
 
 
 def chunks(items: list, size: int = 900) -> Iterator[list]:
@@ -89,7 +90,9 @@ def merge_spans(
             continue
         if tag not in tags:
             report.count("skipped", "spans: their tag type is not here", example=uuid)
-            report.conflict(f"span {uuid}: tag type {tag!r} is not in this project; not merged")
+            report.conflict(
+                f"span {uuid}: tag type {quoted(tag)} is not in this project; not merged"
+            )
             continue
         fragments = their_fragments.get(their_id) or ((start, end),)
         entity = maps.entities.get(row[12]) if row[12] is not None else None
@@ -236,7 +239,7 @@ def merge_links(
         elif link_type is None:
             report.count("skipped", "links: their link type is not here", example=uuid)
             report.conflict(
-                f"link {uuid}: link type {type_key!r} is not in this project; not merged"
+                f"link {uuid}: link type {quoted(type_key)} is not in this project; not merged"
             )
         elif spans[source][1] != document or spans[target][1] != document:
             report.count("skipped", "links: joins spans of other documents here", example=uuid)
@@ -244,7 +247,7 @@ def merge_links(
         elif not _allows(link_type, spans[source][2], spans[target][2]):
             report.count("skipped", "links: not allowed between these tags here", example=uuid)
             report.conflict(
-                f"link {uuid}: {type_key!r} does not join these spans' tags here; not merged"
+                f"link {uuid}: {quoted(type_key)} does not join these spans' tags here; not merged"
             )
         else:
             ends = (spans[source][0], spans[target][0])

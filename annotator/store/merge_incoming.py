@@ -19,6 +19,7 @@ from operator import itemgetter
 
 from annotator.domain.field_rules import TABLE_RULES, row_problems, uuid_problem
 from annotator.domain.offsets import quote_of
+from annotator.domain.wording import quoted
 
 #: The most problems listed; a file with more is refused all the same.
 MAX_PROBLEMS = 50
@@ -58,10 +59,10 @@ def _where(table: str, row: dict) -> str:
     if table == "tombstones":
         return f"{table} row {_name(ident)}"
     if table == "span_fragments":
-        return f"{table} of span row {row.get('span_id')!r}, #{row.get('ordinal')!r}"
+        return f"{table} of span row {quoted(row.get('span_id'))}, #{quoted(row.get('ordinal'))}"
     if table == "link_type_endpoints":
-        return f"{table} of link type row {row.get('link_type_id')!r}"
-    return f"{table} row {row.get('id')!r}"
+        return f"{table} of link type row {quoted(row.get('link_type_id'))}"
+    return f"{table} row {quoted(row.get('id'))}"
 
 
 def _table_rows(raw: sqlite3.Connection, table: str) -> Iterator[str]:

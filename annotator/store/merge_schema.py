@@ -11,6 +11,7 @@ from typing import Any
 from annotator.domain.ids import new_uuid
 from annotator.domain.merge_report import MergeReport
 from annotator.domain.model import AttributeDef, LinkType, Schema, TagType
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 from annotator.store.rows import dumps
 
@@ -32,14 +33,14 @@ class SchemaConflict:
         return f"{self.kind}:{self.key}"
 
     def describe(self) -> str:
-        return f"{self.kind} {self.key!r} differs in {', '.join(self.fields)}"
+        return f"{self.kind} {quoted(self.key)} differs in {', '.join(self.fields)}"
 
 
 def resolution(policy: Policy, conflict: SchemaConflict) -> str:
     choice = policy if isinstance(policy, str) else policy.get(conflict.ident, "mine")
     if choice not in RESOLUTIONS:
         raise ValidationError(
-            f"a schema conflict is resolved as 'mine' or 'theirs', not {choice!r}"
+            f"a schema conflict is resolved as 'mine' or 'theirs', not {quoted(choice)}"
         )
     return choice
 
@@ -148,7 +149,7 @@ def _refused(item: Any, kind: str, deleted: set[str], uuids: set[str], report: M
         report.count("skipped", f"{kind}s: deleted in one of the files", example=item.key)
         return True
     if item.uuid in uuids:  # renamed here: the key differs, the identity is the same
-        report.conflict(f"{kind} {item.key!r} has another key here; not added")
+        report.conflict(f"{kind} {quoted(item.key)} has another key here; not added")
         report.count("skipped", f"{kind}s: another key here", example=item.key)
         return True
     return False
@@ -162,7 +163,9 @@ def _free_hotkey(
         if tag.hotkey is not None:
             hotkeys[tag.hotkey] = tag.key
         return tag
-    report.conflict(f"tag type {tag.key!r}: hotkey {tag.hotkey!r} is taken here; merged without it")
+    report.conflict(
+        f"tag type {quoted(tag.key)}: hotkey {quoted(tag.hotkey)} is taken here; merged without it"
+    )
     return dataclasses.replace(tag, hotkey=None)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 
 #: bm25 weights of the indexed columns (title, text): a word in the title counts ten times.
@@ -218,7 +219,7 @@ class SearchReads:
             params.append(where.document)
         for key, value in where.attributes:
             if not _ATTRIBUTE_KEY.match(key):
-                raise ValidationError(f"{key!r} is not an attribute key")
+                raise ValidationError(f"{quoted(key)} is not an attribute key")
             # json_each walks a list (multi-choice) or yields the one scalar value.
             conditions.append(
                 f"EXISTS (SELECT 1 FROM json_each(s.attributes, '$.\"{key}\"') j "

@@ -24,6 +24,7 @@ from annotator.domain.model import (
     Span,
     TagType,
 )
+from annotator.domain.wording import quoted
 from annotator.errors import NotFoundError
 from annotator.store import rows
 from annotator.store import tables as t
@@ -52,7 +53,7 @@ class Writes:
     def _key_id(self, table: Table, key: str, what: str) -> int:
         found = self._sql.execute(f"SELECT id FROM {table.name} WHERE key = ?", (key,)).fetchone()
         if found is None:
-            raise NotFoundError(f"no {what} {key!r}")
+            raise NotFoundError(f"no {what} {quoted(key)}")
         return found[0]
 
     def _ids(self, lookups: tuple[tuple[str, str, object, str], ...]) -> list[int | None]:
@@ -66,7 +67,7 @@ class Writes:
         for (_, column, value, what), value_id in zip(lookups, found, strict=True):
             if value_id is None and (column == "key" or value is not None):
                 raise NotFoundError(
-                    f"no {what} {value!r}" if column == "key" else f"no {what} {value}"
+                    f"no {what} {quoted(value)}" if column == "key" else f"no {what} {value}"
                 )
         return list(found)
 

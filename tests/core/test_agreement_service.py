@@ -102,7 +102,7 @@ def test_named_documents_that_fail_the_rule_are_skipped_with_the_reason(project)
     assert report.documents == [project.ids["bridge"]]
     assert report.skipped == {project.ids["second"]: "not done by bob"}
     with pytest.raises(
-        AnnotatorError, match="none of the named documents qualifies: 'Second': not done by bob"
+        AnnotatorError, match="none of the named documents qualifies: “Second”: not done by bob"
     ):
         compute_agreement(project, documents=["Second"])
 
@@ -112,7 +112,7 @@ def test_errors_say_what_is_missing(project) -> None:
         compute_agreement(project, ["ann"])
     with pytest.raises(AnnotatorError, match="no annotator named 'zoe'"):
         compute_agreement(project, ["ann", "zoe"])
-    with pytest.raises(AnnotatorError, match="no document 'Nope'"):
+    with pytest.raises(AnnotatorError, match="no document \u201cNope\u201d"):
         compute_agreement(project, documents=["Nope"])
     project.switch_annotator("bob")
     project.run(SetStatus(project.ids["bridge"], "in_progress"))
@@ -154,7 +154,7 @@ def test_cli_table_json_and_errors(project, capsys) -> None:
     ]
     assert main(["agreement", str(path), "--documents", "Second"]) == 1
     (line,) = capsys.readouterr().err.strip().splitlines()
-    assert "'Second': not done by bob" in line
+    assert "“Second”: not done by bob" in line
 
 
 def test_discontinuous_spans_and_symmetric_links_read_from_the_file(tmp_path) -> None:

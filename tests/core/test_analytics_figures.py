@@ -319,4 +319,4 @@ def test_cli_stats_claims_graph(generated: Path, tmp_path: Path, capsys) -> None
     assert main(["stats", str(generated), "--annotator", "zoe", "--tags", "claim"]) == 0
     assert "zoe's layer has no annotations" in capsys.readouterr().err
     assert main(["stats", str(generated), "--annotator", "ana", "--layer", "nobody"]) == 1
-    assert "no annotator 'nobody'" in capsys.readouterr().err
+    assert "no annotator “nobody”" in capsys.readouterr().err

@@ -552,7 +552,8 @@ def test_schema_failures_are_one_line(capsys, tmp_path, rich_file):
     ok(capsys, "export", rich_file, "-o", exported)
     line = fails(capsys, "schema", "import", rich_file, exported)
     assert line == (
-        "annotator schema: not an Annotator schema file (expected format 'annotator-schema')"
+        "annotator schema: not an Annotator schema file "
+        "(expected format \u201cannotator-schema\u201d)"
     )
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "annotator-schema", "version": 1, "tag_types": [{}]}', "utf-8")

@@ -289,7 +289,7 @@ def test_a_good_collection_imports_with_code_point_offsets(tmp_path):
 @pytest.mark.parametrize(
     ("ann", "expected"),
     [
-        (t_line("T1", ADA_UTF16, "Ada"), "doc.ann:1: text 'Ada' differs"),
+        (t_line("T1", ADA_UTF16, "Ada"), "doc.ann:1: text “Ada” differs"),
         (t_line("T1", ADA, "Ada") + "R1\tKnows Arg1:T1 Arg2:T9\t\n", "doc.ann:2: T9 is not an"),
         (t_line("T1", ADA, "Ada") + t_line("T1", BOB, "Bob"), "doc.ann:2: duplicate id T1"),
         (t_line("T1", (ADA[0], 99), "Ada"), f"doc.ann:1: offsets {ADA[0]} 99"),

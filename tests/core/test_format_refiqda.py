@@ -132,7 +132,7 @@ CODES = (
         (
             HEAD + '<Sources><TextSource guid="11111111-0000-0000-0000-000000000001" '
             'plainTextPath="internal://missing.txt"/></Sources></Project>',
-            "TextSource[0]: plainTextPath 'internal://missing.txt' is not in the .qdpx",
+            "TextSource[0]: plainTextPath \u201cinternal://missing.txt\u201d is not in the .qdpx",
         ),
         (
             HEAD + CODES + '<Sources><TextSource guid="11111111-0000-0000-0000-000000000001">'

@@ -117,7 +117,8 @@ def test_edit_metadata_says_why_a_well_written_date_does_not_exist(bad: str, why
     # '2019-02-30' is written YYYY-MM-DD: "is not YYYY-MM-DD" sent the user looking for a typo
     with pytest.raises(ValidationError) as refused:
         EditDocumentMetadata("any-document", published=bad)
-    assert str(refused.value) == f"the publication date {bad!r} is not a calendar date ({why})"
+    said = f"the publication date \u201c{bad}\u201d is not a calendar date ({why})"
+    assert str(refused.value) == said
 
 
 def test_edit_metadata_accepts_an_iso_date_or_none() -> None:

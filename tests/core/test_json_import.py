@@ -258,7 +258,7 @@ def test_a_file_link_that_a_retag_here_no_longer_allows_is_left_out(rich, copy_o
     report = import_data(project, h.export_data(theirs))
 
     assert report.conflicts == [
-        f"link {link.uuid}: 'asserts' does not link 'place' to 'claim' here; not imported"
+        f"link {link.uuid}: “asserts” does not link “place” to “claim” here; not imported"
     ]
     assert report.added == {"annotators": 1}
     merged = h.export_data(project)
@@ -277,7 +277,7 @@ def test_a_retag_in_the_file_that_a_link_here_does_not_allow_keeps_this_version(
     report = import_data(project, h.export_data(theirs))
 
     assert report.conflicts == [
-        f"span {ids.jane}: the file retags it as 'place', which a link here does not allow; "
+        f"span {ids.jane}: the file retags it as “place”, which a link here does not allow; "
         "this project's version kept"
     ]
     assert report.deleted == {"links": 1}  # their deletion of the participates link holds
@@ -365,9 +365,9 @@ def test_schema_conflicts_are_reported_and_the_project_definition_kept(rich):
     report = import_data(project, incoming)
 
     assert sorted(report.conflicts) == [
-        "link type 'asserts' differs; this project's definition kept",
-        "tag type 'actor' differs; this project's definition kept",
-        "tag type 'claim' differs; this project's definition kept",
+        "link type “asserts” differs; this project's definition kept",
+        "tag type “actor” differs; this project's definition kept",
+        "tag type “claim” differs; this project's definition kept",
     ]
     assert report.added == {"tag types": 1, "attributes": 1}
     schema = project.schema
@@ -405,7 +405,7 @@ def test_new_tag_types_whose_hotkeys_clash_are_added_without_a_hotkey(rich, copy
 
     assert report.added["tag types"] == 1
     assert report.conflicts == [
-        "tag type 'vehicle': hotkey '5' is taken here; added without a hotkey"
+        "tag type “vehicle”: hotkey “5” is taken here; added without a hotkey"
     ]
     hotkeys = {t.key: t.hotkey for t in project.schema.tag_types}
     assert hotkeys["weapon"] == "5" and hotkeys["vehicle"] is None
@@ -429,9 +429,9 @@ def test_schema_items_deleted_here_are_not_brought_back(rich, copy_of):
 
     assert not report.changed, report.summary()
     assert sorted(report.conflicts) == [
-        "link type 'contradicts' was deleted in this project; not added again",
-        "tag type 'actor' differs; this project's definition kept",
-        "tag type 'weapon' was deleted in this project; not added again",
+        "link type “contradicts” was deleted in this project; not added again",
+        "tag type “actor” differs; this project's definition kept",
+        "tag type “weapon” was deleted in this project; not added again",
     ]
     assert project.schema == schema
     assert h.export_bytes(project) == before
@@ -442,8 +442,8 @@ def test_schema_items_deleted_here_are_not_brought_back(rich, copy_of):
     with pytest.raises(ExchangeError) as caught:
         import_data(project, old)
     assert caught.value.errors == [
-        "$.documents[0].spans[0].attributes: unknown attribute 'age'",
-        "$.documents[1].spans[0].tag: no tag type 'weapon' in the schema "
+        "$.documents[0].spans[0].attributes: unknown attribute \u201cage\u201d",
+        "$.documents[1].spans[0].tag: no tag type “weapon” in the schema "
         "(it was deleted in this project)",
     ]
     assert h.export_bytes(project) == before
@@ -592,8 +592,8 @@ BAD: list[tuple[str, Mutation, str, str]] = [
         S0 + ".text",
         "differs from the document text",
     ),
-    ("unknown tag", _set(_span(0), tag="person"), S0 + ".tag", "no tag type 'person'"),
-    ("unknown link type", _set(_link(0), type="blames"), L0 + ".type", "no link type 'blames'"),
+    ("unknown tag", _set(_span(0), tag="person"), S0 + ".tag", "no tag type “person”"),
+    ("unknown link type", _set(_link(0), type="blames"), L0 + ".type", "no link type “blames”"),
     (
         "link to another document",
         _link_across_documents,
@@ -612,7 +612,7 @@ BAD: list[tuple[str, Mutation, str, str]] = [
         L0,
         "two different spans",
     ),
-    ("link not allowed", _asserts_backwards, L0, "'asserts' does not link 'claim' to 'actor'"),
+    ("link not allowed", _asserts_backwards, L0, "“asserts” does not link “claim” to “actor”"),
     (
         "attribute wrong type",
         lambda d, i: _span(1)(d)["attributes"].update(confidence="high"),
@@ -623,7 +623,7 @@ BAD: list[tuple[str, Mutation, str, str]] = [
         "attribute unknown choice",
         lambda d, i: _span(1)(d)["attributes"].update(stance="angry"),
         S1 + ".attributes",
-        "stance: 'angry' is not one of",
+        "stance: \u201cangry\u201d is not one of",
     ),
     (
         "attribute bad date",
@@ -635,7 +635,7 @@ BAD: list[tuple[str, Mutation, str, str]] = [
         "unknown attribute",
         lambda d, i: _span(0)(d)["attributes"].update(mood="calm"),
         S0 + ".attributes",
-        "unknown attribute 'mood'",
+        "unknown attribute \u201cmood\u201d",
     ),
     (
         "link attribute choice",
@@ -726,7 +726,7 @@ BAD: list[tuple[str, Mutation, str, str]] = [
         "schema endpoint",
         lambda d, i: d["schema"]["link_types"][0]["sources"].append("ghost"),
         "$.schema.link_types[0].sources[1]",
-        "no tag type 'ghost'",
+        "no tag type “ghost”",
     ),
     (
         "schema endpoint not a key",
@@ -835,7 +835,7 @@ def test_a_file_with_many_errors_reports_many_paths_up_to_the_cap(rich, tmp_path
     errors = caught.value.errors
     assert len(errors) == MAX_ERRORS
     assert len(set(errors)) == MAX_ERRORS
-    assert errors[7] == "bad.json: $.documents[0].spans[7].tag: no tag type 'nope' in the schema"
+    assert errors[7] == "bad.json: $.documents[0].spans[7].tag: no tag type “nope” in the schema"
     assert str(caught.value).endswith(f"(and {MAX_ERRORS - 1} more)")
     assert h.export_bytes(project) == before
 

@@ -116,7 +116,8 @@ def test_importers_of_the_documents_extra_say_what_to_install(tmp_path, name, co
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        f"{name}: needs the optional 'documents' libraries: pip install 'annotator[documents]'"
+        f"{name}: needs the optional \u201cdocuments\u201d libraries: "
+        "pip install 'annotator[documents]'"
     )
 
 

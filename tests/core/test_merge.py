@@ -132,7 +132,7 @@ def test_same_text_under_another_id_is_one_document(tmp_path: Path) -> None:
             assert [d.title for d in session.documents()] == ["Bridge story"] * 2
     assert report.skipped["document ids: the same text under another id here"] == 1
     assert report.added["documents"] == 1
-    assert any("'Bridge story': another text" in line for line in report.conflicts)
+    assert any("\u201cBridge story\u201d: another text" in line for line in report.conflicts)
 
 
 @pytest.mark.parametrize("side", ["mine", "theirs"])
@@ -152,7 +152,7 @@ def test_schema_conflict_is_reported_and_resolved_as_chosen(tmp_path: Path, side
     else:
         assert actor == before
     assert report.conflicts == [
-        "tag type 'actor' differs in label, color; "
+        "tag type “actor” differs in label, color; "
         + (
             "the merged file's definition taken"
             if side == "theirs"

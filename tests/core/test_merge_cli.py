@@ -32,7 +32,7 @@ def test_merge_prints_the_report_and_takes_theirs(
     assert first["backup"].endswith("a.before-merge.annotator")
     assert second["source"] == "b.annotator" and second["updated"]["spans"] == 1
     assert second["conflicts"] == [
-        "tag type 'actor' differs in color; the merged file's definition taken"
+        "tag type “actor” differs in color; the merged file's definition taken"
     ]
     assert second["backup"] == ""
     with open_as(a_path, "Ada") as a:

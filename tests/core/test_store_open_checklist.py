@@ -56,7 +56,7 @@ CASES: list[tuple[str, Builder, type[ProjectFileError], str | None]] = [
      InvalidContentError, "do not exist"),
     # -- hostile schema
     ("trojan trigger", lambda s, d, v: hostile.trojan_trigger(s, d), HostileSchemaError,
-     "trigger 'retag'"),
+     "trigger \u201cretag\u201d"),
     ("extra view", lambda s, d, v: hostile.extra_view(s, d), HostileSchemaError, "spans_view"),
     ("extra table", lambda s, d, v: hostile.extra_table(s, d), HostileSchemaError, "payload"),
     ("extra index", lambda s, d, v: hostile.extra_index(s, d), HostileSchemaError, "spans_quote"),

@@ -190,7 +190,10 @@ def test_a_bad_import_shows_the_error_without_traceback(
     import_file(qtbot, window, monkeypatch, "brat standoff", bad, accept=False)
     kind, title, text = boxes[-1]
     assert (kind, title) == ("warning", "Import")
-    assert text.startswith("Nothing was imported.") and "doc.ann:1: text 'Bob' differs" in text
+    assert (
+        text.startswith("Nothing was imported.")
+        and "doc.ann:1: text \u201cBob\u201d differs" in text
+    )
     assert "Traceback" not in text
     with window.session.project.store.read() as read:
         assert sum(len(read.spans(d.uuid)) for d in read.documents()) == before

@@ -314,6 +314,9 @@ def test_deleting_the_span_while_its_note_is_typed_is_quiet(qtbot, rich):
 
 
 def test_retag_through_the_combo(qtbot, sample):
+    from annotator.gui.settings import Settings
+
+    Settings().retag_dropped = "drop"  # asked once otherwise (tests/gui/test_retag_feedback)
     session, inspector = sample
     uuid = span_by_quote(session, "China")
     session.select_span(uuid)

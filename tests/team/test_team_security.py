@@ -93,7 +93,7 @@ def test_init_refuses_another_team_and_is_repeatable(pg, team_db) -> None:
     url = pg.url(team_db)
     init_team(url, "one")
     init_team(url, "one")  # upgrades, changes nothing
-    with pytest.raises(TeamError, match="already holds team 'one'"):
+    with pytest.raises(TeamError, match="already holds team “one”"):
         init_team(url, "two")
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.domain.wording import quoted
 from annotator.errors import AnnotatorError
 from annotator.gui.analytics.filter_bar import ChoiceButton
 from annotator.gui.analytics.network_view import SCALE, NetworkView
@@ -73,7 +74,7 @@ class LayoutJob(QThread):
             self.failed.emit(self.generation, str(error))
             return
         except Exception as error:  # shown in the status line rather than lost on a thread
-            self.failed.emit(self.generation, f"{type(error).__name__}: {error}")
+            self.failed.emit(self.generation, f"Could not compute this view: {error}")
             return
         self.done.emit(self.generation, networks, positions, metrics)
 
@@ -333,10 +334,10 @@ class NetworkTab(QWidget):
             return
         hits = [n for n in self.network.nodes.values() if text in n.label.casefold()]
         if not hits:
-            self.status.setText(f"No node matches {self.search.text()!r}")
+            self.status.setText(f"No node matches {quoted(self.search.text())}")
             return
         best = max(hits, key=lambda n: n.mentions)
-        self.status.setText(f"{len(hits)} node(s) match; showing {best.label!r}")
+        self.status.setText(f"{len(hits)} node(s) match; showing {quoted(best.label)}")
         self.node_chosen(best.key)
 
     def _remember_moves(self) -> None:

@@ -40,7 +40,7 @@ class LoadJob(QThread):
             self.failed.emit(self.generation, str(error))
             return
         except Exception as error:  # e.g. the file went away: say so, do not wait forever
-            self.failed.emit(self.generation, f"{type(error).__name__}: {error}")
+            self.failed.emit(self.generation, f"Could not compute this view: {error}")
             return
         self.loaded.emit(self.generation, data)
 

@@ -228,7 +228,7 @@ class CurationWindow(QWidget):
         self.texts.clear()
         if len(annotators) < 2:
             self.queue = None
-            self.summary.setText("Tick at least two annotators to adjudicate between.")
+            self.summary.setText(self._too_few_text())
         else:
             # about 2 s for 100,000 spans: say that it is working
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -325,6 +325,7 @@ class CurationWindow(QWidget):
         total = sum(d.total for d in documents)
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(decided)
+        self.progress.setVisible(self.queue is not None)  # no "0 of 1 decided" without a queue
         if self.queue is None:
             return
         agreed = sum(1 for u in self.rows if u.agreed)
@@ -333,6 +334,15 @@ class CurationWindow(QWidget):
             f"Between {names}: {len(self.rows)} unit(s) waiting, {agreed} of them agreed. "
             "Attribute and link units appear once their spans are in gold."
         )
+
+    def _too_few_text(self) -> str:
+        """Why there is no queue, and what to do about it."""
+        if self.annotators.count() < 2:
+            return (
+                "Curation compares the work of two or more annotators, and this project has "
+                "one. Merge a colleague’s project file (File ▸ Merge) to compare with it."
+            )
+        return "Tick at least two annotators above to adjudicate between them."
 
     def _where(self, unit: Unit) -> str:
         document = unit.document
@@ -353,7 +363,9 @@ class CurationWindow(QWidget):
         text = self.texts.text(unit.document) if unit else ""
         spans = self.texts.spans(unit.document, self.queue) if unit else {}
         self.versions.show_unit(unit, names, text, spans, self.session.schema)
-        if unit is None:
+        if self.queue is None:  # one clear state: the summary says what to do
+            self.unit_title.setText("")
+        elif unit is None:
             self.unit_title.setText("Nothing waiting: every unit is decided.")
         else:
             state = "every annotator agrees" if unit.agreed else "annotators disagree"
@@ -363,7 +375,7 @@ class CurationWindow(QWidget):
             button.setEnabled(bool(has))
         self.edit_button.setEnabled(unit is not None)
         self.reject_button.setEnabled(unit is not None)
-        self.agreed_button.setEnabled(any(u.agreed for u in self.rows))
+        self.agreed_button.setEnabled(self.queue is not None and any(u.agreed for u in self.rows))
 
     def _jump(self, jump: Jump) -> None:
         unit = self.current_unit()

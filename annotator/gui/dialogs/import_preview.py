@@ -9,6 +9,7 @@ from annotator.errors import AnnotatorError
 from annotator.gui.dialogs.progress import run_with_progress
 from annotator.gui.session import ProjectSession
 from annotator.io.exchange import Exchange
+from annotator.services.command import Refusal
 from annotator.services.import_exchange import ImportExchange
 
 
@@ -58,13 +59,15 @@ def apply_import(session: ProjectSession, exchange: Exchange, parent: QWidget) -
         return run_with_progress(parent, "Importing", job)
 
     try:
-        done = session.run(command, do=do)
+        # report=False: the summary below is the status note, not the generic "Done: …"
+        done = session.run(command, do=do, report=False)
     except (AnnotatorError, OSError) as error:  # changed since the preview: nothing written
-        QMessageBox.warning(parent, "Import", f"Nothing was imported.\n\n{error}")
+        done = Refusal(str(error))
+    if not done:
+        QMessageBox.warning(parent, "Import", f"Nothing was imported.\n\n{done.reason}")
         return False
-    if done:
-        lines = command.report.summary().splitlines()
-        session.message.emit(
-            f"Imported {exchange.source}: {lines[0] if lines else 'done'} (Ctrl+Z undoes it)"
-        )
-    return done
+    lines = command.report.summary().splitlines()
+    session.message.emit(
+        f"Imported {exchange.source}: {lines[0] if lines else 'done'} (Ctrl+Z undoes it)"
+    )
+    return True

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.domain.model import AttributeDef
+from annotator.domain.wording import quoted
 from annotator.gui.dialogs.common import MessageBar, plain_buttons, run_here
 from annotator.gui.dialogs.schema_fields import (
     DEFAULT_HINTS,
@@ -298,5 +299,6 @@ class AttributesTable(QWidget):
             self.messages.refuse(refusal)
         else:
             self.messages.inform(
-                f"Deleted the attribute {attribute.label!r} and its values (Undo brings them back)."
+                f"Deleted the attribute {quoted(attribute.label)} and its values "
+                "(Undo brings them back)."
             )

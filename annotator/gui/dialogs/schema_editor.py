@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from annotator.domain.changes import ChangeSet
 from annotator.domain.model import LinkType, TagType
+from annotator.domain.wording import quoted
 from annotator.errors import AnnotatorError
 from annotator.gui.dialogs.common import MessageBar, run_here, swatch_icon
 from annotator.gui.dialogs.schema_forms import ItemForm, LinkForm, TagForm
@@ -268,7 +269,7 @@ class SchemaEditor(QDialog):
             self.message.refuse(f"Not deleted: {refusal}.")
             return
         noun = "tag type" if owner == "tag" else "link type"
-        self.message.inform(f"Deleted the {noun} {key!r}. Undo (Ctrl+Z) brings it back.")
+        self.message.inform(f"Deleted the {noun} {quoted(key)}. Undo (Ctrl+Z) brings it back.")
         self.refresh()
 
     # -- files -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QWidget
 
 from annotator.domain.model import Schema, TagType
+from annotator.domain.wording import quoted
 from annotator.gui.dialogs.common import swatch_icon
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 21
@@ -75,9 +76,9 @@ def parse_default(value_type: str, text: str) -> Any:
         try:
             number = float(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not a number") from None
+            raise ValueError(f"{quoted(text)} is not a number") from None
         if not math.isfinite(number):
-            raise ValueError(f"{text!r} is not a finite number")
+            raise ValueError(f"{quoted(text)} is not a finite number")
         return number
     if value_type == "boolean":
         answers = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}

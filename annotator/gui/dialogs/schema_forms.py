@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.domain.model import TAG_KINDS, LinkType, Schema, TagType
+from annotator.gui.dialogs.colour_check import colour_warning
 from annotator.gui.dialogs.common import ColorButton, CommitTextEdit, MessageBar, run_here
 from annotator.gui.dialogs.schema_attributes import AttributesTable
 from annotator.gui.dialogs.schema_fields import (
@@ -29,7 +30,7 @@ from annotator.gui.dialogs.schema_fields import (
     HotkeyEdit,
 )
 from annotator.gui.dialogs.schema_new import ANY_NOTE
-from annotator.gui.panels.common import chip_pixmap, muted_label
+from annotator.gui.panels.common import WARNING, chip_pixmap, muted_label
 from annotator.gui.session import ProjectSession
 from annotator.services.command import Command
 from annotator.services.schema_commands import EditLinkType, EditTagType
@@ -64,6 +65,11 @@ class ItemForm(QWidget):
         self.key.setToolTip(KEY_EXPLANATION)
         self.color = ColorButton("Colour", self)
         self.color.setObjectName(f"{self.owner}_color")
+        self.color_warning = QLabel(self)
+        self.color_warning.setObjectName(f"{self.owner}_color_warning")
+        self.color_warning.setWordWrap(True)
+        self.color_warning.setStyleSheet(f"color: {WARNING}")
+        self.color_warning.hide()
         self.guideline = CommitTextEdit(6, self)
         self.guideline.setObjectName(f"{self.owner}_guideline")
         self.guideline.setPlaceholderText("When to use it, with examples (saved when you leave)")
@@ -87,6 +93,7 @@ class ItemForm(QWidget):
         self.form.addRow("Key", key_column)
         self._add_fields()
         self.form.addRow("Colour", _left(self.color))
+        self.form.addRow("", self.color_warning)
         self.form.addRow("Guideline", self.guideline)
         self.form.addRow("Attributes", self.attributes)
         layout = QVBoxLayout(self)
@@ -118,6 +125,11 @@ class ItemForm(QWidget):
         _set_line(self.label, item.label)
         self.key.setText(item.key)
         self.color.set_color(item.color)
+        items = schema.tag_types if self.owner == "tag" else schema.link_types
+        others = {other.label: other.color for other in items if other.key != item.key}
+        warning = colour_warning(item.color, others, fills=self.owner == "tag")
+        self.color_warning.setText(f"⚠ {warning}" if warning else "")
+        self.color_warning.setVisible(bool(warning))
         self.guideline.set_committed_text(item.guideline)
         self.attributes.set_owner(self.owner, item.key, item.label, item.attributes)
         self._show_fields(item, schema)

@@ -22,10 +22,9 @@ from annotator.domain.model import DocumentInfo
 from annotator.gui.panels.common import (
     SEARCH_ROLE,
     SORT_ROLE,
-    STATUS_COLORS,
     STATUS_LABELS,
     UUID_ROLE,
-    dot_icon,
+    status_icon,
     tooltip_html,
 )
 from annotator.gui.session import ProjectSession
@@ -309,7 +308,7 @@ class DocumentListModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return "" if section == self.STATUS and self._compact else self.COLUMNS[section]
+            return "✓" if section == self.STATUS and self._compact else self.COLUMNS[section]
         if role == Qt.ItemDataRole.ToolTipRole and section == self.STATUS:
             return "Your status: new, in progress or done"
         return None
@@ -323,7 +322,7 @@ class DocumentListModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return self._sort_key(row, column)
         if role == Qt.ItemDataRole.DecorationRole and column == self.STATUS:
-            return dot_icon(STATUS_COLORS.get(row.status, STATUS_COLORS["new"]))
+            return status_icon(row.status)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.TITLE:
             byline = ", ".join(x for x in (row.author, row.outlet, row.published) if x)
             return tooltip_html(row.title + (f" — {byline}" if byline else ""))

@@ -35,6 +35,7 @@ from annotator.gui.panels.common import (
 from annotator.gui.panels.entity_editor import EntityEditor
 from annotator.gui.panels.history_view import HistoryView
 from annotator.gui.panels.span_links import SpanLinks, link_lines
+from annotator.gui.retag import retag
 from annotator.gui.session import ProjectSession
 from annotator.services.link_commands import DeleteLinks
 from annotator.services.span_commands import EditSpan
@@ -394,7 +395,7 @@ class Inspector(QWidget):
         span, key = self.span, self.tag_combo.itemData(index)
         if span is None or key == span.tag:
             return
-        if not self.session.run(EditSpan(span.uuid, tag=key)):
+        if not retag(self.session, span, key, self):
             self.tag_combo.select_data(span.tag)
 
     def _delete_link(self, uuid: str) -> None:

@@ -70,7 +70,7 @@ LIGHT = Theme(
     dark=False,
     base="#fbfaf7",
     text="#1d1d1f",
-    selection="#c9defa",
+    selection="#b0b0bc",  # a cool grey: CIEDE2000 >= 14 from every default tag fill
     tint_alpha=0.15,
     selected_alpha=0.36,
     search_hit="#fbe7a1",
@@ -83,7 +83,7 @@ DARK = Theme(
     dark=True,
     base="#1e1f22",
     text="#dcdcdc",
-    selection="#2f4a6e",
+    selection="#444a68",  # slate: CIEDE2000 >= 12 from every default tag fill
     tint_alpha=0.22,
     selected_alpha=0.45,
     search_hit="#5a4d1c",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from annotator.domain.wording import quoted
 from annotator.errors import AnnotatorError
 from annotator.io.registry import Registry
 
@@ -191,7 +192,7 @@ def needs_extra(error: ModuleNotFoundError) -> str:
     extra = EXTRA_OF_MODULE.get(module)
     if extra is None:
         return f"needs the Python package {module or error}, which is not installed"
-    return f"needs the optional {extra!r} libraries: pip install 'annotator[{extra}]'"
+    return f"needs the optional {quoted(extra)} libraries: pip install 'annotator[{extra}]'"
 
 
 def read_one(path: Path | str) -> ImportedDocument:

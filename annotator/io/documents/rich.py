@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from annotator.domain.content_rules import clean_text, text_problem
+from annotator.domain.wording import as_reason
 from annotator.io.bounded_zip import ArchiveRefused
 from annotator.io.documents.registry import METADATA_KEYS, ImportedDocument, ImportRefused
 from annotator.io.documents.text import (
@@ -143,8 +144,7 @@ def read_bytes(path: Path) -> bytes:
 
 
 def _short(error: BaseException) -> str:
-    message = " ".join(str(error).split()) or type(error).__name__
-    return message if len(message) <= 120 else message[:119] + "…"
+    return as_reason(error)
 
 
 class FormattedImporter:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from annotator.domain.wording import quoted
 from annotator.errors import AnnotatorError
 from annotator.io.registry import Registry
 
@@ -139,7 +140,7 @@ def _found(registry: Registry, key: str, direction: str):
     fmt = registry.get(key)
     if fmt is None:
         known = ", ".join(sorted(registry.keys()))
-        raise UnknownFormat(f"unknown {direction} format {key!r} (known: {known})")
+        raise UnknownFormat(f"unknown {direction} format {quoted(key)} (known: {known})")
     return fmt
 
 

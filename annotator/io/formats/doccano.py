@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from annotator.domain.ids import is_uuid
+from annotator.domain.wording import quoted
 from annotator.io.exchange import Exchange, ImportContext
 from annotator.io.formats import (
     ExportFormat,
@@ -139,7 +140,7 @@ def _read_item(builder: ForeignImport, item: dict[str, Any], where: str) -> None
 
     def points(value: Any, at: str) -> int:
         if type(value) is not int:
-            raise builder.fail(at, f"expected an integer offset, got {value!r}")
+            raise builder.fail(at, f"expected an integer offset, got {quoted(value)}")
         try:
             return units.to_points(value)
         except ValueError as error:

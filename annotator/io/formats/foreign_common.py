@@ -10,6 +10,7 @@ from typing import Any
 
 from annotator.domain.content_rules import text_problem
 from annotator.domain.ids import is_uuid, now
+from annotator.domain.wording import quoted
 from annotator.io.exchange import Exchange, ImportContext, Loss, LossReport, stable_uuid
 from annotator.io.formats import Progress
 from annotator.io.formats.foreign_schema import admits as _admits
@@ -225,7 +226,9 @@ class ForeignImport:
         text = self._texts[document]
         for start, end in fragments:
             if type(start) is not int or type(end) is not int:
-                raise self.fail(where, f"offsets must be integers, got {start!r}, {end!r}")
+                raise self.fail(
+                    where, f"offsets must be integers, got {quoted(start)}, {quoted(end)}"
+                )
             if not 0 <= start < end <= len(text):
                 raise self.fail(
                     where, f"span [{start}, {end}] is empty or outside the text (0 to {len(text)})"

@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from annotator.domain.ids import is_uuid
+from annotator.domain.wording import quoted
 from annotator.io.exchange import Exchange, ImportContext
 from annotator.io.formats import (
     ExportFormat,
@@ -250,7 +251,9 @@ def _regions(builder, doc, units, annotation, at, name):
 def _points(builder: ForeignImport, units: Utf16Offsets, value: dict, key: str, where: str) -> int:
     offset = value.get(key)
     if type(offset) is not int:
-        raise builder.fail(f"{where}.value.{key}", f"expected an integer offset, got {offset!r}")
+        raise builder.fail(
+            f"{where}.value.{key}", f"expected an integer offset, got {quoted(offset)}"
+        )
     try:
         return units.to_points(offset)
     except ValueError as error:

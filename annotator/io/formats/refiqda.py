@@ -28,6 +28,7 @@ from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
 from annotator.domain.ids import is_uuid
+from annotator.domain.wording import quoted
 from annotator.io.bounded_zip import BoundedZip
 from annotator.io.exchange import Exchange, ImportContext, Loss
 from annotator.io.formats import (
@@ -360,7 +361,7 @@ def _source_text(builder: ForeignImport, archive: BoundedZip, source: Any, where
         name = path.split("internal://", 1)[-1].lower()
         member = next((n for n in archive.names() if n.lower().endswith(f"sources/{name}")), None)
         if member is None:
-            raise builder.fail(where, f"plainTextPath {path!r} is not in the .qdpx")
+            raise builder.fail(where, f"plainTextPath {quoted(path)} is not in the .qdpx")
         try:
             return archive.read(member).decode("utf-8-sig")
         except UnicodeDecodeError as error:

@@ -33,6 +33,7 @@ from xml.etree import ElementTree
 from xml.sax.saxutils import quoteattr
 
 from annotator.domain.ids import is_uuid
+from annotator.domain.wording import quoted
 from annotator.io.bounded_zip import BoundedZip
 from annotator.io.exchange import Exchange, ImportContext, Loss
 from annotator.io.formats import (
@@ -440,7 +441,7 @@ def _attributes(builder, element: Any, where: str, by_id: dict, references=None)
 def _points(builder: ForeignImport, units: Utf16Offsets, element: Any, key: str, where: str) -> int:
     value = element.get(key, "")
     if not value.isdigit():
-        raise builder.fail(where, f"{key}={value!r} is not an offset")
+        raise builder.fail(where, f"{key}={quoted(value)} is not an offset")
     try:
         return units.to_points(int(value))
     except ValueError as error:

@@ -12,6 +12,7 @@ import orjson
 
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID
 from annotator.domain.model import Schema
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 from annotator.services.analytics.filters import ALL, GOLD, MINE, AnalyticsFilter
 from annotator.services.gc_pause import without_gc
@@ -199,7 +200,9 @@ def resolve_layer(project: Project, layer: str, names: dict[str, str]) -> frozen
         return frozenset({choice})
     found = frozenset(uuid for uuid, name in names.items() if name == choice)
     if not found:
-        raise ValidationError(f"no annotator {choice!r} in this project (layers: mine, gold, all)")
+        raise ValidationError(
+            f"no annotator {quoted(choice)} in this project (layers: mine, gold, all)"
+        )
     return found
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 
 #: Layer choices besides an annotator's name or uuid.
@@ -50,7 +51,7 @@ class AnalyticsFilter:
         parts = [f"layer: {self.layer}"]
         for name in ("title", "outlet", "author"):
             if getattr(self, name):
-                parts.append(f"{name} contains {getattr(self, name)!r}")
+                parts.append(f"{name} contains {quoted(getattr(self, name))}")
         if self.published_from or self.published_to:
             parts.append(f"published {self.published_from or '…'} to {self.published_to or '…'}")
         if self.tags:
@@ -68,6 +69,6 @@ def parse_attribute_filters(items: list[str]) -> dict[str, frozenset[str]]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ValidationError(f"attribute filter {item!r} is not KEY=VALUE")
+            raise ValidationError(f"attribute filter {quoted(item)} is not KEY=VALUE")
         found.setdefault(key.strip(), set()).add(value.strip())
     return {key: frozenset(values) for key, values in found.items()}

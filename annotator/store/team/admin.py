@@ -11,6 +11,7 @@ from typing import Any
 
 from annotator.domain.ids import now
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
+from annotator.domain.wording import quoted
 from annotator.store.team import TeamError
 from annotator.store.team.connect import connect, raw
 from annotator.store.team.migrate import upgrade
@@ -42,7 +43,7 @@ def init_team(url: str, name: str) -> str:
                 "SELECT name, member_role FROM team.settings WHERE id = 1"
             ).first()
             if existing is not None and existing[0] != name:
-                raise TeamError(f"this database already holds team {existing[0]!r}")
+                raise TeamError(f"this database already holds team {quoted(existing[0])}")
         upgrade(connection)
         database = connection.exec_driver_sql("SELECT current_database()").scalar()
         group = existing[1] if existing is not None else f"{database}_members"[:63]
@@ -88,9 +89,11 @@ def add_member(
     """A login role for a member, in the team's group, mapped to their annotator uuid. An
     existing role (a company account) is only added to the group."""
     if kind not in KINDS:
-        raise TeamError(f"a member's role is one of {', '.join(KINDS)}, not {kind!r}")
+        raise TeamError(f"a member's role is one of {', '.join(KINDS)}, not {quoted(kind)}")
     if not _ROLE_NAME.fullmatch(role_name):
-        raise TeamError(f"{role_name!r} is not a usable login name (lower-case letters, digits, _)")
+        raise TeamError(
+            f"{quoted(role_name)} is not a usable login name (lower-case letters, digits, _)"
+        )
     from psycopg import sql
 
     with connect(url) as connection, connection.begin():
@@ -102,7 +105,7 @@ def add_member(
             (annotator_uuid, role_name),
         ).first()
         if taken is not None:
-            raise TeamError(f"annotator {annotator_uuid} is already member {taken[0]!r}")
+            raise TeamError(f"annotator {annotator_uuid} is already member {quoted(taken[0])}")
         cursor = raw(connection).cursor()
         if not connection.exec_driver_sql(
             "SELECT 1 FROM pg_roles WHERE rolname = %s", (role_name,)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from annotator.domain.wording import quoted
 from annotator.store.team import TeamError, TeamOffline, require_driver
 
 
@@ -34,7 +35,7 @@ def public_url(url: str) -> str:
 def check_url(url: str) -> str:
     url = url.strip()
     if not url.startswith(("postgresql://", "postgres://")):
-        raise TeamError(f"{url!r} is not a PostgreSQL URL (postgresql://host/database)")
+        raise TeamError(f"{quoted(url)} is not a PostgreSQL URL (postgresql://host/database)")
     return url
 
 

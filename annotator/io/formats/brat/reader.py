@@ -25,6 +25,7 @@ from typing import Any
 
 from annotator.domain.content_rules import text_problem
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
+from annotator.domain.wording import quoted
 from annotator.io.bounded_zip import BoundedZip
 from annotator.io.exchange import Exchange, ImportContext, Loss
 from annotator.io.formats import ImportFormat, Progress, register_import
@@ -147,7 +148,9 @@ class _Collection:
     def _key(self, key: str, where: str) -> bool:
         if is_key(key):
             return True
-        self.fail(where, f"{key!r} cannot be a key here (a letter, then letters, digits, _ or -)")
+        self.fail(
+            where, f"{quoted(key)} cannot be a key here (a letter, then letters, digits, _ or -)"
+        )
         return False
 
     # -- documents ---------------------------------------------------------------------------
@@ -193,7 +196,9 @@ class _Collection:
         for kind, source, target, where in self.link_ends:
             mine = self.schema.link_type(kind)
             if mine is not None and not mine.allows(source, target):
-                self.fail(where, f"{kind!r} does not link {source!r} to {target!r} here")
+                self.fail(
+                    where, f"{quoted(kind)} does not link {quoted(source)} to {quoted(target)} here"
+                )
             entry = self.builder.link_types[kind]
             allowed = (not entry["sources"] or source in entry["sources"]) and (
                 not entry["targets"] or target in entry["targets"]
@@ -238,7 +243,7 @@ class _Ann:
             elif prefix in "ERAM#N*" and prefix:
                 self.rows.append((number, prefix, ident, rest))
             else:
-                self.fail(number, f"unknown annotation id {ident!r}")
+                self.fail(number, f"unknown annotation id {quoted(ident)}")
         for number, _, ident, rest in self.rows:  # events first: others may refer to them
             if ident.startswith("E"):
                 self.event(number, ident, rest)
@@ -269,7 +274,8 @@ class _Ann:
         expected = " ".join(self.text[a:b] for a, b in fragments)
         if covered != expected:
             self.fail(
-                number, f"text {covered[:40]!r} differs from the document's {expected[:40]!r}"
+                number,
+                f"text {quoted(covered[:40])} differs from the document's {quoted(expected[:40])}",
             )
             return
         if not self.owner._key(tag, f"{self.name}:{number}"):
@@ -301,7 +307,7 @@ class _Ann:
         for part in parts[1:]:
             role, _, arg = part.partition(":")
             if not arg:
-                self.fail(number, f"argument {part!r} is not Role:ID")
+                self.fail(number, f"argument {quoted(part)} is not Role:ID")
                 return
             arguments.append((re.sub(r"\d+$", "", role) or role, arg))
         self.events[ident] = (trigger, arguments, number)
@@ -428,7 +434,7 @@ class _Ann:
             if definition.get("new"):
                 definition["choices"].append(value)
                 return value
-            self.fail(number, f"{value!r} is not one of {definition['choices']} for {key}")
+            self.fail(number, f"{quoted(value)} is not one of {definition['choices']} for {key}")
             return None
         return value
 

@@ -28,6 +28,7 @@ from annotator.domain.model import (
 )
 from annotator.domain.offsets import context_of, normalize_fragments, quote_of
 from annotator.domain.provenance import HistoryEntry
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 from annotator.io.formats.json.history import check_history
 from annotator.io.schema_file import is_exchange_time, schema_from_dict
@@ -199,12 +200,14 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
     c = _Checker()
     top = c.obj(data, "$")
     if top.get("format") != FORMAT:
-        raise ExchangeError([f"$.format: expected {FORMAT!r}; this is not an Annotator JSON file"])
+        raise ExchangeError(
+            [f"$.format: expected {quoted(FORMAT)}; this is not an Annotator JSON file"]
+        )
     version = top.get("version")
     if type(version) is not int or version != VERSION:  # not True, 1.0 or "1"
         newer = type(version) is int and version > VERSION
         reason = "written by a newer Annotator" if newer else "unsupported version"
-        raise ExchangeError([f"$.version: {version!r} {reason} (this one reads {VERSION})"])
+        raise ExchangeError([f"$.version: {quoted(version)} {reason} (this one reads {VERSION})"])
     try:
         file_schema = schema_from_dict(top.get("schema"), "$.schema")
     except ValidationError as error:
@@ -342,7 +345,7 @@ def _document(
         tag = schema.tag(c.text(s, "tag", sp))
         if tag is None:
             gone = " (it was deleted in this project)" if out.schema.tag(s.get("tag")) else ""
-            c.fail(f"{sp}.tag", f"no tag type {s.get('tag')!r} in the schema{gone}")
+            c.fail(f"{sp}.tag", f"no tag type {quoted(s.get('tag'))} in the schema{gone}")
             continue
         try:
             fragments = normalize_fragments(s.get("fragments") or [], len(text))
@@ -390,14 +393,18 @@ def _document(
             gone = (
                 " (it was deleted in this project)" if out.schema.link_type(x.get("type")) else ""
             )
-            c.fail(f"{lp}.type", f"no link type {x.get('type')!r} in the schema{gone}")
+            c.fail(f"{lp}.type", f"no link type {quoted(x.get('type'))} in the schema{gone}")
             continue
         ends = (source, target)
         if not all(isinstance(e, str) and e in tags for e in ends) or source == target:
             c.fail(lp, "source and target must be two different spans of this document")
             continue
         if not link_type.allows(tags[source], tags[target]):
-            c.fail(lp, f"{link_type.key!r} does not link {tags[source]!r} to {tags[target]!r}")
+            c.fail(
+                lp,
+                f"{quoted(link_type.key)} does not link {quoted(tags[source])} "
+                f"to {quoted(tags[target])}",
+            )
         try:
             attributes = check_attributes(
                 link_type.attributes, c.obj(x.get("attributes", {}), f"{lp}.attributes")

@@ -28,6 +28,7 @@ import orjson
 from annotator.domain.attributes import check_value
 from annotator.domain.content_rules import text_problem
 from annotator.domain.offsets import find_occurrences
+from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 from annotator.io.exchange import Exchange, ImportContext, Loss
 from annotator.io.formats import ImportFormat, Progress, register_import
@@ -116,7 +117,7 @@ class _Reader:
             return entry
         self.fail(
             path,
-            f"source {source!r} is neither in the file's documents nor the project (by id or "
+            f"source {quoted(source)} is neither in the file's documents nor the project (by id or "
             "URL); name the annotated document (--document, or choose it in the dialog)",
         )
         return None
@@ -206,13 +207,15 @@ class _Reader:
                     self.fail(f"{path}.body", str(error))
                 continue
             if not is_key(key):
-                self.fail(f"{path}.body", f"attribute {key!r} is not a valid key")
+                self.fail(f"{path}.body", f"attribute {quoted(key)} is not a valid key")
                 continue
             kind = kinds.get(type(value))
             if kind is None or (
                 kind == "multi_choice" and not all(isinstance(v, str) and v for v in value)
             ):
-                self.fail(f"{path}.body", f"attribute {key!r}: unsupported value {value!r}")
+                self.fail(
+                    f"{path}.body", f"attribute {quoted(key)}: unsupported value {quoted(value)}"
+                )
                 continue
             self.builder.attribute(owner, key, kind, tuple(value) if kind == "multi_choice" else ())
         return values
@@ -249,7 +252,7 @@ class _Reader:
             elif not fits:
                 self.fail(
                     f"{path}.selector",
-                    f"TextPositionSelector {start!r}..{end!r} is outside the text "
+                    f"TextPositionSelector {quoted(start)}..{quoted(end)} is outside the text "
                     f"(0 to {len(text)} code points)",
                 )
                 return None
@@ -268,7 +271,8 @@ class _Reader:
             ] or found
             if not fitting:
                 self.fail(
-                    f"{path}.selector", f"the quote {quote['exact'][:40]!r} is not in the text"
+                    f"{path}.selector",
+                    f"the quote {quoted(quote['exact'][:40])} is not in the text",
                 )
                 return None
             return target["source"], fitting[0]
@@ -277,7 +281,7 @@ class _Reader:
             text, quote["exact"], prefix, suffix, hint if type(hint) is int else None
         )
         if found is None:
-            self.unanchored.append(f"{path}: {quote['exact'][:40]!r}")
+            self.unanchored.append(f"{path}: {quoted(quote['exact'][:40])}")
             return None
         return target["source"], found
 
@@ -300,7 +304,9 @@ class _Reader:
             labels = self.tags_seen or ["annotation"]
             key, extra_tags = self.key_for(labels[0]), [self.key_for(x) for x in labels[1:]]
         if not is_key(key):
-            self.fail(f"{path}.body", f"needs a tagging body whose value is a tag key, got {key!r}")
+            self.fail(
+                f"{path}.body", f"needs a tagging body whose value is a tag key, got {quoted(key)}"
+            )
             return
         owner = self.builder.tag(key)
         values = self.typed_attributes(owner, values, path, self.schema.tag(key))
@@ -379,7 +385,7 @@ class _Reader:
         if not is_key(key):
             self.fail(
                 f"{path}.body",
-                f"needs a classifying body whose value is a link type key, got {key!r}",
+                f"needs a classifying body whose value is a link type key, got {quoted(key)}",
             )
             return
         owner = self.builder.link_type(key)
