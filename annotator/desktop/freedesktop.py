@@ -14,12 +14,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from annotator.desktop import PNG_SIZES
 from annotator.resources import resource_path
 
 APP_ID = "annotator"
 MIME_TYPE = "application/x-annotator-project"
 DESKTOP_FILE = f"{APP_ID}.desktop"
-PNG_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 MIME_XML = f"""<?xml version="1.0" encoding="UTF-8"?>
 <mime-info xmlns="http://www.freedesktop.org/standards/shared-mime-info">

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-from PySide6.QtGui import QIcon, QImage, QPainter
+from PySide6.QtGui import QIcon
 
-from annotator.desktop.freedesktop import PNG_SIZES
+from annotator.desktop import PNG_SIZES
 from annotator.resources import resource_path
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
 
 
 def svg_path() -> Path:
@@ -22,7 +25,11 @@ def svg_path() -> Path:
 
 def render(size: int) -> QImage:
     """The icon drawn at size × size pixels on a transparent background."""
-    from PySide6.QtSvg import QSvgRenderer  # only to (re)make the PNGs
+    # Only to (re)make the PNGs (a maintainer's tool): the window's icon is the PNG files, so
+    # the app does not load the SVG renderer or these classes at start.
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
 
     image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
@@ -34,6 +41,8 @@ def render(size: int) -> QImage:
 
 
 def png_bytes(size: int) -> bytes:
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
