@@ -190,3 +190,21 @@ def test_new_rules_accept_what_the_old_accepted_and_refuse_corruptions(project, 
             connection.execute(CORRUPTIONS[corruption])
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         assert not new_rules_accept(path), corruption
+
+
+def test_rowids_at_both_ends_of_the_range_are_checked_in_a_few_steps(tmp_path: Path) -> None:
+    """A hostile file may put rowids at -2^63 and 2^63-1: the UTF-8 pass walks chunks of the
+    rows there are, not the rowid range (which took ~10^15 steps: the checklist hung)."""
+    from fixtures_hostile import run_sql
+
+    path = build(tmp_path / "p.annotator", ["Some text."], [[((0, 4),)]])
+    run_sql(
+        path,
+        *(
+            f"INSERT INTO annotators (id, uuid, name, created, modified) "
+            f"VALUES ({rowid}, '{new_uuid()}', 'Edge {n}', '{STAMP}', '{STAMP}')"
+            for n, rowid in enumerate((-(2**63), 2**63 - 1))
+        ),
+    )
+    assert len(_traced(path)) < 200
+    assert run_checklist(path, full=True) == schema_version()
