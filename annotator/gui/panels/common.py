@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 from functools import lru_cache
 from itertools import pairwise
@@ -28,6 +27,8 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
+
+from annotator.gui.html_text import escape_html
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's uuid
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a value that sorts naturally (numbers as numbers)
@@ -113,12 +114,12 @@ def one_line(text: str, limit: int = 300) -> str:
 
 def tooltip_html(text: str) -> str:
     """A tooltip that wraps (Qt wraps rich-text tooltips, never plain ones)."""
-    return f"<p>{html.escape(text)}</p>" if text else ""
+    return f"<p>{escape_html(text)}</p>" if text else ""
 
 
 def tooltip_lines(lines: list[str]) -> str:
     """A tooltip of several lines, each escaped."""
-    return "<p>" + "<br>".join(html.escape(line) for line in lines) + "</p>" if lines else ""
+    return "<p>" + "<br>".join(escape_html(line) for line in lines) + "</p>" if lines else ""
 
 
 def value_text(value: Any) -> str:

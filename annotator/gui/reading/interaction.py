@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QHelpEvent, QMouseEvent, QTextLine, QWheelEvent
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QToolTip
 
+from annotator.gui.html_text import escape_html
 from annotator.gui.reading.arc_paint import ArcShape
 from annotator.gui.reading.blocks import VisibleBlock
 from annotator.gui.reading.span_index import DisplayLink
@@ -227,7 +227,7 @@ class InteractionMixin(_Base):
             cp, _ = self._locate(QPointF(event.pos())) if not arc_tip else (None, None)
             spans = self._index.at(cp) if cp is not None else []
             texts = [arc_tip] if arc_tip else [self._tooltip_of(s) for s in spans]
-            tips = [html.escape(t).replace("\n", "<br>") for t in texts if t]
+            tips = [escape_html(t).replace("\n", "<br>") for t in texts if t]
             if tips:
                 QToolTip.showText(event.globalPos(), "<hr>".join(tips), self.viewport())
             else:

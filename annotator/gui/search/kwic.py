@@ -7,7 +7,6 @@ context (and if need be the end of its label), never the match.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
@@ -21,6 +20,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from annotator.gui.html_text import escape_html
+
 #: Item data role holding (before, match, after) for a KWIC line.
 KWIC_ROLE = Qt.ItemDataRole.UserRole + 20
 HIGHLIGHT = "rgba(240, 165, 0, 0.35)"
@@ -28,8 +29,8 @@ HIGHLIGHT = "rgba(240, 165, 0, 0.35)"
 
 def kwic_html(before: str, match: str, after: str, label: str = "") -> str:
     return (
-        f"{html.escape(label)}…{html.escape(before)}<b style='background-color:{HIGHLIGHT}'>"
-        f"{html.escape(match)}</b>{html.escape(after)}…"
+        f"{escape_html(label)}…{escape_html(before)}<b style='background-color:{HIGHLIGHT}'>"
+        f"{escape_html(match)}</b>{escape_html(after)}…"
     )
 
 
