@@ -41,7 +41,19 @@ _INSERT_FRAGMENTS = (
     "json_extract(j.value, '$[3]') FROM json_each(?) j "
     "JOIN spans s ON s.uuid = json_extract(j.value, '$[0]')"
 )
+_INSERT_SPAN_ROW = (
+    'INSERT INTO spans (uuid, document_id, annotator_id, tag_type_id, start, "end", quote, '
+    "prefix, suffix, attributes, note, entity_id, created, modified) "
+    f"VALUES ({', '.join('?' * 14)})"
+)
 _IN_LIST = "SELECT value FROM json_each(?)"
+
+
+def holds_nul(rows: Iterable[Sequence]) -> bool:
+    """Whether a text value of these rows holds a NUL: SQLite's JSON functions (json_extract,
+    json_each) cut such a text at the NUL, so these rows must be bound one by one instead of
+    travelling as one JSON array (a field may hold NUL; only a document's text may not)."""
+    return any(isinstance(value, str) and "\x00" in value for row in rows for value in row)
 
 
 def _json(rows: list) -> str:
@@ -119,7 +131,10 @@ class BatchWrites:
                 ]
                 for s in batch
             ]
-            self._sql.execute(_INSERT_SPANS, (_json(rows),))
+            if holds_nul(rows):
+                self._sql.executemany(_INSERT_SPAN_ROW, rows)
+            else:
+                self._sql.execute(_INSERT_SPANS, (_json(rows),))
             fragments = [
                 [s.uuid, ordinal, start, end]
                 for s in batch

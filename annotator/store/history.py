@@ -14,7 +14,7 @@ from annotator.domain.ids import new_uuid, now
 from annotator.domain.provenance import ACTIONS, OBJECT_KINDS, HistoryEntry
 from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
-from annotator.store.batch_writes import batches
+from annotator.store.batch_writes import batches, holds_nul
 from annotator.store.rows import dumps, loads
 
 #: The author is looked up inside the insert, so a row costs one statement and no round trip.
@@ -192,9 +192,9 @@ class HistoryWrites(HistoryReads):
         for entry in entries:
             check_entry(entry)
             values.append(_values(entry))
-        if len(values) == 1:
-            self._dbapi.execute(_INSERT_NEW if keep else _INSERT, values[0])
-            return 1
+        if len(values) == 1 or holds_nul(values):  # json_each would cut a text at its NUL
+            self._dbapi.executemany(_INSERT_NEW if keep else _INSERT, values)
+            return len(values)
         for batch in batches(values, lambda row: len(row[4]) + len(row[5]) + 200):
             self._dbapi.execute(
                 _INSERT_EACH_NEW if keep else _INSERT_EACH,

@@ -328,3 +328,29 @@ def test_export_import_export_gives_the_same_bytes(data):
             assert h.export_bytes(copy) == first.read_bytes()
         finally:
             copy.close()
+
+
+def test_a_nul_in_a_history_summary_survives_the_round_trip(tmp_path: Path) -> None:
+    """An entity named with a NUL, then renamed: its history summary holds the NUL. Importing
+    the file wrote its rows in one JSON batch, and SQLite's json_extract cut the text at the
+    NUL ("name: "), so the second export differed (found by the property test above)."""
+    project = Project.create(tmp_path / "source.annotator", name="NUL", annotator_name="Ada")
+    add = AddDocuments([import_text("Jane Doe", "doc.txt", "utf-8")])
+    project.run(add)
+    entity = CreateEntity("\x00\x8aË:Õ", kind="person")
+    project.run(entity)
+    project.run(EditEntity(entity.uuid, name="Renamed", aliases=["Jane"]))
+    project.run(CreateSpan(add.report.added[0], "actor", [(0, 4)], note="a\x00b"))
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    try:
+        export_json(ProjectSnapshot(project), first)
+    finally:
+        project.close()
+    copy = h.project_for(tmp_path / "copy.annotator", orjson.loads(first.read_bytes()))
+    try:
+        import_json(copy, first)
+        export_json(ProjectSnapshot(copy), second)
+    finally:
+        copy.close()
+    assert second.read_bytes() == first.read_bytes()
+    assert b"name: \\u0000" in first.read_bytes()
