@@ -4,6 +4,7 @@ uuids behind one figure when a user asks for them. Aggregated rows, never a row 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,15 @@ from annotator.store.project_store import ReadSession
 
 #: (tag or link type key, attributes JSON) -> kept: the filter's attribute test, run in SQL.
 AttributeTest = Callable[[str, str], bool]
+
+
+def _uuids_by_id(raw: sqlite3.Connection, table: str) -> dict[int, str]:
+    """id → uuid of every row of `table` (documents, entities): the folds key rows by id."""
+    return dict(raw.execute(f"SELECT id, uuid FROM {table}").fetchall())
+
+
+def _tag_keys_by_id(raw: sqlite3.Connection) -> dict[int, str]:
+    return dict(raw.execute("SELECT id, key FROM tag_types").fetchall())
 
 
 @dataclass(frozen=True)
@@ -101,8 +111,8 @@ def spans_per_document_tag(session: ReadSession, scope: SpanScope) -> list[tuple
         f"{clause} GROUP BY document_id, tag_type_id",
         params,
     ).fetchall()
-    documents = dict(raw.execute("SELECT id, uuid FROM documents").fetchall())
-    tags = dict(raw.execute("SELECT id, key FROM tag_types").fetchall())
+    documents = _uuids_by_id(raw, "documents")
+    tags = _tag_keys_by_id(raw)
     return [(documents[d], tags[t], n) for d, t, n in counts]
 
 
@@ -118,7 +128,7 @@ def attribute_sets(
         "s.tag_type_id IN (SELECT id FROM tag_types WHERE key IN (SELECT value FROM json_each(?)))",
         *_span_where(raw, scope, "s", params),
     ]
-    keys = dict(raw.execute("SELECT id, key FROM tag_types").fetchall())
+    keys = _tag_keys_by_id(raw)
     return [
         (keys[tag], attributes, count)
         for tag, attributes, count in raw.execute(
@@ -155,9 +165,9 @@ def span_places(session: ReadSession, scope: SpanScope, tags: Collection[str]) -
             f"FROM {_spans_from(scope)} {_clause(terms)} ORDER BY s.id",
             params,
         ).fetchall(),
-        dict(raw.execute("SELECT id, uuid FROM documents").fetchall()),
-        dict(raw.execute("SELECT id, uuid FROM entities").fetchall()),
-        dict(raw.execute("SELECT id, key FROM tag_types").fetchall()),
+        _uuids_by_id(raw, "documents"),
+        _uuids_by_id(raw, "entities"),
+        _tag_keys_by_id(raw),
     )
 
 
@@ -190,9 +200,9 @@ def span_facts(session: ReadSession, scope: SpanScope, tags: Collection[str] | N
             f"FROM {_spans_from(scope)} {_clause(terms)} ORDER BY s.id",
             params,
         ).fetchall(),
-        dict(raw.execute("SELECT id, uuid FROM documents").fetchall()),
-        dict(raw.execute("SELECT id, uuid FROM entities").fetchall()),
-        dict(raw.execute("SELECT id, key FROM tag_types").fetchall()),
+        _uuids_by_id(raw, "documents"),
+        _uuids_by_id(raw, "entities"),
+        _tag_keys_by_id(raw),
     )
 
 
@@ -232,8 +242,8 @@ def link_ends(
             f"{_clause(terms)} ORDER BY l.id",
             params,
         ).fetchall(),
-        dict(raw.execute("SELECT id, uuid FROM entities").fetchall()),
-        dict(raw.execute("SELECT id, key FROM tag_types").fetchall()),
+        _uuids_by_id(raw, "entities"),
+        _tag_keys_by_id(raw),
         dict(raw.execute("SELECT id, key FROM link_types").fetchall()),
     )
 
@@ -262,7 +272,7 @@ def kept_links(
     ).fetchall()
     return (
         rows,
-        dict(raw.execute("SELECT id, uuid FROM documents").fetchall()),
+        _uuids_by_id(raw, "documents"),
         dict(raw.execute("SELECT id, key FROM link_types").fetchall()),
     )
 
