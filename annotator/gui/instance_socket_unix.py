@@ -48,7 +48,7 @@ def _status(path: Path) -> os.stat_result | None:
 def _is_own_private_socket(status: os.stat_result) -> bool:
     return (
         stat.S_ISSOCK(status.st_mode)
-        and status.st_uid == os.getuid()
+        and status.st_uid == os.geteuid()
         and not status.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
     )
 
@@ -68,7 +68,7 @@ def peer_uid(connection: socket.socket) -> int | None:
 
 def _is_foreign_peer(connection: socket.socket) -> bool:
     uid = peer_uid(connection)
-    return uid is not None and uid != os.getuid()
+    return uid is not None and uid != os.geteuid()
 
 
 def hand_off(message: bytes, name: str, connect_timeout: float, reply_timeout: float) -> bool:
@@ -142,7 +142,7 @@ class Listener:
         server or another user's file is not (False)."""
         status = _status(self.path)
         if status is not None:
-            if status.st_uid != os.getuid() or _answers(self.path):
+            if status.st_uid != os.geteuid() or _answers(self.path):
                 return False
             try:
                 self.path.unlink()
@@ -177,8 +177,9 @@ class Listener:
             sock.close()
             return None
         finally:
-            temporary.unlink(missing_ok=True)
-            os.rmdir(private)
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+                os.rmdir(private)
         return sock
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
-"""A second start hands its file to the running app (issue 14): QLocalServer / QLocalSocket."""
+"""A second start hands its file to the running app (issue 14), through the platform's socket
+(tests/gui/test_instance_socket.py tests the POSIX socket itself)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from annotator.gui.app import Application
+from annotator.gui.instance_socket_unix import socket_path
 from annotator.gui.settings import Settings
 from annotator.gui.single_instance import InstanceServer, hand_off, server_name
 
@@ -63,8 +65,8 @@ def test_nobody_listening_means_start_normally() -> None:
 
 def test_a_stale_socket_left_by_a_crash_is_replaced(qtbot) -> None:
     name = f"annotator-test-{uuid.uuid4().hex[:12]}"
-    socket_file = Path("/tmp") / name
-    if sys.platform.startswith("linux"):
+    if sys.platform != "win32":
+        socket_file = socket_path(name)
         socket_file.write_text("left by a crashed instance")
     server = InstanceServer(name=name)
     try:
