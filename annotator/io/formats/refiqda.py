@@ -12,7 +12,7 @@ stored (CRLF counted as two, the BOM not counted): checked on a real NVivo 12 pr
 of 330 selections fall on word boundaries read so and 20-63 read any other way. MAXQDA and
 ATLAS.ti (Windows .NET/Qt strings) are read the same way; QualCoder and unknown origins as code
 points. The export writes UTF-16 units, as NVivo reads them, and says so in `origin`. Sources
-with CRLF/CR are normalised to LF and every position remapped (foreign_common.ForeignImport).
+with CRLF/CR are normalised to LF and every position remapped (builder.ExchangeBuilder).
 Codebook hierarchy → one tag type per codable code, named by its path ("Parent / Child").
 """
 
@@ -41,6 +41,7 @@ from annotator.io.formats import (
     register_export,
     register_import,
 )
+from annotator.io.formats.builder import ExchangeBuilder
 from annotator.io.formats.export_common import (
     Dropped,
     add_zip_member,
@@ -49,12 +50,7 @@ from annotator.io.formats.export_common import (
     write_atomically,
 )
 from annotator.io.formats.export_losses import count_losses
-from annotator.io.formats.foreign_common import (
-    ForeignImport,
-    span_order,
-    split_loss,
-    stable_uuid,
-)
+from annotator.io.formats.foreign_common import span_order, split_loss, stable_uuid
 from annotator.io.formats.foreign_files import read_bytes
 from annotator.io.formats.xmi import NOT_XML, REPLACEMENT
 from annotator.io.text_positions import ASTRAL, Utf16Offsets
@@ -218,7 +214,7 @@ def _guid(value: str | None) -> str:
 
 
 def read_qdpx(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
-    builder = ForeignImport(context, path)
+    builder = ExchangeBuilder(context, path)
     # Sizes are counted as members unpack, not taken from the header (a zip bomb is refused).
     with BoundedZip(read_bytes(path), Path(path).name) as archive:
         qde = next((n for n in archive.names() if n.lower().endswith(".qde")), None)
@@ -231,7 +227,7 @@ def read_qdpx(path: Path, context: ImportContext, progress: Progress | None) -> 
         if root.tag != f"{Q}Project":
             raise builder.fail(qde, f"the root must be <Project> in namespace {NS}")
         _read_project(builder, archive, root, qde)
-    return builder.run(progress)
+    return builder.exchange(progress)
 
 
 def position_unit(origin: str) -> str:
@@ -245,7 +241,7 @@ def position_unit(origin: str) -> str:
     return "points"
 
 
-def _read_project(builder: ForeignImport, archive: BoundedZip, root: Any, qde: str) -> None:
+def _read_project(builder: ExchangeBuilder, archive: BoundedZip, root: Any, qde: str) -> None:
     unit = position_unit(root.get("origin") or "")
     users = {_guid(u.get("guid")): u.get("name") or "" for u in root.iter(f"{Q}User")}
     notes = {
@@ -298,7 +294,7 @@ def _read_project(builder: ForeignImport, archive: BoundedZip, root: Any, qde: s
     _report(builder, codes, coded_codes, users, coded_users, notes, referenced)
 
 
-def _codebook(builder: ForeignImport, root: Any, notes: dict, referenced: set) -> dict:
+def _codebook(builder: ExchangeBuilder, root: Any, notes: dict, referenced: set) -> dict:
     """Every codable Code of the CodeBook as a tag type (kept with or without codings): a
     nested code is named by its path ("Parent / Child"), its colour kept, its Description and
     code memos (NoteRef) become the type's guideline. Returns code guid → tag type key."""
@@ -354,7 +350,7 @@ def _report(builder, codes, coded_codes, users, coded_users, notes, referenced) 
         )
 
 
-def _source_text(builder: ForeignImport, archive: BoundedZip, source: Any, where: str) -> str:
+def _source_text(builder: ExchangeBuilder, archive: BoundedZip, source: Any, where: str) -> str:
     path = source.get("plainTextPath")
     if path:
         # MAXQDA writes its sources under "sources/": member names match case-insensitively
