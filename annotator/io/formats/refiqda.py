@@ -434,8 +434,8 @@ register_export(
         suffix=".qdpx",
         write=write_qdpx,
         description="for NVivo, ATLAS.ti, MAXQDA, QualCoder: codes, coded segments, notes, users",
-        limits="attributes as JSON in each selection's Description; positions in code points; "
-        "discontinuous spans become one selection per fragment",
+        limits="attributes as JSON in each selection's Description; positions in UTF-16 units "
+        "(as NVivo counts); discontinuous spans become one selection per fragment",
     )
 )
 register_import(
