@@ -153,31 +153,32 @@ def test_maxqda_lower_case_sources_and_crlf_counted_as_one(tmp_path) -> None:
     assert "1 project memo(s)" in report.summary()
 
 
+def _coded_text(tmp_path, origin: str, stored: str, counted: str, folder: str) -> list:
+    """Import a project whose one selection codes "the coded words", its positions counted in
+    UTF-16 units over `counted` (the text as the tool counts it; `stored` is the source file)."""
+    start = _utf16_at(counted, "the coded")
+    qde = _one_coding_project(origin, start, start + len("the coded words"))
+    path = tmp_path / "tool.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde)
+        archive.writestr(f"{folder}/CCCCCCCC-0000-0000-0000-000000000001.txt", stored)
+    return _imported(tmp_path, path)[2]
+
+
 def test_atlas_ti_counts_a_crlf_line_end_as_one_position(tmp_path) -> None:
     """ATLAS.ti's positions count a CRLF line end of its source once (QualCoder reads ATLAS.ti
     exports so), in UTF-16 units: an emoji before the coding counts two."""
     text = "Intro 😀 line\r\nsecond\r\nthe coded words\r\n"
-    shown = text.replace("\r\n", "\n")
-    start = _utf16_at(shown, "the coded")
-    qde = _one_coding_project("ATLAS.ti Windows 23.2.3", start, start + len("the coded words"))
-    path = tmp_path / "atlas.qdpx"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("project.qde", qde)
-        archive.writestr("sources/CCCCCCCC-0000-0000-0000-000000000001.txt", text)
-    _, _, found, _, _ = _imported(tmp_path, path)
+    found = _coded_text(
+        tmp_path, "ATLAS.ti Windows 23.2.3", text, text.replace("\r\n", "\n"), "sources"
+    )
     assert found == [("the coded words", "Mayor", "Ann")]
 
 
 def test_nvivo_still_counts_crlf_as_two(tmp_path) -> None:
     """NVivo (checked on a real project) counts both characters of a CRLF."""
     text = "Intro 😀 line\r\nthe coded words"
-    start = _utf16_at(text, "the coded")
-    qde = _one_coding_project("NVivo for Windows 12.6", start, start + len("the coded words"))
-    path = tmp_path / "nvivo.qdpx"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("project.qde", qde)
-        archive.writestr("Sources/CCCCCCCC-0000-0000-0000-000000000001.txt", text)
-    _, _, found, _, _ = _imported(tmp_path, path)
+    found = _coded_text(tmp_path, "NVivo for Windows 12.6", text, text, "Sources")
     assert found == [("the coded words", "Mayor", "Ann")]
 
 
