@@ -16,7 +16,10 @@ from annotator.domain.model import Annotator, DocumentInfo, Schema
 
 #: How rows of files that carry no uuid get one, per reader family: (namespace, separator),
 #: kept as they were so a file imported by an earlier version finds the same rows again.
-FOREIGN_IDS = (uuidlib.UUID("5b0d7c36-2f5e-4b8a-9a57-0a3c1f6e2d11"), "|")  # ForeignImport
+FOREIGN_IDS = (
+    uuidlib.UUID("5b0d7c36-2f5e-4b8a-9a57-0a3c1f6e2d11"),
+    "|",
+)  # spaCy, XMI, REFI-QDA, ...
 BUILT_IDS = (uuidlib.UUID("5d1f6a52-3c2e-4d0b-9c55-0e6f3f0b7a11"), "\x1f")  # brat, W3C
 
 

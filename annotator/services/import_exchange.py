@@ -5,6 +5,7 @@ it (the same application in a transaction that is rolled back)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from annotator.domain.changes import ChangeSet
@@ -41,13 +42,27 @@ def _text_of(project: Project, uuid: str) -> str:
         return session.document(uuid).text
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What a preview validated (the file's rows as domain values) and the project's change
+    marker then: applying the same exchange to a project still at that marker reuses it."""
+
+    marker: Any
+    validated: Any
+
+
 class ImportExchange(Command):
     """Apply an exchange: add what the project lacks, update what the file holds newer, apply
-    its tombstones. Undo removes exactly what it added and restores what it changed."""
+    its tombstones. Undo removes exactly what it added and restores what it changed. With
+    `prepared` (from preview_prepared), a project unchanged since the preview is not validated
+    again."""
 
-    def __init__(self, exchange: Exchange, progress: Progress | None = None) -> None:
+    def __init__(
+        self, exchange: Exchange, progress: Progress | None = None, prepared: Prepared | None = None
+    ) -> None:
         self.exchange = exchange
         self.progress = progress
+        self.prepared = prepared
         self.label = f"Import {exchange.source}" if exchange.source else "Import"
         self.report = ImportReport()
         self.done = Applied()
@@ -63,6 +78,7 @@ class ImportExchange(Command):
                 changes = self.apply(project, session)
         finally:
             self.progress = None  # the first run's progress dialog; a redo has none
+            self.prepared = None  # a redo validates again (the project has changed since)
         if self.named:
             project.ensure_annotator_saved()
         project.invalidate_schema()
@@ -71,7 +87,7 @@ class ImportExchange(Command):
 
     def apply(self, project: Project, session: WriteSession) -> ChangeSet:
         self.report, self.done, self.named = apply_in(
-            session, self.exchange, project, self.progress
+            session, self.exchange, project, self.progress, self.prepared
         )
         return applied_changes(self.done)
 
@@ -93,22 +109,36 @@ class ImportExchange(Command):
 
 
 def apply_in(
-    session: Any, exchange: Exchange, project: Project, progress: Progress | None = None
+    session: Any,
+    exchange: Exchange,
+    project: Project,
+    progress: Progress | None = None,
+    prepared: Prepared | None = None,
+    found: list[Prepared] | None = None,
 ) -> tuple[ImportReport, Applied, bool]:
-    """Validate the exchange against the project as this transaction sees it, then apply it."""
+    """Validate the exchange against the project as this transaction sees it (or take what a
+    preview validated when the project's change marker is still the preview's), then apply it.
+    `found` receives what was validated, with the marker, for a later apply."""
     from annotator.io.formats.json.validate import ExchangeError, validate_exchange
 
     if progress is not None:
         progress(1, 3)
-    known = {
-        "annotators": set(session.annotator_uuids().values()),
-        "entities": set(session.versions("entities")),
-        "tombstones": session.tombstone_uuids(),
-    }
     project_schema = session.schema()
-    data = _kept_versions(session, exchange)
+    marker = session.change_marker()
+    reuse = prepared is not None and marker is not None and prepared.marker == marker
     try:
-        validated = validate_exchange(data, project_schema, known)
+        if reuse:
+            validated = prepared.validated
+        else:
+            known = {
+                "annotators": set(session.annotator_uuids().values()),
+                "entities": set(session.versions("entities")),
+                "tombstones": session.tombstone_uuids(),
+            }
+            data = _kept_versions(session, exchange)
+            validated = validate_exchange(data, project_schema, known)
+        if found is not None:
+            found.append(Prepared(marker, validated))
         if progress is not None:
             progress(2, 3)
         report, done = ImportReport(), Applied()
@@ -163,16 +193,24 @@ class _Rollback(Exception):
 def preview(project: Project, exchange: Exchange) -> ImportReport:
     """What importing the exchange would add, update, skip and lose, computed by applying it
     in a transaction that is then rolled back: nothing is written."""
+    return preview_prepared(project, exchange)[0]
+
+
+def preview_prepared(project: Project, exchange: Exchange) -> tuple[ImportReport, Prepared]:
+    """The preview, and what it validated: ImportExchange(exchange, prepared=…) then applies
+    the file without validating it again while the project is unchanged (the GUI's Import
+    after its summary)."""
     found: list[ImportReport] = []
+    validated: list[Prepared] = []
     try:
         with project.store.write() as session:
-            report, _, _ = apply_in(session, exchange, project)
+            report, _, _ = apply_in(session, exchange, project, found=validated)
             found.append(report)
             raise _Rollback
     except _Rollback:
         pass
     project.invalidate_schema()
-    return found[0]
+    return found[0], validated[0]
 
 
 def run_import(project: Project, exchange: Exchange, progress: Progress | None = None):

@@ -8,6 +8,7 @@ orjson Fragments.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -57,6 +58,18 @@ class BulkReads(LayerReads, ExportStream):
         """uuid → modified for every row of a table that travels (spans, links, entities)."""
         assert table in ("spans", "links", "entities", "document_status", "documents")
         return self._map(f"SELECT uuid, modified FROM {table}")
+
+    def change_marker(self) -> tuple[tuple[str, int], ...] | None:
+        """The inserts and updates counted so far in every counted table (format version 4's
+        change_counters; a command's deletions come with history or tombstone rows): an equal
+        marker later means the project is as it was. None where the file has no counters."""
+        try:
+            rows = self._raw().execute(
+                "SELECT table_name, changes FROM change_counters ORDER BY table_name"
+            )
+            return tuple((str(name), int(changes)) for name, changes in rows)
+        except sqlite3.OperationalError:
+            return None
 
     def tombstone_uuids(self) -> set[str]:
         return {row[0] for row in self._raw().execute("SELECT uuid FROM tombstones")}

@@ -102,12 +102,11 @@ def test_the_real_projects_are_what_the_official_xsd_accepts_or_not(tmp_path) ->
         assert schema.is_valid(archive.read("project.qde").decode("utf-8"))
 
 
-def test_maxqda_lower_case_sources_and_crlf(tmp_path) -> None:
-    """MAXQDA stores sources in "sources/" (lower case); CRLF text with UTF-16 positions."""
-    text = "Line one 😀\r\nMayor Jane\r\nend"
-    start = text.encode("utf-16-le").find("Mayor".encode("utf-16-le")) // 2
-    qde = (
-        '<Project xmlns="urn:QDA-XML:project:1.0" name="m" origin="MAXQDA 2024">'
+def _one_coding_project(origin: str, start: int, end: int) -> str:
+    """A project.qde with one coded selection of source CCCCCCCC-…-1 (a synthetic fixture of
+    the tools' layout: users, a two-level codebook, a source memo and a loose memo)."""
+    return (
+        f'<Project xmlns="urn:QDA-XML:project:1.0" name="m" origin="{origin}">'
         '<Users><User guid="BBBBBBBB-0000-0000-0000-000000000001" name="Ann"/>'
         '<User guid="BBBBBBBB-0000-0000-0000-000000000002" name="Idle"/></Users>'
         '<CodeBook><Codes><Code guid="AAAAAAAA-0000-0000-0000-000000000001" name="People" '
@@ -117,7 +116,7 @@ def test_maxqda_lower_case_sources_and_crlf(tmp_path) -> None:
         'plainTextPath="internal://CCCCCCCC-0000-0000-0000-000000000001.txt">'
         '<NoteRef targetGUID="DDDDDDDD-0000-0000-0000-000000000001"/>'
         f'<PlainTextSelection guid="EEEEEEEE-0000-0000-0000-000000000001" '
-        f'startPosition="{start}" endPosition="{start + 15}">'
+        f'startPosition="{start}" endPosition="{end}">'
         '<Coding guid="FFFFFFFF-0000-0000-0000-000000000001" '
         'creatingUser="BBBBBBBB-0000-0000-0000-000000000001">'
         '<CodeRef targetGUID="AAAAAAAA-0000-0000-0000-000000000002"/></Coding>'
@@ -127,18 +126,60 @@ def test_maxqda_lower_case_sources_and_crlf(tmp_path) -> None:
         '<Note guid="DDDDDDDD-0000-0000-0000-000000000002" name="loose">'
         "<PlainTextContent>project memo</PlainTextContent></Note></Notes></Project>"
     )
+
+
+def _utf16_at(text: str, part: str) -> int:
+    return text.encode("utf-16-le").find(part.encode("utf-16-le")) // 2
+
+
+def test_maxqda_lower_case_sources_and_crlf_counted_as_one(tmp_path) -> None:
+    """MAXQDA stores sources in "sources/" (lower case) and counts a line end as one position
+    in UTF-16 units, though a source may hold CRLF (see refiqda's module note)."""
+    text = "Line one 😀\r\nMayor Jane\r\nend"
+    shown = text.replace("\r\n", "\n")  # the text as MAXQDA counts it
+    start = _utf16_at(shown, "Mayor")
+    qde = _one_coding_project("MAXQDA 2024", start, start + 14)  # "Mayor Jane\nend"
     path = tmp_path / "maxqda.qdpx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("project.qde", qde)
         archive.writestr("sources/cccccccc-0000-0000-0000-000000000001.txt", text)
     report, docs, found, names, schema = _imported(tmp_path, path)
-    assert found == [("Mayor Jane\nend", "Mayor", "Ann")]  # 15 units: the CR counted, then gone
+    assert found == [("Mayor Jane\nend", "Mayor", "Ann")]  # 14 units: the line end counted once
     assert {"Ann", "Idle"} <= set(names.values())
     assert {t.label for t in schema.tag_types} >= {"People", "People / Mayor"}
     assert next(t for t in schema.tag_types if t.label == "People").color == "#ff0000"
     assert docs[0].extra == {"memo": "about the doc"}
     assert report.loss.count("project memo(s) not attached") == 1
     assert "1 project memo(s)" in report.summary()
+
+
+def _coded_text(tmp_path, origin: str, stored: str, counted: str, folder: str) -> list:
+    """Import a project whose one selection codes "the coded words", its positions counted in
+    UTF-16 units over `counted` (the text as the tool counts it; `stored` is the source file)."""
+    start = _utf16_at(counted, "the coded")
+    qde = _one_coding_project(origin, start, start + len("the coded words"))
+    path = tmp_path / "tool.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde)
+        archive.writestr(f"{folder}/CCCCCCCC-0000-0000-0000-000000000001.txt", stored)
+    return _imported(tmp_path, path)[2]
+
+
+def test_atlas_ti_counts_a_crlf_line_end_as_one_position(tmp_path) -> None:
+    """ATLAS.ti's positions count a CRLF line end of its source once (QualCoder reads ATLAS.ti
+    exports so), in UTF-16 units: an emoji before the coding counts two."""
+    text = "Intro 😀 line\r\nsecond\r\nthe coded words\r\n"
+    found = _coded_text(
+        tmp_path, "ATLAS.ti Windows 23.2.3", text, text.replace("\r\n", "\n"), "sources"
+    )
+    assert found == [("the coded words", "Mayor", "Ann")]
+
+
+def test_nvivo_still_counts_crlf_as_two(tmp_path) -> None:
+    """NVivo (checked on a real project) counts both characters of a CRLF."""
+    text = "Intro 😀 line\r\nthe coded words"
+    found = _coded_text(tmp_path, "NVivo for Windows 12.6", text, text, "Sources")
+    assert found == [("the coded words", "Mayor", "Ann")]
 
 
 @pytest.mark.parametrize(

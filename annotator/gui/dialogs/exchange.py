@@ -37,7 +37,7 @@ from annotator.io.formats import (
 )
 from annotator.io.formats.export_common import ExportCancelled
 from annotator.services.exchange_files import ProjectSnapshot, read_with
-from annotator.services.import_exchange import preview
+from annotator.services.import_exchange import preview_prepared
 
 ALL_LAYERS = "All annotators"
 FROM_THE_FILE = "The documents the file names"
@@ -218,10 +218,10 @@ def run_import(session: ProjectSession, dialog: ImportDialog, parent: QWidget) -
 
     def job(progress) -> object:
         exchange = read_with(fmt, session.project, source, progress, annotated)
-        return exchange, preview(session.project, exchange)
+        return exchange, *preview_prepared(session.project, exchange)
 
     try:
-        exchange, report = run_with_progress(parent, "Reading", job)
+        exchange, report, prepared = run_with_progress(parent, "Reading", job)
     except (AnnotatorError, OSError) as error:
         lines = getattr(error, "errors", None) or [str(error)]
     except Exception as error:  # a bug in a reader: said, reported, and nothing was written
@@ -233,7 +233,7 @@ def run_import(session: ProjectSession, dialog: ImportDialog, parent: QWidget) -
         text = "\n".join(lines[:10]) + more
         QMessageBox.warning(parent, "Import", f"Nothing was imported.\n\n{text}")
         return
-    show_preview(session, exchange, report, parent)
+    show_preview(session, exchange, report, parent, prepared)
 
 
 def open_export(session: ProjectSession, parent: QWidget) -> ExportDialog:

@@ -10,7 +10,7 @@ from annotator.gui.dialogs.progress import run_with_progress
 from annotator.gui.session import ProjectSession
 from annotator.io.exchange import Exchange
 from annotator.services.command import Refusal
-from annotator.services.import_exchange import ImportExchange
+from annotator.services.import_exchange import ImportExchange, Prepared
 
 
 def preview_text(report) -> str:
@@ -18,8 +18,15 @@ def preview_text(report) -> str:
     return report.summary()
 
 
-def show_preview(session: ProjectSession, exchange: Exchange, report, parent: QWidget) -> None:
-    """Ask before writing: the summary of what the import would do, Import or Cancel."""
+def show_preview(
+    session: ProjectSession,
+    exchange: Exchange,
+    report,
+    parent: QWidget,
+    prepared: Prepared | None = None,
+) -> None:
+    """Ask before writing: the summary of what the import would do, Import or Cancel. Import
+    applies what the preview validated (`prepared`) when the project has not changed since."""
     box = QMessageBox(parent)
     box.setObjectName("import_preview")
     box.setWindowTitle("Import")
@@ -37,7 +44,7 @@ def show_preview(session: ProjectSession, exchange: Exchange, report, parent: QW
 
     def finished() -> None:
         if box.clickedButton() is accept:
-            apply_import(session, exchange, parent)
+            apply_import(session, exchange, parent, prepared)
         else:
             session.message.emit(f"Import of {name} cancelled; nothing was written")
         box.deleteLater()
@@ -47,9 +54,11 @@ def show_preview(session: ProjectSession, exchange: Exchange, report, parent: QW
     return box
 
 
-def apply_import(session: ProjectSession, exchange: Exchange, parent: QWidget) -> bool:
+def apply_import(
+    session: ProjectSession, exchange: Exchange, parent: QWidget, prepared: Prepared | None = None
+) -> bool:
     """Apply the exchange through the session (one step on the undo stack), with progress."""
-    command = ImportExchange(exchange)
+    command = ImportExchange(exchange, prepared=prepared)
 
     def job(progress) -> object:
         command.progress = progress

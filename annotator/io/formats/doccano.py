@@ -29,6 +29,7 @@ from annotator.io.formats import (
     register_export,
     register_import,
 )
+from annotator.io.formats.builder import ExchangeBuilder
 from annotator.io.formats.export_common import (
     Dropped,
     annotator_names,
@@ -36,11 +37,7 @@ from annotator.io.formats.export_common import (
     write_atomically,
 )
 from annotator.io.formats.export_losses import count_losses
-from annotator.io.formats.foreign_common import (
-    ForeignImport,
-    span_order,
-    split_loss,
-)
+from annotator.io.formats.foreign_common import span_order, split_loss
 from annotator.io.formats.foreign_files import jsonl_texts
 from annotator.io.text_positions import Utf16Offsets
 
@@ -121,13 +118,13 @@ def _ident(value: Any) -> Any:
 
 
 def read_doccano(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
-    builder = ForeignImport(context, path)
+    builder = ExchangeBuilder(context, path)
     for item, where in jsonl_texts(builder, path):
         _read_item(builder, item, where)
-    return builder.run(progress)
+    return builder.exchange(progress)
 
 
-def _read_item(builder: ForeignImport, item: dict[str, Any], where: str) -> None:
+def _read_item(builder: ExchangeBuilder, item: dict[str, Any], where: str) -> None:
     text, title = item["text"], item.get("title")
     uuid = item.get("document_id")
     doc = builder.document(

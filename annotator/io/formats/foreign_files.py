@@ -13,7 +13,8 @@ import orjson
 from annotator.domain import content_rules
 from annotator.errors import ValidationError
 from annotator.io.byte_sniff import not_json_text
-from annotator.io.formats.foreign_common import ForeignFormatError, ForeignImport
+from annotator.io.formats.builder import ExchangeBuilder
+from annotator.io.formats.foreign_common import ForeignFormatError
 from annotator.io.json_bounds import CHUNK, JsonBoundsError, check_json_bounds
 
 #: Room a JSON line may take beyond its text's limit: labels, relations, metadata, escapes.
@@ -83,7 +84,7 @@ def numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
         raise ForeignFormatError([f"{path.name}: cannot be read ({error.strerror})"]) from None
 
 
-def jsonl_texts(builder: ForeignImport, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
+def jsonl_texts(builder: ExchangeBuilder, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
     """The objects of a JSON-lines file that each carry a "text" string, with where they are
     ("line N"); a line that is not such an object fails the import naming its line, and a file
     without any fails it too (doccano and spaCy JSONL share this shape)."""

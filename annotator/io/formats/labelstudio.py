@@ -35,6 +35,7 @@ from annotator.io.formats import (
     register_export,
     register_import,
 )
+from annotator.io.formats.builder import ExchangeBuilder
 from annotator.io.formats.export_common import (
     Dropped,
     annotator_names,
@@ -44,7 +45,6 @@ from annotator.io.formats.export_common import (
 from annotator.io.formats.export_losses import count_losses
 from annotator.io.formats.foreign_common import (
     ForeignFormatError,
-    ForeignImport,
     span_order,
     split_loss,
 )
@@ -121,7 +121,7 @@ def _task(number, layer, names, numbers, schema, dropped: Dropped, split: list) 
 
 
 def read_labelstudio(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
-    builder = ForeignImport(context, path)
+    builder = ExchangeBuilder(context, path)
     try:
         tasks = orjson.loads(read_json_bytes(path))
     except orjson.JSONDecodeError as error:
@@ -138,7 +138,7 @@ def read_labelstudio(path: Path, context: ImportContext, progress: Progress | No
             f"{predictions} prediction(s) imported as layers of their own "
             '("model: <version>"), to review like any other layer'
         )
-    return builder.run(progress)
+    return builder.exchange(progress)
 
 
 #: The result lists of a task: human annotations (`completions` before Label Studio 1.0) and
@@ -146,7 +146,7 @@ def read_labelstudio(path: Path, context: ImportContext, progress: Progress | No
 RESULT_LISTS = ("annotations", "completions", "predictions")
 
 
-def _text_key(builder: ForeignImport, task: dict, data: dict, where: str) -> str:
+def _text_key(builder: ExchangeBuilder, task: dict, data: dict, where: str) -> str:
     """The data key holding the text: "text", else the key a region names as its source
     ("$review"), else the only string in the data."""
     if isinstance(data.get("text"), str):
@@ -165,7 +165,7 @@ def _text_key(builder: ForeignImport, task: dict, data: dict, where: str) -> str
     )
 
 
-def _read_task(builder: ForeignImport, task: Any, where: str) -> None:
+def _read_task(builder: ExchangeBuilder, task: Any, where: str) -> None:
     data = task.get("data") if isinstance(task, dict) else None
     if not isinstance(data, dict):
         raise builder.fail(where, 'expected a task with a "data" object')
@@ -248,7 +248,9 @@ def _regions(builder, doc, units, annotation, at, name):
     return regions, relations
 
 
-def _points(builder: ForeignImport, units: Utf16Offsets, value: dict, key: str, where: str) -> int:
+def _points(
+    builder: ExchangeBuilder, units: Utf16Offsets, value: dict, key: str, where: str
+) -> int:
     offset = value.get(key)
     if type(offset) is not int:
         raise builder.fail(

@@ -10,9 +10,13 @@ JSON text in the selection's `Description`; links are `Link` elements between se
 Positions: the standard only says "positions". NVivo counts UTF-16 code units over the source as
 stored (CRLF counted as two, the BOM not counted): checked on a real NVivo 12 project, where 327
 of 330 selections fall on word boundaries read so and 20-63 read any other way. MAXQDA and
-ATLAS.ti (Windows .NET/Qt strings) are read the same way; QualCoder and unknown origins as code
-points. The export writes UTF-16 units, as NVivo reads them, and says so in `origin`. Sources
-with CRLF/CR are normalised to LF and every position remapped (foreign_common.ForeignImport).
+ATLAS.ti count a line end as one position whatever the source file holds (QualCoder's reader
+counts CRLF as one for ATLAS.ti exports, and its export for MAXQDA writes CRLF sources with
+one-per-line-end positions; MAXQDA 24 itself writes LF sources, where both readings agree), in
+UTF-16 units (their Windows/macOS string types; not seen on a file with emoji). QualCoder and
+unknown origins: code points. The export writes UTF-16 units over LF sources, as NVivo reads
+them, and says so in `origin`. Sources with CRLF/CR are normalised to LF and every position
+remapped (builder.ExchangeBuilder).
 Codebook hierarchy → one tag type per codable code, named by its path ("Parent / Child").
 """
 
@@ -41,6 +45,7 @@ from annotator.io.formats import (
     register_export,
     register_import,
 )
+from annotator.io.formats.builder import ExchangeBuilder
 from annotator.io.formats.export_common import (
     Dropped,
     add_zip_member,
@@ -49,18 +54,15 @@ from annotator.io.formats.export_common import (
     write_atomically,
 )
 from annotator.io.formats.export_losses import count_losses
-from annotator.io.formats.foreign_common import (
-    ForeignImport,
-    span_order,
-    split_loss,
-    stable_uuid,
-)
+from annotator.io.formats.foreign_common import span_order, split_loss, stable_uuid
 from annotator.io.formats.foreign_files import read_bytes
 from annotator.io.formats.xmi import NOT_XML, REPLACEMENT
-from annotator.io.text_positions import ASTRAL, Utf16Offsets
+from annotator.io.text_positions import ASTRAL, LineEnds, Utf16Offsets
 
 NS = "urn:QDA-XML:project:1.0"
 UTF16_TOOLS = ("nvivo", "maxqda", "atlas.ti")
+#: Tools whose positions count a line end as one, though their sources may hold CRLF.
+ONE_PER_LINE_END = ("maxqda", "atlas.ti")
 #: Written in the export's `origin`: the unit of its positions, read back by position_unit.
 ORIGIN = "Annotator (positions: UTF-16 code units, as NVivo counts)"
 Q = f"{{{NS}}}"
@@ -218,7 +220,7 @@ def _guid(value: str | None) -> str:
 
 
 def read_qdpx(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
-    builder = ForeignImport(context, path)
+    builder = ExchangeBuilder(context, path)
     # Sizes are counted as members unpack, not taken from the header (a zip bomb is refused).
     with BoundedZip(read_bytes(path), Path(path).name) as archive:
         qde = next((n for n in archive.names() if n.lower().endswith(".qde")), None)
@@ -231,7 +233,7 @@ def read_qdpx(path: Path, context: ImportContext, progress: Progress | None) -> 
         if root.tag != f"{Q}Project":
             raise builder.fail(qde, f"the root must be <Project> in namespace {NS}")
         _read_project(builder, archive, root, qde)
-    return builder.run(progress)
+    return builder.exchange(progress)
 
 
 def position_unit(origin: str) -> str:
@@ -245,8 +247,14 @@ def position_unit(origin: str) -> str:
     return "points"
 
 
-def _read_project(builder: ForeignImport, archive: BoundedZip, root: Any, qde: str) -> None:
+def line_end_counts_one(origin: str) -> bool:
+    """Whether the tool that wrote the project counts a line end (CRLF too) as one position."""
+    return any(tool in origin.lower() for tool in ONE_PER_LINE_END)
+
+
+def _read_project(builder: ExchangeBuilder, archive: BoundedZip, root: Any, qde: str) -> None:
     unit = position_unit(root.get("origin") or "")
+    one_per_line_end = line_end_counts_one(root.get("origin") or "")
     users = {_guid(u.get("guid")): u.get("name") or "" for u in root.iter(f"{Q}User")}
     notes = {
         _guid(n.get("guid")): (n.findtext(f"{Q}PlainTextContent") or "")
@@ -262,6 +270,8 @@ def _read_project(builder: ForeignImport, archive: BoundedZip, root: Any, qde: s
     for i, source in enumerate(root.iter(f"{Q}TextSource")):
         where = f"{qde}: TextSource[{i}]"
         text = _source_text(builder, archive, source, where)
+        if one_per_line_end:  # its positions count the text as the tool shows it: LF ends
+            text = LineEnds(text).text
         guid = _guid(source.get("guid"))
         doc = builder.document(
             text, source.get("name") or f"source {i + 1}", where, guid if is_uuid(guid) else None
@@ -298,7 +308,7 @@ def _read_project(builder: ForeignImport, archive: BoundedZip, root: Any, qde: s
     _report(builder, codes, coded_codes, users, coded_users, notes, referenced)
 
 
-def _codebook(builder: ForeignImport, root: Any, notes: dict, referenced: set) -> dict:
+def _codebook(builder: ExchangeBuilder, root: Any, notes: dict, referenced: set) -> dict:
     """Every codable Code of the CodeBook as a tag type (kept with or without codings): a
     nested code is named by its path ("Parent / Child"), its colour kept, its Description and
     code memos (NoteRef) become the type's guideline. Returns code guid → tag type key."""
@@ -354,7 +364,7 @@ def _report(builder, codes, coded_codes, users, coded_users, notes, referenced) 
         )
 
 
-def _source_text(builder: ForeignImport, archive: BoundedZip, source: Any, where: str) -> str:
+def _source_text(builder: ExchangeBuilder, archive: BoundedZip, source: Any, where: str) -> str:
     path = source.get("plainTextPath")
     if path:
         # MAXQDA writes its sources under "sources/": member names match case-insensitively
@@ -424,8 +434,8 @@ register_export(
         suffix=".qdpx",
         write=write_qdpx,
         description="for NVivo, ATLAS.ti, MAXQDA, QualCoder: codes, coded segments, notes, users",
-        limits="attributes as JSON in each selection's Description; positions in code points; "
-        "discontinuous spans become one selection per fragment",
+        limits="attributes as JSON in each selection's Description; positions in UTF-16 units "
+        "(as NVivo counts); discontinuous spans become one selection per fragment",
     )
 )
 register_import(

@@ -45,6 +45,7 @@ from annotator.io.formats import (
     register_export,
     register_import,
 )
+from annotator.io.formats.builder import ExchangeBuilder
 from annotator.io.formats.export_common import (
     Dropped,
     annotator_names,
@@ -52,11 +53,7 @@ from annotator.io.formats.export_common import (
     write_atomically,
 )
 from annotator.io.formats.export_losses import count_losses
-from annotator.io.formats.foreign_common import (
-    ForeignImport,
-    span_order,
-    split_loss,
-)
+from annotator.io.formats.foreign_common import span_order, split_loss
 from annotator.io.formats.foreign_files import jsonl_texts
 
 SPAN_KEY = "sc"
@@ -262,7 +259,7 @@ SKIPPED_ANSWERS = ("reject", "ignore")
 
 
 def read_jsonl(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
-    builder = ForeignImport(context, path)
+    builder = ExchangeBuilder(context, path)
     skipped: Counter[str] = Counter()
     layers: set[str | None] = set()
     for item, where in jsonl_texts(builder, path):
@@ -273,7 +270,7 @@ def read_jsonl(path: Path, context: ImportContext, progress: Progress | None) ->
         layers.add(_layer(item))
         _read_item(builder, item, where)
     _report(builder, skipped, layers)
-    return builder.run(progress)
+    return builder.exchange(progress)
 
 
 def _layer(item: dict[str, Any]) -> str | None:
@@ -286,7 +283,7 @@ def _layer(item: dict[str, Any]) -> str | None:
     return None
 
 
-def _report(builder: ForeignImport, skipped: Counter, layers: set) -> None:
+def _report(builder: ExchangeBuilder, skipped: Counter, layers: set) -> None:
     for answer, n in sorted(skipped.items()):
         builder.lost.append(Loss(f'answer(s) "{answer}" skipped (not annotations)', n))
     if builder.repeated_texts:
@@ -297,7 +294,7 @@ def _report(builder: ForeignImport, skipped: Counter, layers: set) -> None:
         )
 
 
-def _read_item(builder: ForeignImport, item: dict[str, Any], where: str) -> None:
+def _read_item(builder: ExchangeBuilder, item: dict[str, Any], where: str) -> None:
     meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
     uuid, title = meta.get("document_id"), meta.get("title")
     title = title if isinstance(title, str) else f"spaCy JSONL {where}"

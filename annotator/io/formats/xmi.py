@@ -46,18 +46,14 @@ from annotator.io.formats import (
     register_export,
     register_import,
 )
+from annotator.io.formats.builder import ExchangeBuilder
 from annotator.io.formats.export_common import (
     Dropped,
     annotator_names,
     iter_document_layers,
     write_atomically,
 )
-from annotator.io.formats.foreign_common import (
-    ForeignImport,
-    span_order,
-    split_loss,
-    stable_uuid,
-)
+from annotator.io.formats.foreign_common import span_order, split_loss, stable_uuid
 from annotator.io.formats.foreign_files import read_bytes
 from annotator.io.text_positions import Utf16Offsets
 
@@ -204,7 +200,7 @@ def _element(name: str, xmi_id: int, begin: int, end: int, features: dict[str, s
 
 
 def read_xmi(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
-    builder = ForeignImport(context, path)
+    builder = ExchangeBuilder(context, path)
     raw = read_bytes(path)
     skipped: Counter[str] = Counter()
     references: frozenset[str] | None = None
@@ -222,10 +218,10 @@ def read_xmi(path: Path, context: ImportContext, progress: Progress | None) -> E
         kinds = ", ".join(f"{n} {name}" for name, n in sorted(skipped.items()))
         what = f"annotation(s) left out (not annotation layers Annotator imports): {kinds}"
         builder.lost.append(Loss(what, sum(skipped.values())))
-    return builder.run(progress)
+    return builder.exchange(progress)
 
 
-def _zip_documents(builder: ForeignImport, archive: BoundedZip, depth: int = 0):
+def _zip_documents(builder: ExchangeBuilder, archive: BoundedZip, depth: int = 0):
     """(xmi bytes, member name, user) of a zip: ours (one .xmi per document at the top), or an
     INCEpTION export with one XMI per user per document (`annotation/<document>/<user>.xmi`,
     the user file itself zipped in project exports): the user is the file's stem, one layer
@@ -438,7 +434,9 @@ def _attributes(builder, element: Any, where: str, by_id: dict, references=None)
     return values
 
 
-def _points(builder: ForeignImport, units: Utf16Offsets, element: Any, key: str, where: str) -> int:
+def _points(
+    builder: ExchangeBuilder, units: Utf16Offsets, element: Any, key: str, where: str
+) -> int:
     value = element.get(key, "")
     if not value.isdigit():
         raise builder.fail(where, f"{key}={quoted(value)} is not an offset")

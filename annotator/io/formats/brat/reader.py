@@ -27,11 +27,11 @@ from annotator.domain.content_rules import text_problem
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
 from annotator.domain.wording import quoted
 from annotator.io.bounded_zip import BoundedZip
-from annotator.io.exchange import Exchange, ImportContext, Loss
+from annotator.io.exchange import BUILT_IDS, Exchange, ImportContext, Loss
 from annotator.io.formats import ImportFormat, Progress, register_import
 from annotator.io.formats.brat.conf import BratConf, ConfError, read_conf
-from annotator.io.formats.foreign_common import ForeignFormatError
-from annotator.io.formats.import_common import ExchangeBuilder, built_exchange, built_uuid, is_key
+from annotator.io.formats.builder import ExchangeBuilder
+from annotator.io.formats.foreign_common import ForeignFormatError, is_key
 
 MAX_ERRORS = 20
 MAX_FOLDER_BYTES = 2 * 1024**3  # a collection folder (a zip has bounded_zip's limits)
@@ -77,11 +77,13 @@ def read_collection(path: Path) -> dict[str, bytes]:
 
 
 class _Collection:
-    def __init__(self, context: ImportContext, files: dict[str, bytes], name: str) -> None:
+    def __init__(
+        self, context: ImportContext, files: dict[str, bytes], name: str, source: Path
+    ) -> None:
         self.context, self.files, self.name = context, files, name
         self.schema = context.schema
         self.annotators = {a.name: a.uuid for a in context.annotators}
-        self.builder = ExchangeBuilder(self.schema)
+        self.builder = ExchangeBuilder(context, source, ids=BUILT_IDS, keep_existing="stamped")
         self.errors: list[str] = []
         self.documents: dict[str, dict[str, Any]] = {}  # sha256 → builder entry
         self.confs: dict[str, BratConf] = {}
@@ -158,11 +160,11 @@ class _Collection:
         name = folder.as_posix() if folder.parts else ""
         if not name:
             current = self.context.annotator
-            return self.builder.annotator(current.uuid, current.name)
+            return self.builder.add_annotator(current.uuid, current.name)
         if name == GOLD_ANNOTATOR_NAME:
-            return self.builder.annotator(GOLD_ANNOTATOR_UUID, GOLD_ANNOTATOR_NAME)
-        return self.builder.annotator(
-            self.annotators.get(name) or built_uuid("annotator", name), name
+            return self.builder.add_annotator(GOLD_ANNOTATOR_UUID, GOLD_ANNOTATOR_NAME)
+        return self.builder.add_annotator(
+            self.annotators.get(name) or self.builder.uuid("annotator", name), name
         )
 
     def read_documents(self) -> None:
@@ -183,8 +185,11 @@ class _Collection:
             sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
             if sha not in self.documents:
                 title = PurePosixPath(txt).stem
-                self.documents[sha] = self.builder.document(
-                    built_uuid("brat document", sha), title, text, source_filename=txt
+                self.documents[sha] = self.builder.add_document(
+                    self.builder.uuid("brat document", sha),
+                    title,
+                    text,
+                    {"imported": self.builder.when, "source_filename": txt},
                 )
             folder = PurePosixPath(ann).parent
             _Ann(self, ann, self.documents[sha], self.annotator(folder), sha).read(lines)
@@ -281,8 +286,8 @@ class _Ann:
         if not self.owner._key(tag, f"{self.name}:{number}"):
             return
         self.owner.builder.tag(tag)
-        uuid = built_uuid("brat", self.sha, self.who, ident)
-        self.owner.builder.span(self.document, uuid, self.who, tag, list(fragments))
+        uuid = self.owner.builder.uuid("brat", self.sha, self.who, ident)
+        self.owner.builder.add_span(self.document, uuid, self.who, tag, list(fragments))
         self.spans[ident] = (uuid, tag)
 
     def _target(self, number: int, ident: str) -> tuple[str, str] | None:
@@ -322,8 +327,8 @@ class _Ann:
             uuid, tag = self.spans[trigger]
             if uuid in taken:
                 row = rows[uuid]
-                copy = built_uuid("brat", self.sha, self.who, ident)
-                self.owner.builder.span(self.document, copy, self.who, tag, row["fragments"])
+                copy = self.owner.builder.uuid("brat", self.sha, self.who, ident)
+                self.owner.builder.add_span(self.document, copy, self.who, tag, row["fragments"])
                 uuid = copy
             taken.add(uuid)
             self.event_span[ident] = (uuid, tag)
@@ -336,7 +341,7 @@ class _Ann:
         if not self.owner._key(kind, f"{self.name}:{number}"):
             return
         self.owner.builder.link_type(kind, directed)
-        self.owner.builder.link(self.document, uuid, self.who, kind, source, target)
+        self.owner.builder.add_link(self.document, uuid, self.who, kind, source, target)
         self.owner.link_ends.append((kind, source_tag, target_tag, f"{self.name}:{number}"))
 
     def relation(self, number: int, ident: str, rest: str) -> None:
@@ -347,7 +352,7 @@ class _Ann:
             return
         ends = tuple(self._target(number, a) for a in args)
         if None not in ends:
-            self.relations[ident] = built_uuid("brat", self.sha, self.who, ident)
+            self.relations[ident] = self.owner.builder.uuid("brat", self.sha, self.who, ident)
             self.link(number, parts[0], ends, self.relations[ident])
 
     def attribute(self, number: int, ident: str, rest: str) -> None:
@@ -389,7 +394,7 @@ class _Ann:
         if len(ends) < 2 or None in ends:
             return
         for k, pair in enumerate(pairwise(ends)):
-            uuid = built_uuid("brat", self.sha, self.who, "*", str(number), str(k))
+            uuid = self.owner.builder.uuid("brat", self.sha, self.who, "*", str(number), str(k))
             self.link(number, parts[0], pair, uuid, directed=False)
 
     def finish(self) -> None:
@@ -399,7 +404,7 @@ class _Ann:
             for k, (role, arg) in enumerate(arguments):
                 target = self._target(number, arg)
                 if target is not None:
-                    uuid = built_uuid("brat", self.sha, self.who, ident, str(k))
+                    uuid = self.owner.builder.uuid("brat", self.sha, self.who, ident, str(k))
                     self.link(number, role, (source, target), uuid)
         rows = {row["id"]: row for row in (*self.document["spans"], *self.document["links"])}
         tags = {uuid: tag for uuid, tag in (*self.spans.values(), *self.event_span.values())}
@@ -444,18 +449,16 @@ def import_brat(path: Path, context: ImportContext, progress: Progress | None = 
     # Errors name files relative to the collection: the zip, or its folder.
     root = path if path.is_file() and zipfile.is_zipfile(path) else collection_root(path)
     # resolve(): a file picked in the working directory has the root "." whose name is "".
-    collection = _Collection(context, read_collection(path), root.resolve().name)
+    collection = _Collection(context, read_collection(path), root.resolve().name, path)
     collection.read_confs()
     collection.read_documents()
     collection.check_link_types()
     if collection.errors:
         raise ForeignFormatError(collection.errors)
-    if progress is not None:
-        progress(0, 3)
     skipped = collection.skipped
     where = skipped[0].split(": ")[0] if skipped else ""
     lost = [Loss("link(s) of a span to itself left out", len(skipped), where)]
-    return built_exchange(collection.builder, path, lost)
+    return collection.builder.exchange(progress, lost)
 
 
 register_import(

@@ -18,7 +18,6 @@ problems are reported with their JSON path ($.first.items[3].target...)."""
 from __future__ import annotations
 
 import json
-import re
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -30,16 +29,11 @@ from annotator.domain.content_rules import text_problem
 from annotator.domain.offsets import find_occurrences
 from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
-from annotator.io.exchange import Exchange, ImportContext, Loss
+from annotator.io.exchange import BUILT_IDS, Exchange, ImportContext, Loss
 from annotator.io.formats import ImportFormat, Progress, register_import
-from annotator.io.formats.foreign_common import ForeignFormatError
+from annotator.io.formats.builder import ExchangeBuilder
+from annotator.io.formats.foreign_common import ForeignFormatError, is_key, uuid_from_iri
 from annotator.io.formats.foreign_files import read_json_bytes
-from annotator.io.formats.import_common import (
-    ExchangeBuilder,
-    built_exchange,
-    is_key,
-    uuid_from_iri,
-)
 from annotator.io.formats.w3c.anchor import anchor_quote
 from annotator.io.formats.w3c.writer import JSON_FORMAT
 from annotator.io.schema_file import is_exchange_time
@@ -64,7 +58,7 @@ class _Reader:
         self.default_document: str | None = None  # the document given (--document, dialog)
         self.strict = True  # our own files: a quote not found is an error, not a report
         self.unanchored: list[str] = []  # foreign annotations that could not be anchored
-        self.builder = ExchangeBuilder(self.schema)
+        self.builder = ExchangeBuilder(context, name, ids=BUILT_IDS, keep_existing="stamped")
         self.errors: list[str] = []
         self.documents: dict[str, dict[str, Any]] = {}  # source IRI → builder entry
         self.spans: dict[str, tuple[str, str]] = {}  # annotation IRI → (span uuid, source IRI)
@@ -75,6 +69,9 @@ class _Reader:
             raise ForeignFormatError(self.errors)
 
     # -- documents ---------------------------------------------------------------------------
+    def metadata(self, **more: str) -> dict[str, str]:
+        return {"imported": self.builder.when, **more}
+
     def read_documents(self, raw: Any) -> None:
         if not isinstance(raw, list):
             self.fail("$.documents", "expected a list")
@@ -93,8 +90,8 @@ class _Reader:
                 continue
             title = doc.get("title") if isinstance(doc.get("title"), str) else ""
             language = doc.get("language") if isinstance(doc.get("language"), str) else ""
-            self.documents[doc["id"]] = self.builder.document(
-                uuid_from_iri(doc["id"]), title or doc["id"], text, language=language
+            self.documents[doc["id"]] = self.builder.add_document(
+                uuid_from_iri(doc["id"]), title or doc["id"], text, self.metadata(language=language)
             )
 
     def document_for(self, source: str, path: str) -> dict[str, Any] | None:
@@ -112,7 +109,7 @@ class _Reader:
         if uuid in self.project_docs:
             title = next(d.title for d in self.context.documents if d.uuid == uuid)
             text = self.context.text_of(uuid) if self.context.text_of else ""
-            entry = self.builder.document(uuid, title, text)
+            entry = self.builder.add_document(uuid, title, text, self.metadata())
             self.documents[source] = entry
             return entry
         self.fail(
@@ -130,11 +127,11 @@ class _Reader:
         if isinstance(creator, dict) and isinstance(creator.get("id"), str):
             uuid = uuid_from_iri(creator["id"])
             name = creator.get("name") or creator.get("nickname") or creator["id"]
-            return self.builder.annotator(uuid, str(name))
+            return self.builder.add_annotator(uuid, str(name))
         if creator is not None:
             self.fail(f"{path}.creator", "expected an agent object with an id")
         current = self.context.annotator
-        return self.builder.annotator(current.uuid, current.name)
+        return self.builder.add_annotator(current.uuid, current.name)
 
     def times(self, annotation: dict[str, Any], path: str) -> tuple[str | None, str | None]:
         found = []
@@ -302,7 +299,8 @@ class _Reader:
         extra_tags: list[str] = []
         if not self.strict:  # foreign tags are labels: one span per tag ("annotation" if none)
             labels = self.tags_seen or ["annotation"]
-            key, extra_tags = self.key_for(labels[0]), [self.key_for(x) for x in labels[1:]]
+            key = self.key_for(labels[0], path)
+            extra_tags = [self.key_for(x, path) for x in labels[1:]]
         if not is_key(key):
             self.fail(
                 f"{path}.body", f"needs a tagging body whose value is a tag key, got {quoted(key)}"
@@ -317,7 +315,7 @@ class _Reader:
         if any(a[1] > b[0] for a, b in pairwise(fragments)):
             self.fail(f"{path}.target", "the targets overlap")
             return
-        self.builder.span(
+        self.builder.add_span(
             self.documents[source],
             uuid,
             self.creator(annotation, path),
@@ -331,7 +329,7 @@ class _Reader:
         self.spans[annotation["id"]] = (uuid, source)
         for extra in extra_tags:
             self.builder.tag(extra)
-            self.builder.span(
+            self.builder.add_span(
                 self.documents[source],
                 uuid_from_iri(f"{annotation['id']}#{extra}"),
                 self.creator(annotation, path),
@@ -343,18 +341,13 @@ class _Reader:
                 modified,
             )
 
-    def key_for(self, label: str, link: bool = False) -> str:
+    def key_for(self, label: str, path: str, link: bool = False) -> str:
         """The key of a foreign tag or link label: the project's type with that key or label,
         else a key made from the label (a new type labelled so)."""
-        types = self.schema.link_types if link else self.schema.tag_types
-        found = next((t.key for t in types if label in (t.key, t.label)), None)
-        if found:
-            return found
-        key = re.sub(r"[^A-Za-z0-9_\-]+", "_", label.strip()).strip("_")[:60] or "tag"
-        key = key if key[0].isalpha() else f"t_{key}"
-        entry = self.builder.link_type(key) if link else self.builder.tag(key, label=label)
-        entry["label"] = label.strip()
-        return key
+        label = label if label.strip() else "tag"
+        if link:
+            return self.builder.link_type_key(label, path)
+        return self.builder.tag_key(label, path)
 
     def read_link(self, annotation: dict[str, Any], path: str) -> None:
         target = annotation.get("target")
@@ -363,7 +356,7 @@ class _Reader:
             ends = [t.get("id") if isinstance(t, dict) else t for t in target]
             target, iris = ends[0], [ends[1]]
         if not self.strict and key is not None:
-            key = self.key_for(key, link=True)
+            key = self.key_for(key, path, link=True)
         if not self.strict and (target not in self.spans or not set(iris) <= set(self.spans)):
             self.unanchored.append(f"{path}: a link to an annotation left out")
             return
@@ -391,7 +384,7 @@ class _Reader:
         owner = self.builder.link_type(key)
         values = self.typed_attributes(owner, values, path, self.schema.link_type(key))
         created, modified = self.times(annotation, path)
-        self.builder.link(
+        self.builder.add_link(
             self.documents[doc_a],
             uuid_from_iri(annotation["id"]),
             self.creator(annotation, path),
@@ -463,11 +456,9 @@ def import_w3c(path: Path, context: ImportContext, progress: Progress | None = N
         reader.read_link(annotation, p)
     if reader.errors:
         raise ForeignFormatError(reader.errors)
-    if progress is not None:
-        progress(0, 3)
     shown = "; ".join(reader.unanchored[:5])
     what = f"annotation(s) could not be anchored in the text and were left out: {shown}"
-    return built_exchange(reader.builder, path, [Loss(what, len(reader.unanchored))])
+    return reader.builder.exchange(progress, [Loss(what, len(reader.unanchored))])
 
 
 register_import(
