@@ -85,3 +85,32 @@ def test_search_and_occurrences_panels_are_built_when_first_shown(
     qtbot.waitUntil(lambda: tools.occurrences_dock.widget() is not None)
     assert isinstance(tools.occurrences_dock.widget(), OccurrencesPanel)
     close(window)
+
+
+def test_reopening_the_one_recent_project_writes_no_setting(monkeypatch, tmp_path) -> None:
+    """A one-item list reads back from the INI file as its item: compared as it was, every
+    open of the last project rewrote and synced the settings file (7 ms of the first frame)."""
+    from PySide6.QtCore import QSettings
+
+    from annotator.gui.settings import Settings
+
+    path = _sample(tmp_path)
+    ini = Path(QSettings().fileName())  # this test's own file, not yet read by this process
+    ini.parent.mkdir(parents=True, exist_ok=True)
+    ini.write_text(f"[projects]\nrecent={path.resolve()}\n")
+    writes: list[str] = []
+    original = QSettings.setValue
+
+    def counted(self, key, value):
+        writes.append(key)
+        original(self, key, value)
+
+    monkeypatch.setattr(QSettings, "setValue", counted)
+    settings = Settings()
+    assert settings.recent_projects == [path.resolve()]
+    settings.add_recent(path)
+    assert writes == []
+    other = tmp_path / "other.annotator"
+    settings.add_recent(other)  # a new first item is written
+    assert writes == ["projects/recent"]
+    assert Settings().recent_projects == [other.resolve(), path.resolve()]
