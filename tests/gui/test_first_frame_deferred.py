@@ -114,3 +114,24 @@ def test_reopening_the_one_recent_project_writes_no_setting(monkeypatch, tmp_pat
     settings.add_recent(other)  # a new first item is written
     assert writes == ["projects/recent"]
     assert Settings().recent_projects == [other.resolve(), path.resolve()]
+
+
+def test_the_inspector_builds_its_details_for_the_first_span_shown(
+    qtbot, monkeypatch, tmp_path
+) -> None:
+    on_screen(monkeypatch, 1600, 1000)
+    window = build(qtbot, _sample(tmp_path))
+    inspector = window.inspector
+    assert not inspector._details_built  # nothing selected: the empty state alone
+    assert inspector.stack.currentWidget() is inspector.empty and inspector.empty.isVisible()
+    content = window.session.content()
+    assert content is not None
+    span = next(iter(content.spans.values()))
+    window.session.select_span(span.uuid)
+    qtbot.waitUntil(lambda: inspector.stack.currentWidget() is inspector.details)
+    assert inspector.details.isVisible()
+    assert inspector.tag_combo.currentData() == span.tag
+    tags = window.session.schema.tag_types
+    assert inspector.tag_combo.count() == len(tags)
+    assert inspector.quote._full == f"“{span.quote}”"
+    close(window)
