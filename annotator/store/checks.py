@@ -157,8 +157,8 @@ def run_checklist(
         if shared:
             # A writer's committed changes may still be in its WAL, user_version included.
             version = _checked_version(connection, path.name)
+        say("Checking the file for damage")
         if not trusted:  # else checked when it was closed, byte for byte as it is now
-            say("Checking the file for damage")
             _damage_check(connection, path.name, path.stat().st_size)
         say("Checking the file's structure")
         _check_schema(connection, path.name, version)
