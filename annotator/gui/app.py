@@ -91,10 +91,11 @@ class Application:
             old.session.close()
             old.deleteLater()
         self.window.show()
+        # Uuids only: `documents()` measures every text's length (reads every text).
         with session.read() as read:
-            documents = read.documents()
-        if documents:
-            session.open_document(documents[0].uuid)
+            first = read.document_order()[:1]
+        if first:
+            session.open_document(first[0])
         if new_sample:
             show_sample_demo(session)
         return True

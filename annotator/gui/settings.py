@@ -137,6 +137,8 @@ def _same(stored: object, value: object) -> bool:
         return stored.lower() == ("true" if value else "false")
     if isinstance(value, int) and isinstance(stored, str):
         return stored == str(value)
+    if isinstance(value, list) and isinstance(stored, str):
+        return value == [stored]  # a one-item list reads back as its item (the recent list)
     return False
 
 

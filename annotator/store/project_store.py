@@ -16,7 +16,13 @@ from annotator.errors import CorruptProjectError, ProjectFileError, ProjectLocke
 from annotator.store.batch_writes import BatchWrites
 from annotator.store.bulk import BulkReads, BulkWrites
 from annotator.store.check_watch import Steps
-from annotator.store.checks import Progress, has_pending_log, one_line, run_checklist
+from annotator.store.checks import (
+    Progress,
+    has_pending_log,
+    one_line,
+    run_checklist,
+    sound_at_close,
+)
 from annotator.store.close_record import record_clean_close
 from annotator.store.ddl import schema_version
 from annotator.store.document_reads import DocumentReads
@@ -244,9 +250,11 @@ class ProjectStore:
             if not self.read_only:  # a read-only connection may not checkpoint
                 with suppress(sqlite3.Error):
                     checkpoint(self.engine)
-                    complete = True
+                    # Checked now, so that the next open of these bytes need not (checks).
+                    with self.raw() as connection:
+                        complete = self._checked and sound_at_close(connection)
             self.engine.dispose()
-            if complete and self._checked and not has_pending_log(self.path):
+            if complete and not has_pending_log(self.path):
                 # Every connection is closed (hashing the file closes a descriptor of it, which
                 # would drop their locks) and the lock is still ours: nobody wrote meanwhile.
                 record_clean_close(self.path, schema_version())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -181,7 +181,12 @@ class AnnotationPage(QWidget):
 
 class AnnotationTables(QTabWidget):
     """A "Spans" and a "Links" tab over the current document. Activating a span selects it;
-    activating a link jumps to it; Delete deletes the selected rows (undoable)."""
+    activating a link jumps to it; Delete deletes the selected rows (undoable).
+
+    The models follow the document from the start; the two pages (tables, filters, combos) are
+    built when the widget is first shown or a page is first asked for (`spans`, `links`): the
+    window's Annotations dock starts collapsed where the text needs the room, and a window's
+    first frame does not wait for tables it does not show."""
 
     def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -189,9 +194,33 @@ class AnnotationTables(QTabWidget):
         self.setDocumentMode(True)
         self.span_model = SpanTableModel(session, self)
         self.link_model = LinkTableModel(session, self)
+        self._pages: tuple[AnnotationPage, AnnotationPage] | None = None
+
+    @property
+    def spans(self) -> AnnotationPage:
+        return self._built()[0]
+
+    @property
+    def links(self) -> AnnotationPage:
+        return self._built()[1]
+
+    def pages_built(self) -> bool:
+        return self._pages is not None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._built()
+        super().showEvent(event)
+
+    def _built(self) -> tuple[AnnotationPage, AnnotationPage]:
+        if self._pages is None:
+            self._pages = self._build_pages()
+        return self._pages
+
+    def _build_pages(self) -> tuple[AnnotationPage, AnnotationPage]:
+        session = self.session
         width = self.fontMetrics().horizontalAdvance
         s, k = SpanTableModel, LinkTableModel
-        self.spans = AnnotationPage(
+        spans = AnnotationPage(
             self.span_model,
             "All tags",
             "spans",
@@ -205,7 +234,7 @@ class AnnotationTables(QTabWidget):
             (s.QUOTE,),
             self,
         )
-        self.links = AnnotationPage(
+        links = AnnotationPage(
             self.link_model,
             "All link types",
             "links",
@@ -217,22 +246,24 @@ class AnnotationTables(QTabWidget):
             (k.SOURCE, k.TARGET),
             self,
         )
-        self.spans.table.sortByColumn(SpanTableModel.START, Qt.SortOrder.AscendingOrder)
-        self.links.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.addTab(self.spans, "Spans")
-        self.addTab(self.links, "Links")
+        self._pages = (spans, links)
+        spans.table.sortByColumn(SpanTableModel.START, Qt.SortOrder.AscendingOrder)
+        links.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.addTab(spans, "Spans")
+        self.addTab(links, "Links")
 
-        self.spans.activated.connect(session.select_span)
-        self.links.activated.connect(session.jump_to_link)
-        self.spans.delete_requested.connect(self._delete_spans)
-        self.links.delete_requested.connect(self._delete_links)
-        session.span_selected.connect(self.spans.select_uuid)
-        session.link_selected.connect(self.links.select_uuid)
+        spans.activated.connect(session.select_span)
+        links.activated.connect(session.jump_to_link)
+        spans.delete_requested.connect(self._delete_spans)
+        links.delete_requested.connect(self._delete_links)
+        session.span_selected.connect(spans.select_uuid)
+        session.link_selected.connect(links.select_uuid)
         session.changed.connect(self._on_changes)
         self.span_model.modelReset.connect(self._reselect)
         self.link_model.modelReset.connect(self._reselect)
         self._fill_choices()
         self._reselect()
+        return spans, links
 
     def _delete_spans(self, uuids: list[str]) -> None:
         self.session.run(DeleteSpans(uuids))

@@ -84,6 +84,13 @@ def offsets_text(span: Span) -> str:
     return f"{prefix}{parts} · {length} long"
 
 
+#: The details page's widgets (see `Inspector.__getattr__`).
+_DETAILS = frozenset(
+    ("chip", "tag_combo", "quote", "offsets", "attribute_form", "no_attributes", "note",
+     "entity", "links", "no_links", "history", "meta", "details")
+)  # fmt: skip
+
+
 class Inspector(QWidget):
     """Shows and edits the session's selected span. It keeps only the displayed span; every edit
     is one undoable command, committed when an editor finishes (not per keystroke)."""
@@ -98,6 +105,9 @@ class Inspector(QWidget):
         # nothing: the span to show waits here until the dock is shown (see set_shown).
         self._hidden = False
         self._pending: tuple[str, bool] | None = None
+        # The details page is built for the first span shown: a window's first frame shows the
+        # empty state alone (nothing is selected yet), and does not wait for the editors.
+        self._details_built = False
         self._build()
         session.span_selected.connect(self._on_span_selected)
         session.changed.connect(self._on_changes)
@@ -106,6 +116,13 @@ class Inspector(QWidget):
         self._show(session.selected_span, fresh=True)
 
     # -- layout ------------------------------------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        """A widget of the details page asked for before any span was shown: build it now."""
+        if name in _DETAILS and not self.__dict__.get("_details_built", True):
+            self._build_details()
+            return getattr(self, name)
+        raise AttributeError(name)
+
     def _build(self) -> None:
         self.stack = QStackedWidget(self)
         self.empty = QLabel(self)
@@ -115,7 +132,12 @@ class Inspector(QWidget):
         self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.empty.setMargin(24)
         self.stack.addWidget(self.empty)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
 
+    def _build_details(self) -> None:
+        self._details_built = True
         content = QWidget()
         column = QVBoxLayout(content)
         column.setContentsMargins(12, 10, 12, 12)
@@ -191,9 +213,8 @@ class Inspector(QWidget):
         scroll.setWidget(content)
         self.details = scroll
         self.stack.addWidget(scroll)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stack)
+        self._fill_tag_combo()
+        self._apply_editable()
 
     def _section(self, column: QVBoxLayout, title: str) -> None:
         column.addSpacing(12)
@@ -212,7 +233,7 @@ class Inspector(QWidget):
         if changes.schema:
             self._editors_for = None
             self._fill_tags()
-        if changes.entities:
+        if changes.entities and self._details_built:
             self.entity.registry_changed()
         if self._hidden:  # shown again later, the inspector reads the span afresh
             if self._pending is None and self.span is not None:
@@ -231,12 +252,25 @@ class Inspector(QWidget):
             self._show(span.uuid, fresh=False)
 
     def _on_layer(self) -> None:
+        if self._details_built:
+            self._apply_editable()
+        self._show(self.session.selected_span, fresh=True)
+
+    def _apply_editable(self) -> None:
         editable = self.session.layer.editable
         self.note.setReadOnly(not editable)  # refused edits would otherwise look kept
         self.tag_combo.setEnabled(editable)
-        self._show(self.session.selected_span, fresh=True)
 
     def _fill_tags(self) -> None:
+        tags = self.session.schema.tag_types
+        if self._details_built:
+            self._fill_tag_combo()
+        self.empty.setText(
+            "Select a span to see its details.\n"
+            f"Select text and press {hotkey_range(tags)} to tag it."
+        )
+
+    def _fill_tag_combo(self) -> None:
         tags = self.session.schema.tag_types
         self.tag_combo.blockSignals(True)
         self.tag_combo.clear()
@@ -246,10 +280,6 @@ class Inspector(QWidget):
                 self.tag_combo.count() - 1, tag.guideline or None, Qt.ItemDataRole.ToolTipRole
             )
         self.tag_combo.blockSignals(False)
-        self.empty.setText(
-            "Select a span to see its details.\n"
-            f"Select text and press {hotkey_range(tags)} to tag it."
-        )
 
     # -- showing -----------------------------------------------------------------------------
     def set_shown(self, shown: bool) -> None:
@@ -294,6 +324,8 @@ class Inspector(QWidget):
         if span is None:
             self.stack.setCurrentWidget(self.empty)
             return
+        if not self._details_built:
+            self._build_details()
         schema = self.session.schema
         tag = schema.tag(span.tag)
         height = self.tag_combo.sizeHint().height() - 6

@@ -3,6 +3,7 @@ reading pane's context menu entry, and jumps to a hit (document opened, range se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt
@@ -21,28 +22,46 @@ _PREFILL_LIMIT = 80
 
 
 class SearchTools(QObject):
+    """The docks are made with the window (its saved layout names them); the panels in them
+    are built when a dock is first shown or a panel first asked for (`panel`, `occurrences`):
+    both docks start hidden, and the window's first frame does not wait for them."""
+
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window, self.session, self.view = window, window.session, window.view
-        self.panel = SearchPanel(self.session)
-        self.occurrences = OccurrencesPanel(self.session)
-        self.search_dock = self._dock("Search", self.panel, "search")
-        self.occurrences_dock = self._dock("Occurrences", self.occurrences, "occurrences")
-        self.panel.hit_activated.connect(self.go_to)
-        self.panel.span_activated.connect(self.session.jump_to_span)
-        self.panel.annotate_requested.connect(self.annotate_text)
-        self.panel.annotate_span_requested.connect(self.annotate_span)
-        self.occurrences.jump_requested.connect(self.preview)
-        self.occurrences.ranges_changed.connect(self.show_suggestions)
+        self._panel: SearchPanel | None = None
+        self._occurrences: OccurrencesPanel | None = None
+        self.search_dock = self._dock("Search", "search", lambda: self.panel)
+        self.occurrences_dock = self._dock("Occurrences", "occurrences", lambda: self.occurrences)
         self.session.document_changed.connect(self.show_suggestions)
         self.session.changed.connect(self.show_suggestions)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
 
-    def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
+    @property
+    def panel(self) -> SearchPanel:
+        if self._panel is None:
+            self._panel = panel = SearchPanel(self.session)
+            panel.hit_activated.connect(self.go_to)
+            panel.span_activated.connect(self.session.jump_to_span)
+            panel.annotate_requested.connect(self.annotate_text)
+            panel.annotate_span_requested.connect(self.annotate_span)
+            self.search_dock.setWidget(panel)
+        return self._panel
+
+    @property
+    def occurrences(self) -> OccurrencesPanel:
+        if self._occurrences is None:
+            self._occurrences = occurrences = OccurrencesPanel(self.session)
+            occurrences.jump_requested.connect(self.preview)
+            occurrences.ranges_changed.connect(self.show_suggestions)
+            self.occurrences_dock.setWidget(occurrences)
+        return self._occurrences
+
+    def _dock(self, title: str, name: str, build: Callable[[], QWidget]) -> QDockWidget:
         dock = QDockWidget(title, self.window)
         dock.setObjectName(f"dock_{name}")
-        dock.setWidget(widget)
+        dock.visibilityChanged.connect(lambda shown: build() if shown else None)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -123,9 +142,10 @@ class SearchTools(QObject):
         self.occurrences_dock.raise_()
 
     def show_suggestions(self, *_: object) -> None:
+        occurrences = self._occurrences  # not built yet: nothing suggested
         document = self.session.current_document
-        ranges = self.occurrences.ranges_for(document) if document else []
-        self.view.set_suggestions(ranges, self.occurrences.color)
+        ranges = occurrences.ranges_for(document) if document and occurrences else []
+        self.view.set_suggestions(ranges, occurrences.color if occurrences else None)
 
     def _context_menu(self, position: QPoint) -> None:
         menu = self.view.createStandardContextMenu(position)
