@@ -4,6 +4,7 @@ links between them as rows — never a row per span of the project."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -65,10 +66,14 @@ def busiest_groups(session: ReadSession, scope: SpanScope, limit: int) -> Busies
 
 
 def group_spans(
-    session: ReadSession, scope: SpanScope, groups: list[Group]
-) -> list[tuple[int, str, int, str, int | None, int, str]]:
-    """(id, uuid, document id, quote, entity id, tag type id, attributes) of the spans in scope
-    of `groups`, by id: the mentions of the nodes a view shows."""
+    session: ReadSession,
+    scope: SpanScope,
+    groups: list[Group],
+    tags: Collection[str] | None = None,
+) -> list[tuple[int, str, int, str, int | None, int, str, int]]:
+    """(id, uuid, document id, quote, entity id, tag type id, attributes, start) of the spans
+    in scope of `groups` (of `tags` too, unless None), by id: the mentions of the nodes a view
+    shows."""
     raw = _raw(session)
     texts = [[g[1], g[2]] for g in groups if g[0] == "text"]
     entities = [g[1] for g in groups if g[0] == "entity"]
@@ -76,12 +81,18 @@ def group_spans(
     text_terms = _span_where(raw, scope, "k", params)
     params.append(orjson.dumps(entities).decode())
     entity_terms = _span_where(raw, scope, "k", params)
+    if tags is not None:  # an entity's node takes in its mentions of every tag
+        entity_terms.append(
+            "k.tag_type_id IN (SELECT id FROM tag_types WHERE key IN "
+            "(SELECT value FROM json_each(?)))"
+        )
+        params.append(_json_keys(tags))
     # The ids first (CROSS JOIN: SQLite loops over the few groups and seeks each in the
     # index), then the spans by id in id order: a third less CPU than reading them in
     # the groups' order, all over the file.
     rows = raw.execute(
-        "SELECT s.id, s.uuid, s.document_id, s.quote, s.entity_id, s.tag_type_id, s.attributes "
-        "FROM spans s WHERE s.id IN ("
+        "SELECT s.id, s.uuid, s.document_id, s.quote, s.entity_id, s.tag_type_id, s.attributes, "
+        "s.start FROM spans s WHERE s.id IN ("
         "SELECT k.span_id FROM json_each(?) j CROSS JOIN span_keys k "
         "ON k.entity_id IS NULL AND k.tag_type_id = json_extract(j.value, '$[0]') "
         f"AND k.text_hash = json_extract(j.value, '$[1]') {_clause(text_terms)} "
@@ -143,7 +154,7 @@ def shown_rows(session: ReadSession, scope: LinkScope, limit: int) -> ShownRows 
     rows = group_spans(session, scope.spans, [group for group, _ in found.groups])
     return ShownRows(
         found.groups,
-        [row[1:] for row in rows],
+        [row[1:7] for row in rows],
         links_among(session, scope, [row[0] for row in rows]),
         _uuids_by_id(raw, "documents"),
         _uuids_by_id(raw, "entities"),
@@ -151,3 +162,50 @@ def shown_rows(session: ReadSession, scope: LinkScope, limit: int) -> ShownRows 
         dict(raw.execute("SELECT id, key FROM link_types").fetchall()),
         found.total,
     )
+
+
+def busiest_by_documents(
+    session: ReadSession, scope: SpanScope, tags: Collection[str], limit: int
+) -> list[tuple[int, int, int, str, int | None, int]] | None:
+    """The spans (id, document id, start, quote, entity id, tag type id; by id) of `tags` in
+    scope of every node named in at least as many documents as the `limit`-th most named one
+    (ties at the cut come whole: the caller orders them by label), or None when SQL cannot
+    count them (`counted_in_sql`)."""
+    if not counted_in_sql(session, scope):
+        return None
+    raw = _raw(session)
+    params: list = [_json_keys(tags)]
+    terms = [
+        "k.tag_type_id IN (SELECT id FROM tag_types WHERE key IN (SELECT value FROM json_each(?)))",
+        *_span_where(raw, scope, "k", params),
+    ]
+    sizes = [
+        (("entity", e), n)
+        for e, n in raw.execute(
+            "SELECT k.entity_id, count(DISTINCT k.document_id) FROM span_keys k "
+            f"{_clause(['k.entity_id IS NOT NULL', *terms])} GROUP BY k.entity_id",
+            params,
+        )
+    ]
+    texts = raw.execute(
+        "SELECT k.tag_type_id, k.text_hash, count(DISTINCT k.document_id) AS n FROM span_keys k "
+        f"{_clause(['k.entity_id IS NULL', *terms])} GROUP BY 1, 2 ORDER BY n DESC",
+        params,
+    )
+    ranked = sorted((n for _, n in sizes), reverse=True)
+    for tag, hashed, n in texts:  # largest first: stop below the cut
+        if len(ranked) >= limit and n < ranked[limit - 1]:
+            break
+        sizes.append((("text", tag, hashed), n))
+        ranked = sorted([*ranked, n], reverse=True)[: max(limit, 1)]
+    texts.close()
+    cut = ranked[limit - 1] if len(ranked) >= limit else 0
+    groups = [group for group, n in sizes if n >= cut]
+    return [
+        (row[0], row[2], row[7], row[3], row[4], row[5])
+        for row in group_spans(session, scope, groups, tags)
+    ]
+
+
+def _json_keys(values: Collection[str]) -> str:
+    return orjson.dumps(sorted(values)).decode()

@@ -19,7 +19,7 @@ from annotator.domain.ids import new_uuid
 from annotator.domain.node_keys import normalise, quote_hash, text_hash
 from annotator.io.documents.registry import ImportedDocument
 from annotator.io.documents.text import sha256_text
-from annotator.services.analytics import network
+from annotator.services.analytics import network, statistics
 from annotator.services.analytics.dataset import load_dataset
 from annotator.services.analytics.filters import AnalyticsFilter
 from annotator.services.document_commands import AddDocuments
@@ -27,6 +27,7 @@ from annotator.services.entity_commands import CreateEntity
 from annotator.services.merge import merge
 from annotator.services.project import Project
 from annotator.services.span_commands import CreateSpan, DeleteSpans, EditSpan
+from annotator.store.analytics_nodes import busiest_by_documents
 from annotator.store.checks import run_checklist
 from annotator.store.ddl import schema_version
 from tests.core.analytics_helpers import generate_project
@@ -251,3 +252,34 @@ def test_a_version_4_file_is_upgraded_with_every_key(tmp_path: Path) -> None:
     project.close()
     assert key_problems(path) == []
     assert run_checklist(path, full=True) == 5
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(choice=filters, limit=st.sampled_from([1, 2, 3, 5, 25]))
+def test_cooccurrence_counted_over_the_keys_equals_the_python_fold(
+    many: Path, choice, limit: int, monkeypatch
+) -> None:
+    answers: list = []
+    monkeypatch.setattr(
+        statistics,
+        "busiest_by_documents",
+        lambda *a: answers.append(busiest_by_documents(*a)) or answers[-1],
+    )
+    with Project.open(many, annotator_name="ana", read_only=True) as project:
+        found = statistics.cooccurrence(project, load_dataset(project, choice), "document", limit)
+        assert (answers[0] is None) == bool(choice.attributes)  # SQL counted it unless
+        monkeypatch.setattr(statistics, "busiest_by_documents", lambda *_: None)
+        expected = statistics.cooccurrence(
+            project, load_dataset(project, choice), "document", limit
+        )
+        monkeypatch.undo()
+    assert (found.columns, found.rows, found.counts) == (
+        expected.columns,
+        expected.rows,
+        expected.counts,
+    )
+    assert {c: sorted(s) for c, s in found.spans.items()} == {
+        c: sorted(s) for c, s in expected.spans.items()
+    }

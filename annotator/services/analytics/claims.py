@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 
 from annotator.services.analytics.dataset import Dataset
+from annotator.services.analytics.sorting import sort_stably
 from annotator.services.gc_pause import without_gc
 
 ASSERTS, SUPPORTS, CONTRADICTS = "asserts", "supports", "contradicts"
@@ -95,7 +96,7 @@ def claim_rows(data: Dataset) -> list[ClaimRow]:
                 if one in rows:
                     rows[one].contradicting.add(label(other))
                     rows[one].links.append(link)
-    return sorted(rows.values(), key=lambda r: (-len(r.documents), r.label.casefold()))
+    return sort_stably(rows.values(), lambda r: r.label.casefold(), lambda r: -len(r.documents))
 
 
 def counts_text(counter: dict[str, int]) -> str:
