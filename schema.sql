@@ -352,4 +352,33 @@ END;
 
 -- ---- end of version 3 ------------------------------------------------------------------
 
-PRAGMA user_version = 4;
+-- ---- Version 5: analytics node keys ---------------------------------------------------
+-- What the analytics views group spans by, per span: its normalised text's 64-bit hash
+-- (domain/node_keys.py: white space and case folded, outer punctuation off), with copies of
+-- the span's tag, annotator, document and entity so one index answers "mentions per node
+-- under this filter" without reading the spans. Derived data, never travelling: the write
+-- sessions add the row of every span they insert or change (store/span_keys.py); the
+-- triggers drop a row whose span changed or went, so a missing row means "not computed"
+-- (the views then fold the spans in Python) and a row present is never stale.
+CREATE TABLE span_keys (
+    span_id      INTEGER PRIMARY KEY,
+    tag_type_id  INTEGER NOT NULL,
+    annotator_id INTEGER NOT NULL,
+    document_id  INTEGER NOT NULL,
+    entity_id    INTEGER,
+    text_hash    INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX span_keys_text ON span_keys (tag_type_id, text_hash, annotator_id, document_id)
+    WHERE entity_id IS NULL;
+
+CREATE TRIGGER span_keys_stale
+AFTER UPDATE OF quote, tag_type_id, annotator_id, document_id, entity_id ON spans BEGIN
+    DELETE FROM span_keys WHERE span_id = OLD.id;
+END;
+CREATE TRIGGER span_keys_gone AFTER DELETE ON spans BEGIN
+    DELETE FROM span_keys WHERE span_id = OLD.id;
+END;
+-- ---- end of version 5 ------------------------------------------------------------------
+
+PRAGMA user_version = 5;

@@ -151,20 +151,24 @@ class SpanPlaces:
     tags: dict[int, str]
 
 
-def span_places(session: ReadSession, scope: SpanScope, tags: Collection[str]) -> SpanPlaces:
+def span_places(
+    session: ReadSession, scope: SpanScope, tags: Collection[str], rows: list | None = None
+) -> SpanPlaces:
     """The spans in scope of `tags`, in table order: what places a mention (co-occurrence)
-    without its uuid, attributes or contexts."""
+    without its uuid, attributes or contexts. `rows`: those already read (only the maps are)."""
     raw, params = _raw(session), [_json(tags)]
     terms = [
         "s.tag_type_id IN (SELECT id FROM tag_types WHERE key IN (SELECT value FROM json_each(?)))",
         *_span_where(raw, scope, "s", params),
     ]
-    return SpanPlaces(
-        raw.execute(
+    if rows is None:
+        rows = raw.execute(
             "SELECT s.id, s.document_id, s.start, s.quote, s.entity_id, s.tag_type_id "
             f"FROM {_spans_from(scope)} {_clause(terms)} ORDER BY s.id",
             params,
-        ).fetchall(),
+        ).fetchall()
+    return SpanPlaces(
+        rows,
         _uuids_by_id(raw, "documents"),
         _uuids_by_id(raw, "entities"),
         _tag_keys_by_id(raw),

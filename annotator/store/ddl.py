@@ -68,6 +68,7 @@ ADDED_IN_VERSION: dict[int, frozenset[str]] = {
         {"change_counters"}
         | {f"{t}_counted_{e}" for t in CHANGE_COUNTED for e in ("insert", "update")}
     ),
+    5: frozenset({"span_keys", "span_keys_stale", "span_keys_gone"}),
 }
 
 

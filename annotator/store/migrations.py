@@ -17,6 +17,7 @@ from annotator.store.ddl import (
     split_statements,
     statements_adding,
 )
+from annotator.store.span_keys import fill_missing
 
 Migration = Callable[[Connection], None]
 
@@ -68,7 +69,15 @@ def _add_version_4(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-#: MIGRATIONS[n] takes a file from version n to n + 1. A fresh file takes 0 → 1 → 2 → 3 → 4:
+def _add_version_5(connection: Connection) -> None:
+    """4 → 5: the analytics node key of every span (span_keys, its index and the triggers
+    that keep it from going stale), computed in Python for every existing span in chunks."""
+    for statement in statements_adding(5):
+        connection.exec_driver_sql(statement)
+    fill_missing(connection.connection.driver_connection)
+
+
+#: MIGRATIONS[n] takes a file from version n to n + 1. A fresh file takes 0 → 1 → … → 5:
 #: version 1 is schema.sql without what later versions added (those statements are skipped,
 #: then added; version 2's in their version 2 form); version 3 re-creates the search index,
 #: empty then.
@@ -77,6 +86,7 @@ MIGRATIONS: Mapping[int, Migration] = {
     1: _add_version_2,
     2: _add_version_3,
     3: _add_version_4,
+    4: _add_version_5,
 }
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DatabaseError
 
 from annotator.errors import CorruptProjectError, ProjectFileError, ProjectLockedError
+from annotator.store import span_keys
 from annotator.store.batch_writes import BatchWrites
 from annotator.store.bulk import BulkReads, BulkWrites
 from annotator.store.check_watch import Steps
@@ -64,6 +65,21 @@ class WriteSession(
     def __init__(self, connection: Connection, texts: DocumentTexts | None = None) -> None:
         self.connection = connection
         self._texts = texts
+
+
+def _track_span_keys(connection: Connection) -> span_keys.Pending:
+    """The span keys this connection's next transaction writes (see store/span_keys.py)."""
+    fairy = connection.connection
+    return span_keys.track_writes(fairy.driver_connection, fairy.info)
+
+
+def _fill_span_keys(store: ProjectStore) -> None:
+    """Add the keys of spans another tool wrote (a team snapshot, a script): checked by two
+    counts, so an ordinary open pays a few milliseconds."""
+    with store.write() as session:
+        raw = session.connection.connection.driver_connection
+        if not span_keys.keys_complete(raw):
+            span_keys.fill_missing(raw)
 
 
 def _is_file(path: Path) -> bool:
@@ -133,8 +149,10 @@ class ProjectStore:
             migrate(engine, temp)
             if initialize is not None:
                 with engine.connect().execution_options(immediate=True) as connection:
+                    pending = _track_span_keys(connection)
                     with connection.begin():
                         initialize(WriteSession(connection))
+                        span_keys.flush(connection.connection.driver_connection, pending)
             checkpoint(engine)
         except BaseException:
             engine.dispose()
@@ -183,6 +201,7 @@ class ProjectStore:
             raise
         try:
             migrate(store.engine, path)
+            _fill_span_keys(store)
             if version != store.user_version():
                 # The checklist reads the header from the file: fold the migration into it first.
                 checkpoint(store.engine)
@@ -274,8 +293,10 @@ class ProjectStore:
         """One transaction; committed (one fsync) when the block ends, rolled back on error."""
         self._refuse_if_read_only()
         with self.engine.connect().execution_options(immediate=True) as connection:
+            pending = _track_span_keys(connection)
             with connection.begin():
                 yield WriteSession(connection, self.texts)
+                span_keys.flush(connection.connection.driver_connection, pending)
 
     @contextmanager
     def edit(self) -> Iterator[WriteSession]:
@@ -292,8 +313,10 @@ class ProjectStore:
         try:
             if self._edit_connection is None:
                 self._edit_connection = self.engine.connect().execution_options(immediate=True)
+            pending = _track_span_keys(self._edit_connection)
             with self._edit_connection.begin():
                 yield WriteSession(self._edit_connection, self.texts)
+                span_keys.flush(self._edit_connection.connection.driver_connection, pending)
         finally:
             self._edit_lock.release()
 

@@ -331,6 +331,25 @@ ChangeCounterRow = _table(
     CheckConstraint("changes >= 0"),
 )
 
+#: Format version 5: each span's analytics node key (store/span_keys.py), kept by triggers.
+SpanKeyRow = _table(
+    "span_keys",
+    Column("span_id", Integer, primary_key=True, nullable=True),
+    Column("tag_type_id", Integer, nullable=False),
+    Column("annotator_id", Integer, nullable=False),
+    Column("document_id", Integer, nullable=False),
+    Column("entity_id", Integer, nullable=True),
+    Column("text_hash", Integer, nullable=False),
+    Index(
+        "span_keys_text",
+        "tag_type_id",
+        "text_hash",
+        "annotator_id",
+        "document_id",
+        sqlite_where=sql_text("entity_id IS NULL"),
+    ),
+)
+
 
 project_info = ProjectInfo.__table__
 annotators = AnnotatorRow.__table__
@@ -349,3 +368,4 @@ history = HistoryRow.__table__
 merge_reports = MergeReportRow.__table__
 decisions = DecisionRow.__table__
 change_counters = ChangeCounterRow.__table__
+span_keys = SpanKeyRow.__table__

@@ -170,11 +170,22 @@ def version_zero(destination: Path) -> Path:
     return destination
 
 
+def as_version_4(path: Path) -> Path:
+    """A closed current project file turned back into format version 4 (before the analytics
+    node keys, their index and triggers), checkpointed so its header says so."""
+    from annotator.store.ddl import ADDED_IN_VERSION
+
+    triggers = sorted(ADDED_IN_VERSION[5] - {"span_keys"})
+    drops = [*(f"DROP TRIGGER {t}" for t in triggers), "DROP TABLE span_keys"]
+    return run_sql(path, "PRAGMA user_version = 4", *drops)
+
+
 def as_version_3(path: Path) -> Path:
     """A closed current project file turned back into format version 3 (before the change
     counters and their triggers), checkpointed so its header says so."""
     from annotator.store.ddl import ADDED_IN_VERSION
 
+    as_version_4(path)
     triggers = sorted(ADDED_IN_VERSION[4] - {"change_counters"})
     drops = [*(f"DROP TRIGGER {t}" for t in triggers), "DROP TABLE change_counters"]
     return run_sql(path, "PRAGMA user_version = 3", *drops)

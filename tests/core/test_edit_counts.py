@@ -20,9 +20,10 @@ from annotator.services.span_commands import CreateSpan, EditSpan
 _READS_TEXT = re.compile(r"\bSELECT\b[^;]*\btext\b[^;]*\bFROM documents\b", re.IGNORECASE | re.S)
 
 #: Statements of one tag key (BEGIN, the text's sha256 check, the tag type, tombstone, the
-#: span's ids, span and fragment inserts, one history row, COMMIT), as of this writing: more
-#: means someone added work to the edit that every key press pays for.
-TAG_STATEMENTS = 9
+#: span's ids, span and fragment inserts, one history row, the span's analytics key (format
+#: version 5, store/span_keys.py), COMMIT), as of this writing: more means someone added work
+#: to the edit that every key press pays for.
+TAG_STATEMENTS = 10
 
 
 @pytest.fixture

@@ -35,8 +35,8 @@ from annotator.services.analytics.network import (
     Network,
     Node,
     build_network,
-    busiest,
     export_network,
+    shown_network,
 )
 from annotator.services.analytics.passages import passages_of_links, passages_of_spans
 
@@ -46,10 +46,10 @@ VIEW_NODES = 5000
 
 
 class LayoutJob(QThread):
-    """The network (when given a dataset: a million spans take seconds to fold into nodes),
-    its positions and its metrics, off the GUI thread."""
+    """The shown network (when given a dataset: its busiest nodes, counted in SQL), its
+    positions and its metrics, off the GUI thread."""
 
-    done = Signal(int, object, object, object)  # generation, (full, shown), positions, metrics
+    done = Signal(int, object, object, object)  # generation, (total, shown), positions, metrics
     failed = Signal(int, str)
 
     def __init__(self, generation: int, source, start, pinned, parent=None) -> None:
@@ -65,9 +65,8 @@ class LayoutJob(QThread):
             networks = None
             shown = self.source
             if isinstance(self.source, Dataset):
-                full = build_network(self.source)
-                shown = busiest(full, VIEW_NODES)
-                networks = (full, shown)
+                shown, total = shown_network(self.source, VIEW_NODES)
+                networks = (total, shown)
             positions = spring_positions(shown, self.start_positions, self.pinned)
             metrics = compute_metrics(shown)
         except AnnotatorError as error:
@@ -87,7 +86,7 @@ class NetworkTab(QWidget):
         super().__init__(parent)
         self.data: Dataset | None = None
         self.network = Network({}, {})  # what the view shows (at most VIEW_NODES nodes)
-        self.full = Network({}, {})  # every node of the filter (exports)
+        self.total_nodes = 0  # every node of the filter (exports build them all)
         self.positions: dict[str, tuple[float, float]] = {}
         self.metrics: dict[str, dict] = {}
         self.pinned: set[str] = set()
@@ -199,12 +198,12 @@ class NetworkTab(QWidget):
         if generation != self._generation:
             return  # an older layout finished after a newer one started
         if networks is not None:
-            self.full, self.network = networks
+            self.total_nodes, self.network = networks
         self.positions, self.metrics = positions, metrics
         self.redraw()
         self._fill_metrics()
         components = max(metrics["component"].values(), default=0)
-        cut = len(self.full.nodes) - len(self.network.nodes)
+        cut = self.total_nodes - len(self.network.nodes)
         more = f" (the most mentioned; {cut:,} more in exports)" if cut else ""
         self.status.setText(
             f"{len(self.network.nodes):,} nodes{more}, {len(self.network.edges):,} edges, "
@@ -366,13 +365,28 @@ class NetworkTab(QWidget):
             elif path.lower().endswith(".svg"):
                 self._render_svg(path)
             else:
-                written = export_network(self.full, path)
+                written = self._export_full(path)
                 self.status.setText("Wrote " + ", ".join(str(p) for p in written))
                 return
         except (AnnotatorError, OSError) as error:
             self.status.setText(f"Cannot export: {error}")
             return
         self.status.setText(f"Wrote {path}")
+
+    def _export_full(self, path: str) -> list:
+        """Every node of the filter, folded and written on a worker thread with a progress
+        dialog (the view holds only the busiest; a million spans take seconds)."""
+        from annotator.gui.dialogs.progress import run_with_progress
+
+        data = self.data
+        if data is None:
+            return export_network(self.network, path)
+
+        def job(progress):
+            progress(0, 0, "Building the whole network…")
+            return export_network(build_network(data), path)
+
+        return run_with_progress(self, "Export the network", job)
 
     def _render_png(self, path: str) -> None:
         source = self.view.scene_image_rect()

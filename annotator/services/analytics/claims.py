@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 
 from annotator.services.analytics.dataset import Dataset
+from annotator.services.analytics.sorting import sort_stably
 from annotator.services.gc_pause import without_gc
 
 ASSERTS, SUPPORTS, CONTRADICTS = "asserts", "supports", "contradicts"
@@ -50,6 +51,7 @@ def claim_rows(data: Dataset) -> list[ClaimRow]:
     node_key, label, loads = data.node_key, data.label, orjson.loads
     rows: dict[str, ClaimRow] = {}
     node_of: dict[str, str] = {}  # claim span uuid -> node: most link ends are claims
+    shown_of: dict[str, list[tuple[str, str]]] = {}  # attributes JSON -> counted values
     for uuid, document_id, quote, entity, tag, attributes in facts.rows:
         node = node_of[uuid] = node_key(
             tags[tag], quote, names[entity] if entity is not None else None
@@ -65,14 +67,12 @@ def claim_rows(data: Dataset) -> list[ClaimRow]:
             row.outlets.add(outlet)
         if attributes == "{}" or not counted:
             continue
-        values = loads(attributes)
-        for key in counted:
-            value = values.get(key)
-            for one in value if isinstance(value, list) else [value]:
-                if one is not None and one != "":
-                    shown = str(one).lower() if isinstance(one, bool) else str(one)
-                    counts = row.values[key]
-                    counts[shown] = counts.get(shown, 0) + 1
+        shown_values = shown_of.get(attributes)
+        if shown_values is None:  # claims share few attribute objects: each parsed once
+            shown_values = shown_of[attributes] = _counted_values(loads(attributes), counted)
+        for key, shown in shown_values:
+            counts = row.values[key]
+            counts[shown] = counts.get(shown, 0) + 1
     ends = data.link_ends()  # every type: an end's label is its first mention's, in link order
     names, tags, types = ends.entities, ends.tags, ends.types
     for link, type_id, a, a_tag, a_quote, a_entity, b, b_tag, b_quote, b_entity in ends.rows:
@@ -95,7 +95,18 @@ def claim_rows(data: Dataset) -> list[ClaimRow]:
                 if one in rows:
                     rows[one].contradicting.add(label(other))
                     rows[one].links.append(link)
-    return sorted(rows.values(), key=lambda r: (-len(r.documents), r.label.casefold()))
+    return sort_stably(rows.values(), lambda r: r.label.casefold(), lambda r: -len(r.documents))
+
+
+def _counted_values(values: dict, counted: list[str]) -> list[tuple[str, str]]:
+    """(attribute, shown value) of each counted value of one attribute object, in order."""
+    found = []
+    for key in counted:
+        value = values.get(key)
+        for one in value if isinstance(value, list) else [value]:
+            if one is not None and one != "":
+                found.append((key, str(one).lower() if isinstance(one, bool) else str(one)))
+    return found
 
 
 def counts_text(counter: dict[str, int]) -> str:

@@ -12,6 +12,7 @@ import orjson
 
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID
 from annotator.domain.model import Schema
+from annotator.domain.node_keys import TRIM
 from annotator.domain.wording import quoted
 from annotator.errors import ValidationError
 from annotator.services.analytics.filters import ALL, GOLD, MINE, AnalyticsFilter
@@ -40,12 +41,7 @@ from annotator.store.analytics_reads import (
 
 T = TypeVar("T")
 
-_TRIM = " \t\n.,;:!?\"'“”‘’«»()[]{}"
-
-
-def normalise(text: str) -> str:
-    """The text a node is known by: whitespace folded, case folded, outer punctuation off."""
-    return " ".join(text.split()).casefold().strip(_TRIM)
+_TRIM = TRIM
 
 
 @dataclass

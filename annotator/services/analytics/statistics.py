@@ -23,6 +23,7 @@ from annotator.store.analytics_counts import (
     span_uuids,
     uuids_of_spans,
 )
+from annotator.store.analytics_nodes import busiest_by_documents
 
 GROUPINGS = ("document", "outlet", "author", "month")
 NO_VALUE = "(none)"
@@ -169,8 +170,13 @@ def cooccurrence(project: Project, data: Dataset, unit: str = "document", limit:
     rows (no uuid, attributes or context); the uuids only for the cells of the table."""
     if unit not in ("document", "sentence"):
         raise ValueError("unit must be document or sentence")
+    actors = data.tags_of_kind("actor")
     with data.project.store.read() as session:
-        places = span_places(session, data.scope, data.tags_of_kind("actor"))
+        busiest = None
+        if unit == "document" and not data.merge_by_text:
+            # only the spans of the nodes that can make the table, counted over span_keys
+            busiest = busiest_by_documents(session, data.scope, actors, limit)
+        places = span_places(session, data.scope, actors, busiest)
     units: dict[str, set[tuple[int, int]]] = defaultdict(set)  # node -> units
     spans: dict[tuple[int, int], list[int]] = defaultdict(list)  # unit -> span ids
     ends: dict[int, list[int]] = {}

@@ -10,6 +10,7 @@ from typing import NamedTuple
 import orjson
 
 from annotator.services.analytics.dataset import Dataset
+from annotator.services.analytics.sorting import sort_stably
 from annotator.services.gc_pause import without_gc
 
 PARTICIPATES = "participates_in"
@@ -84,8 +85,7 @@ def events(data: Dataset, lanes: str = "actor") -> list[TimelineEvent]:
             lane = (data.documents[document].title or document,)
         node = node_key(tag, quote, names[entity] if entity is not None else None)
         found.append(TimelineEvent(uuid, label(node), date, estimated, document, lane))
-    found.sort(key=lambda e: (e.date == "", e.date, e.label.casefold()))
-    return found
+    return sort_stably(found, lambda e: e.label.casefold(), _date, _undated)
 
 
 @without_gc
@@ -112,4 +112,20 @@ def claim_spread(data: Dataset) -> list[ClaimSpread]:
         if date:
             row.first = min(row.first, date) if row.first else date
             row.last = max(row.last, date)
-    return sorted(spread.values(), key=lambda r: (r.first == "", r.first, r.label.casefold()))
+    return sort_stably(spread.values(), lambda r: r.label.casefold(), _first, _unfirst)
+
+
+def _date(event: TimelineEvent) -> str:
+    return event.date
+
+
+def _undated(event: TimelineEvent) -> bool:
+    return event.date == ""
+
+
+def _first(row: ClaimSpread) -> str:
+    return row.first
+
+
+def _unfirst(row: ClaimSpread) -> bool:
+    return row.first == ""
