@@ -1,4 +1,4 @@
--- Annotator project file: the canonical schema (version 3).
+-- Annotator project file: the canonical schema (version 5).
 --
 -- Conventions
 --   * Every table is STRICT: a hostile file cannot smuggle text into an integer column.
