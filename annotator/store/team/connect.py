@@ -92,6 +92,24 @@ def raw(connection: Any) -> Any:
     return connection.connection.driver_connection
 
 
+def preload_driver() -> None:
+    """Start importing psycopg on a background thread (about 80 ms of Python), for a caller
+    that is about to do other work first: `annotator sync` starts it before it opens the
+    project, whose open checklist (SQLite's checks, the file's hash) runs mostly outside the
+    GIL, so the import costs the command little or nothing. A failed import is left for
+    `require_driver` to report on the sync's own path."""
+    import sys
+
+    if "psycopg" in sys.modules:
+        return
+
+    def load() -> None:
+        with suppress(Exception):
+            import psycopg  # noqa: F401
+
+    threading.Thread(target=load, name="annotator-psycopg-import", daemon=True).start()
+
+
 def _open_plain(url: str) -> Any:
     import psycopg
 
