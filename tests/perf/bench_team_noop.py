@@ -170,10 +170,10 @@ def cli(*args: str, code: Path | None = None) -> tuple[float, str]:
     when given): (wall ms, its standard output)."""
     env = dict(os.environ)
     if code is not None:
-        env["PYTHONPATH"] = str(code)
+        env["PYTHONPATH"] = str(code)  # and run there: `-m` puts the working folder first
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "annotator", *args], capture_output=True,
-                          text=True, check=True, env=env)  # fmt: skip
+                          text=True, check=True, env=env, cwd=code)  # fmt: skip
     return (time.perf_counter() - started) * 1000, done.stdout
 
 
