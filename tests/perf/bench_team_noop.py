@@ -165,16 +165,23 @@ def spread(values: list[float], unit: str = "ms") -> str:
             f"{max(values):.1f}, {len(values)} runs)")  # fmt: skip
 
 
-def cli(*args: str, code: Path | None = None) -> tuple[float, str]:
+def cli(*args: str, code: Path | None = None) -> tuple[float, str, float]:
     """`annotator ARGS` in a fresh process (of the Annotator at `code`, a checkout's root,
-    when given): (wall ms, its standard output)."""
+    when given): (wall ms, its standard output, its CPU ms: user + system, which a busy
+    machine's waits for a core do not inflate)."""
+    import resource
+
     env = dict(os.environ)
     if code is not None:
         env["PYTHONPATH"] = str(code)  # and run there: `-m` puts the working folder first
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "annotator", *args], capture_output=True,
                           text=True, check=True, env=env, cwd=code)  # fmt: skip
-    return (time.perf_counter() - started) * 1000, done.stdout
+    wall = (time.perf_counter() - started) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+    return wall, done.stdout, cpu
 
 
 def window_runs(path: Path, runs: int) -> float:
@@ -201,25 +208,30 @@ def cli_runs(path: Path, runs: int, code: Path | None = None) -> float:
 
     say(f"2. `annotator sync` in fresh processes; {uptime()}")
     versions = {"this code": None} | ({f"the code at {code}": code} if code else {})
-    walls: dict[str, list[float]] = {name: [] for name in versions}
-    inner: dict[str, list[float]] = {name: [] for name in versions}
-    status: dict[str, list[float]] = {name: [] for name in versions}
+    found: dict[str, dict[str, list[float]]] = {
+        name: {"wall": [], "inner": [], "cpu": [], "status": [], "status_cpu": []}
+        for name in versions
+    }
     for run in range(runs):
         order = list(versions.items())
         for name, where in order if run % 2 == 0 else order[::-1]:
-            wall, out = cli("sync", str(path), "--annotator", "newcomer", "--json", code=where)
-            walls[name].append(wall)
-            inner[name].append(json.loads(out.splitlines()[0])["seconds"] * 1000)
-            status[name].append(
-                cli("team", "status", str(path), "--annotator", "newcomer", code=where)[0]
-            )
+            wall, out, cpu = cli("sync", str(path), "--annotator", "newcomer", "--json",
+                                 code=where)  # fmt: skip
+            status, _out, status_cpu = cli("team", "status", str(path), "--annotator",
+                                           "newcomer", code=where)  # fmt: skip
+            inner = json.loads(out.splitlines()[0])["seconds"] * 1000
+            for key, value in zip(found[name], (wall, inner, cpu, status, status_cpu), strict=True):
+                found[name][key].append(value)
     for name in versions:
-        say(f"   {name}: whole process {spread(walls[name])}")
-        say(f"     the sync itself, as it reports it: {spread(inner[name])}")
-        added = statistics.median(walls[name]) - statistics.median(status[name])
+        f = found[name]
+        say(f"   {name}: whole process {spread(f['wall'])}; CPU {spread(f['cpu'])}")
+        say(f"     the sync itself, as it reports it: {spread(f['inner'])}")
         say(f"     baseline, `annotator team status` (same start-up and open, read-only, no "
-            f"server): {spread(status[name])}; sync adds {added:.1f} ms")  # fmt: skip
-    return statistics.median(inner["this code"])
+            f"server): {spread(f['status'])}; CPU {spread(f['status_cpu'])}")  # fmt: skip
+        wall = statistics.median(f["wall"]) - statistics.median(f["status"])
+        cpu = statistics.median(f["cpu"]) - statistics.median(f["status_cpu"])
+        say(f"     sync adds {wall:.0f} ms of wall time, {cpu:.0f} ms of CPU")
+    return statistics.median(found["this code"]["inner"])
 
 
 def main() -> int:
