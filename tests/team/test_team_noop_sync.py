@@ -137,3 +137,23 @@ def test_a_failed_sync_does_not_keep_its_connection(t) -> None:
     with pytest.raises(team_service.TeamError, match="belongs to team member"):
         sync(t.carl, keep=t.keep)
     assert t.keep._connection is None
+
+
+def _set_url(project, url: str) -> None:
+    link = team_service.team_link(project)
+    link.url = url
+    team_service.save_link(project, link)
+
+
+def test_tcp_keepalives_unless_the_url_sets_them(t) -> None:
+    sync(t.carl, keep=t.keep)
+    assert t.keep._connection.info.get_parameters()["keepalives_idle"] == "60"
+    _set_url(t.carl, team_service.team_link(t.carl).url + "&keepalives_idle=5")
+    sync(t.carl, keep=t.keep)  # another URL: a new connection, with the URL's setting
+    assert t.keep._connection.info.get_parameters()["keepalives_idle"] == "5"
+
+
+def test_a_url_libpq_refuses_is_one_line(t) -> None:
+    _set_url(t.carl, team_service.team_link(t.carl).url + "&bogus=1")
+    with pytest.raises(team_service.TeamError, match=r'invalid URI query parameter: "bogus"$'):
+        sync(t.carl)
