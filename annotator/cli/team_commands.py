@@ -61,8 +61,9 @@ def register(sub) -> dict:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from annotator.services.team_sync import sync
+    from annotator.services.team_sync import prepare, sync
 
+    prepare()  # the driver's import overlaps the open checklist
     with open_project(args) as project:
         report = sync(project, _phase)
     if sys.stderr.isatty():

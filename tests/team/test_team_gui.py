@@ -134,6 +134,20 @@ def test_closing_the_window_syncs_first(qtbot, carl_window) -> None:
                     (mine.uuid,)) == [(1,)]  # fmt: skip
 
 
+def test_sync_now_keeps_its_connection_until_the_window_closes(qtbot, carl_window) -> None:
+    window, team, _ada, _rich = carl_window
+    _sync_by_shortcut(qtbot, window)
+    kept = window.team.kept._connection
+    backend = kept.info.backend_pid
+    _sync_by_shortcut(qtbot, window)
+    assert window.team.kept._connection is kept  # the second sync did not reconnect
+    assert window.statusBar().currentMessage().startswith("team newsroom: pushed 0 rows")
+    assert team.sql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE pid = %s",
+                    (backend,)) == [(1,)]  # fmt: skip
+    window.close()  # syncs on close (on the kept connection), then closes it
+    assert window.team.kept is None and kept.closed
+
+
 def test_detach_from_the_menu(qtbot, carl_window, monkeypatch) -> None:
     from PySide6.QtWidgets import QMessageBox
 

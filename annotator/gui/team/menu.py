@@ -21,6 +21,7 @@ from annotator.services.team import TeamOffline
 if TYPE_CHECKING:
     from annotator.gui.team.dialogs import ProgressDialog, QueueDialog
     from annotator.gui.team.worker import SyncWorker
+    from annotator.services.team_sync import KeptConnection
 
 # Syncing, its status, the queue and the dialogs (with the merge services under them) are
 # imported when a project with a team link uses them: a lone analyst's window never loads
@@ -37,6 +38,8 @@ class TeamMenu(QObject):
         self.window, self.session = window, session
         self.settings = TeamSettings(settings)
         self.worker: SyncWorker | None = None
+        # The team connection kept between this window's syncs (made by the first one).
+        self.kept: KeptConnection | None = None
         self.offline = False
         self.last_error = ""
         self.indicator = QLabel()
@@ -147,7 +150,7 @@ class TeamMenu(QObject):
         from annotator.gui.team.worker import SyncWorker
 
         self.session.flush()
-        worker = SyncWorker(self.session.project)
+        worker = SyncWorker(self.session.project, self._kept())
         worker.progressed.connect(lambda text: self.indicator.setText(f"Team: {text}…"))
         worker.finished.connect(lambda: self._finished(worker, manual))
         self.worker = worker
@@ -155,6 +158,19 @@ class TeamMenu(QObject):
         self.sync_action.setEnabled(False)
         worker.start()
         return worker
+
+    def _kept(self) -> KeptConnection:
+        if self.kept is None:
+            from annotator.services.team_sync import KeptConnection
+
+            self.kept = KeptConnection()
+        return self.kept
+
+    def drop_connection(self) -> None:
+        """Close the kept team connection (the window closes, or the project leaves its team)."""
+        if self.kept is not None:
+            self.kept.close()
+            self.kept = None
 
     def _finished(self, worker: SyncWorker, manual: bool) -> None:
         self.worker = None
@@ -190,14 +206,16 @@ class TeamMenu(QObject):
             self.worker.wait()
             self._finished(self.worker, False)
         if not self.settings.sync_on_close or self.link() is None:
+            self.drop_connection()
             return
         try:
             report = run_with_progress(self.window, "Syncing with the team", _sync_job,
-                                       self.session.project)  # fmt: skip
+                                       self.session.project, self.kept)  # fmt: skip
         except (AnnotatorError, OSError) as error:
             report, error_seen = None, error
         else:
             error_seen = None
+        self.drop_connection()
         self._done(report, error_seen, False)
 
     # -- joining and leaving -----------------------------------------------------------------
@@ -227,6 +245,7 @@ class TeamMenu(QObject):
         )
         if answer == QMessageBox.StandardButton.Yes:
             team_service.detach(self.session.project)
+            self.drop_connection()
             self.refresh()
 
     def show_queue(self) -> QueueDialog | None:
@@ -294,7 +313,7 @@ def _progress_job(project, progress):
     return team_progress(project)
 
 
-def _sync_job(project, progress):
+def _sync_job(project, kept, progress):
     from annotator.services.team_sync import sync
 
-    return sync(project, progress, notify=False)
+    return sync(project, progress, notify=False, keep=kept)

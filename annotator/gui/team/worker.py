@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QThread, Signal
 
 from annotator.services.project import Project
-from annotator.services.team_sync import sync
+from annotator.services.team_sync import KeptConnection, sync
 
 
 class SyncWorker(QThread):
@@ -14,9 +14,9 @@ class SyncWorker(QThread):
 
     progressed = Signal(str)
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, keep: KeptConnection | None = None) -> None:
         super().__init__()
-        self.project = project
+        self.project, self.keep = project, keep
         self.report = None
         self.error: BaseException | None = None
         self.cancelled = False
@@ -29,6 +29,6 @@ class SyncWorker(QThread):
     def run(self) -> None:
         try:
             # notify=False: the GUI thread refreshes the views (the session is not thread-safe)
-            self.report = sync(self.project, self._progress, notify=False)
+            self.report = sync(self.project, self._progress, notify=False, keep=self.keep)
         except BaseException as error:  # handed to the GUI thread
             self.error = error

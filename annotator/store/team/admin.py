@@ -165,3 +165,39 @@ def _whoami(connection: Any) -> dict[str, Any]:
         "member": row[3],
         "kind": row[4],
     }
+
+
+#: Who we are and where the team stands, in one statement (one round trip on a plain psycopg
+#: connection in autocommit): all a sync with nothing to do asks the server.
+_PROBE = (
+    "SELECT name, blind, gold_released, team.me(), team.my_kind(), team.last_seq() "
+    "FROM team.settings WHERE id = 1"
+)
+
+
+def probe(session: Any) -> dict[str, Any]:
+    """`whoami` and the team's last change number (`last_seq`), in one statement on a
+    connect.PlainSession. A kept connection that died unnoticed (a server restart, a laptop
+    that slept) fails this first statement: it is then replaced by a fresh one, once."""
+    import psycopg
+
+    try:
+        return _probe(session.connection)
+    except psycopg.OperationalError:
+        if not session.reused:
+            raise
+    return _probe(session.reconnect())
+
+
+def _probe(connection: Any) -> dict[str, Any]:
+    from psycopg import errors
+
+    try:
+        row = connection.execute(_PROBE).fetchone()
+    except (errors.UndefinedTable, errors.InvalidSchemaName, errors.UndefinedFunction,
+            errors.InsufficientPrivilege):  # fmt: skip
+        raise TeamError("this database holds no team (or you are not one of its members)") from None
+    if row is None:
+        raise TeamError("this database holds no team")
+    keys = ("name", "blind", "gold_released", "member", "kind", "last_seq")
+    return dict(zip(keys, row, strict=True))

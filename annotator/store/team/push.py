@@ -120,13 +120,20 @@ def push(
     member: Member,
     progress: Callable[[str], None] | None = None,
 ) -> PushResult:
-    """Write rows (local.changed_rows) the merge rules let win, in the caller's transaction;
+    """Write rows (local.changed_rows) the merge rules let win, in one transaction on
+    `connection` (a psycopg connection; none is opened when there is nothing to send);
     progress(text) before each table."""
-    result = PushResult()
     mine = {t: [r for r in rows.get(t, ()) if member.may_push(t, r)] for t in TABLES}
     if not any(mine.values()):
-        return result  # nothing to send: no need to wait for the writers' turn
-    cursor = connection.cursor()
+        return PushResult()  # nothing to send: no transaction, no wait for the writers' turn
+    with connection.transaction():
+        return _push(connection.cursor(), mine, progress)
+
+
+def _push(
+    cursor: Any, mine: dict[str, list[tuple]], progress: Callable[[str], None] | None
+) -> PushResult:
+    result = PushResult()
     cursor.execute("SELECT pg_advisory_xact_lock(1095650895)")  # writers in turn (see trigger)
     cursor.execute("SELECT team.last_seq()")
     (first,) = cursor.fetchone()
