@@ -69,9 +69,25 @@ def attribute_value(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+#: Builds a named tuple without the Python frame of its own __new__ (hundreds of thousands of
+#: passages are made for one report): `_new(Passage, (document, start, end, who, detail))`.
+_new = tuple.__new__
+
+
 def _passage2(doc: str, a: UnitSpan, b: UnitSpan, who: tuple[str, ...], detail: str) -> Passage:
-    start = min(a.fragments[0][0], b.fragments[0][0])
-    return Passage(doc, start, max(a.fragments[-1][1], b.fragments[-1][1]), who, detail)
+    a_fragments, b_fragments = a.fragments, b.fragments
+    a_start, a_end = a_fragments[0][0], a_fragments[-1][1]
+    b_start, b_end = b_fragments[0][0], b_fragments[-1][1]
+    return _new(
+        Passage,
+        (
+            doc,
+            a_start if a_start <= b_start else b_start,
+            a_end if a_end >= b_end else b_end,
+            who,
+            detail,
+        ),
+    )
 
 
 def _passage1(doc: str, span: UnitSpan, who: tuple[str, ...], detail: str) -> Passage:
@@ -86,6 +102,14 @@ class _PairWork:
         self.names = names
         self.attribute_pairs: dict[tuple[str, str], Counter] = defaultdict(Counter)
         self.attribute_cells: dict[tuple[str, str], AttributeAgreement] = {}
+        self.details: dict[tuple[str, str, str], str] = {}  # the passages' texts, made once
+
+    def detail(self, first: str, how: str, second: str) -> str:
+        key = (first, how, second)
+        text = self.details.get(key)
+        if text is None:
+            text = self.details[key] = f"{first}{how}{second}"
+        return text
 
     def counts(self, table: dict[str, MatchCounts], key: str) -> MatchCounts:
         if key not in table:
@@ -101,24 +125,29 @@ class _PairWork:
         counts = self.counts
         overall = counts(table, OVERALL)
         cells = self.report.confusion if confusion else None
+        detail, new = self.detail, _new
         # the passages are built inline (this runs for every span of every pair)
         for a, b in matching.matched:
             a_fragments, b_fragments = a.fragments, b.fragments
             a_start, a_end = a_fragments[0][0], a_fragments[-1][1]
             b_start, b_end = b_fragments[0][0], b_fragments[-1][1]
-            passage = Passage(
-                doc,
-                a_start if a_start <= b_start else b_start,
-                a_end if a_end >= b_end else b_end,
-                both,
-                f"{a.tag} = {b.tag}",
+            tag = a.tag
+            passage = new(
+                Passage,
+                (
+                    doc,
+                    a_start if a_start <= b_start else b_start,
+                    a_end if a_end >= b_end else b_end,
+                    both,
+                    detail(tag, " = ", b.tag),
+                ),
             )
-            (table.get(a.tag) or counts(table, a.tag)).true_positives.append(passage)
+            (table.get(tag) or counts(table, tag)).true_positives.append(passage)
             overall.true_positives.append(passage)
             if cells is not None:
-                cells.setdefault((a.tag, b.tag), []).append(passage)
+                cells.setdefault((tag, b.tag), []).append(passage)
         for a, b in matching.crossed:
-            passage = _passage2(doc, a, b, both, f"{a.tag} ≠ {b.tag}")
+            passage = _passage2(doc, a, b, both, detail(a.tag, " ≠ ", b.tag))
             counts(table, a.tag).false_negatives.append(passage)
             counts(table, b.tag).false_positives.append(passage)
             overall.false_negatives.append(passage)
@@ -128,18 +157,16 @@ class _PairWork:
         name_a, name_b = self.names
         for a in matching.only_a:
             fragments = a.fragments
-            passage = Passage(
-                doc, fragments[0][0], fragments[-1][1], only_a, f"{a.tag} only in {name_a}"
-            )
+            text = detail(a.tag, " only in ", name_a)
+            passage = new(Passage, (doc, fragments[0][0], fragments[-1][1], only_a, text))
             (table.get(a.tag) or counts(table, a.tag)).false_negatives.append(passage)
             overall.false_negatives.append(passage)
             if cells is not None:
                 cells.setdefault((a.tag, NONE_LABEL), []).append(passage)
         for b in matching.only_b:
             fragments = b.fragments
-            passage = Passage(
-                doc, fragments[0][0], fragments[-1][1], only_b, f"{b.tag} only in {name_b}"
-            )
+            text = detail(b.tag, " only in ", name_b)
+            passage = new(Passage, (doc, fragments[0][0], fragments[-1][1], only_b, text))
             (table.get(b.tag) or counts(table, b.tag)).false_positives.append(passage)
             overall.false_positives.append(passage)
             if cells is not None:
@@ -157,7 +184,7 @@ class _PairWork:
                 # neither set one (the common case): every defined attribute agrees (unset)
                 if defined:
                     tag = a.tag
-                    shared = _passage2(doc, a, b, both, f"{tag}: attributes agree")
+                    shared = _passage2(doc, a, b, both, self.detail(tag, ": ", "attributes agree"))
                     for key in defined:
                         pairs_of_values[(tag, key)][_BOTH_UNSET] += 1
                         cell = cells.get((tag, key))
@@ -182,7 +209,8 @@ class _PairWork:
                     cells[(a.tag, key)] = cell
                 if va == vb:
                     if shared is None:
-                        shared = _passage2(doc, a, b, both, f"{a.tag}: attributes agree")
+                        agree = self.detail(a.tag, ": ", "attributes agree")
+                        shared = _passage2(doc, a, b, both, agree)
                     cell.agreeing.append(shared)
                 else:
                     detail = f"{a.tag}.{key}: {va} / {vb}"
@@ -257,7 +285,7 @@ def _run_passages(runs: list[Run], indices: Sequence[int], uuids, names) -> list
             if x is None or y is None or x == y:
                 continue
             detail = f"{names[i]}: {label(x)} · {names[j]}: {label(y)}"
-            passages.append(Passage(run.document, run.start, run.end, who, detail))
+            passages.append(_new(Passage, (run.document, run.start, run.end, who, detail)))
         return passages
     for run in runs:
         present = {run.pattern[i] for i in indices} - {None}
