@@ -63,13 +63,15 @@ def read_layers(
     # UnitSpan's own __new__ is a Python function; tuple.__new__ builds the same named tuple
     # without a Python frame per span (this loop runs for every span of every layer).
     unit = tuple.__new__
-    # rows come grouped by document: the list of one (document, annotator) is looked up once
-    # per group, not per row
+    # rows come grouped by annotator, then document: the list of one (document, annotator) is
+    # looked up once per group, not per row (ordered by document first, the two layers'
+    # rows alternated and nearly every row started a group)
     place_document = place_annotator = None
     add = None
     for span_id, uuid, doc_id, annotator_id, tag_id, start, end, attributes in raw.execute(
         'SELECT id, uuid, document_id, annotator_id, tag_type_id, start, "end", attributes '
-        f'FROM spans WHERE annotator_id IN ({who}) ORDER BY document_id, start, "end", uuid',
+        f"FROM spans WHERE annotator_id IN ({who}) "
+        'ORDER BY annotator_id, document_id, start, "end", uuid',
         list(annotator_ids),
     ):
         if doc_id != place_document or annotator_id != place_annotator:

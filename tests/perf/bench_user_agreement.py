@@ -15,7 +15,9 @@ Each round is a fresh process per case, the order alternating:
             included), timed around the process;
   baseline  the same process as `cli` for `annotator info PROJECT`: interpreter, imports and
             the open checklist, without agreement (what the CLI's figure stands on).
-The figures (every coefficient of the report) are printed once, to compare between versions.
+The figures (every coefficient of the report) are printed once, and a SHA-256 of the whole
+report (every figure and passage, as JSON), to compare between versions. `--window-only`
+skips the CLI cases; the window rows also give the CPU time and the service's share.
 
     .venv/bin/python tests/perf/bench_user_agreement.py --rounds 3
 """
@@ -23,6 +25,7 @@ The figures (every coefficient of the report) are printed once, to compare betwe
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -104,6 +107,19 @@ def child_window(args: argparse.Namespace) -> dict:
         shown.append(time.perf_counter())
 
     agreement_window.AgreementWindow.show_report = timed_show
+    from annotator.services import agreement as agreement_service
+
+    computed: list[tuple[float, float]] = []  # (wall, CPU of the worker thread) of the service
+    compute_agreement = agreement_service.compute_agreement
+
+    def timed_compute(*args, **kwargs):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return compute_agreement(*args, **kwargs)
+        finally:
+            computed.append((time.perf_counter() - wall, time.thread_time() - cpu))
+
+    agreement_service.compute_agreement = timed_compute
     uw.application()
     path = args.workdir / f"round-{os.getpid()}.annotator"
     shutil.copyfile(_file(args), path)
@@ -112,18 +128,29 @@ def child_window(args: argparse.Namespace) -> dict:
         window.actions_by_id["agreement"].trigger()
         agreement = window.agreement_window
         uw.pump_until(lambda: agreement.isVisible())
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         QTest.mouseClick(agreement.compute_button, Qt.MouseButton.LeftButton)
         end = uw.pump_until(lambda: shown and next((p for p in painted if p > shown[0]), None))
+        cpu = time.process_time() - cpu
         report = agreement.report
         figures = report.as_json()["all"]
+        whole = json.dumps(report.as_json(passages=True), sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(whole.encode()).hexdigest()
         session.close()
         window.close()
     finally:
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
         path.with_name(f".{path.name}.lock").unlink(missing_ok=True)
-    return {"seconds": end - started, "documents": len(report.documents), "figures": figures}
+    return {
+        "seconds": end - started,
+        "cpu": cpu,
+        "service": computed[0][0],
+        "service_cpu": computed[0][1],
+        "documents": len(report.documents),
+        "digest": digest,
+        "figures": figures,
+    }
 
 
 def _cli(args: argparse.Namespace, command: str) -> float:
@@ -149,41 +176,52 @@ def run(args: argparse.Namespace) -> int:
         pd.run_child(__file__, ["--child", "build", *common])
     load = [os.getloadavg()]
     window: list[float] = []
+    window_cpu: list[float] = []
+    service: list[float] = []
+    service_cpu: list[float] = []
     cli: list[float] = []
     baseline: list[float] = []
     figures = None
+    digests: set[str] = set()
     for index in range(args.rounds):
-        cases = ("window", "cli", "baseline")
+        cases = ("window",) if args.window_only else ("window", "cli", "baseline")
         for case in cases if index % 2 == 0 else reversed(cases):
             if case == "window":
                 result = pd.run_child(__file__, ["--child", "window", *common])
                 window.append(result["seconds"])
+                window_cpu.append(result["cpu"])
+                service.append(result["service"])
+                service_cpu.append(result["service_cpu"])
                 figures = result["figures"]
+                digests.add(result["digest"])
             elif case == "cli":
                 cli.append(_cli(args, "agreement"))
             else:
                 baseline.append(_cli(args, "info"))
         pd.say(
-            f"  round {index + 1}: window {window[-1]:.2f} s, cli {cli[-1]:.2f} s, "
-            f"info {baseline[-1]:.2f} s"
+            f"  round {index + 1}: window {window[-1]:.2f} s (CPU {window_cpu[-1]:.2f}), "
+            + ("" if args.window_only else f"cli {cli[-1]:.2f} s, info {baseline[-1]:.2f} s")
         )
     load.append(os.getloadavg())
 
     def figure(values: list[float]) -> str:
-        return f"{pd.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
+        return f"{pd.median(values):.2f} ({min(values):.2f}–{max(values):.2f})" if values else "–"
 
-    print(
-        pd.table(
-            ["case", "seconds, median (min–max)"],
-            [
-                ["window: Compute until painted", figure(window)],
-                ["CLI: annotator agreement (whole process)", figure(cli)],
-                ["baseline: annotator info (same process, no agreement)", figure(baseline)],
-                ["CLI minus baseline", f"{pd.median(cli) - pd.median(baseline):.2f}"],
-            ],
-        )
-    )
+    rows = [
+        ["window: Compute until painted", figure(window)],
+        ["  CPU of the process meanwhile (both threads)", figure(window_cpu)],
+        ["  of which the service (compute_agreement, wall)", figure(service)],
+        ["  the service's CPU (its worker thread)", figure(service_cpu)],
+    ]
+    if not args.window_only:
+        rows += [
+            ["CLI: annotator agreement (whole process)", figure(cli)],
+            ["baseline: annotator info (same process, no agreement)", figure(baseline)],
+            ["CLI minus baseline", f"{pd.median(cli) - pd.median(baseline):.2f}"],
+        ]
+    print(pd.table(["case", "seconds, median (min–max)"], rows))
     print(f"figures: {json.dumps(figures, sort_keys=True)[:600]}")
+    print(f"report digest (every figure and passage): {', '.join(sorted(digests))}")
     verdict = "pass" if pd.median(window) <= TARGET_S else "MISS"
     print(
         f"{args.rounds} rounds, fresh processes; load {load}; target: window ≤ {TARGET_S} s "
@@ -195,6 +233,10 @@ def run(args: argparse.Namespace) -> int:
                 {
                     "at": time.time(),
                     "window": window,
+                    "window_cpu": window_cpu,
+                    "service": service,
+                    "service_cpu": service_cpu,
+                    "digests": sorted(digests),
                     "cli": cli,
                     "baseline": baseline,
                     "figures": figures,
@@ -210,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=pd.DEFAULT_WORKDIR)
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--window-only", action="store_true", help="skip the CLI cases")
     parser.add_argument("--child", choices=("build", "window"))
     args = parser.parse_args(argv)
     if args.child == "build":

@@ -398,12 +398,17 @@ def generate(scale: float = 1.0, seed: int = SEED) -> DataSet:
 
 
 def _generator_version() -> str:
-    return hashlib.md5(Path(__file__).read_bytes()).hexdigest()[:10]
+    # The pickle holds domain objects: a change to their classes (Span became slotted, which
+    # changes how an instance unpickles) must not reuse a cache made with the old ones.
+    digest = hashlib.md5(Path(__file__).read_bytes())
+    digest.update((Path(__file__).resolve().parents[2] / "annotator/domain/model.py").read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def load_data(workdir: Path, scale: float) -> DataSet:
     """The data set for this scale, from a pickle cache in workdir (made on first use; the
-    name carries a hash of this file, so a changed generator never reuses stale data)."""
+    name carries a hash of this file and of the domain model, so a changed generator or model
+    never reuses stale data)."""
     path = workdir / f"data-{scale_tag(scale)}-{_generator_version()}.pickle"
     enabled = gc.isenabled()
     if path.exists():

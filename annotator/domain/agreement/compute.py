@@ -69,9 +69,25 @@ def attribute_value(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+#: Builds a named tuple without the Python frame of its own __new__ (hundreds of thousands of
+#: passages are made for one report): `_new(Passage, (document, start, end, who, detail))`.
+_new = tuple.__new__
+
+
 def _passage2(doc: str, a: UnitSpan, b: UnitSpan, who: tuple[str, ...], detail: str) -> Passage:
-    start = min(a.fragments[0][0], b.fragments[0][0])
-    return Passage(doc, start, max(a.fragments[-1][1], b.fragments[-1][1]), who, detail)
+    a_fragments, b_fragments = a.fragments, b.fragments
+    a_start, a_end = a_fragments[0][0], a_fragments[-1][1]
+    b_start, b_end = b_fragments[0][0], b_fragments[-1][1]
+    return _new(
+        Passage,
+        (
+            doc,
+            a_start if a_start <= b_start else b_start,
+            a_end if a_end >= b_end else b_end,
+            who,
+            detail,
+        ),
+    )
 
 
 def _passage1(doc: str, span: UnitSpan, who: tuple[str, ...], detail: str) -> Passage:
@@ -86,6 +102,24 @@ class _PairWork:
         self.names = names
         self.attribute_pairs: dict[tuple[str, str], Counter] = defaultdict(Counter)
         self.attribute_cells: dict[tuple[str, str], AttributeAgreement] = {}
+        self.details: dict[tuple[str, str, str], str] = {}  # the passages' texts, made once
+        # (value pair counts, agreeing passages) of each defined attribute, by tag
+        self.unset_cells: dict[str, list[tuple[Counter, list[Passage]]]] = {}
+
+    def cell(self, tag: str, key: str) -> tuple[Counter, list[Passage]]:
+        """The value pair counts and agreeing passages of one attribute (made on first use)."""
+        cell = self.attribute_cells.get((tag, key))
+        if cell is None:
+            cell = AttributeAgreement(tag, key, Coefficient(None, 0))
+            self.attribute_cells[(tag, key)] = cell
+        return self.attribute_pairs[(tag, key)], cell.agreeing
+
+    def detail(self, first: str, how: str, second: str) -> str:
+        key = (first, how, second)
+        text = self.details.get(key)
+        if text is None:
+            text = self.details[key] = f"{first}{how}{second}"
+        return text
 
     def counts(self, table: dict[str, MatchCounts], key: str) -> MatchCounts:
         if key not in table:
@@ -101,24 +135,29 @@ class _PairWork:
         counts = self.counts
         overall = counts(table, OVERALL)
         cells = self.report.confusion if confusion else None
+        detail, new = self.detail, _new
         # the passages are built inline (this runs for every span of every pair)
         for a, b in matching.matched:
             a_fragments, b_fragments = a.fragments, b.fragments
             a_start, a_end = a_fragments[0][0], a_fragments[-1][1]
             b_start, b_end = b_fragments[0][0], b_fragments[-1][1]
-            passage = Passage(
-                doc,
-                a_start if a_start <= b_start else b_start,
-                a_end if a_end >= b_end else b_end,
-                both,
-                f"{a.tag} = {b.tag}",
+            tag = a.tag
+            passage = new(
+                Passage,
+                (
+                    doc,
+                    a_start if a_start <= b_start else b_start,
+                    a_end if a_end >= b_end else b_end,
+                    both,
+                    detail(tag, " = ", b.tag),
+                ),
             )
-            (table.get(a.tag) or counts(table, a.tag)).true_positives.append(passage)
+            (table.get(tag) or counts(table, tag)).true_positives.append(passage)
             overall.true_positives.append(passage)
             if cells is not None:
-                cells.setdefault((a.tag, b.tag), []).append(passage)
+                cells.setdefault((tag, b.tag), []).append(passage)
         for a, b in matching.crossed:
-            passage = _passage2(doc, a, b, both, f"{a.tag} ≠ {b.tag}")
+            passage = _passage2(doc, a, b, both, detail(a.tag, " ≠ ", b.tag))
             counts(table, a.tag).false_negatives.append(passage)
             counts(table, b.tag).false_positives.append(passage)
             overall.false_negatives.append(passage)
@@ -128,18 +167,16 @@ class _PairWork:
         name_a, name_b = self.names
         for a in matching.only_a:
             fragments = a.fragments
-            passage = Passage(
-                doc, fragments[0][0], fragments[-1][1], only_a, f"{a.tag} only in {name_a}"
-            )
+            text = detail(a.tag, " only in ", name_a)
+            passage = new(Passage, (doc, fragments[0][0], fragments[-1][1], only_a, text))
             (table.get(a.tag) or counts(table, a.tag)).false_negatives.append(passage)
             overall.false_negatives.append(passage)
             if cells is not None:
                 cells.setdefault((a.tag, NONE_LABEL), []).append(passage)
         for b in matching.only_b:
             fragments = b.fragments
-            passage = Passage(
-                doc, fragments[0][0], fragments[-1][1], only_b, f"{b.tag} only in {name_b}"
-            )
+            text = detail(b.tag, " only in ", name_b)
+            passage = new(Passage, (doc, fragments[0][0], fragments[-1][1], only_b, text))
             (table.get(b.tag) or counts(table, b.tag)).false_positives.append(passage)
             overall.false_positives.append(passage)
             if cells is not None:
@@ -150,6 +187,7 @@ class _PairWork:
         pairs_of_values = self.attribute_pairs
         cells = self.attribute_cells
         value_of = attribute_value
+        unset = self.unset_cells
         for a, b in matched:
             defined = attribute_keys.get(a.tag, ())
             a_values, b_values = a.attributes, b.attributes
@@ -157,14 +195,13 @@ class _PairWork:
                 # neither set one (the common case): every defined attribute agrees (unset)
                 if defined:
                     tag = a.tag
-                    shared = _passage2(doc, a, b, both, f"{tag}: attributes agree")
-                    for key in defined:
-                        pairs_of_values[(tag, key)][_BOTH_UNSET] += 1
-                        cell = cells.get((tag, key))
-                        if cell is None:
-                            cell = AttributeAgreement(tag, key, Coefficient(None, 0))
-                            cells[(tag, key)] = cell
-                        cell.agreeing.append(shared)
+                    shared = _passage2(doc, a, b, both, self.detail(tag, ": ", "attributes agree"))
+                    targets = unset.get(tag)
+                    if targets is None:
+                        targets = unset[tag] = [self.cell(tag, key) for key in defined]
+                    for values, agreeing in targets:
+                        values[_BOTH_UNSET] += 1
+                        agreeing.append(shared)
                 continue
             keys = (
                 dict.fromkeys([*defined, *a.attributes, *b.attributes])
@@ -182,7 +219,8 @@ class _PairWork:
                     cells[(a.tag, key)] = cell
                 if va == vb:
                     if shared is None:
-                        shared = _passage2(doc, a, b, both, f"{a.tag}: attributes agree")
+                        agree = self.detail(a.tag, ": ", "attributes agree")
+                        shared = _passage2(doc, a, b, both, agree)
                     cell.agreeing.append(shared)
                 else:
                     detail = f"{a.tag}.{key}: {va} / {vb}"
@@ -192,29 +230,38 @@ class _PairWork:
         result = link_matching(a_layer.links, b_layer.links, matched, directed)
         table = self.report.links
 
+        extent = spans_by_uuid.get
+
         def passage(link: UnitLink, who: tuple[str, ...], detail: str) -> Passage:
-            ends = [spans_by_uuid[u] for u in (link.source, link.target) if u in spans_by_uuid]
-            start = min((s.start for s in ends), default=0)
-            end = max((s.end for s in ends), default=0)
-            return Passage(doc, start, end, who, detail)
+            # the extent of the endpoints found (min/max written out: one call per link)
+            source, target = extent(link.source), extent(link.target)
+            if source is None or target is None:
+                ends = [s for s in (source, target) if s is not None]
+                start = min((s[0] for s in ends), default=0)
+                end = max((s[1] for s in ends), default=0)
+            else:
+                start = source[0] if source[0] <= target[0] else target[0]
+                end = source[1] if source[1] >= target[1] else target[1]
+            return _new(Passage, (doc, start, end, who, detail))
 
         a, b = self.report.a, self.report.b
+        detail, overall = self.detail, self.counts(table, OVERALL)
         for link, _ in result.matched:
-            found = passage(link, (a, b), f"{link.type} in both")
+            found = passage(link, (a, b), detail(link.type, " in ", "both"))
             self.counts(table, link.type).true_positives.append(found)
-            self.counts(table, OVERALL).true_positives.append(found)
+            overall.true_positives.append(found)
         for link in result.only_a:
-            found = passage(link, (a,), f"{link.type} only in {self.names[0]}")
+            found = passage(link, (a,), detail(link.type, " only in ", self.names[0]))
             self.counts(table, link.type).false_negatives.append(found)
-            self.counts(table, OVERALL).false_negatives.append(found)
+            overall.false_negatives.append(found)
         for link in result.only_b:
-            found = passage(link, (b,), f"{link.type} only in {self.names[1]}")
+            found = passage(link, (b,), detail(link.type, " only in ", self.names[1]))
             self.counts(table, link.type).false_positives.append(found)
-            self.counts(table, OVERALL).false_positives.append(found)
+            overall.false_positives.append(found)
         for who, excluded in (((a,), result.excluded_a), ((b,), result.excluded_b)):
             for link in excluded:
                 self.report.links_excluded.append(
-                    passage(link, who, f"{link.type}: an endpoint has no matching span")
+                    passage(link, who, detail(link.type, ": ", "an endpoint has no matching span"))
                 )
 
     def finish_attributes(self) -> None:
@@ -257,7 +304,7 @@ def _run_passages(runs: list[Run], indices: Sequence[int], uuids, names) -> list
             if x is None or y is None or x == y:
                 continue
             detail = f"{names[i]}: {label(x)} · {names[j]}: {label(y)}"
-            passages.append(Passage(run.document, run.start, run.end, who, detail))
+            passages.append(_new(Passage, (run.document, run.start, run.end, who, detail)))
         return passages
     for run in runs:
         present = {run.pattern[i] for i in indices} - {None}
@@ -321,7 +368,10 @@ def compute_report(
             overlap = overlap_matching(a_layer.spans, b_layer.spans)
             pair.add_spans(pair.report.overlap, doc.document, overlap, confusion=True)
             pair.add_attributes(doc.document, overlap.matched, attribute_keys)
-            spans_by_uuid = {s.uuid: s for s in (*a_layer.spans, *b_layer.spans)}
+            # each span's extent (start, end) by uuid, for the link passages
+            spans_by_uuid = {
+                s[0]: (s[2][0][0], s[2][-1][1]) for s in (*a_layer.spans, *b_layer.spans)
+            }
             pair.add_links(doc.document, a_layer, b_layer, overlap.matched, directed, spans_by_uuid)
     if progress is not None:
         progress(len(documents), len(documents))

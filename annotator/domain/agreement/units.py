@@ -13,9 +13,9 @@ tags it carries, written as the tag keys joined by "+" in sorted order, or NONE;
 that one annotator tags actor+claim and another only actor is a disagreement. An annotator who
 does not cover a document (did not finish it) gives no value there: ``None``, missing data.
 
-Counting goes by a sweep over span boundaries in token indices: between two boundaries the
-labels cannot change, so a stretch of k tokens adds k to one pattern at once, and the cost
-grows with the number of spans, not of tokens.
+Counting marks each span's tokens in byte strings (one slice assignment per fragment) and
+counts and cuts those with C loops (`token_streams`): no Python step per token, so the
+Python work grows with the number of spans, not of tokens.
 """
 
 from __future__ import annotations
@@ -26,13 +26,24 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
-from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
+
+from annotator.domain.agreement.token_streams import (
+    as_bytes,
+    as_int,
+    bit_bytes,
+    count_units,
+    differing,
+    interleave,
+    runs_where,
+    unit_size,
+)
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 _TOKEN_SPLIT = re.compile(f"({TOKEN_PATTERN.pattern})")
 NONE = ""  # the overall label of a token no tag covers (shown as "none")
+_new = tuple.__new__  # a named tuple without its __new__'s Python frame (one per run)
 _NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -113,114 +124,131 @@ class TokenCounts:
     tag_runs: dict[str, list[Run]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _disagree(pattern: tuple[Any, ...]) -> bool:
-    """Whether two annotators with a value give different values."""
-    values = set(pattern)
-    values.discard(None)
-    return len(values) > 1
-
-
-def _add_run(runs: list[Run], document: str, starts, ends, lo, hi, pattern) -> None:
-    if runs:
-        last = runs[-1]
-        # an adjacent stretch (no token between) with the same pattern: one passage
-        if last.stop == lo and last.pattern == pattern and last.document == document:
-            runs[-1] = Run(document, last.start, ends[hi - 1], pattern, hi)
-            return
-    runs.append(Run(document, starts[lo], ends[hi - 1], pattern, hi))
-
-
 def count_tokens(
     doc: DocumentLayers, annotators: Sequence[str], tags: Sequence[str], counts: TokenCounts
 ) -> None:
-    """Add one document's token patterns (overall and for each of `tags`) to `counts`."""
+    """Add one document's token patterns (overall and for each of `tags`) to `counts`.
+
+    Each pattern counter keeps its keys in the order of first occurrence, document by
+    document, with the pattern of no tag added after a document's own patterns if it did not
+    occur (the order a sweep over span boundaries gave; the coefficients' float sums follow
+    it). The labels are byte strings (`token_streams`): no Python step per token."""
     starts, ends = tokenise(doc.text)
     n_tokens = len(starts)
     counts.tokens += n_tokens
-    covers = [a in doc.layers for a in annotators]
-    # one event tuple serves both sweeps: its tag's and the overall one
-    events: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
-    merged: list[tuple[int, int, int, str]] = []
-    add_merged = merged.append
-    for index, annotator in enumerate(annotators):
-        layer = doc.layers.get(annotator)
-        if layer is None:
-            continue
-        for span in layer.spans:
-            tag = span.tag
-            add_event = events[tag].append
-            for start, end in span.fragments:
+    covering = [index for index, a in enumerate(annotators) if a in doc.layers]
+    voices = len(covering)
+    # marks[tag][v]: the tokens the v-th covering annotator's spans of `tag` touch, as an int
+    marks: dict[str, list[int]] = {}
+    ones = b"\x01" * n_tokens
+    for voice, index in enumerate(covering):
+        mine: dict[str, bytearray] = {}
+        for _, tag, fragments, _ in doc.layers[annotators[index]].spans:
+            for start, end in fragments:
                 lo, hi = bisect_right(ends, start), bisect_left(starts, end)
                 if lo < hi:
-                    opening, closing = (lo, index, 1, tag), (hi, index, -1, tag)
-                    add_event(opening)
-                    add_event(closing)
-                    add_merged(opening)
-                    add_merged(closing)
-    # The order of the events at one position does not change the state after them, and
-    # patterns are only counted between positions: sorting on the position alone is enough.
-    by_position = itemgetter(0)
-    for tag_events in events.values():
-        tag_events.sort(key=by_position)
-    _sweep_tags(doc.document, events, covers, n_tokens, starts, ends, counts)
-    absent = tuple(False if c else None for c in covers)
+                    row = mine.get(tag)
+                    if row is None:
+                        row = mine[tag] = bytearray(n_tokens)
+                    row[lo:hi] = ones[: hi - lo]
+        for tag, row in mine.items():
+            if tag not in marks:
+                marks[tag] = [0] * voices
+            marks[tag][voice] = as_int(row)
+    absent = tuple(False if index in covering else None for index in range(len(annotators)))
+    for tag, rows in marks.items():
+        _count_tag(doc.document, rows, covering, absent, starts, ends, counts, tag)
     for tag in tags:  # a tag nobody used here is absent on every token for everyone
-        if tag not in events:
+        if tag not in marks:
             counts.per_tag[tag][absent] += n_tokens
-    merged.sort(key=by_position)
-    _sweep_overall(doc.document, merged, covers, n_tokens, starts, ends, counts)
+    _count_overall(doc.document, marks, covering, absent, starts, ends, counts)
 
 
-def _sweep_tags(document, events, covers, n_tokens, starts, ends, counts: TokenCounts) -> None:
-    absent = tuple(False if c else None for c in covers)
-    for tag, tag_events in events.items():
-        patterns = counts.per_tag[tag]
-        runs = counts.tag_runs[tag]
-        active = [0] * len(covers)
-        current = list(absent)
-        position = 0
-        for at, annotator, delta, _ in tag_events:
-            if at > position:  # the stretch [position, at) has the current pattern
-                pattern = tuple(current)
-                patterns[pattern] += at - position
-                if True in pattern and False in pattern:
-                    _add_run(runs, document, starts, ends, position, at, pattern)
-                position = at
-            count = active[annotator] + delta
-            active[annotator] = count
-            current[annotator] = count > 0
-        patterns[absent] += n_tokens - position
+def _count_tag(document, rows, covering, absent, starts, ends, counts, tag) -> None:
+    """One tag: a unit per token says which covering annotators mark it (bit v: voice v)."""
+    n_tokens = len(starts)
+    voices = len(covering)
+    if voices <= 8:
+        width, stream = 1, as_bytes(bit_bytes(rows), n_tokens)
+        possible = 1 << voices if voices <= 4 else 0
+
+        def marked(unit: bytes, voice: int) -> bool:
+            return unit[0] >> voice & 1 == 1
+    else:
+        width, possible = unit_size(voices), 0
+        stream = interleave([as_bytes(row, n_tokens) for row in rows], n_tokens, width)
+
+        def marked(unit: bytes, voice: int) -> bool:
+            return unit[voice] != 0
+
+    patterns: dict[bytes, tuple[Any, ...]] = {}
+
+    def pattern_of(unit: bytes) -> tuple[Any, ...]:
+        pattern = patterns.get(unit)
+        if pattern is None:
+            values = list(absent)
+            for voice, index in enumerate(covering):
+                values[index] = marked(unit, voice)
+            pattern = patterns[unit] = tuple(values)
+        return pattern
+
+    _add_patterns(counts.per_tag[tag], count_units(stream, width, possible), pattern_of, absent)
+    differs = differing([[row] for row in rows], n_tokens)
+    runs = counts.tag_runs[tag]
+    for lo, hi, unit in runs_where(stream, width, differs):
+        runs.append(_new(Run, (document, starts[lo], ends[hi - 1], pattern_of(unit), hi)))
 
 
-def _sweep_overall(document, merged, covers, n_tokens, starts, ends, counts: TokenCounts) -> None:
-    active: list[dict[str, int]] = [{} for _ in covers]
-    labels = [NONE if c else None for c in covers]
-    overall = counts.overall
+def _count_overall(document, marks, covering, absent, starts, ends, counts: TokenCounts) -> None:
+    """The overall labels: a covering annotator's tags on a token as a bit mask of `groups`
+    bytes (8 tags a byte, in the order of `marks`); a unit holds every covering annotator's."""
+    n_tokens = len(starts)
+    voices = len(covering)
+    labelled = list(marks)
+    groups = max(1, (len(labelled) + 7) // 8)
+    masks = [
+        [
+            bit_bytes([marks[tag][voice] for tag in labelled[group * 8 : group * 8 + 8]])
+            for group in range(groups)
+        ]
+        for voice in range(voices)
+    ]
+    nothing = tuple(NONE if value is False else None for value in absent)
+    if not voices:  # nobody covers the document: every token is missing data for everyone
+        counts.overall[nothing] += n_tokens
+        return
+    width = unit_size(voices * groups)
+    rows = [as_bytes(mask, n_tokens) for voice_masks in masks for mask in voice_masks]
+    stream = interleave(rows, n_tokens, width)
+    labels: dict[bytes, str] = {}
+    patterns: dict[bytes, tuple[Any, ...]] = {}
+
+    def label(mask: bytes) -> str:
+        found = labels.get(mask)
+        if found is None:
+            bits = int.from_bytes(mask, "little")
+            on = [tag for bit, tag in enumerate(labelled) if bits >> bit & 1]
+            found = labels[mask] = "+".join(sorted(on)) if on else NONE
+        return found
+
+    def pattern_of(unit: bytes) -> tuple[Any, ...]:
+        pattern = patterns.get(unit)
+        if pattern is None:
+            values = list(absent)
+            for voice, index in enumerate(covering):
+                values[index] = label(unit[voice * groups : (voice + 1) * groups])
+            pattern = patterns[unit] = tuple(values)
+        return pattern
+
+    _add_patterns(counts.overall, count_units(stream, width), pattern_of, nothing)
     runs = counts.overall_runs
-    # whether a pattern disagrees: two annotators who both cover the document (the common
-    # case) differ when their labels do; otherwise the general rule
-    pairwise = len(covers) == 2 and all(covers)
-    dirty: set[int] = set()
-    position = 0
-    for at, annotator, delta, tag in merged:
-        if at > position:
-            for changed in dirty:
-                tags_on = active[changed]
-                if len(tags_on) <= 1:
-                    labels[changed] = next(iter(tags_on), NONE)
-                else:
-                    labels[changed] = "+".join(sorted(tags_on))
-            dirty.clear()
-            pattern = tuple(labels)
-            overall[pattern] += at - position
-            if (pattern[0] != pattern[1]) if pairwise else _disagree(pattern):
-                _add_run(runs, document, starts, ends, position, at, pattern)
-            position = at
-        tags_on = active[annotator]
-        count = tags_on.get(tag, 0) + delta
-        if count:
-            tags_on[tag] = count
-        else:  # only tags still open stay in the map, so it is the label itself
-            del tags_on[tag]
-        dirty.add(annotator)
-    overall[tuple(NONE if c else None for c in covers)] += n_tokens - position
+    for lo, hi, unit in runs_where(stream, width, differing(masks, n_tokens)):
+        runs.append(_new(Run, (document, starts[lo], ends[hi - 1], pattern_of(unit), hi)))
+
+
+def _add_patterns(target: Counter, units: list[tuple[bytes, int]], pattern_of, last) -> None:
+    """Add a document's unit counts to `target` as patterns, in their order of first
+    occurrence; then `last` (the pattern of no label), where a sweep added it: at the end."""
+    for unit, count in units:
+        target[pattern_of(unit)] += count
+    target[last] += 0
