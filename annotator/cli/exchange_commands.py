@@ -123,7 +123,8 @@ def export_format_for(args: argparse.Namespace):
 
     if args.format:
         return export_format(args.format)
-    return _by_suffix(args.output, list(export_formats()), lambda f: (f.suffix,), "export")
+    formats = [f for f in export_formats() if f.picked_by_suffix]
+    return _by_suffix(args.output, formats, lambda f: (f.suffix,), "export")
 
 
 def import_format_for(args: argparse.Namespace):

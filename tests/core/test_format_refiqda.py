@@ -198,3 +198,77 @@ def test_cli_export_and_import(tmp_path, capsys) -> None:
     )
     assert code == 0, err
     assert "2 documents" in stdout and "3 links" in stdout
+
+
+def _qualcoder_reading(path, tmp_path) -> dict[str, str]:
+    """Each selection's text as QualCoder's importer (src/qualcoder/refi.py) reads it: the
+    source file's text as a Python str, sliced `fulltext[startPosition:endPosition]`."""
+    from xml.etree import ElementTree
+
+    ns = "{urn:QDA-XML:project:1.0}"
+    with zipfile.ZipFile(path) as archive:
+        root = ElementTree.fromstring(archive.read("project.qde"))
+        texts = {}
+        for source in root.iter(f"{ns}TextSource"):
+            guid = source.get("guid")
+            texts[guid] = archive.read(f"Sources/{guid}.txt").decode("utf-8")
+        return {
+            selection.get("guid"): texts[source.get("guid")][
+                int(selection.get("startPosition")) : int(selection.get("endPosition"))
+            ]
+            for source in root.iter(f"{ns}TextSource")
+            for selection in source.iter(f"{ns}PlainTextSelection")
+        }
+
+
+def test_the_qualcoder_flavour_counts_code_points(tmp_path) -> None:
+    """QualCoder slices its sources as Python strings: the standard export (UTF-16 units, as
+    NVivo counts) reads shifted there after an emoji, the QualCoder flavour reads right, and
+    both import back into Annotator with every span's text."""
+    project, ids, _ = ff.rich(tmp_path)
+    standard, flavour = tmp_path / "nvivo.qdpx", tmp_path / "qualcoder.qdpx"
+    ff.export(project, "refiqda", standard)
+    result = ff.export(project, "refiqda-qualcoder", flavour)
+    assert "positions are code points as QualCoder counts them" in " ".join(result.warnings)
+    assert b"positions: code points" in project_xml(flavour)
+    assert _qualcoder_reading(standard, tmp_path)[ids.mayor] != "Mayor Jane Doe"
+    assert _qualcoder_reading(flavour, tmp_path)[ids.mayor] == "Mayor Jane Doe"
+    with project.store.read() as session:
+        wanted = {
+            (d.uuid, s.fragments, session.document_text(d.uuid)[slice(*s.fragments[0])])
+            for d in session.documents()
+            for s in session.spans(d.uuid)
+            if len(s.fragments) == 1
+        }
+    for out in (standard, flavour):
+        with ff.fresh(tmp_path / f"back-{out.stem}.annotator") as copy:
+            ff.import_file(copy, "refiqda", out)
+            with copy.store.read() as session:
+                got = {
+                    (d.uuid, s.fragments, session.document_text(d.uuid)[slice(*s.fragments[0])])
+                    for d in session.documents()
+                    for s in session.spans(d.uuid)
+                    if len(s.fragments) == 1
+                }
+        assert wanted <= got, out.name
+
+
+def test_a_qdpx_suffix_still_picks_the_standard_export(tmp_path, capsys) -> None:
+    project, _, _ = ff.rich(tmp_path)
+    project.close()
+    out = tmp_path / "by-suffix.qdpx"
+    code, _, err = ff.cli(capsys, "export", "-o", out, tmp_path / "rich.annotator")
+    assert code == 0, err
+    assert b"UTF-16 code units" in project_xml(out)
+    flavour = tmp_path / "flavour.qdpx"
+    code, _, err = ff.cli(
+        capsys,
+        "export",
+        "--format",
+        "refiqda-qualcoder",
+        "-o",
+        flavour,
+        tmp_path / "rich.annotator",
+    )
+    assert code == 0, err
+    assert b"positions: code points" in project_xml(flavour)

@@ -94,6 +94,9 @@ class ExportFormat:
     description: str = ""
     #: What the format cannot carry, said before exporting (the result adds specifics).
     limits: str = ""
+    #: False for a flavour of another format's file type (REFI-QDA for QualCoder): the file's
+    #: suffix alone never picks it, so `export x.qdpx` keeps meaning the standard one.
+    picked_by_suffix: bool = True
 
 
 @dataclass(frozen=True)

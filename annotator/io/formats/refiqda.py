@@ -65,6 +65,8 @@ UTF16_TOOLS = ("nvivo", "maxqda", "atlas.ti")
 ONE_PER_LINE_END = ("maxqda", "atlas.ti")
 #: Written in the export's `origin`: the unit of its positions, read back by position_unit.
 ORIGIN = "Annotator (positions: UTF-16 code units, as NVivo counts)"
+#: The QualCoder flavour's origin: code points, as QualCoder slices its sources (Python str).
+ORIGIN_POINTS = "Annotator (positions: code points, as QualCoder counts)"
 Q = f"{{{NS}}}"
 
 
@@ -80,7 +82,33 @@ def _text(value: str) -> str:
     return escape(NOT_XML.sub(REPLACEMENT, value))
 
 
+class _CodePoints:
+    """Positions as code points (QualCoder reads `fulltext[start:end]` of a Python str)."""
+
+    def __init__(self, text: str) -> None:
+        pass
+
+    @staticmethod
+    def to_units(point: int) -> int:
+        return point
+
+
 def write_qdpx(snapshot: ExportSource, destination: Path, options: ExportOptions) -> ExportResult:
+    """The standard REFI-QDA project: positions in UTF-16 units, as NVivo reads them."""
+    return _write_qdpx(snapshot, destination, options, Utf16Offsets, ORIGIN)
+
+
+def write_qdpx_for_qualcoder(
+    snapshot: ExportSource, destination: Path, options: ExportOptions
+) -> ExportResult:
+    """The same project with positions in code points, which QualCoder reads without a shift
+    after a character outside the BMP (it slices its sources as Python strings)."""
+    return _write_qdpx(snapshot, destination, options, _CodePoints, ORIGIN_POINTS)
+
+
+def _write_qdpx(
+    snapshot: ExportSource, destination: Path, options: ExportOptions, unit_of, origin: str
+) -> ExportResult:
     result, dropped, split, astral = ExportResult(), Dropped(), [], [0]
 
     def write(temp: Path) -> None:
@@ -110,7 +138,8 @@ def write_qdpx(snapshot: ExportSource, destination: Path, options: ExportOptions
                 archive.writestr(f"Sources/{guid}.txt", text.encode("utf-8"), zipfile.ZIP_DEFLATED)
                 its_notes: list[str] = []
                 its_links: list[str] = []
-                source = _source(layer, names, its_notes, its_links, split, schema)
+                units = unit_of(text)
+                source = _source(layer, names, its_notes, its_links, split, schema, units)
                 sources.write(source.encode("utf-8"))
                 notes.write("".join(its_notes).encode("utf-8"))
                 links.write("".join(its_links).encode("utf-8"))
@@ -140,7 +169,7 @@ def write_qdpx(snapshot: ExportSource, destination: Path, options: ExportOptions
             head = (
                 '<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<Project xmlns="{NS}"{_attr(name=info.get("name") or "Annotator project")}'
-                f"{_attr(origin=ORIGIN)}>"
+                f"{_attr(origin=origin)}>"
                 + (f"<Users>{users}</Users>" if users else "")
                 + (f"<CodeBook><Codes>{codes}</Codes></CodeBook>" if codes else "")
             )
@@ -162,15 +191,23 @@ def write_qdpx(snapshot: ExportSource, destination: Path, options: ExportOptions
 
     write_atomically(destination, write)
     result.record(dropped.losses() + split_loss(split, "one selection per fragment"))
-    what = "document(s) hold characters outside the BMP (emoji): positions are UTF-16 units "
-    what += "as NVivo counts them; tools that count code points (QualCoder) shift after them"
-    result.record([Loss(what, astral[0])])
+    if unit_of is Utf16Offsets:
+        what = "document(s) hold characters outside the BMP (emoji): positions are UTF-16 "
+        what += "units as NVivo counts them; tools that count code points (QualCoder) shift "
+        what += "after them: export 'REFI-QDA for QualCoder' for those"
+        result.record([Loss(what, astral[0])])
+    else:
+        what = "document(s) hold characters outside the BMP (emoji): positions are code points "
+        what += "as QualCoder counts them; NVivo, MAXQDA and ATLAS.ti (UTF-16 units) shift "
+        what += "after them: export 'REFI-QDA project' for those"
+        result.record([Loss(what, astral[0])])
     return result
 
 
-def _source(layer, names, notes: list, links: list, split: list, schema) -> str:
+def _source(layer, names, notes: list, links: list, split: list, schema, units) -> str:
+    """One TextSource; `units` converts code points to the positions written (its origin
+    names the unit)."""
     document = layer.document
-    units = Utf16Offsets(document.text)  # positions as NVivo counts them (ORIGIN says so)
     selections, first_guid = [], {}
     for span in sorted(layer.spans, key=lambda s: span_order(s, names)):
         tag = schema.tag(span.tag)
@@ -436,6 +473,19 @@ register_export(
         description="for NVivo, ATLAS.ti, MAXQDA, QualCoder: codes, coded segments, notes, users",
         limits="attributes as JSON in each selection's Description; positions in UTF-16 units "
         "(as NVivo counts); discontinuous spans become one selection per fragment",
+    )
+)
+register_export(
+    ExportFormat(
+        key="refiqda-qualcoder",
+        label="REFI-QDA for QualCoder (.qdpx, code points)",
+        suffix=".qdpx",
+        write=write_qdpx_for_qualcoder,
+        description="the REFI-QDA project with positions in code points, as QualCoder reads them",
+        limits="attributes as JSON in each selection's Description; positions in code points "
+        "(QualCoder), which NVivo, MAXQDA and ATLAS.ti read shifted after an emoji; "
+        "discontinuous spans become one selection per fragment",
+        picked_by_suffix=False,
     )
 )
 register_import(
