@@ -88,9 +88,7 @@ class DocumentReads:
             raise NotFoundError(f"no document {uuid}")
         return self._content_links(raw, row[0], uuid, after, limit)
 
-    def document_links_page(
-        self, uuid: str, *, after: int, limit: int
-    ) -> tuple[list[Link], int]:
+    def document_links_page(self, uuid: str, *, after: int, limit: int) -> tuple[list[Link], int]:
         """The next `limit` links of one document in the order they are stored, after the one
         with row id `after` (0: from the first), and the row id to go on after. A page costs
         its own rows (the links index holds the row id): a page by uuid sorted every link of
