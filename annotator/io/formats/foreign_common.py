@@ -3,12 +3,11 @@ stable span order, and foreign spans turned into one checked JSON v1 import."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 from typing import Any
 
-from annotator.domain.content_rules import text_problem
+from annotator.domain.content_rules import text_problem, text_sha256
 from annotator.domain.ids import is_uuid, now
 from annotator.domain.wording import quoted
 from annotator.io.exchange import Exchange, ImportContext, Loss, LossReport, stable_uuid
@@ -118,7 +117,7 @@ class ForeignImport:
         problem = text_problem(text)
         if problem is not None:
             raise self.fail(where, f"the {problem}")
-        sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        sha = text_sha256(text)  # hashed a slice at a time: no copy of a 100 MiB text
         seen = self._by_sha.get(sha)
         if seen is not None:
             self.repeated_texts += 1
@@ -148,6 +147,15 @@ class ForeignImport:
         self._texts[key] = original
         self._line_ends[key] = line_ends
         return key
+
+    def forget_texts(self) -> None:
+        """Drop the last document's text and rows and every text held for offsets, keeping
+        what later lines are checked against (labels, annotators, hashes): a first pass over
+        a large JSON-lines file checks each line without holding what it read."""
+        if self.documents:
+            self.documents[-1].update(text="", spans=[], links=[])
+        self._texts.clear()
+        self._line_ends.clear()
 
     def document_entry(self, key: str) -> dict[str, Any]:
         """The exchange row of a document key (to add metadata)."""

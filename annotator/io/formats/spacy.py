@@ -57,7 +57,7 @@ from annotator.io.formats.foreign_common import (
     span_order,
     split_loss,
 )
-from annotator.io.formats.foreign_files import jsonl_texts
+from annotator.io.formats.foreign_files import check_lines_first, jsonl_texts
 
 SPAN_KEY = "sc"
 
@@ -262,6 +262,7 @@ SKIPPED_ANSWERS = ("reject", "ignore")
 
 
 def read_jsonl(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
+    check_lines_first(context, path, _read_answer)  # a bad last line at bounded memory
     builder = ForeignImport(context, path)
     skipped: Counter[str] = Counter()
     layers: set[str | None] = set()
@@ -274,6 +275,12 @@ def read_jsonl(path: Path, context: ImportContext, progress: Progress | None) ->
         _read_item(builder, item, where)
     _report(builder, skipped, layers)
     return builder.run(progress)
+
+
+def _read_answer(builder: ForeignImport, item: dict[str, Any], where: str) -> None:
+    """One line as read_jsonl reads it (a skipped Prodigy answer is no document)."""
+    if item.get("answer") not in SKIPPED_ANSWERS:
+        _read_item(builder, item, where)
 
 
 def _layer(item: dict[str, Any]) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import orjson
 
 from annotator.domain.attributes import check_attributes
-from annotator.domain.content_rules import text_problem
+from annotator.domain.content_rules import text_problem, text_sha256
 from annotator.domain.field_rules import MAX_FIELD_CHARS, TOMBSTONE_KINDS, field_problem
 from annotator.domain.ids import is_uuid
 from annotator.domain.model import (
@@ -292,15 +291,6 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
     return out
 
 
-def _sha256_of(text: str) -> str:
-    """The SHA-256 of the text's UTF-8, encoded a slice at a time: a 100 MiB text is not
-    copied whole to be hashed (the copy was a third of refusing a file after such a text)."""
-    digest, step = hashlib.sha256(), 1 << 20
-    for at in range(0, len(text), step):
-        digest.update(text[at : at + step].encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
-
-
 def author_check(c: _Checker, annotators: Collection[str]) -> Callable[..., str | None]:
     """`author(obj, key, path, required=False)`: the annotator uuid at obj[key], checked to be
     one of `annotators` (the file's and the project's)."""
@@ -324,7 +314,7 @@ def _document(
         c.fail(f"{p}.text", problem)
     sha = c.text(d, "sha256", p)
     if problem is None:  # a refused text is not copied to be hashed (it may be 200 MB)
-        digest = _sha256_of(text)
+        digest = text_sha256(text)
         if isinstance(d.get("sha256"), str) and sha != digest:  # an empty one too
             c.fail(f"{p}.sha256", "does not match the SHA-256 of the text")
     meta = c.obj(d.get("metadata", {}), f"{p}.metadata")
