@@ -132,3 +132,13 @@ def test_a_hash_met_twice_alone_refuses_nothing(tmp_path) -> None:
     hashed.twice = {hash(ids[0]), hash(ids[1])}  # as if two other ids had shared their hashes
     with path.open("rb") as handle:
         _confirm_twice(handle, hashed, type("Head", (), {"annotators": []})())
+
+
+def test_bytes_that_are_not_utf8_are_one_readable_line(tmp_path, capsys, streaming, export):
+    data = orjson.dumps(export).replace(b'"title":"', b'"title":"\xff\xfe', 1)
+    code, err = import_data(tmp_path, capsys, data)
+    assert code == 1
+    assert err == (
+        "annotator import: big.json: $: not valid JSON (lexical error: invalid bytes in UTF8 "
+        "string.)"
+    )

@@ -14,7 +14,7 @@ from annotator.domain import content_rules
 from annotator.errors import ValidationError
 from annotator.io.byte_sniff import not_json_text
 from annotator.io.formats.foreign_common import ForeignFormatError, ForeignImport
-from annotator.io.json_bounds import CHUNK, JsonBoundsError, check_json_bounds
+from annotator.io.json_bounds import CHUNK, JsonBoundsError, check_json_bounds, parse_error_line
 
 #: Room a JSON line may take beyond its text's limit: labels, relations, metadata, escapes.
 LABELS_ROOM = 16 * 1024 * 1024
@@ -78,7 +78,7 @@ def check_items_first(
                 del item
                 builder.forget_texts()
         except ijson.JSONError as error:
-            problem = str(error).strip().splitlines()[0] if str(error).strip() else "cut short"
+            problem = parse_error_line(error)
             raise ForeignFormatError([f"{path.name}: $: not valid JSON ({problem})"]) from None
 
 

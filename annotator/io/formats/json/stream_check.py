@@ -31,6 +31,7 @@ from annotator.io.formats.json.validate import (
     effective_schema,
     validate_exchange,
 )
+from annotator.io.json_bounds import parse_error_line
 
 #: Files up to this size are parsed whole at once: a refusal then costs at most a few hundred
 #: MB (about 7 bytes of memory a byte of JSON for a file of many small rows).
@@ -90,8 +91,7 @@ def check_streaming(path: Path, context: ImportContext | None) -> None:
             with _opened(path) as handle:
                 _confirm_twice(handle, ids, checked)
     except ijson.JSONError as error:
-        problem = str(error).strip().splitlines()[0] if str(error).strip() else "it ends early"
-        raise ExchangeError([f"$: not valid JSON ({problem})"]) from None
+        raise ExchangeError([f"$: not valid JSON ({parse_error_line(error)})"]) from None
 
 
 def _opened(path: Path) -> IO[bytes]:
