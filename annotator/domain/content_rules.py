@@ -7,6 +7,7 @@ at a NUL character and so disagrees with the offsets the model counts.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 #: The largest document text, in bytes of UTF-8. Below the store's per-value limit (200 MiB in
@@ -66,6 +67,15 @@ def utf8_size(text: str) -> int:
         len(text[at : at + step].encode("utf-8", "surrogatepass"))
         for at in range(0, len(text), step)
     )
+
+
+def text_sha256(text: str) -> str:
+    """The SHA-256 (hex) of the text's UTF-8 (lone surrogates as "surrogatepass" writes them),
+    encoded a slice at a time: a 100 MiB text is not copied whole to be hashed."""
+    digest, step = hashlib.sha256(), 1 << 20
+    for at in range(0, len(text), step):
+        digest.update(text[at : at + step].encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def clean_text(text: str) -> str:

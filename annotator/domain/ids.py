@@ -33,14 +33,14 @@ def new_uuid() -> str:
     return str(uuid.UUID(int=value))
 
 
+#: A canonical UUID: what `str(uuid.UUID(value)) == value` accepts, matched without building
+#: a UUID (an import checks one per row: the UUID object was 10% of validating a file).
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
+
+
 def is_uuid(value: object) -> bool:
     """True when value is a canonical lower-case UUID string."""
-    if not isinstance(value, str) or len(value) != 36:
-        return False
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
 
 
 def now() -> str:
@@ -62,8 +62,8 @@ def is_timestamp(value: object) -> bool:
     timestamps are compared as text when merging)."""
     if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
         return False
-    try:
-        datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ")
+    try:  # a real date and time (no 31 February, hour 24 or second 60); strptime, as it was,
+        datetime.fromisoformat(value[:-1])  # took half of validating an import
     except ValueError:
         return False
     return True

@@ -18,9 +18,34 @@ from annotator.services.sessions import ReadSession
 
 #: The first read takes the spans starting in this many code points (more than a screen)…
 FIRST_SCREEN = 30_000
-#: …but at most this many; later reads take this many spans (or links) at a time (each step
-#: blocks the event loop for about 50 ms on a quiet machine).
+#: …but at most this many; later reads take at most this many spans (or links) at a time…
 CHUNK = 2_000
+#: …and as many as `StepSize` expects to take this long, with what handles them (a fixed 2,000
+#: blocked the event loop for 475 ms at once on a loaded machine: 140 ms to read, the rest to
+#: show them).
+STEP_SECONDS = 0.025
+#: The fewest a step reads: below this the per-step overhead (a query, a repaint) dominates.
+MIN_STEP = 50
+
+
+class StepSize:
+    """How many spans (or links) the next loading step reads, sized by what the last step cost
+    per item, so that a step takes about STEP_SECONDS whatever the machine's load: a slower
+    machine takes more, smaller steps instead of freezing longer."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, first: int = 200) -> None:
+        self.size = max(1, min(first, CHUNK))
+
+    def measured(self, items: int, seconds: float) -> None:
+        """A step of `items` took `seconds`: size the next one (growing at most twofold a step,
+        so that one cheap step, say one that met spans an edit had brought in, does not
+        make the next one huge)."""
+        if items <= 0 or seconds <= 0:
+            return
+        wanted = STEP_SECONDS * items / seconds
+        self.size = int(max(min(MIN_STEP, CHUNK), min(CHUNK, wanted, self.size * 2)))
 
 
 class LoadedDocument:
@@ -66,7 +91,7 @@ class LoadedDocument:
         self.last_cascaded: set[str] = set()
         self.links_complete = complete
         self._frontier: tuple[int, int, str] | None = None
-        self._link_frontier = ""  # links are read by uuid, after this one
+        self._link_frontier = 0  # links are read by row id, after this one
         self._links_by_span: dict[str, list[str]] | None = None  # built on first use
         if not complete and self.spans:
             last = next(reversed(self.spans.values()))
@@ -96,24 +121,24 @@ class LoadedDocument:
     def complete(self) -> bool:
         return self._frontier is None and self.links_complete
 
-    def read_more(self, read: ReadSession) -> list[Span]:
-        """Read the next chunk of spans (or, once they are all in, the links); returns the
-        spans new to this content (spans an edit brought in already are not repeated)."""
+    def read_more(self, read: ReadSession, limit: int = CHUNK) -> list[Span]:
+        """Read the next `limit` spans (or, once they are all in, links); returns the spans new
+        to this content (spans an edit brought in already are not repeated)."""
         if self._frontier is None:
             if not self.links_complete:
                 if not self._link_frontier:
                     self.links = {}  # links an edit brought in come again, fresh
-                links = read.document_links(self.uuid, after=self._link_frontier, limit=CHUNK)
+                links, self._link_frontier = read.document_links_page(
+                    self.uuid, after=self._link_frontier, limit=limit
+                )
                 self._links_by_span = None
                 for link in links:
                     self.links[link.uuid] = link
-                if len(links) < CHUNK:
+                if len(links) < limit:
                     self.links_complete = True
-                else:
-                    self._link_frontier = links[-1].uuid
             return []
-        chunk = read.document_spans_after(self.uuid, self._frontier, CHUNK)
-        if len(chunk) < CHUNK:
+        chunk = read.document_spans_after(self.uuid, self._frontier, limit)
+        if len(chunk) < limit:
             self._frontier = None
         else:
             last = chunk[-1]

@@ -4,6 +4,7 @@ they read through the session and refresh from `changed`."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Literal
@@ -14,7 +15,7 @@ from PySide6.QtGui import QUndoStack
 from annotator.domain.changes import ChangeSet
 from annotator.domain.model import Schema
 from annotator.errors import AnnotatorError
-from annotator.gui.document_content import LoadedDocument
+from annotator.gui.document_content import CHUNK, LoadedDocument, StepSize
 from annotator.gui.feedback import done_text
 from annotator.gui.layers import LayerState
 from annotator.gui.undo import UndoableCommand
@@ -53,6 +54,7 @@ class ProjectSession(QObject):
         self._loader = QTimer(self, singleShot=True, interval=0)
         self._loader.timeout.connect(self._load_step)
         self._collector = BulkLoad()
+        self._step = StepSize()  # spans (or links) a loading step reads: see StepSize
         #: Delay before a long document's second step. The window sets it and calls
         #: `resume_loading` after the reading pane's first paint, so the first screen is not
         #: held up by the rest of the document; the delay is the fallback when nothing paints.
@@ -88,6 +90,7 @@ class ProjectSession(QObject):
                 self._content = LoadedDocument.read_head(read, uuid)
             if not self._content.complete:
                 self._collector.begin()  # no full collections stall the steps (gc_pause)
+                self._step = StepSize()
                 self._loader.start(self.loading_delay)
         return self._content
 
@@ -110,9 +113,9 @@ class ProjectSession(QObject):
         self._loader.stop()
         content = self.content()  # the current document's (an earlier one's may be held)
         while content is not None and content is self._content and not content.complete:
-            self._load_step()
+            self._load_step(CHUNK)  # all at once: steps sized for responsiveness are no use
 
-    def _load_step(self) -> None:
+    def _load_step(self, limit: int | None = None) -> None:
         content = self._content
         if content is None or content.uuid != self.current_document:
             self._collector.release()  # the load was abandoned (no document, or another)
@@ -120,14 +123,18 @@ class ProjectSession(QObject):
         if content.complete:
             return
         was_complete = content.spans_complete
+        started, before = time.perf_counter(), len(content.spans) + len(content.links)
         with self.read() as read:
-            new = content.read_more(read)
+            new = content.read_more(read, limit or self._step.size)
         if new:
             self.spans_loaded.emit(new)
         if content.links_complete:
             self.links_loaded.emit()
         if not was_complete or content.links_complete:
             self.loading.emit(len(content.spans), max(content.total, len(content.spans)))
+        # what the step cost, read and shown, sizes the next (the links' reset counts as none)
+        read_now = len(content.spans) + len(content.links) - before
+        self._step.measured(read_now, time.perf_counter() - started)
         if content.complete:
             self._collector.end()
         elif not self._loader.isActive():

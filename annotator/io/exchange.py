@@ -87,6 +87,8 @@ class ImportContext:
     document_hashes: Mapping[str, str] = field(default_factory=dict)
     documents: tuple[DocumentInfo, ...] = ()
     entities: frozenset[str] = frozenset()
+    #: Uuids of schema items deleted in the project (a file may not bring them back).
+    tombstones: frozenset[str] = frozenset()
     #: The text of a project document by uuid (W3C anchors foreign annotations in it).
     text_of: Callable[[str], str] | None = field(default=None, compare=False)
     #: The document a file's annotations annotate when they do not say (W3C --document).

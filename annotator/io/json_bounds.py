@@ -148,3 +148,13 @@ def _escape_size(chunk: bytes, at: int) -> int | None:
     if point < 0x800 or 0xD800 <= point <= 0xDFFF:
         return 4
     return 3
+
+
+def parse_error_line(error: Exception) -> str:
+    """The first line of a streaming parser's (ijson's) error, as text: it may carry bytes
+    and a picture of where it broke on the lines after."""
+    text = error.args[0] if error.args else ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    lines = str(text).strip().splitlines()
+    return lines[0] if lines else "it ends early"

@@ -33,6 +33,7 @@ def import_context(project: Project) -> ImportContext:
             document_hashes=session.document_hashes(),
             documents=tuple(session.documents()),
             entities=frozenset(e.uuid for e in session.entities()),
+            tombstones=frozenset(session.tombstone_uuids()),
             text_of=lambda uuid: _text_of(project, uuid),
         )
 

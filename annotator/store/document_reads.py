@@ -88,6 +88,24 @@ class DocumentReads:
             raise NotFoundError(f"no document {uuid}")
         return self._content_links(raw, row[0], uuid, after, limit)
 
+    def document_links_page(self, uuid: str, *, after: int, limit: int) -> tuple[list[Link], int]:
+        """The next `limit` links of one document in the order they are stored, after the one
+        with row id `after` (0: from the first), and the row id to go on after. A page costs
+        its own rows (the links index holds the row id): a page by uuid sorted every link of
+        the document each time (46 ms a page at 20,000 links)."""
+        raw = self._plain()
+        row = raw.execute("SELECT id FROM documents WHERE uuid = ?", (uuid,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document {uuid}")
+        (last,) = raw.execute(
+            "SELECT max(id) FROM (SELECT id FROM links WHERE document_id = ? AND id > ? "
+            "ORDER BY id LIMIT ?)",
+            (row[0], after, limit),
+        ).fetchone()
+        if last is None:
+            return [], after
+        return self._content_links(raw, row[0], uuid, rows=(after, last)), last
+
     def _document_row(self, raw: Any, uuid: str) -> tuple[int, str]:
         """(id, text), the text through `Reads.document_text` (the store's shared cache of the
         texts being worked on): the reading pane and the edits then hold one copy, and the
@@ -215,17 +233,33 @@ class DocumentReads:
 
     @staticmethod
     def _content_links(
-        raw: Any, doc_id: int, doc_uuid: str, after: str = "", limit: int = -1
+        raw: Any,
+        doc_id: int,
+        doc_uuid: str,
+        after: str = "",
+        limit: int = -1,
+        rows: tuple[int, int] | None = None,
     ) -> list[Link]:
+        """The links after uuid `after` (at most `limit`), or those whose row ids lie in
+        `rows` (first exclusive, last inclusive) in row id order."""
         annotators = dict(raw.execute("SELECT id, uuid FROM annotators").fetchall())
         types = dict(raw.execute("SELECT id, key FROM link_types").fetchall())
-        rows = raw.execute(
+        select = (
             "SELECT l.uuid, l.link_type_id, a.uuid, b.uuid, l.annotator_id, l.attributes, "
             "l.note, l.created, l.modified FROM links l "
             "JOIN spans a ON a.id = l.source_span_id JOIN spans b ON b.id = l.target_span_id "
-            "WHERE l.document_id = ? AND l.uuid > ? ORDER BY l.uuid LIMIT ?",
-            (doc_id, after, limit),
-        ).fetchall()
+        )
+        if rows is None:
+            found = raw.execute(
+                select + "WHERE l.document_id = ? AND l.uuid > ? ORDER BY l.uuid LIMIT ?",
+                (doc_id, after, limit),
+            )
+        else:
+            found = raw.execute(
+                select + "WHERE l.document_id = ? AND l.id > ? AND l.id <= ? ORDER BY l.id",
+                (doc_id, *rows),
+            )
+        rows_found = found.fetchall()
         new, put = object.__new__, object.__setattr__
 
         def link(**fields: Any) -> Link:  # as in _content_spans: the same object, faster
@@ -256,5 +290,5 @@ class DocumentReads:
                 note,
                 created,
                 modified,
-            ) in rows
+            ) in rows_found
         ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.domain.ids import new_uuid
-from annotator.domain.model import Span
+from annotator.domain.model import Link, Span
 from annotator.domain.offsets import context_of, quote_of
 from annotator.errors import NotFoundError
 
@@ -72,3 +72,31 @@ def test_spans_page_in_reading_order(small) -> None:
         assert read.span_counts_of([uuid]) == {uuid: total}
     assert got == every  # same spans, same order, no gaps or repeats
     assert counts == {uuid: sum(s.annotator == small.annotator.uuid for s in every)}
+
+
+def test_links_page_by_row_id_without_gaps_or_repeats(small) -> None:
+    """The window's links come in pages by row id (each page costs its own rows): every link
+    of the document once, whatever the page size, and nothing after the last page."""
+    stamp = small.link.created
+    made = [
+        Link(uuid=new_uuid(), document=small.document.uuid, type="asserts",
+             source=small.actor_span.uuid, target=small.claim_span.uuid,
+             annotator=small.annotator.uuid, note=f"n{k}", created=stamp, modified=stamp)
+        for k in range(23)
+    ]  # fmt: skip
+    with small.store.write() as write:
+        write.bulk_insert_links(made)
+    uuid = small.document.uuid
+    with small.store.read() as read:
+        every = read.links(uuid)
+        for size in (1, 5, 24, 100):
+            got, after = [], 0
+            while True:
+                page, after = read.document_links_page(uuid, after=after, limit=size)
+                got += page
+                if len(page) < size:
+                    break
+            assert sorted(got, key=lambda x: x.uuid) == every
+            assert read.document_links_page(uuid, after=after, limit=size) == ([], after)
+        with pytest.raises(NotFoundError):
+            read.document_links_page(new_uuid(), after=0, limit=5)

@@ -199,3 +199,90 @@ def test_a_200_mib_text_is_refused_under_300_mb(
     print(f"{fmt}: peak {int(peak.removeprefix('maxrss=')) / 1024:.0f} MB")
     assert int(peak.removeprefix("maxrss=")) < 300 * 1024
     assert sample.read_bytes() == before
+
+
+def write_texts_export(sample: Path, tmp_path: Path, capsys, path: Path, texts: int, size: int,
+                       bad_last: bool) -> None:  # fmt: skip
+    """The sample's export with `texts` more documents of `size` bytes of text each (each under
+    the text limit), written a chunk at a time; with bad_last, the last one's span names a tag
+    the schema does not have."""
+    run(capsys, "export", sample, "--format", "json", "-o", tmp_path / "p.json")
+    data = orjson.loads((tmp_path / "p.json").read_bytes())
+    documents_at = list(data).index("documents")
+    head = orjson.dumps(dict(list(data.items())[:documents_at]))[:-1] + b',"documents":['
+    tail = b"]," + orjson.dumps(dict(list(data.items())[documents_at + 1 :]))[1:]
+    annotator = data["annotators"][0]["id"]
+    stamp = data["documents"][0]["created"]
+    chunk = b"word " * (1 << 18)  # 1.25 MiB
+    with path.open("wb") as out:
+        out.write(head)
+        for k in range(texts):
+            first = f"text {k:06d} ".encode()
+            digest = hashlib.sha256(first)
+            whole, rest = divmod(size - len(first), len(chunk))
+            pieces = [chunk] * whole + [chunk[:rest]]
+            for piece in pieces:
+                digest.update(piece)
+            tag = "no-such-tag" if bad_last and k == texts - 1 else "actor"
+            span = {"id": str(uuid.uuid4()), "tag": tag, "fragments": [[0, 4]], "text": "text",
+                    "annotator": annotator, "created": stamp, "modified": stamp}  # fmt: skip
+            out.write(b'{"id":"%s","title":"t%d","text":"' % (str(uuid.uuid4()).encode(), k))
+            out.write(first)
+            for piece in pieces:
+                out.write(piece)
+            document = {"sha256": digest.hexdigest(), "metadata": {}, "created": stamp,
+                        "modified": stamp, "spans": [span], "links": [], "status": []}  # fmt: skip
+            out.write(b'",' + orjson.dumps(document)[1:])
+            out.write(b"," if k < texts - 1 else b"")
+        out.write(tail)
+
+
+def child_import(sample: Path, source: Path) -> tuple[int, str, int]:
+    """(exit status, the refusal line, peak KiB) of `annotator import` in a child process."""
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, "import", str(sample), str(source)],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    *lines, peak = done.stderr.strip().splitlines()
+    return done.returncode, "\n".join(lines), int(peak.removeprefix("maxrss="))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="VmHWM: Linux")
+def test_many_texts_past_the_file_limit_are_refused_unread(
+    tmp_path: Path, sample: Path, capsys
+) -> None:
+    """22 texts of 99 MiB, each under the text limit, 2.2 GB in all: refused before a byte
+    of it is parsed (the file limit, 2 GB, is checked first)."""
+    source = tmp_path / "texts.json"
+    write_texts_export(sample, tmp_path, capsys, source, 22, 99 * 1024**2, bad_last=False)
+    before = sample.read_bytes()
+    code, line, peak = child_import(sample, source)
+    source.unlink()
+    print(f"2.2 GB of texts: peak {peak / 1024:.0f} MB: {line}")
+    assert code == 1, line
+    assert line == "annotator import: texts.json is larger than 2 GB"
+    assert peak < 300 * 1024
+    assert sample.read_bytes() == before
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="VmHWM: Linux")
+def test_a_bad_last_row_after_many_texts_is_refused_under_300_mb(
+    tmp_path: Path, sample: Path, capsys
+) -> None:
+    """6 texts of 64 MiB (384 MiB of JSON) whose last document's span is bad: refused by the
+    streaming check at the memory of one document (parsed whole, it peaked at about 1 GB)."""
+    source = tmp_path / "texts.json"
+    write_texts_export(sample, tmp_path, capsys, source, 6, 64 * 1024**2, bad_last=True)
+    before = sample.read_bytes()
+    code, line, peak = child_import(sample, source)
+    source.unlink()
+    print(f"bad last row after 384 MiB of texts: peak {peak / 1024:.0f} MB: {line}")
+    assert code == 1, line
+    assert line == (
+        "annotator import: texts.json: $.documents[5].spans[0].tag: no tag type "
+        "“no-such-tag” in the schema"
+    )
+    assert peak < 300 * 1024
+    assert sample.read_bytes() == before

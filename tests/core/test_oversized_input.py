@@ -154,3 +154,78 @@ def test_pdf_text_extraction_stops_at_the_limit(tmp_path: Path, sample: Path, ca
         "annotator add: nothing added: long.pdf: text passes the 30 bytes limit for one "
         "document at page 1"
     )
+
+
+@pytest.mark.parametrize("fmt", ["doccano", "spacy-jsonl"])
+def test_a_large_jsonl_file_is_checked_line_by_line_first(
+    tmp_path: Path, sample: Path, capsys, monkeypatch, fmt: str
+) -> None:
+    """Over foreign_files.CHECK_FIRST_BYTES (0 here) every line is read and forgotten first,
+    so a bad last line is refused before the texts before it are held: same words, nothing
+    written; a good file still imports."""
+    from annotator.io.formats import foreign_files
+    from annotator.io.formats.builder import ExchangeBuilder
+
+    forgotten: list[int] = []
+    real = ExchangeBuilder.forget_texts
+    monkeypatch.setattr(foreign_files, "CHECK_FIRST_BYTES", 0)
+    monkeypatch.setattr(
+        ExchangeBuilder, "forget_texts", lambda self: forgotten.append(1) or real(self)
+    )
+    line = (
+        '{"text": "The mayor spoke %d.", "label": [[4, 9, "actor"]]}'
+        if fmt == "doccano"
+        else '{"text": "The mayor spoke %d.", "entities": [[4, 9, "actor"]]}'
+    )
+    source = tmp_path / "lines.jsonl"
+    source.write_text("\n".join(line % k for k in range(3)) + "\n")
+    assert run(capsys, "import", sample, "--format", fmt, source)[0] == 0
+    assert len(forgotten) == 3
+    bad = line.replace("[4, 9", '[4, "x"')  # an offset that is not a number
+    source.write_text("\n".join(line % k for k in range(3, 6)) + "\n" + bad % 6 + "\n")
+    before = sample.read_bytes()
+    code, _, err = run(capsys, "import", sample, "--format", fmt, source)
+    assert code == 1 and err.startswith("annotator import: lines.jsonl: line 4: ")
+    assert len(err.splitlines()) == 1
+    assert len(forgotten) == 6  # refused by the first pass, at its fourth line
+    assert sample.read_bytes() == before
+
+
+def test_a_large_label_studio_file_is_checked_task_by_task_first(
+    tmp_path: Path, sample: Path, capsys, monkeypatch
+) -> None:
+    """Over CHECK_FIRST_BYTES (0 here) each task is read (ijson) and forgotten first: a bad
+    last task is refused with the whole parse's words, nothing written; a good file imports."""
+    from annotator.io.formats import foreign_files
+    from annotator.io.formats.builder import ExchangeBuilder
+
+    forgotten: list[int] = []
+    real = ExchangeBuilder.forget_texts
+    monkeypatch.setattr(foreign_files, "CHECK_FIRST_BYTES", 0)
+    monkeypatch.setattr(
+        ExchangeBuilder, "forget_texts", lambda self: forgotten.append(1) or real(self)
+    )
+
+    def task(k: int, end: int) -> dict:
+        value = {"start": 4, "end": end, "labels": ["actor"]}
+        result = {"value": value, "from_name": "label", "to_name": "text", "type": "labels"}
+        return {
+            "id": k,
+            "data": {"text": f"The mayor spoke {k}."},
+            "annotations": [{"result": [result]}],
+        }
+
+    source = tmp_path / "tasks.json"
+    source.write_bytes(orjson.dumps([task(k, 9) for k in range(3)]))
+    assert run(capsys, "import", sample, "--format", "labelstudio", source)[0] == 0
+    assert len(forgotten) == 3
+    source.write_bytes(orjson.dumps([task(k, 9) for k in range(3, 5)] + [task(5, 999)]))
+    before = sample.read_bytes()
+    code, _, err = run(capsys, "import", sample, "--format", "labelstudio", source)
+    assert code == 1 and err.startswith("annotator import: tasks.json: $[2].annotations[0]")
+    assert len(err.splitlines()) == 1 and len(forgotten) == 5
+    assert sample.read_bytes() == before
+    source.write_bytes(orjson.dumps([task(k, 9) for k in range(3)])[:-30])
+    code, _, err = run(capsys, "import", sample, "--format", "labelstudio", source)
+    assert code == 1 and err.startswith("annotator import: tasks.json: $: not valid JSON (")
+    assert sample.read_bytes() == before

@@ -113,11 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--case", default="20m-200k", help="e.g. 5m-50k, 20m-200k")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument(
+        "--modes", nargs="+", default=["baseline", "paused"], choices=["baseline", "paused"]
+    )
     args = parser.parse_args(argv)
     from window_data import ensure_case_project
 
     path = ensure_case_project(args.workdir, args.case)
-    results: dict[str, list[dict[str, Any]]] = {"baseline": [], "paused": []}
+    results: dict[str, list[dict[str, Any]]] = {mode: [] for mode in args.modes}
     for _ in range(args.runs):
         for mode in results:
             results[mode].append(run_child(path, mode))

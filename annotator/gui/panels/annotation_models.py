@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import (
     QModelIndex,
     QObject,
@@ -13,7 +15,7 @@ from PySide6.QtCore import (
 
 from annotator.domain.changes import ChangeSet
 from annotator.domain.model import Link, Span
-from annotator.gui.document_content import LoadedDocument
+from annotator.gui.document_content import LoadedDocument, StepSize
 from annotator.gui.panels.common import (
     ANNOTATOR_ROLE,
     FALLBACK_COLOR,
@@ -77,12 +79,13 @@ class SpanTableModel(DocumentTableModel):
     NATURAL_COLUMN = START
 
     #: While a long document loads, its spans join the table at most this often (each insert
-    #: repaints the table's visible rows).
+    #: repaints the table's visible rows)…
     ARRIVAL_MS = 400
 
     def __init__(self, session: ProjectSession, parent: QObject | None = None) -> None:
         super().__init__(session, parent)
         self._arrived: list[str] = []
+        self._step = StepSize()  # …and as many as take about STEP_SECONDS a turn
         self._arrival = QTimer(self, singleShot=True, interval=self.ARRIVAL_MS)
         self._arrival.timeout.connect(self._take_arrived)
         session.spans_loaded.connect(self._on_loaded)
@@ -100,16 +103,25 @@ class SpanTableModel(DocumentTableModel):
         """More spans of a long document (in reading order: appended when so sorted)."""
         self._arrived.extend(s.uuid for s in spans)
         if not self._arrival.isActive():
-            self._arrival.start()
+            self._arrival.start(self.ARRIVAL_MS)
 
     def _take_arrived(self) -> None:
+        """Add the spans that arrived to the table: a turn's worth (see StepSize) and the rest
+        at the next turn (6,000 at once froze the window for half a second), or all of them
+        once the loading is over."""
         self._arrival.stop()
         content = self.session.content()
-        uuids, self._arrived = self._arrived, []
-        if content is None or not uuids:
+        if content is None or not self._arrived:
+            self._arrived = []
             return
+        take = len(self._arrived) if content.complete else self._step.size
+        uuids, self._arrived = self._arrived[:take], self._arrived[take:]
+        started = time.perf_counter()
         spans = [content.spans[u] for u in uuids if u in content.spans]  # as edited since
         self._insert([s for s in self.session.layer.filter(spans) if self.row_of(s.uuid) is None])
+        self._step.measured(len(uuids), time.perf_counter() - started)
+        if self._arrived:
+            self._arrival.start(0)
 
     def _natural(self, span: Span) -> tuple:
         return (span.fragments[0][0], span.fragments[-1][1], span.uuid)

@@ -13,11 +13,10 @@ time (uuids derived with `stable_uuid` in the reader family's namespace, `ids`).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
-from annotator.domain.content_rules import text_problem
+from annotator.domain.content_rules import text_problem, text_sha256
 from annotator.domain.ids import is_uuid, now
 from annotator.domain.offsets import quote_of
 from annotator.domain.wording import quoted
@@ -118,14 +117,14 @@ class ExchangeBuilder(SchemaEntries):
 
     # -- documents ---------------------------------------------------------------------------
     def add_document(
-        self, uuid: str, title: str, text: str, metadata: dict[str, Any]
+        self, uuid: str, title: str, text: str, metadata: dict[str, Any], sha: str | None = None
     ) -> dict[str, Any]:
-        """A document row as given (the reader checked its text)."""
+        """A document row as given (the reader checked its text; `sha` its hash if known)."""
         entry = {
             "id": uuid,
             "title": title,
             "text": text,
-            "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+            "sha256": sha or text_sha256(text),
             "metadata": metadata,
             "created": self.when,
             "modified": self.when,
@@ -150,7 +149,7 @@ class ExchangeBuilder(SchemaEntries):
         problem = text_problem(text)
         if problem is not None:
             raise self.fail(where, f"the {problem}")
-        sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        sha = text_sha256(text)  # hashed a slice at a time: no copy of a 100 MiB text
         seen = self._by_sha.get(sha)
         if seen is not None:
             self.repeated_texts += 1
@@ -163,7 +162,8 @@ class ExchangeBuilder(SchemaEntries):
             if key in self._by_key:
                 raise self.fail(where, f"document id {key} is given to two different texts")
             title = title or f"document {len(self.documents) + 1}"
-            self._by_key[key] = self.add_document(key, title, text, {"source_filename": self.name})
+            metadata = {"source_filename": self.name}
+            self._by_key[key] = self.add_document(key, title, text, metadata, sha)
             self._by_sha[sha] = key
         self._texts[key] = original
         self._line_ends[key] = line_ends
@@ -172,6 +172,15 @@ class ExchangeBuilder(SchemaEntries):
     def document_entry(self, key: str) -> dict[str, Any]:
         """The exchange row of a document key (to add metadata)."""
         return self._by_key[key]
+
+    def forget_texts(self) -> None:
+        """Drop the last document's text and rows and every text held for offsets, keeping
+        what later items are checked against (labels, annotators, hashes): a first pass over
+        a large file checks each item without holding what it read."""
+        if self.documents:
+            self.documents[-1].update(text="", spans=[], links=[])
+        self._texts.clear()
+        self._line_ends.clear()
 
     # -- spans and links ---------------------------------------------------------------------
     def add_span(

@@ -38,7 +38,7 @@ from annotator.io.formats.export_common import (
 )
 from annotator.io.formats.export_losses import count_losses
 from annotator.io.formats.foreign_common import span_order, split_loss
-from annotator.io.formats.foreign_files import jsonl_texts
+from annotator.io.formats.foreign_files import check_lines_first, jsonl_texts
 from annotator.io.text_positions import Utf16Offsets
 
 
@@ -118,6 +118,7 @@ def _ident(value: Any) -> Any:
 
 
 def read_doccano(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
+    check_lines_first(context, path, _read_item)  # a bad last line at bounded memory
     builder = ExchangeBuilder(context, path)
     for item, where in jsonl_texts(builder, path):
         _read_item(builder, item, where)

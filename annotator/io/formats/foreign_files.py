@@ -4,7 +4,7 @@ JSON lines measured before they are read."""
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from annotator.errors import ValidationError
 from annotator.io.byte_sniff import not_json_text
 from annotator.io.formats.builder import ExchangeBuilder
 from annotator.io.formats.foreign_common import ForeignFormatError
-from annotator.io.json_bounds import CHUNK, JsonBoundsError, check_json_bounds
+from annotator.io.json_bounds import CHUNK, JsonBoundsError, check_json_bounds, parse_error_line
 
 #: Room a JSON line may take beyond its text's limit: labels, relations, metadata, escapes.
 LABELS_ROOM = 16 * 1024 * 1024
@@ -36,13 +36,51 @@ def read_json_bytes(path: Path) -> bytes:
     """A JSON file's bytes without a UTF-8 byte order mark (Windows editors write one; JSON
     parsers refuse it), once its strings are known to be in bounds (json_bounds)."""
     path = Path(path)
+    check_bounds(path)
+    return read_bytes(path).removeprefix(codecs.BOM_UTF8)
+
+
+def check_bounds(path: Path) -> None:
+    """Refuse (ForeignFormatError) a JSON file whose strings are out of bounds (json_bounds)."""
     try:
         check_json_bounds(path)
     except JsonBoundsError as error:
         raise ForeignFormatError([f"{path.name}: {error}"]) from None
     except OSError as error:
         raise ForeignFormatError([f"{path.name}: cannot be read ({error.strerror})"]) from None
-    return read_bytes(path).removeprefix(codecs.BOM_UTF8)
+
+
+def check_items_first(
+    context: Any,
+    path: Path,
+    prefix: str,
+    read_item: Callable[[ExchangeBuilder, Any, str], None],
+) -> None:
+    """For a large JSON file (a list of tasks), read each item at `prefix` one at a time (ijson)
+    with the reader's own `read_item` and forget its text and rows, so that a bad item near the
+    end is refused at the memory of one item, not after parsing the whole file (a bad 6th
+    Label Studio task after five of 64 MiB peaked at 1.2 GB). The reader then parses it."""
+    path = Path(path)
+    try:
+        if path.stat().st_size <= CHECK_FIRST_BYTES:
+            return
+    except OSError:
+        return  # the reading itself says it cannot read the file
+    import ijson
+
+    check_bounds(path)
+    builder = ExchangeBuilder(context, path)
+    with path.open("rb") as handle:
+        if handle.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
+            handle.seek(0)
+        try:
+            for i, item in enumerate(ijson.items(handle, prefix, use_float=True)):
+                read_item(builder, item, f"$[{i}]")
+                del item
+                builder.forget_texts()
+        except ijson.JSONError as error:
+            problem = parse_error_line(error)
+            raise ForeignFormatError([f"{path.name}: $: not valid JSON ({problem})"]) from None
 
 
 def numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -111,6 +149,30 @@ def jsonl_texts(builder: ExchangeBuilder, path: Path) -> Iterator[tuple[dict[str
         yield item, where
     if not found:
         raise ForeignFormatError([f"{builder.name}: no documents (expected one JSON per line)"])
+
+
+#: A JSON-lines file over this size is read twice (see `check_lines_first`).
+CHECK_FIRST_BYTES = 32 * 1024 * 1024
+
+
+def check_lines_first(
+    context: Any, path: Path, read_item: Callable[[ExchangeBuilder, dict[str, Any], str], None]
+) -> None:
+    """For a large JSON-lines file, read every line with the reader's own `read_item` and
+    forget each line's text and rows after it, so that a bad line near the end is refused at
+    the memory of one line, not of every text before it (a bad 7th line after six of 64 MiB
+    peaked at 573 MB). The reader then reads the file again, keeping what it reads."""
+    path = Path(path)
+    try:
+        if path.stat().st_size <= CHECK_FIRST_BYTES:
+            return
+    except OSError:
+        return  # the reading itself says it cannot read the file
+    builder = ExchangeBuilder(context, path)
+    for item, where in jsonl_texts(builder, path):
+        read_item(builder, item, where)
+        del item
+        builder.forget_texts()
 
 
 def _start_of(path: Path) -> bytes:

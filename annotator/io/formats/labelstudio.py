@@ -48,7 +48,7 @@ from annotator.io.formats.foreign_common import (
     span_order,
     split_loss,
 )
-from annotator.io.formats.foreign_files import read_json_bytes
+from annotator.io.formats.foreign_files import check_items_first, read_json_bytes
 from annotator.io.text_positions import Utf16Offsets
 
 
@@ -121,6 +121,7 @@ def _task(number, layer, names, numbers, schema, dropped: Dropped, split: list) 
 
 
 def read_labelstudio(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
+    check_items_first(context, path, "item", _read_task)  # a bad last task at bounded memory
     builder = ExchangeBuilder(context, path)
     try:
         tasks = orjson.loads(read_json_bytes(path))

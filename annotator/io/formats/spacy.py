@@ -54,7 +54,7 @@ from annotator.io.formats.export_common import (
 )
 from annotator.io.formats.export_losses import count_losses
 from annotator.io.formats.foreign_common import span_order, split_loss
-from annotator.io.formats.foreign_files import jsonl_texts
+from annotator.io.formats.foreign_files import check_lines_first, jsonl_texts
 
 SPAN_KEY = "sc"
 
@@ -259,6 +259,7 @@ SKIPPED_ANSWERS = ("reject", "ignore")
 
 
 def read_jsonl(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
+    check_lines_first(context, path, _read_answer)  # a bad last line at bounded memory
     builder = ExchangeBuilder(context, path)
     skipped: Counter[str] = Counter()
     layers: set[str | None] = set()
@@ -271,6 +272,12 @@ def read_jsonl(path: Path, context: ImportContext, progress: Progress | None) ->
         _read_item(builder, item, where)
     _report(builder, skipped, layers)
     return builder.exchange(progress)
+
+
+def _read_answer(builder: ExchangeBuilder, item: dict[str, Any], where: str) -> None:
+    """One line as read_jsonl reads it (a skipped Prodigy answer is no document)."""
+    if item.get("answer") not in SKIPPED_ANSWERS:
+        _read_item(builder, item, where)
 
 
 def _layer(item: dict[str, Any]) -> str | None:

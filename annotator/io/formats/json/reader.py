@@ -6,6 +6,7 @@ ImportExchange (services/import_exchange.py, services/import_apply.py)."""
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,12 +61,16 @@ class ImportReport:
         return "\n".join(lines)
 
 
-def load_json_file(path: Path) -> Any:
+def load_json_file(path: Path, before_parse: Callable[[Path], None] | None = None) -> Any:
+    """The parsed file, once its strings are in bounds (json_bounds) and `before_parse` (a
+    streaming check that raises ValidationError) passed it."""
     path = Path(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ValidationError(f"{path.name} is larger than 2 GB")
         check_json_bounds(path)  # a 200 MiB string is refused streaming, not parsed whole
+        if before_parse is not None:
+            before_parse(path)
         data = path.read_bytes()
     except JsonBoundsError as error:
         raise ValidationError(f"{path.name}: {error}") from None
@@ -85,8 +90,21 @@ def read_json(path: Path, context: Any = None, progress: Any = None) -> Exchange
     is then); unreadable or not JSON: an ExchangeError naming the file."""
     if progress is not None:
         progress(0, 3)
+
+    def check_large(path: Path) -> None:
+        """A large file is refused, if it is to be, a document at a time (stream_check)."""
+        from annotator.io.formats.json import stream_check
+
+        if path.stat().st_size > stream_check.STREAM_CHECK_BYTES:
+            try:
+                stream_check.check_streaming(path, context)
+            except ExchangeError as error:
+                raise ExchangeError([f"{path.name}: {line}" for line in error.errors]) from None
+
     try:
-        data = load_json_file(path)
+        data = load_json_file(path, check_large)
+    except ExchangeError:
+        raise
     except ValidationError as error:  # unreadable or not JSON: one error line, like the rest
         raise ExchangeError([str(error)]) from None
     return Exchange(Path(path).name, data)

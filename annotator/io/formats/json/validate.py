@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from annotator.domain.attributes import check_attributes
-from annotator.domain.content_rules import text_problem
+from annotator.domain.content_rules import text_problem, text_sha256
 from annotator.domain.field_rules import MAX_FIELD_CHARS, TOMBSTONE_KINDS, field_problem
 from annotator.domain.ids import is_uuid
 from annotator.domain.model import (
@@ -76,6 +75,7 @@ class _Checker:
     def __init__(self) -> None:
         self.errors: list[str] = []
         self.ids: set[str] = set()
+        self.times: set[str] = set()  # valid time stamps met (a few thousand at most)
 
     def fail(self, path: str, reason: str) -> None:
         self.errors.append(f"{path}: {reason}")
@@ -122,9 +122,13 @@ class _Checker:
 
     def time(self, parent: dict, key: str, path: str) -> str:
         value = parent.get(key)
+        if isinstance(value, str) and value in self.times:  # rows share their time stamps
+            return value
         if not is_exchange_time(value):
             self.fail(f"{path}.{key}", "expected a UTC timestamp like 2026-01-31T12:00:00.000Z")
             return ""
+        if len(self.times) < 4096:
+            self.times.add(value)
         return value
 
 
@@ -236,13 +240,7 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
         )
         annotators.add(uuid)
 
-    def author(obj: dict, key: str, path: str, required: bool = False) -> str | None:
-        value = obj.get(key)
-        if value is None and not required:
-            return None
-        if not isinstance(value, str) or value not in annotators:
-            c.fail(f"{path}.{key}", "no such annotator in the file or the project")
-        return value
+    author = author_check(c, annotators)
 
     entities = set(known.get("entities", set()))
     for i, raw in enumerate(c.items(top, "entities", "$")):
@@ -293,6 +291,21 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
     return out
 
 
+def author_check(c: _Checker, annotators: Collection[str]) -> Callable[..., str | None]:
+    """`author(obj, key, path, required=False)`: the annotator uuid at obj[key], checked to be
+    one of `annotators` (the file's and the project's)."""
+
+    def author(obj: dict, key: str, path: str, required: bool = False) -> str | None:
+        value = obj.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or value not in annotators:
+            c.fail(f"{path}.{key}", "no such annotator in the file or the project")
+        return value
+
+    return author
+
+
 def _document(
     c: _Checker, d: dict, p: str, schema: Schema, out: Exchange, author, entities
 ) -> None:
@@ -301,7 +314,7 @@ def _document(
         c.fail(f"{p}.text", problem)
     sha = c.text(d, "sha256", p)
     if problem is None:  # a refused text is not copied to be hashed (it may be 200 MB)
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        digest = text_sha256(text)
         if isinstance(d.get("sha256"), str) and sha != digest:  # an empty one too
             c.fail(f"{p}.sha256", "does not match the SHA-256 of the text")
     meta = c.obj(d.get("metadata", {}), f"{p}.metadata")
