@@ -38,9 +38,12 @@ def test_wheel_contains_schema_and_resources_and_runs_alone(tmp_path: Path) -> N
         archive.extractall(tmp_path / "site")
     assert "annotator/schema.sql" in names
     resources = ROOT / "resources"
+    readme_images = ("screenshot.png", "docs/")  # the README's, not the app's
     for resource in sorted(p.relative_to(resources).as_posix() for p in resources.rglob("*")):
-        if (resources / resource).is_file():  # icons/hicolor/… included
-            assert f"annotator/resources/{resource}" in names
+        if not (resources / resource).is_file():
+            continue
+        in_wheel = f"annotator/resources/{resource}" in names
+        assert in_wheel != resource.startswith(readme_images), resource  # icons/hicolor/… in
     script = (
         "import pathlib, sys, annotator\n"
         "assert annotator.__file__.startswith(sys.argv[1]), annotator.__file__\n"
