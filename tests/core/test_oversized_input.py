@@ -74,6 +74,36 @@ def test_a_200_mib_doccano_text_is_refused_at_full_size(tmp_path: Path, sample: 
     assert sample.read_bytes() == before
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="VmHWM: Linux")
+@pytest.mark.parametrize("fmt", ["doccano", "spacy-jsonl"])
+def test_a_bad_last_line_after_large_texts_is_refused_under_300_mb(
+    tmp_path: Path, sample: Path, fmt: str
+) -> None:
+    """Five 64 MiB texts, then a line whose span is outside its text: the first pass reads a
+    line, checks it and forgets it, so the refusal costs one text, not six (310 MB while the
+    reader's generator still held the previous line's object during the next parse)."""
+    key = "label" if fmt == "doccano" else "entities"
+    source = tmp_path / "big.jsonl"
+    text = "word " * (64 * 1024 * 1024 // 5)
+    with source.open("w", encoding="utf-8") as out:
+        for k in range(5):
+            out.write(f'{{"text": "{k} {text}", "{key}": [[0, 4, "actor"]]}}\n')
+        out.write(f'{{"text": "bad", "{key}": [[0, 40, "actor"]]}}\n')
+    del text
+    before = sample.read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, "import", str(sample), "--format", fmt, str(source)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    source.unlink()
+    line, peak = done.stderr.strip().splitlines()
+    assert done.returncode == 1, done.stderr
+    assert line.startswith("annotator import: big.jsonl: line 6: "), line
+    assert int(peak.removeprefix("maxrss=")) < 300 * 1024
+    assert sample.read_bytes() == before
+
+
 def test_an_oversized_json_text_is_refused(
     tmp_path: Path, sample: Path, capsys, monkeypatch
 ) -> None:

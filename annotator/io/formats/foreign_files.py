@@ -147,6 +147,9 @@ def jsonl_texts(builder: ExchangeBuilder, path: Path) -> Iterator[tuple[dict[str
             raise builder.fail(where, 'expected an object with a "text" string')
         found = True
         yield item, where
+        # resumed: the caller is done with it, so it is not held while the next line parses
+        # (a first pass over six 64 MiB lines peaked at 310 MB with it, holding two texts)
+        del item
     if not found:
         raise ForeignFormatError([f"{builder.name}: no documents (expected one JSON per line)"])
 
