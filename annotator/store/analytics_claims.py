@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from operator import itemgetter
 
 import orjson
 
@@ -27,7 +28,7 @@ CLAIM_LINK_TYPES = ("asserts", "supports", "contradicts")
 @dataclass
 class ClaimSummaries:
     """Per claim node: (tag type id, text hash — or None, entity id —, documents, outlets,
-    first span id, first span's quote), in no particular order, with the maps from ids to
+    first span id, first span's quote), by first span id, with the maps from ids to
     entity uuids and tag keys."""
 
     rows: list[tuple[int | None, int, int, int, int, str]]
@@ -48,47 +49,40 @@ def claim_summaries(
         "k.tag_type_id IN (SELECT id FROM tag_types WHERE key IN (SELECT value FROM json_each(?)))",
         *_span_where(raw, scope.spans, "k", params),
     ]
-    # Per group its distinct documents: the one id, else all of them (few groups have
-    # more), for the outlets counted below: joining documents for every span read each
-    # document row again and took 1.0 s of CPU on 250k claim spans, against 0.4 s for this.
-    counts = (
-        "count(DISTINCT k.document_id), min(k.span_id), CASE WHEN count(DISTINCT k.document_id) "
-        "> 1 THEN group_concat(DISTINCT k.document_id) ELSE min(k.document_id) END FROM span_keys k"
+    # Per group its document: the one id, else every span's (few groups have more than one
+    # document); both counted below. count(DISTINCT) and a join of documents per span took
+    # 1.4 s of CPU on 250k claim spans, this 0.25 s. The first mentions' quotes are read in
+    # id order (a third less than in the groups' order), which is also the table's last key.
+    grouped = (
+        "min(k.span_id) AS first, CASE WHEN min(k.document_id) < max(k.document_id) "
+        "THEN group_concat(k.document_id) ELSE min(k.document_id) END FROM span_keys k"
     )
     texts = raw.execute(  # over the partial index, in its order: no temporary B-tree
-        f"SELECT k.tag_type_id, k.text_hash, {counts} "
-        f"{_clause(['k.entity_id IS NULL', *terms])} GROUP BY k.tag_type_id, k.text_hash",
+        f"SELECT g.*, s.quote FROM (SELECT k.tag_type_id, k.text_hash, {grouped} "
+        f"{_clause(['k.entity_id IS NULL', *terms])} GROUP BY k.tag_type_id, k.text_hash "
+        "ORDER BY first) g CROSS JOIN spans s ON s.id = g.first",
         params,
     ).fetchall()
     entities = raw.execute(
-        f"SELECT k.entity_id, {counts} "
-        f"{_clause(['k.entity_id IS NOT NULL', *terms])} GROUP BY k.entity_id",
+        f"SELECT g.*, s.quote FROM (SELECT k.entity_id, {grouped} "
+        f"{_clause(['k.entity_id IS NOT NULL', *terms])} GROUP BY k.entity_id "
+        "ORDER BY first) g CROSS JOIN spans s ON s.id = g.first",
         params,
     ).fetchall()
     outlet_of = {i: o for i, o in raw.execute("SELECT id, outlet FROM documents") if o}
-    firsts = sorted([row[3] for row in texts] + [row[2] for row in entities])
-    quotes = dict(  # the first mentions by id in id order: a third of reading them in group order
-        raw.execute(
-            "SELECT id, quote FROM spans WHERE id IN (SELECT value FROM json_each(?))",
-            [orjson.dumps(firsts).decode()],
-        ).fetchall()
-    )
-    rows = [
-        (t, h, n, _outlets(outlet_of, n, ids), first, quotes[first])
-        for t, h, n, first, ids in texts
-    ]
-    rows += [
-        (None, e, n, _outlets(outlet_of, n, ids), first, quotes[first])
-        for e, n, first, ids in entities
-    ]
+    rows = [(t, h, *_places(outlet_of, ids), first, quote) for t, h, first, ids, quote in texts]
+    if entities:
+        rows += [(None, e, *_places(outlet_of, ids), f, quote) for e, f, ids, quote in entities]
+        rows.sort(key=itemgetter(4))  # two runs in order: merged in one pass
     return ClaimSummaries(rows, _uuids_by_id(raw, "entities"), _tag_keys_by_id(raw))
 
 
-def _outlets(outlet_of: dict[int, str], documents: int, ids: int | str) -> int:
-    """How many outlets the documents `ids` (one id, or several joined by commas) have."""
-    if documents == 1:
-        return 1 if ids in outlet_of else 0
-    return len({outlet_of.get(int(i)) for i in ids.split(",")} - {None})
+def _places(outlet_of: dict[int, str], ids: int | str) -> tuple[int, int]:
+    """(documents, outlets) of the document `ids`: one id, or ids joined by commas."""
+    if type(ids) is int:
+        return 1, 1 if ids in outlet_of else 0
+    documents = {int(i) for i in ids.split(",")}  # type: ignore[union-attr]
+    return len(documents), len({outlet_of.get(i) for i in documents} - {None})
 
 
 @dataclass
@@ -97,7 +91,8 @@ class ClaimPage:
     document id, quote, entity id, tag type id, attributes, start; by id), the links in scope of
     the claim link types with an end among them — (link id, uuid, type key, then per end: span
     id, uuid, entity id, tag type id, text hash) by id — and the first mention in link order of
-    every text node at the other end: (tag type id, text hash) -> quote."""
+    every text node at the other end — the first mention of a claim —: (tag type id, text
+    hash) -> quote."""
 
     spans: list[tuple[int, str, int, str, int | None, int, str, int]]
     links: list[tuple]
@@ -107,8 +102,11 @@ class ClaimPage:
     tags: dict[int, str]
 
 
-def claim_page(session: ReadSession, scope: LinkScope, groups: list[Group]) -> ClaimPage:
+def claim_page(
+    session: ReadSession, scope: LinkScope, groups: list[Group], claim_tags: Collection[str]
+) -> ClaimPage:
     raw = _raw(session)
+    tags = _tag_keys_by_id(raw)
     spans = group_spans(session, scope.spans, groups)
     ids = orjson.dumps([row[0] for row in spans]).decode()
     links: dict[int, tuple] = {}
@@ -133,14 +131,38 @@ def claim_page(session: ReadSession, scope: LinkScope, groups: list[Group]) -> C
         for _, _, entity, tag, hashed in (row[3:8], row[8:13])
         if entity is None
     }
+    claim_texts = {text for text in texts if tags[text[0]] in claim_tags}
     return ClaimPage(
         spans,
         ordered,
-        first_quotes(session, scope, texts),
+        first_quotes(session, scope, texts - claim_texts)
+        | first_mentions(session, scope, claim_texts),
         _uuids_by_id(raw, "documents"),
         _uuids_by_id(raw, "entities"),
-        _tag_keys_by_id(raw),
+        tags,
     )
+
+
+def first_mentions(
+    session: ReadSession, scope: LinkScope, texts: Collection[tuple[int, int]]
+) -> dict[tuple[int, int], str]:
+    """(tag type id, text hash) -> the quote of the node's first span in scope (by id): the
+    label of a claim, for the claims linked to those a page shows."""
+    if not texts:
+        return {}
+    raw = _raw(session)
+    params: list = [orjson.dumps(sorted(texts)).decode()]
+    terms = _span_where(raw, scope.spans, "k", params)
+    rows = raw.execute(
+        "SELECT g.tag, g.hash, s.quote FROM (SELECT json_extract(j.value, '$[0]') AS tag, "
+        "json_extract(j.value, '$[1]') AS hash, min(k.span_id) AS first FROM json_each(?) j "
+        "CROSS JOIN span_keys k ON k.entity_id IS NULL "
+        "AND k.tag_type_id = json_extract(j.value, '$[0]') "
+        f"AND k.text_hash = json_extract(j.value, '$[1]') {_clause(terms)} GROUP BY j.value) g "
+        "JOIN spans s ON s.id = g.first",
+        params,
+    ).fetchall()
+    return {(tag, hashed): quote for tag, hashed, quote in rows}
 
 
 def first_quotes(

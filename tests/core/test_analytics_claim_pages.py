@@ -143,7 +143,8 @@ def test_the_first_page_folds_no_claim_span(project_path: Path, monkeypatch) -> 
         first = table.full(table.order[:2])
         assert first == expected[:2]
         with project.store.read() as session:
-            page = claim_page(session, data.link_scope, [s.group for s in table.order[:2]])
+            groups = [s.group for s in table.order[:2]]
+            page = claim_page(session, data.link_scope, groups, data.tags_of_kind("claim"))
         assert (
             len(page.spans)
             == sum(len(r.spans) for r in first)

@@ -6,7 +6,6 @@ attribute filter, merging by text, a file whose span keys are not all stored).""
 
 from __future__ import annotations
 
-from operator import itemgetter
 from typing import NamedTuple
 
 import orjson
@@ -68,17 +67,17 @@ def summaries(data: Dataset) -> list[ClaimSummary] | None:
         )
         for t, h, n, o, first, quote in found.rows
     ]
-    return sort_stably(rows, itemgetter(3), lambda r: r.label.casefold(), lambda r: -r.documents)
+    return sort_stably(rows, lambda r: r.label.casefold(), lambda r: -r.documents)
 
 
 @without_gc
-def page_rows(data: Dataset, shown: list[ClaimSummary], labels: dict[Group, str]) -> list[ClaimRow]:
-    """The full rows of the claims `shown`, read for these claims only (`labels`: every
-    claim's label by group, for the claims linked to them)."""
-    with data.project.store.read() as session:
-        page = claim_page(session, data.link_scope, [s.group for s in shown])
-    counted = counted_attributes(data)
+def page_rows(data: Dataset, shown: list[ClaimSummary]) -> list[ClaimRow]:
+    """The full rows of the claims `shown`, read for these claims only."""
     claim_tags = data.tags_of_kind("claim")
+    with data.project.store.read() as session:
+        page = claim_page(session, data.link_scope, [s.group for s in shown], claim_tags)
+    counted = counted_attributes(data)
+    labels = {s.group: s.label for s in shown}
     rows = {s.group: ClaimRow(s.node, s.label, values={k: {} for k in counted}) for s in shown}
     tags, documents, entities = page.tags, page.documents, page.entities
     shown_of: dict[str, list[tuple[str, str]]] = {}
@@ -105,7 +104,7 @@ def page_rows(data: Dataset, shown: list[ClaimSummary], labels: dict[Group, str]
             counts[value] = counts.get(value, 0) + 1
 
     def label(group: Group) -> str:
-        """As `Dataset.label`: a claim's first mention, an entity's name, else the text's
+        """As `Dataset.label`: an entity's name, a claim's first mention, else the text's
         first end in link order."""
         if group in labels:
             return labels[group]
@@ -152,7 +151,6 @@ class ClaimTable:
             self.order: list[ClaimSummary | ClaimRow] = list(every)
         else:
             self.order = list(self.summaries)
-            self._labels = {s.group: s.label for s in self.summaries}
 
     @property
     def paged(self) -> bool:
@@ -164,7 +162,7 @@ class ClaimTable:
             return [self._full[r.node] for r in items]
         missing = [s for s in items if s.node not in self._pages]
         if missing:
-            for row in page_rows(self.data, missing, self._labels):  # type: ignore[arg-type]
+            for row in page_rows(self.data, missing):  # type: ignore[arg-type]
                 self._pages[row.node] = row
         return [self._pages[r.node] for r in items]
 
