@@ -212,7 +212,8 @@ class ClaimsTab(QWidget):
         self.data = data
         self.model.set_table(data, ClaimTable(data))
         self.table.resizeColumnsToContents()  # of the first page: the rows fetched
-        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 420))
+        for column in range(self.model.columnCount()):  # long lists stay readable as tooltips
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 420))
         self._say_count()
 
     def _say_count(self) -> None:
