@@ -90,7 +90,8 @@ class ClaimPage:
     """What a page of the claims table needs of its claims: their spans of every tag (id, uuid,
     document id, quote, entity id, tag type id, attributes, start; by id), the links in scope of
     the claim link types with an end among them — (link id, uuid, type key, then per end: span
-    id, uuid, entity id, tag type id, text hash) by id — and the first mention in link order of
+    id, uuid, entity id, tag type id, text hash; then the source's and the target's quote) by
+    id — and the first mention in link order of
     every text node at the other end — the first mention of a claim —: (tag type id, text
     hash) -> quote."""
 
@@ -115,7 +116,8 @@ def claim_page(
         terms = _link_terms(raw, scope, params, CLAIM_LINK_TYPES)
         for row in raw.execute(
             "SELECT l.id, l.uuid, t.key, a.id, a.uuid, a.entity_id, a.tag_type_id, ka.text_hash, "
-            "b.id, b.uuid, b.entity_id, b.tag_type_id, kb.text_hash FROM json_each(?) j "
+            "b.id, b.uuid, b.entity_id, b.tag_type_id, kb.text_hash, a.quote, b.quote "
+            "FROM json_each(?) j "
             f"CROSS JOIN links l ON l.{near}_span_id = j.value "
             "JOIN link_types t ON t.id = l.link_type_id "
             "JOIN spans a ON a.id = l.source_span_id JOIN spans b ON b.id = l.target_span_id "

@@ -150,3 +150,29 @@ def test_the_first_page_folds_no_claim_span(project_path: Path, monkeypatch) -> 
             == sum(len(r.spans) for r in first)
             < len([u for r in expected for u in r.spans])
         )
+
+
+def test_two_claim_texts_under_one_hash_fold_every_claim(project_path: Path, tmp_path: Path):
+    """A claim text stored under another's hash (as if the two hashes collided): the
+    summaries merge them, the page that reads them sees two texts and the table takes the
+    fold's rows instead."""
+    copy = tmp_path / "collided.annotator"
+    shutil.copy(project_path, copy)
+    with sqlite3.connect(copy) as raw:
+        (claim,) = raw.execute("SELECT id FROM tag_types WHERE key = 'claim'").fetchone()
+        first, second = raw.execute(
+            "SELECT text_hash FROM span_keys WHERE tag_type_id = ? AND entity_id IS NULL "
+            "GROUP BY text_hash ORDER BY count(*) DESC LIMIT 2",
+            [claim],
+        ).fetchall()
+        raw.execute(
+            "UPDATE span_keys SET text_hash = ? WHERE text_hash = ? AND tag_type_id = ?",
+            [first[0], second[0], claim],
+        )
+    with _open(copy) as project:
+        expected = claims.claim_rows(load_dataset(project, AnalyticsFilter(layer="all")))
+        table = claim_pages.ClaimTable(load_dataset(project, AnalyticsFilter(layer="all")))
+        assert table.paged and len(table.order) == len(expected) - 1  # merged
+        table.full(table.order)
+        assert table.refolded and not table.paged
+        assert table.full(table.order) == expected

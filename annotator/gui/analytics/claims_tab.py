@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QAbstractTableModel, QIdentityProxyModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QIdentityProxyModel,
+    QModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -114,9 +121,10 @@ class ClaimsModel(QAbstractTableModel):
 
         return key
 
-    def full_row(self, row: int) -> ClaimRow:
+    def full_row(self, row: int) -> ClaimRow | None:
         assert self.table is not None
-        return self.table.full([self.rows[row]])[0]
+        found = self.table.full([self.rows[row]])
+        return found[0] if found else None  # none: a merged summary, the table refolded
 
     def cells(self, row: int) -> list[object]:
         """A row's cells, read with the rest of its page when first asked."""
@@ -124,7 +132,11 @@ class ClaimsModel(QAbstractTableModel):
         if found is None:
             assert self.table is not None
             first = row - row % PAGE
+            refolded = self.table.refolded
             page = self.table.full(self.rows[first : first + PAGE])
+            if self.table.refolded != refolded:  # two texts shared a hash: the fold's rows
+                QTimer.singleShot(0, self._arrange)  # not while the view asks for data
+                return [""] * len(self.header)
             for offset, full in enumerate(page):
                 self._cells[first + offset] = claim_cells(self.table.data, full)
             found = self._cells[row]
@@ -231,6 +243,8 @@ class ClaimsTab(QWidget):
         if self.data is None or not index.isValid():
             return
         row = self.model.full_row(self.proxy.mapToSource(index).row())
+        if row is None:
+            return
         self.passages_requested.emit(row.label, passages_of_spans(self.data, row.spans, "claim"))
 
     def selected_text(self) -> str:

@@ -86,8 +86,8 @@ def page_rows(data: Dataset, shown: list[ClaimSummary]) -> list[ClaimRow]:
             continue  # an entity's mention under another tag: its links count, not its place
         group = ("entity", entity) if entity is not None else ("text", tag_id, quote_hash(quote))
         row = rows.get(group)
-        if row is None:
-            continue
+        if row is None or (entity is None and normalise(quote) != normalise(row.label)):
+            raise TextsShareAHash  # a text span read for a claim whose text it is not
         row.spans.append(uuid)
         document = documents[document_id]
         row.documents.add(document)
@@ -112,6 +112,7 @@ def page_rows(data: Dataset, shown: list[ClaimSummary]) -> list[ClaimRow]:
             return data.entities.get(entities[group[1]], "")
         return fold_spaces(page.first_quotes.get((group[1], group[2]), ""))
 
+    _check_end_texts(page)
     for link in page.links:
         uuid, link_type = link[1], link[2]
         source = _group(link[5], link[6], link[7])
@@ -131,6 +132,26 @@ def page_rows(data: Dataset, shown: list[ClaimSummary]) -> list[ClaimRow]:
     return [rows[s.group] for s in shown]
 
 
+class TextsShareAHash(Exception):
+    """Two different node texts under one stored hash (about 1 in 10^19 a pair): the page
+    cannot tell them apart, the table folds every claim in Python instead."""
+
+
+def _check_end_texts(page) -> None:
+    """Every text node at a link end has one normalised text (its ends' quotes and the label
+    read for it)."""
+    seen: dict[tuple[int, int], str] = {}
+    for link in page.links:
+        for entity, tag, hashed, quote in ((*link[5:8], link[13]), (*link[10:13], link[14])):
+            if entity is None:
+                text = normalise(quote)
+                if seen.setdefault((tag, hashed), text) != text:
+                    raise TextsShareAHash
+    for key, quote in page.first_quotes.items():
+        if key in seen and normalise(quote) != seen[key]:
+            raise TextsShareAHash
+
+
 def _group(entity: int | None, tag: int, hashed: int) -> Group:
     return ("entity", entity) if entity is not None else ("text", tag, hashed)
 
@@ -145,6 +166,7 @@ class ClaimTable:
         self.summaries = summaries(data)
         self._full: dict[str, ClaimRow] | None = None
         self._pages: dict[str, ClaimRow] = {}
+        self.refolded = False
         if self.summaries is None:
             every = claim_rows(data)
             self._full = {row.node: row for row in every}
@@ -158,13 +180,27 @@ class ClaimTable:
 
     def full(self, items: list[ClaimSummary | ClaimRow]) -> list[ClaimRow]:
         """The full rows of `items` (claims of `order`), read for those not read yet."""
-        if self._full is not None:
-            return [self._full[r.node] for r in items]
+        if self._full is not None:  # after a refold a merged summary has no row: left out
+            return [self._full[r.node] for r in items if r.node in self._full]
         missing = [s for s in items if s.node not in self._pages]
         if missing:
-            for row in page_rows(self.data, missing):  # type: ignore[arg-type]
+            try:
+                found = page_rows(self.data, missing)  # type: ignore[arg-type]
+            except TextsShareAHash:
+                self.refold()
+                return self.full(items)
+            for row in found:
                 self._pages[row.node] = row
         return [self._pages[r.node] for r in items]
+
+    def refold(self) -> None:
+        """Fold every claim in Python and take the fold's rows as `order` (two claim texts
+        share a stored hash: the summaries merged them). A view showing the summaries
+        arranges its rows again (`refolded`)."""
+        every = claim_rows(self.data)
+        self._full = {row.node: row for row in every}
+        self.order = list(every)
+        self.refolded = True
 
     def every_row(self) -> list[ClaimRow]:
         """Every full row in `order` (the Python fold, once)."""
