@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from math import isfinite
+from operator import itemgetter
 from typing import Any
 
 from annotator.domain.agreement.matching import (
@@ -34,6 +36,7 @@ from annotator.domain.agreement.report import (
 from annotator.domain.agreement.units import (
     NONE,
     DocumentLayers,
+    Layer,
     Run,
     TokenCounts,
     UnitLink,
@@ -64,6 +67,15 @@ def attribute_value(value: Any) -> str:
             if len(_STRING_VALUES) < 10_000:  # bounded: free text would grow it forever
                 _STRING_VALUES[value] = label
         return label
+    kind = type(value)
+    # numbers and booleans without json (a confidence on every other span): the text
+    # json.dumps gives them (float.__repr__ for a finite float)
+    if kind is float and isfinite(value):
+        return float.__repr__(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is bool:
+        return "true" if value else "false"
     if isinstance(value, list):
         value = sorted(value, key=lambda item: json.dumps(item, sort_keys=True))
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
@@ -226,22 +238,24 @@ class _PairWork:
                     detail = f"{a.tag}.{key}: {va} / {vb}"
                     cell.differing.append(_passage2(doc, a, b, both, detail))
 
-    def add_links(self, doc, a_layer, b_layer, matched, directed, spans_by_uuid) -> None:
+    def add_links(self, doc, a_layer, b_layer, matched, directed, fragments_by_uuid) -> None:
         result = link_matching(a_layer.links, b_layer.links, matched, directed)
         table = self.report.links
 
-        extent = spans_by_uuid.get
+        fragments_of = fragments_by_uuid.get
 
         def passage(link: UnitLink, who: tuple[str, ...], detail: str) -> Passage:
             # the extent of the endpoints found (min/max written out: one call per link)
-            source, target = extent(link.source), extent(link.target)
+            source, target = fragments_of(link.source), fragments_of(link.target)
             if source is None or target is None:
-                ends = [s for s in (source, target) if s is not None]
+                ends = [(f[0][0], f[-1][1]) for f in (source, target) if f is not None]
                 start = min((s[0] for s in ends), default=0)
                 end = max((s[1] for s in ends), default=0)
             else:
-                start = source[0] if source[0] <= target[0] else target[0]
-                end = source[1] if source[1] >= target[1] else target[1]
+                source_start, target_start = source[0][0], target[0][0]
+                source_end, target_end = source[-1][1], target[-1][1]
+                start = source_start if source_start <= target_start else target_start
+                end = source_end if source_end >= target_end else target_end
             return _new(Passage, (doc, start, end, who, detail))
 
         a, b = self.report.a, self.report.b
@@ -274,6 +288,17 @@ class _PairWork:
                 cell.differing,
             )
             self.report.attributes.append(cell)
+
+
+_uuid_of, _fragments_of = itemgetter(0), itemgetter(2)
+
+
+def _fragments_by_uuid(a_layer: Layer, b_layer: Layer) -> dict[str, tuple]:
+    """Each span's fragments by uuid, for the link passages (built by C loops: no Python step
+    per span)."""
+    found = dict(zip(map(_uuid_of, a_layer.spans), map(_fragments_of, a_layer.spans), strict=True))
+    found.update(zip(map(_uuid_of, b_layer.spans), map(_fragments_of, b_layer.spans), strict=True))
+    return found
 
 
 def _label(value: Any) -> str:
@@ -368,11 +393,15 @@ def compute_report(
             overlap = overlap_matching(a_layer.spans, b_layer.spans)
             pair.add_spans(pair.report.overlap, doc.document, overlap, confusion=True)
             pair.add_attributes(doc.document, overlap.matched, attribute_keys)
-            # each span's extent (start, end) by uuid, for the link passages
-            spans_by_uuid = {
-                s[0]: (s[2][0][0], s[2][-1][1]) for s in (*a_layer.spans, *b_layer.spans)
-            }
-            pair.add_links(doc.document, a_layer, b_layer, overlap.matched, directed, spans_by_uuid)
+            if a_layer.links or b_layer.links:
+                pair.add_links(
+                    doc.document,
+                    a_layer,
+                    b_layer,
+                    overlap.matched,
+                    directed,
+                    _fragments_by_uuid(a_layer, b_layer),
+                )
     if progress is not None:
         progress(len(documents), len(documents))
     pairs = []
