@@ -117,6 +117,7 @@ class _PairWork:
         self.details: dict[tuple[str, str, str], str] = {}  # the passages' texts, made once
         # (value pair counts, agreeing passages) of each defined attribute, by tag
         self.unset_cells: dict[str, list[tuple[Counter, list[Passage]]]] = {}
+        self.attribute_slots: dict[str, dict[str, tuple[Counter, AttributeAgreement]]] = {}
 
     def cell(self, tag: str, key: str) -> tuple[Counter, list[Passage]]:
         """The value pair counts and agreeing passages of one attribute (made on first use)."""
@@ -200,6 +201,8 @@ class _PairWork:
         cells = self.attribute_cells
         value_of = attribute_value
         unset = self.unset_cells
+        # (value pair counts, cell) of each attribute, by tag then key: no tuple key to build
+        slots_by_tag = self.attribute_slots
         for a, b in matched:
             defined = attribute_keys.get(a.tag, ())
             a_values, b_values = a.attributes, b.attributes
@@ -215,27 +218,27 @@ class _PairWork:
                         values[_BOTH_UNSET] += 1
                         agreeing.append(shared)
                 continue
-            keys = (
-                dict.fromkeys([*defined, *a.attributes, *b.attributes])
-                if (a.attributes or b.attributes)
-                else defined
-            )
+            tag = a.tag
+            slots = slots_by_tag.get(tag)
+            if slots is None:
+                slots = slots_by_tag[tag] = {}
             shared: Passage | None = None  # one passage for every attribute that agrees
-            for key in keys:
+            for key in dict.fromkeys([*defined, *a_values, *b_values]):
+                slot = slots.get(key)
+                if slot is None:
+                    self.cell(tag, key)
+                    slot = slots[key] = (pairs_of_values[(tag, key)], cells[(tag, key)])
+                values, cell = slot
                 va = value_of(a_values.get(key))
                 vb = value_of(b_values.get(key))
-                pairs_of_values[(a.tag, key)][(va, vb)] += 1
-                cell = cells.get((a.tag, key))
-                if cell is None:
-                    cell = AttributeAgreement(a.tag, key, Coefficient(None, 0))
-                    cells[(a.tag, key)] = cell
+                values[(va, vb)] += 1
                 if va == vb:
                     if shared is None:
-                        agree = self.detail(a.tag, ": ", "attributes agree")
+                        agree = self.detail(tag, ": ", "attributes agree")
                         shared = _passage2(doc, a, b, both, agree)
                     cell.agreeing.append(shared)
                 else:
-                    detail = f"{a.tag}.{key}: {va} / {vb}"
+                    detail = f"{tag}.{key}: {va} / {vb}"
                     cell.differing.append(_passage2(doc, a, b, both, detail))
 
     def add_links(self, doc, a_layer, b_layer, matched, directed, fragments_by_uuid) -> None:
