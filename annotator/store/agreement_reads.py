@@ -61,46 +61,41 @@ def read_layers(
     loads = orjson.loads
     multiple = fragments.get
     # UnitSpan's own __new__ is a Python function; tuple.__new__ builds the same named tuple
-    # without a Python frame per span (this runs for every span of every layer).
+    # without a Python frame per span (this loop runs for every span of every layer).
     unit = tuple.__new__
-    # The rows come unsorted (SQLite's sorter over 200,000 rows cost more than Python's:
-    # measured) and are grouped by (document, annotator) as they come; rows of one group are
-    # mostly consecutive (in the order they were written), so a group's list is looked up
-    # once per stretch. Each group is then sorted in Python: the selected columns start with
-    # (start, end, uuid), so the rows' own tuple order is the report's span order (uuids are
-    # unique: no tie; str order is UTF-8's byte order, SQLite's BINARY collation).
-    groups: dict[tuple[int, int], list[tuple]] = {}
+    # rows come grouped by annotator, then document: the list of one (document, annotator) is
+    # looked up once per group, not per row (ordered by document first, the two layers'
+    # rows alternated and nearly every row started a group)
     place_document = place_annotator = None
     add = None
-    for row in raw.execute(
-        'SELECT start, "end", uuid, tag_type_id, attributes, id, document_id, annotator_id '
-        f"FROM spans WHERE annotator_id IN ({who})",
+    for span_id, uuid, doc_id, annotator_id, tag_id, start, end, attributes in raw.execute(
+        'SELECT id, uuid, document_id, annotator_id, tag_type_id, start, "end", attributes '
+        f"FROM spans WHERE annotator_id IN ({who}) "
+        'ORDER BY annotator_id, document_id, start, "end", uuid',
         list(annotator_ids),
     ):
-        if row[6] != place_document or row[7] != place_annotator:
-            place_document, place_annotator = row[6], row[7]
-            group = groups.get((place_document, place_annotator))
-            if group is None:
-                group = groups[(place_document, place_annotator)] = []
-            add = group.append
-        add(row)
-    for (doc_id, annotator_id), group in groups.items():
-        document = document_ids.get(doc_id)
-        if document is None:
+        if doc_id != place_document or annotator_id != place_annotator:
+            place_document, place_annotator = doc_id, annotator_id
+            document = document_ids.get(doc_id)
+            add = (
+                None
+                if document is None
+                else rows.spans[(document, annotator_ids[annotator_id])].append
+            )
+        if add is None:
             continue
-        group.sort()
-        rows.spans[(document, annotator_ids[annotator_id])] = [
+        extent = multiple(span_id)
+        add(
             unit(
                 UnitSpan,
                 (
                     uuid,
                     tags[tag_id],
-                    ((start, end),) if (extent := multiple(span_id)) is None else tuple(extent),
+                    ((start, end),) if extent is None else tuple(extent),
                     loads(attributes) if attributes != "{}" else {},
                 ),
             )
-            for start, end, uuid, tag_id, attributes, span_id, _, _ in group
-        ]
+        )
     for doc_id, uuid, type_id, source, target, annotator_id, attributes in raw.execute(
         "SELECT l.document_id, l.uuid, l.link_type_id, a.uuid, b.uuid, l.annotator_id, "
         "l.attributes FROM links l JOIN spans a ON a.id = l.source_span_id "
