@@ -108,7 +108,7 @@ def read_layers(
             continue
         parsed = loads(attributes) if attributes != "{}" else {}
         rows.links[(document, annotator_ids[annotator_id])].append(
-            UnitLink(uuid, link_types[type_id], source, target, parsed)
+            unit(UnitLink, (uuid, link_types[type_id], source, target, parsed))
         )
     return rows
 

@@ -204,3 +204,28 @@ def test_the_report_is_not_left_in_the_young_gc_generations(project) -> None:
     young = [*gc.get_objects(generation=0), *gc.get_objects(generation=1)]
     assert gc.isenabled()
     assert report.pairs and not any(item is report for item in young)
+
+
+def test_layers_are_read_in_span_order_whatever_the_order_they_were_written(tmp_path) -> None:
+    """read_layers sorts each layer by (start, end, uuid) itself (no ORDER BY): spans written
+    last-first, with equal starts and two layers interleaved, come back in that order."""
+    from annotator.store.agreement_reads import read_layers
+
+    project = Project.create(tmp_path / "o.annotator", annotator_name="ann", schema=make_schema())
+    try:
+        doc = add_document(project, TEXT, "Bridge story")
+        needles = ["the bridge was safe", "Engineers", "Jane Doe", "Mayor Jane Doe", "Mayor"]
+        for name in ("ann", "bob", "ann"):
+            project.switch_annotator(name)
+            for needle in needles:
+                tag(project, doc, TEXT, "actor", needle)
+                tag(project, doc, TEXT, "claim", needle)
+        with project.store.read() as session:
+            uuids = {a.name: a.uuid for a in session.annotators()}
+            rows = read_layers(session, [uuids["ann"], uuids["bob"]], {doc})
+        for name, count in (("ann", 20), ("bob", 10)):
+            spans = rows.spans[(doc, uuids[name])]
+            keys = [(s.start, s.end, s.uuid) for s in spans]
+            assert len(keys) == count and keys == sorted(keys)
+    finally:
+        project.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from math import isfinite
+from operator import itemgetter
 from typing import Any
 
 from annotator.domain.agreement.matching import (
@@ -34,6 +36,7 @@ from annotator.domain.agreement.report import (
 from annotator.domain.agreement.units import (
     NONE,
     DocumentLayers,
+    Layer,
     Run,
     TokenCounts,
     UnitLink,
@@ -64,6 +67,15 @@ def attribute_value(value: Any) -> str:
             if len(_STRING_VALUES) < 10_000:  # bounded: free text would grow it forever
                 _STRING_VALUES[value] = label
         return label
+    kind = type(value)
+    # numbers and booleans without json (a confidence on every other span): the text
+    # json.dumps gives them (float.__repr__ for a finite float)
+    if kind is float and isfinite(value):
+        return float.__repr__(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is bool:
+        return "true" if value else "false"
     if isinstance(value, list):
         value = sorted(value, key=lambda item: json.dumps(item, sort_keys=True))
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
@@ -105,6 +117,7 @@ class _PairWork:
         self.details: dict[tuple[str, str, str], str] = {}  # the passages' texts, made once
         # (value pair counts, agreeing passages) of each defined attribute, by tag
         self.unset_cells: dict[str, list[tuple[Counter, list[Passage]]]] = {}
+        self.attribute_slots: dict[str, dict[str, tuple[Counter, AttributeAgreement]]] = {}
 
     def cell(self, tag: str, key: str) -> tuple[Counter, list[Passage]]:
         """The value pair counts and agreeing passages of one attribute (made on first use)."""
@@ -188,6 +201,8 @@ class _PairWork:
         cells = self.attribute_cells
         value_of = attribute_value
         unset = self.unset_cells
+        # (value pair counts, cell) of each attribute, by tag then key: no tuple key to build
+        slots_by_tag = self.attribute_slots
         for a, b in matched:
             defined = attribute_keys.get(a.tag, ())
             a_values, b_values = a.attributes, b.attributes
@@ -203,45 +218,47 @@ class _PairWork:
                         values[_BOTH_UNSET] += 1
                         agreeing.append(shared)
                 continue
-            keys = (
-                dict.fromkeys([*defined, *a.attributes, *b.attributes])
-                if (a.attributes or b.attributes)
-                else defined
-            )
+            tag = a.tag
+            slots = slots_by_tag.get(tag)
+            if slots is None:
+                slots = slots_by_tag[tag] = {}
             shared: Passage | None = None  # one passage for every attribute that agrees
-            for key in keys:
+            for key in dict.fromkeys([*defined, *a_values, *b_values]):
+                slot = slots.get(key)
+                if slot is None:
+                    self.cell(tag, key)
+                    slot = slots[key] = (pairs_of_values[(tag, key)], cells[(tag, key)])
+                values, cell = slot
                 va = value_of(a_values.get(key))
                 vb = value_of(b_values.get(key))
-                pairs_of_values[(a.tag, key)][(va, vb)] += 1
-                cell = cells.get((a.tag, key))
-                if cell is None:
-                    cell = AttributeAgreement(a.tag, key, Coefficient(None, 0))
-                    cells[(a.tag, key)] = cell
+                values[(va, vb)] += 1
                 if va == vb:
                     if shared is None:
-                        agree = self.detail(a.tag, ": ", "attributes agree")
+                        agree = self.detail(tag, ": ", "attributes agree")
                         shared = _passage2(doc, a, b, both, agree)
                     cell.agreeing.append(shared)
                 else:
-                    detail = f"{a.tag}.{key}: {va} / {vb}"
+                    detail = f"{tag}.{key}: {va} / {vb}"
                     cell.differing.append(_passage2(doc, a, b, both, detail))
 
-    def add_links(self, doc, a_layer, b_layer, matched, directed, spans_by_uuid) -> None:
+    def add_links(self, doc, a_layer, b_layer, matched, directed, fragments_by_uuid) -> None:
         result = link_matching(a_layer.links, b_layer.links, matched, directed)
         table = self.report.links
 
-        extent = spans_by_uuid.get
+        fragments_of = fragments_by_uuid.get
 
         def passage(link: UnitLink, who: tuple[str, ...], detail: str) -> Passage:
             # the extent of the endpoints found (min/max written out: one call per link)
-            source, target = extent(link.source), extent(link.target)
+            source, target = fragments_of(link.source), fragments_of(link.target)
             if source is None or target is None:
-                ends = [s for s in (source, target) if s is not None]
+                ends = [(f[0][0], f[-1][1]) for f in (source, target) if f is not None]
                 start = min((s[0] for s in ends), default=0)
                 end = max((s[1] for s in ends), default=0)
             else:
-                start = source[0] if source[0] <= target[0] else target[0]
-                end = source[1] if source[1] >= target[1] else target[1]
+                source_start, target_start = source[0][0], target[0][0]
+                source_end, target_end = source[-1][1], target[-1][1]
+                start = source_start if source_start <= target_start else target_start
+                end = source_end if source_end >= target_end else target_end
             return _new(Passage, (doc, start, end, who, detail))
 
         a, b = self.report.a, self.report.b
@@ -274,6 +291,17 @@ class _PairWork:
                 cell.differing,
             )
             self.report.attributes.append(cell)
+
+
+_uuid_of, _fragments_of = itemgetter(0), itemgetter(2)
+
+
+def _fragments_by_uuid(a_layer: Layer, b_layer: Layer) -> dict[str, tuple]:
+    """Each span's fragments by uuid, for the link passages (built by C loops: no Python step
+    per span)."""
+    found = dict(zip(map(_uuid_of, a_layer.spans), map(_fragments_of, a_layer.spans), strict=True))
+    found.update(zip(map(_uuid_of, b_layer.spans), map(_fragments_of, b_layer.spans), strict=True))
+    return found
 
 
 def _label(value: Any) -> str:
@@ -368,11 +396,15 @@ def compute_report(
             overlap = overlap_matching(a_layer.spans, b_layer.spans)
             pair.add_spans(pair.report.overlap, doc.document, overlap, confusion=True)
             pair.add_attributes(doc.document, overlap.matched, attribute_keys)
-            # each span's extent (start, end) by uuid, for the link passages
-            spans_by_uuid = {
-                s[0]: (s[2][0][0], s[2][-1][1]) for s in (*a_layer.spans, *b_layer.spans)
-            }
-            pair.add_links(doc.document, a_layer, b_layer, overlap.matched, directed, spans_by_uuid)
+            if a_layer.links or b_layer.links:
+                pair.add_links(
+                    doc.document,
+                    a_layer,
+                    b_layer,
+                    overlap.matched,
+                    directed,
+                    _fragments_by_uuid(a_layer, b_layer),
+                )
     if progress is not None:
         progress(len(documents), len(documents))
     pairs = []

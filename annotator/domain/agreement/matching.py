@@ -72,7 +72,10 @@ def shared_length(a: UnitSpan, b: UnitSpan) -> int:
 
 
 def _candidates(a_spans: Sequence[UnitSpan], b_spans: Sequence[UnitSpan]) -> list[tuple]:
-    """(sort key, index in A, index in B) for every overlapping pair."""
+    """The sort key of every overlapping pair, in order: (-shared, first start, A's start,
+    B's start, extent, index in A, index in B). The indices end the key (so keys are unique
+    and the order is the spans' order on ties) and are read back from it: a flat tuple of
+    ints sorts faster than a (key, i, j) tuple, whose keys are compared as objects."""
     starts = ([s.fragments[0][0] for s in a_spans], [s.fragments[0][0] for s in b_spans])
     ends = ([s.fragments[-1][1] for s in a_spans], [s.fragments[-1][1] for s in b_spans])
     simple = ([len(s.fragments) == 1 for s in a_spans], [len(s.fragments) == 1 for s in b_spans])
@@ -102,7 +105,7 @@ def _candidates(a_spans: Sequence[UnitSpan], b_spans: Sequence[UnitSpan]) -> lis
                     shared = shared_length(a_spans[i], b_spans[j])
                 if shared > 0:
                     first = a_start if a_start <= b_start else b_start
-                    found.append(((-shared, first, a_start, b_start, last_end - first, i, j), i, j))
+                    found.append((-shared, first, a_start, b_start, last_end - first, i, j))
         push(open_spans[side], (end, index))
     found.sort()
     return found
@@ -114,7 +117,7 @@ def overlap_matching(a_spans: Sequence[UnitSpan], b_spans: Sequence[UnitSpan]) -
     taken_b = [False] * len(b_spans)
     result = SpanMatching()
     for same_tag, target in ((True, result.matched), (False, result.crossed)):
-        for _, i, j in candidates:
+        for _, _, _, _, _, i, j in candidates:
             if taken_a[i] or taken_b[j]:
                 continue
             a, b = a_spans[i], b_spans[j]
