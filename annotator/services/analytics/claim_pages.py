@@ -12,11 +12,9 @@ import orjson
 
 from annotator.domain.node_keys import fold_spaces, normalise, quote_hash
 from annotator.services.analytics.claims import (
-    ASSERTS,
-    CONTRADICTS,
-    SUPPORTS,
     ClaimRow,
     _counted_values,
+    add_claim_link,
     claim_rows,
     counted_attributes,
 )
@@ -114,21 +112,9 @@ def page_rows(data: Dataset, shown: list[ClaimSummary]) -> list[ClaimRow]:
 
     _check_end_texts(page)
     for link in page.links:
-        uuid, link_type = link[1], link[2]
         source = _group(link[5], link[6], link[7])
         target = _group(link[10], link[11], link[12])
-        if link_type == ASSERTS and target in rows:
-            who = label(source)
-            rows[target].asserted_by[who] = rows[target].asserted_by.get(who, 0) + 1
-            rows[target].links.append(uuid)
-        elif link_type == SUPPORTS and target in rows and source != target:
-            rows[target].supporting.add(label(source))
-            rows[target].links.append(uuid)
-        elif link_type == CONTRADICTS and source != target:
-            for one, other in ((source, target), (target, source)):
-                if one in rows:
-                    rows[one].contradicting.add(label(other))
-                    rows[one].links.append(uuid)
+        add_claim_link(rows, link[1], link[2], source, target, label)
     return [rows[s.group] for s in shown]
 
 

@@ -82,20 +82,25 @@ def claim_rows(data: Dataset) -> list[ClaimRow]:
         target = node_of.get(b) or node_key(
             tags[b_tag], b_quote, names[b_entity] if b_entity is not None else None
         )
-        link_type = types[type_id]
-        if link_type == ASSERTS and target in rows:
-            who = label(source)
-            rows[target].asserted_by[who] = rows[target].asserted_by.get(who, 0) + 1
-            rows[target].links.append(link)
-        elif link_type == SUPPORTS and target in rows and source != target:
-            rows[target].supporting.add(label(source))
-            rows[target].links.append(link)
-        elif link_type == CONTRADICTS and source != target:
-            for one, other in ((source, target), (target, source)):
-                if one in rows:
-                    rows[one].contradicting.add(label(other))
-                    rows[one].links.append(link)
+        add_claim_link(rows, link, types[type_id], source, target, label)
     return sort_stably(rows.values(), lambda r: r.label.casefold(), lambda r: -len(r.documents))
+
+
+def add_claim_link(rows: dict, link: str, link_type: str, source, target, label) -> None:
+    """Fold one link between two nodes into the claim rows it touches: who asserts a claim,
+    what supports it, what contradicts it (both ways). `label(node)` names a node."""
+    if link_type == ASSERTS and target in rows:
+        who = label(source)
+        rows[target].asserted_by[who] = rows[target].asserted_by.get(who, 0) + 1
+        rows[target].links.append(link)
+    elif link_type == SUPPORTS and target in rows and source != target:
+        rows[target].supporting.add(label(source))
+        rows[target].links.append(link)
+    elif link_type == CONTRADICTS and source != target:
+        for one, other in ((source, target), (target, source)):
+            if one in rows:
+                rows[one].contradicting.add(label(other))
+                rows[one].links.append(link)
 
 
 def _counted_values(values: dict, counted: list[str]) -> list[tuple[str, str]]:
