@@ -61,11 +61,8 @@ def check_items_first(
     end is refused at the memory of one item, not after parsing the whole file (a bad 6th
     Label Studio task after five of 64 MiB peaked at 1.2 GB). The reader then parses it."""
     path = Path(path)
-    try:
-        if path.stat().st_size <= CHECK_FIRST_BYTES:
-            return
-    except OSError:
-        return  # the reading itself says it cannot read the file
+    if not _large(path):
+        return
     import ijson
 
     check_bounds(path)
@@ -166,16 +163,21 @@ def check_lines_first(
     the memory of one line, not of every text before it (a bad 7th line after six of 64 MiB
     peaked at 573 MB). The reader then reads the file again, keeping what it reads."""
     path = Path(path)
+    if _large(path):
+        builder = ExchangeBuilder(context, path)
+        for item, where in jsonl_texts(builder, path):
+            read_item(builder, item, where)
+            del item
+            builder.forget_texts()
+
+
+def _large(path: Path) -> bool:
+    """Whether a file is over CHECK_FIRST_BYTES (False when it cannot be read: the reading
+    itself says so)."""
     try:
-        if path.stat().st_size <= CHECK_FIRST_BYTES:
-            return
+        return path.stat().st_size > CHECK_FIRST_BYTES
     except OSError:
-        return  # the reading itself says it cannot read the file
-    builder = ExchangeBuilder(context, path)
-    for item, where in jsonl_texts(builder, path):
-        read_item(builder, item, where)
-        del item
-        builder.forget_texts()
+        return False
 
 
 def _start_of(path: Path) -> bytes:
