@@ -58,6 +58,8 @@ class Applied:
     deleted_entities: list[Entity] = field(default_factory=list)
     deleted_spans: list[Span] = field(default_factory=list)
     deleted_links: list[Link] = field(default_factory=list)
+    # spans whose entity a deleted entity cleared (the database sets it NULL), as they were
+    entity_spans: list[Span] = field(default_factory=list)
     touched_documents: set[str] = field(default_factory=set)
 
 
@@ -413,6 +415,10 @@ def _keep_deleted(session, kind: str, uuid: str, done: Applied) -> None:
         done.deleted_documents.append((document, *parts))
     elif kind == "entity":
         done.deleted_entities.append(session.entity(uuid))
+        # the database clears the spans' reference: undo gives it back
+        referring = session.spans_with_entity(uuid)
+        done.entity_spans += referring
+        done.touched_documents |= {s.document for s in referring}
     elif kind == "span":
         done.deleted_spans += session.spans_by_uuid([uuid])
         # links to the span go with it (the database deletes them): undo restores them too

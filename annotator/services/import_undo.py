@@ -37,6 +37,10 @@ def revert_applied(session: Any, done: Applied) -> ChangeSet:
         session.delete_status(document, annotator)
     for status in done.old_statuses:
         session.put_status(status)
+    # first the references a deleted entity cleared, then the versions before an update (an
+    # updated span's reference is in its older version too, and that version wins)
+    for span in done.entity_spans:
+        session.update_span(span)
     for span in done.old_spans:
         session.update_span(span)
     session.delete_spans(done.spans)
@@ -56,7 +60,7 @@ def revert_applied(session: Any, done: Applied) -> ChangeSet:
         session.delete_annotator(uuid)
     return ChangeSet(
         spans_added=frozenset(s.uuid for s in done.deleted_spans),
-        spans_changed=frozenset(s.uuid for s in done.old_spans),
+        spans_changed=frozenset(s.uuid for s in (*done.old_spans, *done.entity_spans)),
         spans_removed=frozenset(done.spans),
         links_added=frozenset(k.uuid for k in done.deleted_links),
         links_changed=frozenset(k.uuid for k in done.old_links),
@@ -76,7 +80,7 @@ def applied_changes(done: Applied) -> ChangeSet:
     """What an application changed, for views and the history of a redo or undo."""
     return ChangeSet(
         spans_added=frozenset(done.spans),
-        spans_changed=frozenset(s.uuid for s in done.old_spans),
+        spans_changed=frozenset(s.uuid for s in (*done.old_spans, *done.entity_spans)),
         spans_removed=frozenset(s.uuid for s in done.deleted_spans),
         links_added=frozenset(done.links),
         links_changed=frozenset(k.uuid for k in done.old_links),

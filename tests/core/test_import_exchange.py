@@ -181,3 +181,30 @@ def test_a_reader_needs_no_project(tmp_path):
     exchange = import_format("doccano").read(source, ImportContext.empty(me), None)
     assert exchange.counts() == {"documents": 1, "spans": 1, "links": 0}
     assert exchange.source == "in.jsonl" and exchange.foreign
+
+
+def test_undo_of_an_entity_tombstone_gives_its_spans_their_entity_back(tmp_path):
+    """A colleague's file deletes an entity that two of my spans point at: the database clears
+    their reference, and undoing the import must put it back, not only the entity."""
+    project, ids = h.build_rich_project(tmp_path / "mine.annotator")
+    mine = h.export_data(project)
+    theirs = copy.deepcopy(mine)
+    later = "2099-01-01T00:00:00.000Z"
+    theirs["entities"] = [e for e in theirs["entities"] if e["id"] != ids.entity]
+    theirs["tombstones"].append(
+        {"id": ids.entity, "kind": "entity", "deleted": later, "author": None}
+    )
+    report = import_data(project, theirs)
+    assert report.deleted.get("entities") == 1
+    with project.store.read() as session:
+        assert session.spans_with_entity(ids.entity) == []
+    project.undo()
+    with project.store.read() as session:
+        assert {s.uuid for s in session.spans_with_entity(ids.entity)} >= {ids.mayor, ids.jane}
+    undone = h.export_data(project)
+    for part in ("documents", "entities", "tombstones", "schema"):
+        assert undone[part] == mine[part], part
+    project.redo()
+    with project.store.read() as session:
+        assert session.spans_with_entity(ids.entity) == []
+    project.close()
