@@ -87,9 +87,10 @@ class ImportExchange(Command):
         return changes
 
     def apply(self, project: Project, session: WriteSession) -> ChangeSet:
-        self.report, self.done, self.named = apply_in(
-            session, self.exchange, project, self.progress, self.prepared
-        )
+        with session.lowering_push_mark():  # a file's rows older than the last team push
+            self.report, self.done, self.named = apply_in(
+                session, self.exchange, project, self.progress, self.prepared
+            )
         return applied_changes(self.done)
 
     def revert(self, project: Project, session: WriteSession) -> ChangeSet:

@@ -129,7 +129,8 @@ def merge(
         with project.store.write() as session:
             if project.annotator.uuid not in session.annotator_uuids().values():
                 session.insert_annotator(project.annotator)  # the report names its author
-            touched = merge_other(session, other, conflicts, report, progress)
+            with session.lowering_push_mark():  # a colleague's older rows: news to the team
+                touched = merge_other(session, other, conflicts, report, progress)
             text = orjson.dumps(report.to_dict()).decode("utf-8")
             record_report(session, new_uuid(), report, project.annotator.uuid, text)
     project.ensure_annotator_saved()  # written above: this only notes it

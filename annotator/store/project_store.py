@@ -6,7 +6,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import Connection
@@ -65,6 +65,13 @@ class WriteSession(
     def __init__(self, connection: Connection, texts: DocumentTexts | None = None) -> None:
         self.connection = connection
         self._texts = texts
+
+    def lowering_push_mark(self) -> AbstractContextManager[None]:
+        """Rows this block writes with times older than the team's push mark move the mark
+        back, so the next push sends them (store/team/push_floor.py)."""
+        from annotator.store.team.push_floor import lowering_push_mark
+
+        return lowering_push_mark(self.connection.connection.driver_connection)
 
 
 def _track_span_keys(connection: Connection) -> span_keys.Pending:

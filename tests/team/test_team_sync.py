@@ -247,3 +247,30 @@ def test_no_password_is_kept_in_the_project(url: str, kept: str) -> None:
     from annotator.store.team.connect import public_url
 
     assert public_url(url) == kept
+
+
+def test_a_merged_change_older_than_the_last_push_is_pushed(attached, tmp_path) -> None:
+    """Dana edits a span in her copy, Ada syncs (her push mark passes Dana's edit), then Ada
+    merges Dana's file: the merge takes Dana's newer version, and the next push must send it
+    although its modified time is older than the mark."""
+    from annotator.services.merge import merge
+    from annotator.services.project import Project
+
+    t = attached
+    ada, carl, rich = t.ada, t.carl, t.rich
+    dana_path = tmp_path / "dana.annotator"
+    ada.store.save_copy(dana_path)
+    dana = Project.open(dana_path)
+    dana.run(EditSpan(rich.mayor, note="Dana's note"))
+    dana.close()
+    sync(ada)
+    merge(ada, dana_path, backup=False)
+    assert _note(ada, rich.mayor) == "Dana's note"
+    assert sync(ada).pushed.get("spans") == 1
+    sync(carl)
+    assert _note(carl, rich.mayor) == "Dana's note"
+
+
+def _note(project, uuid: str) -> str:
+    with project.store.read() as session:
+        return session.span(uuid).note
