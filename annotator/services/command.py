@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from annotator.domain.changes import ChangeSet
+from annotator.domain.ids import now
 from annotator.services.history_log import record_changes
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class Command(ABC):
         phase = "redo" if getattr(self, "_applied", False) else "do"
         with project.writing() as session:
             changes = self.apply(project, session)
+            if phase == "redo":
+                restamp(session, changes)
             rows = record_changes(session, self, changes, phase, project.annotator.uuid)
         self._applied = True
         self.history_rows = [row.uuid for row in rows]  # what `absorb` may fold together
@@ -51,6 +54,7 @@ class Command(ABC):
         """Revert exactly what `do` applied, in one transaction, with its history rows."""
         with project.writing() as session:
             changes = self.revert(project, session)
+            restamp(session, changes)
             record_changes(session, self, changes, "undo", project.annotator.uuid)
         return changes
 
@@ -79,3 +83,16 @@ class Compound(Command):
         for command in reversed(self.commands):
             changes = changes.merge(command.revert(project, session))
         return changes
+
+
+def restamp(session: WriteSession, changes: ChangeSet) -> None:
+    """An undo or a redo is a new change (design: undo/redo are saved actions): the rows it
+    wrote back get the time of now. With the times they had, a colleague's copy of the
+    version they replaced would look newer, and a merge or a team sync would bring that
+    version back (or never send the undo at all)."""
+    session.restamp(
+        now(),
+        spans=changes.spans_added | changes.spans_changed,
+        links=changes.links_added | changes.links_changed,
+        entities=changes.entities,
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import namedtuple
+from collections.abc import Iterable
 
 from sqlalchemy import Connection, Table, delete, insert, update
 
@@ -242,6 +243,25 @@ class Writes:
         self._sql.executemany(
             "UPDATE spans SET modified = ? WHERE uuid = ?", [(modified, u) for u in uuids]
         )
+
+    def restamp(
+        self,
+        when: str,
+        spans: Iterable[str] = (),
+        links: Iterable[str] = (),
+        entities: Iterable[str] = (),
+    ) -> None:
+        """Give rows an undo or a redo wrote back the modified time `when`: the restored
+        version is a new change, so a merge or a team sync takes it over the version it
+        replaced (which a colleague may already hold). Uuids not present are ignored."""
+        for table, uuids in (("spans", spans), ("links", links), ("entities", entities)):
+            wanted = list(uuids)
+            if wanted:  # one statement however many rows (uuids hold no NUL: json_each is safe)
+                self._sql.execute(
+                    f"UPDATE {table} SET modified = ? WHERE modified < ? "
+                    "AND uuid IN (SELECT value FROM json_each(?))",
+                    (when, when, dumps(wanted)),
+                )
 
     # -- links -------------------------------------------------------------------------------
     def _link_values(self, link: Link) -> tuple:

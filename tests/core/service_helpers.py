@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from dataclasses import replace as dataclass_replace
 from pathlib import Path
 from typing import Any
 
@@ -272,11 +273,33 @@ def assert_same(actual: Snapshot, expected: Snapshot, skip: Iterable[str] = ()) 
     assert not problems, "\n".join(problems)
 
 
+def restamps_folded(actual: Snapshot, expected: Snapshot) -> Snapshot:
+    """`actual` with the modified times an undo or a redo gave its spans, links and
+    entities put back to `expected`'s (services/command.restamp: the rows it wrote back are a
+    new change). Asserts that each such time moved forward, never back."""
+    folded = {}
+    for name in ("spans", "links", "entities"):
+        rows = dict(getattr(actual, name))
+        for uuid, row in rows.items():
+            old = getattr(expected, name).get(uuid)
+            if old is not None and row.modified != old.modified:
+                assert row.modified > old.modified, f"{name}[{uuid}]: modified moved back"
+                rows[uuid] = dataclass_replace(row, modified=old.modified)
+        folded[name] = rows
+    return dataclass_replace(actual, **folded)
+
+
+def assert_redone(redone: Snapshot, after: Snapshot, skip: Iterable[str] = ()) -> None:
+    """A redo gives `after` again (but for the new modified times of the rows it wrote)."""
+    assert_same(restamps_folded(redone, after), after, skip)
+
+
 def assert_restored(undone: Snapshot, before: Snapshot, after: Snapshot) -> None:
-    """`undone` equals `before`, except that rows the command created may have left a
-    tombstone (undoing a create is a deletion a merge must respect). Every tombstone that
-    existed before is still there, and every tombstone the command wrote is gone."""
-    assert_same(undone, before, skip=("tombstones",))
+    """`undone` equals `before` (but for the new modified times of the rows the undo wrote
+    back), except that rows the command created may have left a tombstone (undoing a create
+    is a deletion a merge must respect). Every tombstone that existed before is still there,
+    and every tombstone the command wrote is gone."""
+    assert_same(restamps_folded(undone, before), before, skip=("tombstones",))
     created = after.uuids() - before.uuids()
     for uuid, value in before.tombstones.items():
         assert undone.tombstones.get(uuid) == value, f"tombstone {uuid} changed by undo"
@@ -334,7 +357,8 @@ class Workspace:
 
     def round_trip(self, command: Command, *, reopen: bool = True) -> tuple[Snapshot, Snapshot]:
         """Do, undo, redo (and close + reopen): the file holds the change after do and redo,
-        and exactly the state before after undo. Returns (before, after) snapshots."""
+        and the state before after undo (the rows it wrote back newer: `restamps_folded`).
+        Returns (before, after) snapshots."""
         before = self.snapshot()
         self.project.run(command)
         after = self.snapshot()
@@ -342,10 +366,11 @@ class Workspace:
         self.project.undo()
         assert_restored(self.snapshot(), before, after)
         self.project.redo()
-        assert_same(self.snapshot(), after)
+        redone = self.snapshot()
+        assert_redone(redone, after)
         if reopen:
             self.reopen()
-            assert_same(self.snapshot(), after)
+            assert_same(self.snapshot(), redone)
         return before, after
 
     def refused(self, command: Command, error: type[Exception], match: str | None = None) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from service_helpers import Workspace, assert_restored, assert_same
+from service_helpers import Workspace, assert_redone, assert_restored
 
 from annotator.domain.layers import GOLD_ANNOTATOR_UUID
 from annotator.services.curation import build_queue, choose_annotators
@@ -80,6 +80,6 @@ def test_decisions_leave_the_queue_and_undo_gives_the_file_back(ada, bob, verdic
             assert decision_count(session) == 0
         for _ in range(done):
             ws.project.redo()
-        assert_same(ws.snapshot(), after)
+        assert_redone(ws.snapshot(), after)
     finally:
         ws.close()

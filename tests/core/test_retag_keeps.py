@@ -3,6 +3,7 @@ the rest are dropped or moved to the span's note, in one undoable step with one 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -65,8 +66,14 @@ def test_dropped_values_can_go_to_the_note_and_undo_is_one_step(project: Project
     span = _span(project, create.uuid)
     assert span.note == "capital as a government\nKind: state" and span.attributes == {}
     assert "moved Kind \u201cstate\u201d to the note" in retag.summary()
-    assert project.undo() and _span(project, create.uuid) == before
-    assert project.redo() and _span(project, create.uuid) == span
+    assert project.undo()
+    undone = _span(project, create.uuid)  # the undo is a change of its own: a newer time
+    assert undone.modified > span.modified
+    assert dataclasses.replace(undone, modified=before.modified) == before
+    assert project.redo()
+    redone = _span(project, create.uuid)
+    assert redone.modified > undone.modified
+    assert dataclasses.replace(redone, modified=span.modified) == span
     with project.store.read() as read:
         assert len(read.history_of(create.uuid)) == rows + 3  # retag, its undo, its redo
 

@@ -488,7 +488,8 @@ class UndoMachine(RuleBasedStateMachine):
             while self.project.history.undo_label is not None:
                 self.project.undo()
             undone = self.ws.snapshot()
-            h.assert_same(undone, self.initial, skip=("tombstones", "annotators"))
+            folded = h.restamps_folded(undone, self.initial)
+            h.assert_same(folded, self.initial, skip=("tombstones", "annotators"))
             assert set(undone.tombstones) <= self.seen  # undoing creates leaves tombstones
             assert undone.annotators.items() >= self.initial.annotators.items()
             while self.project.history.redo_label is not None:
@@ -497,7 +498,7 @@ class UndoMachine(RuleBasedStateMachine):
             # Tombstones record who deleted: after a redo, whoever redid it. Undo and redo are
             # actions too: a current annotator not yet in the file is written with the first
             # one (Project.writing), so only they may appear beyond the final annotators.
-            h.assert_same(redone, final, skip=("tombstones", "annotators"))
+            h.assert_redone(redone, final, skip=("tombstones", "annotators"))
             extra = redone.annotators.keys() - final.annotators.keys()
             assert redone.annotators.items() >= final.annotators.items()
             assert extra <= {self.project.annotator.uuid}

@@ -274,3 +274,21 @@ def test_a_merged_change_older_than_the_last_push_is_pushed(attached, tmp_path) 
 def _note(project, uuid: str) -> str:
     with project.store.read() as session:
         return session.span(uuid).note
+
+
+def test_an_undo_after_a_sync_reaches_the_team(attached) -> None:
+    """Ada edits, syncs, undoes and syncs: Carl gets the undone version, and both agree (the
+    undo wrote the old version back with its old time, so it was never pushed and the members
+    diverged for good)."""
+    t = attached
+    ada, carl, rich = t.ada, t.carl, t.rich
+    first = _note(ada, rich.mayor)
+    ada.run(EditSpan(rich.mayor, note="a mistake"))
+    sync(ada)
+    sync(carl)
+    assert _note(carl, rich.mayor) == "a mistake"
+    ada.undo()
+    assert sync(ada).pushed.get("spans") == 1
+    sync(carl)
+    assert _note(carl, rich.mayor) == _note(ada, rich.mayor) == first
+    assert canonical(carl) == canonical(ada)
