@@ -8,13 +8,12 @@ they are freed the heap keeps the pages. Measured on the window with the 5 MB / 
 document: a file from elsewhere (whose open checklist reads every text once more) peaked at
 200 MB against 182 MB for a trusted one; with the threshold fixed, both at 182 MB. Fixing it
 (any explicit value turns the adjustment off) keeps large blocks mapped, so freeing one returns
-its memory; blocks under 1 MiB (Python's own objects and pools) are unaffected.
+its memory; blocks under 1 MiB (Python's own objects and pools) are unaffected. The cost is
+importing `ctypes` once per process, at its first open (2-10 ms on the shared VM, by load).
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import sys
 
 #: mallopt's parameter number for the mapping threshold (glibc's malloc.h).
@@ -33,9 +32,11 @@ def release_large_blocks() -> bool:
         return True
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # here: only a process that opens a project needs it
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        # The process's own symbols (libc's among them): no `find_library`, which runs ldconfig.
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # not glibc (musl has no mallopt): nothing to tune
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
