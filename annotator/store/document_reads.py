@@ -5,7 +5,8 @@ general queries in `reads` go through SQLAlchemy's Core row objects (about 20 µ
 which made opening a 50,000-span document take seconds. These queries use the DBAPI cursor and
 positional tuples, join the small lookup tables (annotators, tag and link types, entities) in
 Python, and read the fragments of discontinuous spans only (the span row carries the extent of
-a one-fragment span).
+a one-fragment span). The spans are `TextSpan`s of the document's text: their quote, prefix and
+suffix are sliced from it, not read and held (`domain/compact.py`).
 """
 
 from __future__ import annotations
