@@ -36,7 +36,6 @@ class AnnotationController(QObject):
         super().__init__(view)
         self.session, self.view = session, view
         self.snap = True
-        self._spans: dict[str, Span] = {}
         self._names: dict[str, str] = {}
         session.document_changed.connect(self.load_document)
         session.changed.connect(self._on_changes)
@@ -51,6 +50,14 @@ class AnnotationController(QObject):
         view.set_tooltip_provider(self.tooltip_of)
 
     # -- mirroring the project ---------------------------------------------------------------
+    def _shown(self, uuid: str) -> Span | None:
+        """The shown span with this uuid: the pane's index says which are shown, the session's
+        content holds them (a dict of its own here cost ~40 bytes a span, 2 MB at 50,000)."""
+        if not uuid or not self.view.shows_span(uuid):
+            return None
+        content = self.session.content()
+        return content.spans.get(uuid) if content is not None else None
+
     def display_span(self, span: Span, schema: Schema) -> DisplaySpan:
         """What the pane draws for a span (the tooltip is composed on hover, `tooltip_of`)."""
         tag = schema.tag(span.tag)
@@ -61,7 +68,7 @@ class AnnotationController(QObject):
     def tooltip_of(self, uuid: str) -> str:
         """The hover text of a shown span: tag, attributes, note, who and when."""
         content = self.session.content()
-        span = self._spans.get(uuid) or (content.spans.get(uuid) if content else None)
+        span = content.spans.get(uuid) if content else None
         if span is None:
             return ""
         tag = self.session.schema.tag(span.tag)
@@ -90,7 +97,6 @@ class AnnotationController(QObject):
             self.session.finish_loading()  # the layer diff needs every span
         content = self.session.content() if uuid else None
         if content is None:
-            self._spans = {}
             self.view.set_document("", [], [])
             self.loaded.emit(None)
             return
@@ -99,7 +105,6 @@ class AnnotationController(QObject):
         spans, links, diff = self.session.layer.pane_content(
             content.span_list(), content.link_list()
         )
-        self._spans = {s.uuid: s for s in spans}
         display = self.display_span
         self.view.set_document(
             content.text, [display(s, schema) for s in spans], self.display_links(links, schema)
@@ -131,13 +136,11 @@ class AnnotationController(QObject):
             return
         schema = self.session.schema
         for uuid in changes.spans_removed:
-            if self._spans.pop(uuid, None) is not None:
-                self.view.remove_span(uuid)
+            self.view.remove_span(uuid)  # nothing when it was not shown
         wanted = (changes.spans_added | changes.spans_changed) - changes.spans_removed
         found = [content.spans[u] for u in wanted if u in content.spans]
         for span in self.session.layer.filter(found):
-            known = span.uuid in self._spans
-            self._spans[span.uuid] = span
+            known = self.view.shows_span(span.uuid)
             shown = self.display_span(span, schema)
             (self.view.update_span if known else self.view.add_span)(shown)
         if changes.links_added | changes.links_changed | changes.links_removed:
@@ -148,26 +151,25 @@ class AnnotationController(QObject):
         if self.session.layer.comparing:
             return  # compare mode read every span before showing the document
         schema = self.session.schema
-        shown = [s for s in self.session.layer.filter(spans) if s.uuid not in self._spans]
-        for span in shown:
-            self._spans[span.uuid] = span
+        shows = self.view.shows_span
+        shown = [s for s in self.session.layer.filter(spans) if not shows(s.uuid)]
         self.view.add_spans([self.display_span(s, schema) for s in shown])
 
     def _refresh_links(self) -> None:
         content = self.session.content()
         if content is None:
             return
-        ids = self._spans
+        shows = self.view.shows_span
         links = self.session.layer.filter(content.link_list())
-        links = [x for x in links if x.source in ids and x.target in ids]
+        links = [x for x in links if shows(x.source) and shows(x.target)]
         self.view.set_links(self.display_links(links, self.session.schema))
 
     def _on_span_selected(self, uuid: str) -> None:
-        if uuid and uuid not in self._spans:
+        if uuid and not self.view.shows_span(uuid):
             self.session.finish_loading()  # a jump to a span the loading has not reached
         self.view.set_selected_span(uuid or None)
-        if uuid and uuid in self._spans:  # scroll only if it is out of view, and the least
-            span = self._spans[uuid]
+        span = self._shown(uuid)
+        if span is not None:  # scroll only if it is out of view, and the least
             self.view.reveal(span.fragments[0][0], span.fragments[0][1])
 
     def _on_span_clicked(self, uuid: str) -> None:
@@ -225,7 +227,7 @@ class AnnotationController(QObject):
                 self.session.flush()
                 self.session.select_span(command.uuid)
         elif self.session.selected_span:
-            span = self._spans.get(self.session.selected_span)
+            span = self._shown(self.session.selected_span)
             if span is not None and span.tag != tag:
                 retag(self.session, span, tag, self.view)
         else:
@@ -233,7 +235,7 @@ class AnnotationController(QObject):
 
     def add_fragment(self) -> None:
         """Add the selected text as one more fragment of the selected span (discontinuous)."""
-        span = self._spans.get(self.session.selected_span)
+        span = self._shown(self.session.selected_span)
         selection = self.current_selection()
         if span is None or selection is None:
             self.session.message.emit("Select a span, then select more text and press Ctrl+key")
@@ -248,7 +250,7 @@ class AnnotationController(QObject):
         points, or to the next word boundary that way. Consecutive resizes of one span are one
         undo step and one history row (ResizeSpan)."""
         self.session.flush()  # a key repeat may come before the last resize was shown
-        span = self._spans.get(self.session.selected_span)
+        span = self._shown(self.session.selected_span)
         if span is None:
             self.session.message.emit("Select a span first, then resize it")
             return

@@ -137,7 +137,7 @@ class LoadedDocument:
                 if len(links) < limit:
                     self.links_complete = True
             return []
-        chunk = read.document_spans_after(self.uuid, self._frontier, limit)
+        chunk = read.document_spans_after(self.uuid, self._frontier, limit, text=self.text)
         if len(chunk) < limit:
             self._frontier = None
         else:

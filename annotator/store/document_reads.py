@@ -5,7 +5,8 @@ general queries in `reads` go through SQLAlchemy's Core row objects (about 20 µ
 which made opening a 50,000-span document take seconds. These queries use the DBAPI cursor and
 positional tuples, join the small lookup tables (annotators, tag and link types, entities) in
 Python, and read the fragments of discontinuous spans only (the span row carries the extent of
-a one-fragment span).
+a one-fragment span). The spans are `TextSpan`s of the document's text: their quote, prefix and
+suffix are sliced from it, not read and held (`domain/compact.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from annotator.domain.compact import NO_ATTRIBUTES, TextSpan
 from annotator.domain.model import Link, Span
 from annotator.errors import NotFoundError
 
@@ -36,7 +38,7 @@ class DocumentContent:
 
 
 def _attributes(text: str) -> Any:
-    return {} if text == _EMPTY else orjson.loads(text)
+    return NO_ATTRIBUTES if text == _EMPTY else orjson.loads(text)
 
 
 class DocumentReads:
@@ -54,7 +56,7 @@ class DocumentReads:
         return DocumentContent(
             uuid,
             text,
-            self._content_spans(raw, doc_id, uuid),
+            self._content_spans(raw, doc_id, uuid, text),
             self._content_links(raw, doc_id, uuid),
         )
 
@@ -66,19 +68,24 @@ class DocumentReads:
         (total,) = raw.execute(
             "SELECT count(*) FROM spans WHERE document_id = ?", (doc_id,)
         ).fetchone()
-        spans = self._content_spans(raw, doc_id, uuid, "AND start < ?", (below,), limit)
+        spans = self._content_spans(raw, doc_id, uuid, text, "AND start < ?", (below,), limit)
         return text, spans, total
 
     def document_spans_after(
-        self, uuid: str, after: tuple[int, int, str], limit: int
+        self, uuid: str, after: tuple[int, int, str], limit: int, *, text: str | None = None
     ) -> list[Span]:
-        """The next `limit` spans in reading order after (start, end, uuid) `after`."""
+        """The next `limit` spans in reading order after (start, end, uuid) `after`; `text` is
+        the document's text when the caller holds it (else it is read through the cache)."""
         raw = self._plain()
-        row = raw.execute("SELECT id FROM documents WHERE uuid = ?", (uuid,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no document {uuid}")
+        if text is None:
+            doc_id, text = self._document_row(raw, uuid)
+        else:
+            row = raw.execute("SELECT id FROM documents WHERE uuid = ?", (uuid,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no document {uuid}")
+            doc_id = row[0]
         where = 'AND (start, "end", uuid) > (?, ?, ?)'
-        return self._content_spans(raw, row[0], uuid, where, after, limit)
+        return self._content_spans(raw, doc_id, uuid, text, where, after, limit)
 
     def document_links(self, uuid: str, *, after: str = "", limit: int = -1) -> list[Link]:
         """Links of one document by uuid: all, or the next `limit` after uuid `after`."""
@@ -159,19 +166,21 @@ class DocumentReads:
         raw: Any,
         doc_id: int,
         doc_uuid: str,
+        text: str,
         where: str = "",
         params: tuple = (),
         limit: int = -1,
     ) -> list[Span]:
+        """TextSpans of `text` (their quote and context are sliced from it, not read)."""
         annotators = dict(raw.execute("SELECT id, uuid FROM annotators").fetchall())
         tags = dict(raw.execute("SELECT id, key FROM tag_types").fetchall())
         rows = raw.execute(
-            'SELECT id, uuid, annotator_id, tag_type_id, start, "end", quote, prefix, suffix, '
-            f"attributes, note, entity_id, created, modified FROM spans WHERE document_id = ? "
+            'SELECT id, uuid, annotator_id, tag_type_id, start, "end", attributes, note, '
+            f"entity_id, created, modified FROM spans WHERE document_id = ? "
             f'{where} ORDER BY start, "end", uuid LIMIT ?',
             (doc_id, *params, limit),
         ).fetchall()
-        referenced = sorted({r[11] for r in rows if r[11] is not None})
+        referenced = sorted({r[8] for r in rows if r[8] is not None})
         entities: dict[int, str] = {}
         for at in range(0, len(referenced), 500):
             part = referenced[at : at + 500]
@@ -194,6 +203,7 @@ class DocumentReads:
                 multi[span_id].append((start, end))
         # Equal time stamps share one string (a bulk import stamps thousands of spans alike).
         stamps: dict[str, str] = {}
+        span = TextSpan.of
         out = []
         for (
             span_id,
@@ -202,9 +212,6 @@ class DocumentReads:
             tag_id,
             start,
             end,
-            quote,
-            prefix,
-            suffix,
             attributes,
             note,
             entity_id,
@@ -212,23 +219,21 @@ class DocumentReads:
             modified,
         ) in rows:
             fragments = tuple(multi[span_id]) if span_id in multi else ((start, end),)
-            # Positional, in field order: Span is slotted (no instance dict to fill at once).
-            span = Span(
-                uuid,
-                doc_uuid,
-                annotators[annotator_id],
-                tags[tag_id],
-                fragments,
-                quote,
-                prefix,
-                suffix,
-                _attributes(attributes),
-                note,
-                entities.get(entity_id) if entity_id is not None else None,
-                stamps.setdefault(created, created),
-                stamps.setdefault(modified, modified),
+            out.append(
+                span(
+                    text,
+                    uuid,
+                    doc_uuid,
+                    annotators[annotator_id],
+                    tags[tag_id],
+                    fragments,
+                    _attributes(attributes),
+                    note,
+                    entities.get(entity_id) if entity_id is not None else None,
+                    stamps.setdefault(created, created),
+                    stamps.setdefault(modified, modified),
+                )
             )
-            out.append(span)
         return out
 
     @staticmethod

@@ -29,6 +29,7 @@ from annotator.store.ddl import schema_version
 from annotator.store.document_reads import DocumentReads
 from annotator.store.engine import checkpoint, make_engine
 from annotator.store.history import HistoryReads, HistoryWrites
+from annotator.store.large_blocks import release_large_blocks
 from annotator.store.lock import ProjectLock
 from annotator.store.migrations import migrate
 from annotator.store.reads import Reads
@@ -195,6 +196,7 @@ class ProjectStore:
         path = Path(path)
         if not _is_file(path):
             raise ProjectFileError(f"{path.name} does not exist or is not a file")
+        release_large_blocks()  # the texts read from here on: see large_blocks
         check = {"progress": progress, "steps": steps, "deadline_s": deadline_s, "full": full}
         if read_only:
             return cls._open_read_only(path, check)

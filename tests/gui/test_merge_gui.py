@@ -73,7 +73,7 @@ def test_merge_menu_asks_merges_refreshes_and_reports(
     assert main.session.schema.tag("actor").color == "#000000"
     with main.session.read() as read:
         assert read.span(rich.mayor).note == "Bob's note"
-    assert main.controller._spans[rich.mayor].note == "Bob's note"  # the reading pane reloaded
+    assert main.controller._shown(rich.mayor).note == "Bob's note"  # the reading pane reloaded
     report.close()
 
     main.actions_by_id["merge_history"].trigger()

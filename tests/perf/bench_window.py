@@ -181,8 +181,8 @@ def bench_memory(workdir: Path, case: str, runs: int, skip: bool) -> list[Any]:
     over = median(app) - median(base)
     return [
         f"peak RSS, window with {case}",
-        f"{median(app):.0f} MB",
-        f"{median(base):.0f} MB",
+        f"{_fmt(app)} MB",
+        f"{_fmt(base)} MB",
         f"+{over:.0f} MB",
         "≤ bare + 60 MB",
         "met" if over <= 60 else "MISSED",

@@ -257,6 +257,10 @@ class ReadingView(InteractionMixin, ScrollingMixin, PaintingMixin, QPlainTextEdi
         """The document text exactly as given to set_document (offsets index into it)."""
         return self._text
 
+    def shows_span(self, span_id: str) -> bool:
+        """Whether the span with this id is shown (in the index)."""
+        return span_id in self._index
+
     def spans_at(self, cp: int) -> list[str]:
         """Ids of the spans covering the character at ``cp``, innermost first."""
         return [s.id for s in self._index.at(cp)]
