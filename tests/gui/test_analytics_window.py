@@ -129,12 +129,14 @@ def test_statistics_cell_lists_its_spans(qtbot, analytics, tmp_path: Path):
 def test_timeline_points_and_claims(qtbot, analytics):
     analytics.show_tab("timeline")
     tab = analytics.timeline
-    assert len(tab.events) == 3 and sum(e.estimated for e in tab.events) == 1
-    span, lane = next(iter(tab.chart.chart.picks.values()))[0]
-    tab.chart.picked.emit(span, lane)
+    assert tab.counts.events == 3 and tab.counts.estimated == 1
+    key, lane = next(iter(tab.chart.chart.picks.values()))[0]
+    tab.chart.picked.emit(key, lane)
     assert analytics.passages.table.rowCount() == 1
-    tab.claims.itemClicked.emit(tab.claims.item(0, 0))
-    assert analytics.passages.table.rowCount() >= 1
+    assert lane in analytics.passages.title.text()
+    claim = tab.model.index(0, 0)
+    tab.claims.clicked.emit(claim)
+    assert analytics.passages.table.rowCount() >= tab.model.rows[0].documents >= 1
 
 
 def test_network_exports(qtbot, analytics, tmp_path: Path):
