@@ -148,9 +148,11 @@ def child_timeline_tab(path: Path) -> None:
 
     from annotator.gui.analytics.timeline_tab import TimelineTab
     from annotator.services.analytics.dataset import load_dataset
+    from annotator.services.analytics.extras import require
     from annotator.services.analytics.filters import AnalyticsFilter
     from annotator.services.project import Project
 
+    require("matplotlib.backends.backend_qtagg")  # imported once a session, by any chart
     app = QApplication.instance() or QApplication([])
     tab = TimelineTab()
     tab.resize(1600, 1000)

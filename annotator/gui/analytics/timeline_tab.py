@@ -148,6 +148,7 @@ class TimelineTab(QWidget):
         self.claims.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.claims.setWordWrap(False)
         self.claims.verticalHeader().hide()
+        self.claims.horizontalHeader().setStretchLastSection(True)
         self.claims.clicked.connect(self._claim)
         self.claims.activated.connect(self._claim)
         self.status = QLabel()

@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 
 from annotator.domain.ids import now
-from annotator.services.analytics import charts, claims, statistics, timeline, timeline_pages
+from annotator.services.analytics import charts, claims, statistics, timeline_pages
 from annotator.services.analytics.dataset import Dataset
 from annotator.services.analytics.network import build_network, busiest, compute_metrics
 from annotator.services.analytics.passages import kwic, passages_of_spans
@@ -137,15 +137,12 @@ def build_report(project: Project, data: Dataset, images: str = "svg") -> tuple[
         chart = charts.timeline_chart(counts).figure
         many = len(counts.points) > RASTER_MARKS
         parts.append(pictures.figure(chart, "Events by actor", raster=many))
-    spread = timeline.claim_spread(data)
+    spread = timeline_pages.SpreadTable(data).rows  # counted in SQL where it can be
     parts.append("<h3>Spread of claims</h3>")
     parts.append(
         _table(
             ["claim", "first", "last", "documents", "outlets"],
-            [
-                [r.label, r.first, r.last, len(r.documents), "; ".join(sorted(r.outlets))]
-                for r in spread
-            ],
+            [[r.label, r.first, r.last, r.documents, r.outlets] for r in spread],
         )
     )
     rows = claims.claim_rows(data)
