@@ -124,17 +124,21 @@ def events_on(
     placed on `date` (by their own date, or `estimated`: by their document's), by id: the
     events behind one point of the chart."""
     raw, params = _raw(session), []
-    given, published = _placed(raw, date_of, "s")
+    given, _ = _placed(raw, date_of, "s")
     terms = [_tag_terms(event_tags, "s", params), *_span_where(raw, scope, "s", params)]
-    if estimated:
-        terms += [f"({given}) = ''", f"{published} = ?"]
+    if estimated:  # only the documents of that day, through the (document, start) index
+        terms += [
+            "s.document_id IN (SELECT id FROM documents WHERE substr(published, 1, 10) = ?)",
+            f"({given}) = ''",
+        ]
+        table = "spans s"
     else:
-        terms.append(f"({given}) = ?")
+        terms += ["s.attributes <> '{}'", f"({given}) = ?"]
+        table = _spans_from(scope)
     params.append(date)
     return raw.execute(
         "SELECT s.id, s.uuid, s.document_id, s.quote, s.entity_id, s.tag_type_id "
-        f"FROM {_spans_from(scope)} JOIN documents d ON d.id = s.document_id "
-        f"{_clause(terms)} ORDER BY s.id",
+        f"FROM {table} {_clause(terms)} ORDER BY s.id",
         params,
     ).fetchall()
 
