@@ -12,6 +12,7 @@ import orjson
 
 from annotator.store.analytics_counts import (
     LinkScope,
+    SpanScope,
     _clause,
     _raw,
     _span_where,
@@ -44,10 +45,28 @@ def claim_summaries(
     if scope.keeps is not None or not counted_in_sql(session, scope.spans):
         return None
     raw = _raw(session)
+    texts, entities = claim_groups(session, scope.spans, claim_tags)
+    outlet_of = {i: o for i, o in raw.execute("SELECT id, outlet FROM documents") if o}
+    rows = [(t, h, *_places(outlet_of, ids), first, quote) for t, h, first, ids, quote in texts]
+    if entities:
+        rows += [(None, e, *_places(outlet_of, ids), f, quote) for e, f, ids, quote in entities]
+        rows.sort(key=itemgetter(4))  # two runs in order: merged in one pass
+    return ClaimSummaries(rows, _uuids_by_id(raw, "entities"), _tag_keys_by_id(raw))
+
+
+def claim_groups(
+    session: ReadSession, scope: SpanScope, claim_tags: Collection[str]
+) -> tuple[list[tuple], list[tuple]]:
+    """The claim nodes in scope grouped over span_keys (the caller checks `counted_in_sql`):
+    text nodes as (tag type id, text hash, first span id, document ids, first quote) and
+    entity nodes as (entity id, first span id, document ids, first quote), each by first span
+    id; document ids: the one id, else every span's joined by commas. Shared by the claims
+    table and the timeline's spread of claims."""
+    raw = _raw(session)
     params: list = [_json_keys(claim_tags)]
     terms = [
         "k.tag_type_id IN (SELECT id FROM tag_types WHERE key IN (SELECT value FROM json_each(?)))",
-        *_span_where(raw, scope.spans, "k", params),
+        *_span_where(raw, scope, "k", params),
     ]
     # Per group its document: the one id, else every span's (few groups have more than one
     # document); both counted below. count(DISTINCT) and a join of documents per span took
@@ -69,12 +88,7 @@ def claim_summaries(
         "ORDER BY first) g CROSS JOIN spans s ON s.id = g.first",
         params,
     ).fetchall()
-    outlet_of = {i: o for i, o in raw.execute("SELECT id, outlet FROM documents") if o}
-    rows = [(t, h, *_places(outlet_of, ids), first, quote) for t, h, first, ids, quote in texts]
-    if entities:
-        rows += [(None, e, *_places(outlet_of, ids), f, quote) for e, f, ids, quote in entities]
-        rows.sort(key=itemgetter(4))  # two runs in order: merged in one pass
-    return ClaimSummaries(rows, _uuids_by_id(raw, "entities"), _tag_keys_by_id(raw))
+    return texts, entities
 
 
 def _places(outlet_of: dict[int, str], ids: int | str) -> tuple[int, int]:

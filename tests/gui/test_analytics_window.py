@@ -129,12 +129,37 @@ def test_statistics_cell_lists_its_spans(qtbot, analytics, tmp_path: Path):
 def test_timeline_points_and_claims(qtbot, analytics):
     analytics.show_tab("timeline")
     tab = analytics.timeline
-    assert len(tab.events) == 3 and sum(e.estimated for e in tab.events) == 1
-    span, lane = next(iter(tab.chart.chart.picks.values()))[0]
-    tab.chart.picked.emit(span, lane)
+    assert tab.counts.events == 3 and tab.counts.estimated == 1
+    key, lane = next(iter(tab.chart.chart.picks.values()))[0]
+    tab.chart.picked.emit(key, lane)
     assert analytics.passages.table.rowCount() == 1
-    tab.claims.itemClicked.emit(tab.claims.item(0, 0))
-    assert analytics.passages.table.rowCount() >= 1
+    assert lane in analytics.passages.title.text()
+    claim = tab.model.index(0, 0)
+    tab.claims.clicked.emit(claim)
+    assert analytics.passages.table.rowCount() >= tab.model.rows[0].documents >= 1
+
+
+def test_timeline_follows_edits_sorts_and_exports(qtbot, ada_window, analytics, tmp_path: Path):
+    analytics.show_tab("timeline")
+    tab = analytics.timeline
+    events, claims = tab.counts.events, len(tab.model.rows)
+    with ada_window.session.read() as read:
+        text = read.document_text(ada_window.session.current_document)
+    start = text.index("Beijing")
+    ada_window.view.set_selection(start, start + len("Beijing"))
+    qtbot.keyClick(ada_window.view, "3")  # the claim hotkey
+    ada_window.session.flush()
+    with qtbot.waitSignal(analytics.reloaded, timeout=5000):
+        pass
+    assert tab.counts.events == events
+    assert len(tab.model.rows) == claims + 1
+    tab.claims.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    labels = [r.label.casefold() for r in tab.model.rows]
+    assert labels == sorted(labels) and "beijing" in labels
+    tab.export_to(str(tmp_path / "events.csv"))
+    with open(tmp_path / "events.csv", encoding="utf-8") as lines:
+        rows = list(csv.reader(lines))
+    assert rows[0] == ["date", "estimated", "lanes", "event"] and len(rows) == events + 1
 
 
 def test_network_exports(qtbot, analytics, tmp_path: Path):

@@ -11,6 +11,10 @@ report for 1,000 documents is written in <= 10 s.
   The claims row times what the Claims tab reads before it paints (every claim's summary
   and the first page's full rows); `--child claims-fold` the fold of every claim's full row
   (the baseline, what exports still do); `--child claims-tab` the real tab until painted.
+  The timeline row times what the Timeline tab reads before it paints (events per chart point
+  and every claim's spread, counted in SQL); `--child timeline-fold` the fold of every event
+  and claim span (the baseline, what the CSV export still does); `--child timeline-tab` the
+  real tab until its chart and first page are painted.
 * frame: the real NetworkView (offscreen Qt) showing the 5,000 most mentioned nodes of that
   network and their edges; a frame = one pan step or one zoom step plus a synchronous repaint
   of the viewport (1600x1000). Median and 95th percentile of --frames.
@@ -49,7 +53,7 @@ DATA_TARGET_S, FRAME_TARGET_MS, REPORT_TARGET_S = 2.0, 16.0, 10.0
 
 def child_view(path: Path, view: str) -> None:
     from annotator.gui.analytics.network_tab import VIEW_NODES
-    from annotator.services.analytics import claims, network, statistics, timeline
+    from annotator.services.analytics import claims, network, statistics, timeline, timeline_pages
     from annotator.services.analytics.claim_pages import PAGE, ClaimTable
     from annotator.services.analytics.dataset import load_dataset
     from annotator.services.analytics.filters import AnalyticsFilter
@@ -63,7 +67,10 @@ def child_view(path: Path, view: str) -> None:
         loaded = time.perf_counter()
         if view == "network":  # what the Network tab lays out: the busiest nodes, and the count
             _shown, size = network.shown_network(data, VIEW_NODES)
-        elif view == "timeline":
+        elif view == "timeline":  # what the Timeline tab reads before it paints: the events
+            counts = timeline_pages.event_counts(data)  # per chart point, the claims' spread
+            size = counts.events + len(timeline_pages.SpreadTable(data).rows)
+        elif view == "timeline-fold":  # the baseline: every event and claim span folded
             size = len(timeline.events(data)) + len(timeline.claim_spread(data))
         elif view == "claims":  # what the Claims tab reads before it paints: every claim's
             table = ClaimTable(data)  # summary, and the full rows of the first page
@@ -125,6 +132,55 @@ def child_claims_tab(path: Path) -> None:
                 "seconds": shown,
                 "cpu": shown_cpu,
                 "scroll": scrolled,
+                "sort": sorted_s,
+                "size": len(tab.model.rows),
+            }
+        )
+
+
+def child_timeline_tab(path: Path) -> None:
+    """The real Timeline tab (offscreen, 1600x1000): from the dataset until its chart and the
+    first page of the claims' spread are painted; then a click on the busiest point (its
+    events' passages) and a sort of the spread by claim."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.gui.analytics.timeline_tab import TimelineTab
+    from annotator.services.analytics.dataset import load_dataset
+    from annotator.services.analytics.extras import require
+    from annotator.services.analytics.filters import AnalyticsFilter
+    from annotator.services.project import Project
+
+    require("matplotlib.backends.backend_qtagg")  # imported once a session, by any chart
+    app = QApplication.instance() or QApplication([])
+    tab = TimelineTab()
+    tab.resize(1600, 1000)
+    tab.show()
+    app.processEvents()
+    listed: list[int] = []
+    tab.passages_requested.connect(lambda _title, passages: listed.append(len(passages)))
+    with Project.open(path, annotator_name=ANNOTATOR_NAME, read_only=True) as project:
+        started, cpu = time.perf_counter(), time.process_time()
+        tab.set_data(load_dataset(project, AnalyticsFilter(layer="all")))
+        tab.chart.canvas.draw()  # the chart drawn now, not when the event loop idles
+        tab.repaint()
+        shown, shown_cpu = time.perf_counter() - started, time.process_time() - cpu
+        started = time.perf_counter()
+        picks = [pick for line in tab.chart.chart.picks.values() for pick in line]
+        points = {f"{d}\t{int(e)}": n for (_, d, e), n in tab.counts.points.items()}
+        tab._picked(*max(picks, key=lambda pick: points.get(pick[0], 0)))
+        clicked = time.perf_counter() - started
+        started = time.perf_counter()
+        tab.claims.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        tab.claims.viewport().repaint()
+        sorted_s = time.perf_counter() - started
+        emit(
+            {
+                "seconds": shown,
+                "cpu": shown_cpu,
+                "click": clicked,
+                "passages": listed[-1] if listed else 0,
                 "sort": sorted_s,
                 "size": len(tab.model.rows),
             }
@@ -222,7 +278,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--report-scale", type=float, default=0.1)
-    parser.add_argument("--child", choices=[*VIEWS, "claims-fold", "claims-tab", "frames"])
+    parser.add_argument(
+        "--child",
+        choices=[*VIEWS, "claims-fold", "claims-tab", "timeline-fold", "timeline-tab", "frames"],
+    )
     parser.add_argument("--project", type=Path)
     args = parser.parse_args()
     if args.child == "frames":
@@ -230,6 +289,9 @@ def main() -> int:
         return 0
     if args.child == "claims-tab":
         child_claims_tab(args.project)
+        return 0
+    if args.child == "timeline-tab":
+        child_timeline_tab(args.project)
         return 0
     if args.child:
         child_view(args.project, args.child)

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.services.analytics.extras import require
 from annotator.services.analytics.statistics import Table
-from annotator.services.analytics.timeline import TimelineEvent
+from annotator.services.analytics.timeline_pages import EventCounts, busiest_lanes, calendar_date
 
 # Labels quote the text, emoji included; matplotlib's fonts lack them and would warn per glyph.
 warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
@@ -90,57 +89,58 @@ def heat_map(table: Table, title: str) -> Chart:
     return Chart(figure, grid=(list(rows), list(columns)))
 
 
-def timeline_chart(events: list[TimelineEvent], title: str = "Events", lanes: int = 30) -> Chart:
+def timeline_chart(counts: EventCounts, title: str = "Events", lanes: int = 30) -> Chart:
     """Events on a date axis, one lane per actor or document (the `lanes` busiest; the rest
-    share one), estimated dates hollow. One line artist per lane and kind of date, so
-    thousands of events draw in one call each; a pick names the event by its index."""
+    share one), estimated dates hollow: a point per lane and date, its area by the events on
+    it. One scatter artist per lane and kind of date; a pick names the point as
+    ("date\testimated", lane)."""
     dates_module = require("matplotlib.dates")
-    import datetime
-
-    dated = [(e, _date(e.date, datetime)) for e in events]
-    dated = [(e, when) for e, when in dated if when is not None]
-    per_lane = Counter(lane for e, _ in dated for lane in e.lanes)
-    kept = [lane for lane, _ in per_lane.most_common(lanes)]
-    other = f"({len(per_lane) - len(kept):,} more lanes)" if len(per_lane) > len(kept) else ""
-    names = sorted(kept) + ([other] if other else [])
+    kept, other = busiest_lanes(counts.points, lanes)
+    names = kept + ([other] if other else [])
     index = {lane: i for i, lane in enumerate(names)}
     figure = _figure(9, max(2.5, 0.4 * len(names) + 1.5))
     axes = figure.add_subplot()
     chart = Chart(figure)
-    series: dict[tuple[str, bool], list[tuple[TimelineEvent, object]]] = {}
-    for event, when in dated:
-        for lane in event.lanes:
-            series.setdefault((lane if lane in index else other, event.estimated), []).append(
-                (event, when)
-            )
+    series: dict[tuple[str, bool], dict[Any, list]] = {}
+    for (lane, date, estimated), n in sorted(counts.points.items()):
+        when = calendar_date(date)
+        if when is None:
+            continue
+        shown = lane if lane in index else other
+        point = series.setdefault((shown, estimated), {}).setdefault(when, [date, 0, []])
+        point[1] += n
+        point[2] += counts.names.get((lane, date, estimated), [])
+    dated = counts.dated()
+    base = 81 if dated < 500 else 25  # points^2: one event's marker as before
     for (lane, estimated), points in series.items():
         colour = PALETTE[index[lane] % len(PALETTE)]
-        (line,) = axes.plot(
-            [when for _, when in points],
-            [index[lane]] * len(points),
-            "o",
-            markersize=9 if len(dated) < 500 else 5,
-            picker=6,
-            markerfacecolor="none" if estimated else colour,
-            markeredgecolor=colour,
+        whens = list(points)
+        artist = axes.scatter(
+            whens,
+            [index[lane]] * len(whens),
+            s=[base * min(points[w][1], 400) ** 0.5 for w in whens],
+            picker=True,
+            facecolors="none" if estimated else colour,
+            edgecolors=colour,
+            linewidths=1.2,
         )
-        chart.picks[line] = [(e.span, lane) for e, _ in points]
-        if len(dated) <= 40:  # few events: name them
-            for event, when in points:
+        chart.picks[artist] = [(f"{points[w][0]}\t{int(estimated)}", lane) for w in whens]
+        for when in whens:  # few events: name them
+            for offset, label in enumerate(points[when][2]):
                 axes.annotate(
-                    _short(event.label, 24),
+                    _short(label, 24),
                     (when, index[lane]),
                     fontsize=7,
-                    xytext=(5, 6),
+                    xytext=(5, 6 + 9 * offset),
                     textcoords="offset points",
                 )
     axes.set_yticks(range(len(names)), [_short(lane, 30) for lane in names])
     axes.set_ylim(-0.7, max(len(names) - 0.3, 0.7))
     axes.xaxis.set_major_formatter(dates_module.DateFormatter("%Y-%m-%d"))
     figure.autofmt_xdate()
-    undated = len(events) - len(dated)
-    note = f"; {undated} undated" if undated else ""
-    axes.set_title(f"{title} (hollow: publication date stands in{note})")
+    note = f"; {counts.undated:,} undated" if counts.undated else ""
+    larger = "; larger: more events on the day" if dated > len(counts.points) else ""
+    axes.set_title(f"{title} (hollow: publication date stands in{note}{larger})")
     axes.grid(axis="x", alpha=0.3)
     return chart
 
@@ -207,14 +207,3 @@ def to_png(figure, dpi: int = 100) -> bytes:
 def _short(text: str, width: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _date(value: str, datetime):
-    try:
-        return (
-            datetime.date.fromisoformat(value[:10])
-            if len(value) >= 10
-            else (datetime.date.fromisoformat(value + "-01") if len(value) == 7 else None)
-        )
-    except ValueError:
-        return None

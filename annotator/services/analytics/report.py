@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 
 from annotator.domain.ids import now
-from annotator.services.analytics import charts, claims, statistics, timeline
+from annotator.services.analytics import charts, claims, statistics, timeline_pages
 from annotator.services.analytics.dataset import Dataset
 from annotator.services.analytics.network import build_network, busiest, compute_metrics
 from annotator.services.analytics.passages import kwic, passages_of_spans
@@ -20,7 +20,7 @@ from annotator.services.project import Project
 
 NETWORK_NODES = 120  # the busiest nodes drawn in the report's network image
 TOP_ROWS = 40  # rows of the long statistics tables
-RASTER_MARKS = 1000  # a timeline of more events is a PNG in the report
+RASTER_MARKS = 1000  # a timeline of more points (lane, day) is a PNG in the report
 
 STYLE = """
 body { font: 15px/1.5 Georgia, 'Noto Serif', serif; max-width: 70em; margin: 2em auto;
@@ -131,20 +131,18 @@ def build_report(project: Project, data: Dataset, images: str = "svg") -> tuple[
         parts.append(_table(["link type", "edges"], [[k, v] for k, v in sorted(types.items())]))
     else:
         parts.append("<p>No annotations in this filter.</p>")
-    events = timeline.events(data, "actor")
+    counts = timeline_pages.event_counts(data, "actor")
     parts.append("<h2>Timeline</h2>")
-    if any(e.date for e in events):
-        chart = charts.timeline_chart(events).figure
-        parts.append(pictures.figure(chart, "Events by actor", raster=len(events) > RASTER_MARKS))
-    spread = timeline.claim_spread(data)
+    if counts.dated():
+        chart = charts.timeline_chart(counts).figure
+        many = len(counts.points) > RASTER_MARKS
+        parts.append(pictures.figure(chart, "Events by actor", raster=many))
+    spread = timeline_pages.SpreadTable(data).rows  # counted in SQL where it can be
     parts.append("<h3>Spread of claims</h3>")
     parts.append(
         _table(
             ["claim", "first", "last", "documents", "outlets"],
-            [
-                [r.label, r.first, r.last, len(r.documents), "; ".join(sorted(r.outlets))]
-                for r in spread
-            ],
+            [[r.label, r.first, r.last, r.documents, r.outlets] for r in spread],
         )
     )
     rows = claims.claim_rows(data)
