@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFileDialog, QLabel, QVBoxLayout, QWidget
 
 from annotator.errors import AnnotatorError
@@ -41,6 +42,7 @@ class ChartCanvas(QWidget):
             self._layout.removeWidget(self.canvas)
             self.canvas.deleteLater()
         self.chart = chart
+        follow_palette(chart.figure, self.palette())
         self.canvas = backend.FigureCanvasQTAgg(chart.figure)
         self.canvas.mpl_connect("pick_event", self._pick)
         self.canvas.mpl_connect("button_press_event", self._press)
@@ -88,3 +90,32 @@ class ChartCanvas(QWidget):
         except (OSError, ValueError) as error:
             return f"Cannot export: {error}"
         return f"Wrote {path}"
+
+
+def follow_palette(figure, palette: QPalette) -> None:
+    """Draw a chart in the window's colours when they are dark (the dark theme): the figure
+    and its axes take the window's background, and ticks, labels, titles and legends its
+    text colour. A light palette leaves matplotlib's own look, which the report also uses."""
+    window = palette.color(QPalette.ColorRole.Window)
+    if window.lightness() >= 128:
+        return
+    text = palette.color(QPalette.ColorRole.WindowText).name()
+    base = palette.color(QPalette.ColorRole.Base).name()
+    figure.set_facecolor(window.name())
+    for axes in figure.axes:
+        axes.set_facecolor(base)
+        axes.tick_params(colors=text, which="both")
+        for spine in axes.spines.values():
+            spine.set_edgecolor(text)
+        for label in (axes.xaxis.label, axes.yaxis.label, axes.title):
+            label.set_color(text)
+        for label in axes.texts:  # labels beside points; a heat map's cell numbers keep
+            if type(label).__name__ == "Annotation":  # the colour chosen against their cell
+                label.set_color(text)
+        legend = axes.get_legend()
+        if legend is not None:
+            legend.get_frame().set_facecolor(base)
+            for entry in legend.get_texts():
+                entry.set_color(text)
+    for label in figure.texts:
+        label.set_color(text)
