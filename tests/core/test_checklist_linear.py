@@ -114,6 +114,30 @@ def test_the_table_pass_on_a_second_connection_reads_only(tmp_path, monkeypatch)
     assert len(opened) == 2
 
 
+@pytest.mark.parametrize("cancel_at", [1, 3, 6, 10])
+def test_cancel_ends_both_passes(tmp_path, monkeypatch, cancel_at) -> None:
+    """Cancel (the GUI's button; the CLI's Ctrl+C takes the same path) while the table pass
+    runs in its thread: the check says cancelled, and no thread or connection is left."""
+    import threading
+
+    from annotator.errors import CheckCancelledError
+
+    path = _project(tmp_path, "p.annotator", documents=4, spans=300)
+    monkeypatch.setattr(checks, "PARALLEL_FROM_BYTES", 0)
+    calls = 0
+
+    def steps(done: int, total: int, text: str) -> bool:
+        nonlocal calls
+        calls += 1
+        return calls < cancel_at
+
+    before = threading.active_count()
+    with pytest.raises(CheckCancelledError):
+        run_checklist(path, full=True, steps=steps)
+    assert threading.active_count() == before
+    assert not [t for t in threading.enumerate() if t.name == "checklist-tables"]
+
+
 # -- the old rules as an oracle ------------------------------------------------------------------
 OLD_RULES = (  # the SQL checklist this one replaced (offsets, extents, order, quotes)
     "SELECT 1 FROM span_fragments f JOIN spans s ON s.id = f.span_id JOIN documents d ON "
