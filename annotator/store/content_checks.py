@@ -1,16 +1,19 @@
 """Content validation of the open checklist, linear in text + rows.
 
-Two passes run side by side on two read-only connections (SQLite releases the GIL while it
-steps, so the second core is used):
-* the span pass (`span_checks`): each document's text read once into Python, every span of it
-  checked there in code points, spans read once;
-* the table pass: one SQLite scan per rule set: the CHECK constraints of schema.sql, the
-  fragment rules, links (same document, endpoints their type allows), UTF-8 in every other
-  text column and JSON in every other JSON column, parsed with the readers' own parser.
-"""
+Two passes run side by side on two read-only connections for a large file (SQLite releases the
+GIL while it steps, so the second core is used):
+* the span pass (`span_checks`), on the calling thread: each document's text read once into
+  Python, every span of it checked there in code points, spans read once, row by row;
+* the table pass, in a thread: statements that return one row each, so that SQLite does the
+  work with the GIL released: the CHECK constraints of schema.sql, the fragment rules, links
+  (same document, endpoints their type allows), and UTF-8 in every other text column and JSON
+  in every JSON column (`column_checks`: one chunked scan per table). It first reads the
+  fragments of the multi-fragment spans, for the span pass.
+The verdict and its message are those of a plain run on one thread (table checks first)."""
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -96,6 +99,10 @@ class _TablePass(threading.Thread):
         self._lock = threading.Lock()  # interrupt never meets a closed connection
 
     def run(self) -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            # Ctrl+C goes to the thread that acts on it (Python runs signal handlers on the
+            # main thread only; one delivered here would wait for the main thread's next turn).
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             connection = self.second()
             with self._lock:
