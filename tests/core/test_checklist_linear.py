@@ -232,3 +232,32 @@ def test_rowids_at_both_ends_of_the_range_are_checked_in_a_few_steps(tmp_path: P
     )
     assert len(_traced(path)) < 200
     assert run_checklist(path, full=True) == schema_version()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("'{\"a\": 1}' || char(0) || '{}'", "attributes that is not valid JSON"),  # one NUL
+        ("'[1, 2]'", "attributes that is not a JSON object"),
+        ("'{\"a\": \"' || char(0) || '\"}'", "attributes that is not valid JSON"),
+        ("CAST(X'7B2261223A2022FF227D' AS TEXT)", "spans holds text that is not valid UTF-8"),
+    ],
+)
+@pytest.mark.parametrize("chunk_rows", [2, 50_000])
+def test_a_chunk_that_fails_is_read_again_row_by_row(tmp_path, monkeypatch, value, expected,
+                                                     chunk_rows) -> None:  # fmt: skip
+    """The columns are checked a chunk of rows at a time (values joined by NUL): a NUL inside
+    a value, a value of the wrong kind or bytes that are not UTF-8 send the chunk to the row by
+    row check, which names the span; the other spans' valid JSON passes."""
+    from fixtures_hostile import run_sql
+
+    from annotator.store import column_checks
+
+    monkeypatch.setattr(column_checks, "CHUNK_ROWS", chunk_rows)
+    path = _project(tmp_path, "p.annotator", documents=2, spans=5)
+    run_sql(path, 'UPDATE spans SET attributes = \'{"ok": [1, "é"]}\'')
+    assert new_rules_accept(path)
+    run_sql(path, f"UPDATE spans SET attributes = {value} WHERE id = (SELECT max(id) FROM spans)")
+    with closing(open_read_only(path)) as connection, pytest.raises(ProjectFileError) as caught:
+        validate_content(connection, path.name)
+    assert expected in str(caught.value)
