@@ -1,35 +1,35 @@
 """Content validation of the open checklist, linear in text + rows.
 
-Two passes run side by side on two read-only connections (SQLite releases the GIL while it
-steps, so the second core is used):
-* the span pass (`span_checks`): each document's text read once into Python, every span of it
-  checked there in code points, spans read once;
-* the table pass: one SQLite scan per rule set: the CHECK constraints of schema.sql, the
-  fragment rules, links (same document, endpoints their type allows), UTF-8 in every other
-  text column and JSON in every other JSON column, parsed with the readers' own parser.
-"""
+Two passes run side by side on two read-only connections for a large file (SQLite releases the
+GIL while it steps, so the second core is used):
+* the span pass (`span_checks`), on the calling thread: each document's text read once into
+  Python, every span of it checked there in code points, spans read once, row by row;
+* the table pass, in a thread: statements that return one row each, so that SQLite does the
+  work with the GIL released: the CHECK constraints of schema.sql, the fragment rules, links
+  (same document, endpoints their type allows), and UTF-8 in every other text column and JSON
+  in every JSON column (`column_checks`: one chunked scan per table). It first reads the
+  fragments of the multi-fragment spans, for the span pass.
+The verdict and its message are those of a plain run on one thread (table checks first)."""
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-
-import orjson
+from collections.abc import Callable
 
 from annotator.errors import InvalidContentError
 from annotator.store.check_rules import JSON_COLUMNS, TableRules, table_rules
 from annotator.store.check_watch import CheckWatch
+from annotator.store.column_checks import ColumnScan
 from annotator.store.span_checks import (
     SPAN_TEXT_COLUMNS,
+    Multi,
     SpanPass,
     SpanPassAborted,
+    multi_fragments,
     short_text,
 )
-
-FETCH_ROWS = 4096
-UTF8_CHUNK_ROWS = 50_000
-_JSON_KINDS = {"object": dict, "array": list}
 
 
 def validate_content(
@@ -49,37 +49,102 @@ def validate_content(
         checker.run_tables()
         spans.run()
         return
-    errors: list[BaseException] = []
-    other: list[sqlite3.Connection] = []
-    ended = threading.Event()
-
-    def tables() -> None:
-        try:
-            helper = second()
-            other.append(helper)
-            helper.set_progress_handler(lambda: int(watch.stopped or ended.is_set()), 20_000)
-            _Checker(helper, name, watch, ended).run_tables()
-        except BaseException as error:  # handed to the calling thread
-            errors.append(error)
-            ended.set()
-        finally:
-            for helper in other:
-                helper.close()
-
-    thread = threading.Thread(target=tables, name="checklist-tables", daemon=True)
-    thread.start()
+    tables = _TablePass(name, watch, second)
+    tables.start()
     try:
-        spans.abort = ended
-        spans.run()
+        spans.abort = tables.ended
+        try:
+            spans.run(fragments=tables.fragments)
+        except InvalidContentError:
+            # The verdict of a plain run, whichever pass ends first: the table checks come
+            # first there, so their error, if any, is the one to report.
+            tables.wait()
+            if tables.error is None or isinstance(tables.error, _Aborted):
+                raise
+        tables.wait()
     except SpanPassAborted:
         pass  # the table pass failed first: its error is raised below
     except BaseException:
-        ended.set()
+        tables.stop()
         raise
     finally:
-        thread.join()
-    if errors and not isinstance(errors[0], _Aborted):
-        raise errors[0]
+        tables.join()
+    if tables.error is not None and not isinstance(tables.error, _Aborted):
+        raise tables.error
+
+
+#: Seconds between two looks at cancel and the deadline while the span pass waits.
+WAIT_POLL_S = 0.05
+
+
+class _TablePass(threading.Thread):
+    """The table checks on a connection of their own, beside the span pass.
+
+    Its statements return one row each (a verdict or a chunk's aggregates), so SQLite does
+    the work with the GIL released and the span pass's Python runs at full speed beside it.
+    No progress handler (a Python callback would take the GIL every few thousand steps): the
+    calling thread, which watches cancel and the deadline, stops it by `stop`, which
+    interrupts its statement; between statements it looks at `ended`."""
+
+    def __init__(
+        self, name: str, watch: CheckWatch, second: Callable[[], sqlite3.Connection]
+    ) -> None:
+        super().__init__(name="checklist-tables", daemon=True)
+        self.check_name, self.watch, self.second = name, watch, second
+        self.ended = threading.Event()
+        self.error: BaseException | None = None
+        self._multi: Multi | None = None
+        self._multi_read = threading.Event()
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.Lock()  # interrupt never meets a closed connection
+
+    def run(self) -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            # Ctrl+C goes to the thread that acts on it (Python runs signal handlers on the
+            # main thread only; one delivered here would wait for the main thread's next turn).
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            connection = self.second()
+            with self._lock:
+                self._connection = connection
+            # First what the span pass needs (it reads the documents meanwhile).
+            self._multi = multi_fragments(connection)
+            self._multi_read.set()
+            _Checker(connection, self.check_name, self.watch, self.ended).run_tables()
+        except BaseException as error:  # handed to the calling thread
+            self.error = error
+            self.ended.set()
+        finally:
+            with self._lock:
+                if self._connection is not None:
+                    self._connection.close()
+                    self._connection = None
+
+    def fragments(self) -> Multi:
+        """The fragments of the spans that have several, once read (for the span pass)."""
+        while not self._multi_read.wait(WAIT_POLL_S):
+            self.watch.poll()
+            if self.ended.is_set():
+                raise SpanPassAborted
+        assert self._multi is not None
+        return self._multi
+
+    def wait(self) -> None:
+        """Until the pass ends, watching cancel and the deadline meanwhile (its own
+        connection has no progress handler to do it)."""
+        while self.is_alive():
+            self.join(WAIT_POLL_S)
+            self.watch.poll()
+
+    def stop(self) -> None:
+        """End the pass soon: at its next chunk, or now if SQLite is inside a statement
+        (repeated: an interrupt between two statements is lost)."""
+        self.ended.set()
+        while self.is_alive():
+            with self._lock:
+                if self._connection is not None:
+                    self._connection.interrupt()
+            self.join(WAIT_POLL_S)
 
 
 class _Aborted(Exception):
@@ -120,11 +185,10 @@ class _Checker:
             self.constraints()
             self.fragments()
             self.links()
-            self.utf8()
-            self.json()
+            self.columns()
         except sqlite3.OperationalError:
-            if self.ended is not None and self.ended.is_set() and not self.watch.stopped:
-                raise _Aborted from None
+            if self.ended is not None and self.ended.is_set():
+                raise _Aborted from None  # stopped by the calling thread
             raise
 
     def poll(self) -> None:
@@ -197,100 +261,31 @@ class _Checker:
             raise self.fail(f"link {uuid} joins spans of different documents")
         raise self.fail(f"link {uuid} joins tags its link type does not allow")
 
-    # -- UTF-8 -----------------------------------------------------------------------------------
-    def utf8(self) -> None:
-        """Decode every text value once: joined per chunk by SQLite (NUL between values, so a
-        broken sequence cannot be completed by the next value), decoded by the sqlite3 module.
-        Skipped: what the span pass decodes, and JSON columns (the JSON pass decodes every
-        value but the ASCII default)."""
+    # -- UTF-8 and JSON, one scan per table --------------------------------------------------------
+    def columns(self) -> None:
+        """Decode every text value once and parse every JSON value once, one chunked scan per
+        table. Each chunk is one row of aggregates (joined by SQLite with NUL between values,
+        so a broken UTF-8 sequence cannot be completed by the next value, and decoded by the
+        sqlite3 module; JSON values that are not the writers' default parsed by C loops):
+        the work stays in SQLite and C, off the GIL the span pass needs, with no row objects.
+        A chunk that does not pass is read again row by row, which names the row.
+        Skipped: what the span pass decodes (document texts, spans' quote, prefix, suffix)."""
         for rules in self.tables:
-            columns = [
+            texts = [
                 c
                 for c in rules.text_columns
                 if (rules.name, c) != ("documents", "text")
                 and not (rules.name == "spans" and c in SPAN_TEXT_COLUMNS)
                 and (rules.name, c) not in JSON_COLUMNS
             ]
-            if columns:
-                self._utf8_table(rules.name, columns)
-
-    def _utf8_table(self, table: str, columns: list[str]) -> None:
-        joined = ", ".join(f'group_concat("{c}", char(0))' for c in columns)
-        plain = ", ".join(f'"{c}"' for c in columns)
-        for bounds in self._rowid_chunks(table):
-            try:
-                try:
-                    self.connection.execute(
-                        f"SELECT {joined} FROM {table} WHERE rowid BETWEEN ? AND ?", bounds
-                    ).fetchone()
-                except sqlite3.DataError:  # the joined chunk is too big: value by value
-                    cursor = self.connection.execute(
-                        f"SELECT {plain} FROM {table} WHERE rowid BETWEEN ? AND ?", bounds
-                    )
-                    while cursor.fetchmany(FETCH_ROWS):
-                        pass
-            except sqlite3.OperationalError as error:
-                if "decode" not in str(error).lower():
-                    raise
-                raise self.fail(f"{table} holds text that is not valid UTF-8") from None
-            self.poll()
-
-    def _rowid_chunks(self, table: str) -> Iterator[tuple[int, int]]:
-        """(first, last) rowids of consecutive chunks of UTF8_CHUNK_ROWS rows, found from the
-        rows themselves: stepping through the rowid range instead would take ~10^15 steps
-        for a hostile file whose rowids sit at both ends of the 64-bit range."""
-        (first,) = self.connection.execute(f"SELECT min(rowid) FROM {table}").fetchone()
-        while first is not None:
-            row = self.connection.execute(
-                f"SELECT rowid FROM {table} WHERE rowid >= ? ORDER BY rowid LIMIT 1 OFFSET ?",
-                (first, UTF8_CHUNK_ROWS - 1),
-            ).fetchone()
-            if row is None:  # the last, shorter chunk
-                (last,) = self.connection.execute(f"SELECT max(rowid) FROM {table}").fetchone()
-                yield first, last
-                return
-            yield first, row[0]
-            (first,) = self.connection.execute(
-                f"SELECT min(rowid) FROM {table} WHERE rowid > ?", (row[0],)
-            ).fetchone()
-
-    # -- JSON ------------------------------------------------------------------------------------
-    def json(self) -> None:
-        present = {rules.name for rules in self.tables}
-        for (table, column), (kind, default) in JSON_COLUMNS.items():
-            if table not in present:
-                continue
-            cursor = self.connection.execute(
-                f'SELECT rowid, "{column}" FROM {table} WHERE "{column}" IS NOT NULL '
-                f'AND "{column}" <> ?',
-                (default,),
-            )
-            wanted = _JSON_KINDS.get(kind)
-            while rows := self._fetch(cursor, table):
-                for rowid, value in rows:
-                    try:
-                        parsed = orjson.loads(value)
-                    except orjson.JSONDecodeError:
-                        parsed = _INVALID
-                    if parsed is _INVALID or (wanted is not None and type(parsed) is not wanted):
-                        what = f"not a JSON {kind}" if parsed is not _INVALID else "not valid JSON"
-                        raise self.fail(
-                            f"{table} {self.label(table, rowid)} has a {column} that is {what}"
-                        )
-                self.poll()
-
-    def _fetch(self, cursor: sqlite3.Cursor, table: str) -> list:
-        """The next rows; text that is not UTF-8 is refused as such (this pass decodes the
-        JSON columns for the UTF-8 pass)."""
-        try:
-            return cursor.fetchmany(FETCH_ROWS)
-        except sqlite3.OperationalError as error:
-            if "decode" not in str(error).lower():
-                raise
-            raise self.fail(f"{table} holds text that is not valid UTF-8") from None
-
-
-_INVALID = object()
+            json = [
+                (column, *shape)
+                for (table, column), shape in JSON_COLUMNS.items()
+                if table == rules.name
+            ]
+            if texts or json:
+                ColumnScan(self.connection, rules.name, texts, json, fail=self.fail,
+                           label=self.label, poll=self.poll).run()  # fmt: skip
 
 
 #: A link whose tags its type does not allow: a role with endpoint rows allows only their tag

@@ -32,6 +32,10 @@ _SPANS = (
 )
 
 
+#: span id -> its fragments, in order, for every span that has more than one.
+Multi = dict[int, list[tuple[int, int]]]
+
+
 class SpanPassAborted(Exception):
     """The other pass of the checklist failed first: this one stopped without a verdict."""
 
@@ -53,15 +57,20 @@ class SpanPass:
     def fail(self, message: str) -> InvalidContentError:
         return InvalidContentError(f"{self.name}: {message}")
 
-    def run(self) -> None:
+    def run(self, fragments: Callable[[], Multi] | None = None) -> None:
+        """Check every document and span. `fragments()`: the fragments of the spans that have
+        several (`multi_fragments`), when another thread reads them; asked for once the first
+        batch of documents is read."""
         # The bar counts documents and spans (each span costs about what a document does).
         documents, spans = self.connection.execute(
             "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM spans)"
         ).fetchone()
         self.watch.stage("Checking the annotations", documents + spans)
-        multi = self._multi_fragments()
+        multi: Multi | None = None
         try:
             for texts, whole in self._document_batches():
+                if multi is None:
+                    multi = fragments() if fragments else multi_fragments(self.connection)
                 self._spans_of(texts, multi, whole)
         except sqlite3.OperationalError as error:
             if "decode" not in str(error).lower():
@@ -91,21 +100,7 @@ class SpanPass:
         if texts or first:
             yield texts, first
 
-    def _multi_fragments(self) -> dict[int, list[tuple[int, int]]]:
-        """The fragments of every span that has more than one, in order."""
-        multi: dict[int, list[tuple[int, int]]] = {}
-        cursor = self.connection.execute(
-            'SELECT span_id, start, "end" FROM span_fragments WHERE span_id IN '
-            "(SELECT span_id FROM span_fragments WHERE ordinal = 1) ORDER BY span_id, ordinal"
-        )
-        while rows := cursor.fetchmany(FETCH_ROWS):
-            for span_id, start, end in rows:
-                multi.setdefault(span_id, []).append((start, end))
-        return multi
-
-    def _spans_of(
-        self, texts: dict[int, str], multi: dict[int, list[tuple[int, int]]], whole: bool
-    ) -> None:
+    def _spans_of(self, texts: dict[int, str], multi: Multi, whole: bool) -> None:
         if not texts:
             return
         # The whole project: a plain table scan (`+` keeps SQLite off the index, whose order
@@ -145,6 +140,19 @@ class SpanPass:
         if len(parts) != 3 or parts[1] != quote:
             raise self._span(span_id, "'s quote differs from the text it points at")
         raise self._span(span_id, "'s context (prefix or suffix) differs from the text around it")
+
+
+def multi_fragments(connection: sqlite3.Connection) -> Multi:
+    """The fragments of every span that has more than one, in order."""
+    multi: Multi = {}
+    cursor = connection.execute(
+        'SELECT span_id, start, "end" FROM span_fragments WHERE span_id IN '
+        "(SELECT span_id FROM span_fragments WHERE ordinal = 1) ORDER BY span_id, ordinal"
+    )
+    while rows := cursor.fetchmany(FETCH_ROWS):
+        for span_id, start, end in rows:
+            multi.setdefault(span_id, []).append((start, end))
+    return multi
 
 
 def short_text(value: object, limit: int = 40) -> str:

@@ -114,6 +114,30 @@ def test_the_table_pass_on_a_second_connection_reads_only(tmp_path, monkeypatch)
     assert len(opened) == 2
 
 
+@pytest.mark.parametrize("cancel_at", [1, 3, 6, 10])
+def test_cancel_ends_both_passes(tmp_path, monkeypatch, cancel_at) -> None:
+    """Cancel (the GUI's button; the CLI's Ctrl+C takes the same path) while the table pass
+    runs in its thread: the check says cancelled, and no thread or connection is left."""
+    import threading
+
+    from annotator.errors import CheckCancelledError
+
+    path = _project(tmp_path, "p.annotator", documents=4, spans=300)
+    monkeypatch.setattr(checks, "PARALLEL_FROM_BYTES", 0)
+    calls = 0
+
+    def steps(done: int, total: int, text: str) -> bool:
+        nonlocal calls
+        calls += 1
+        return calls < cancel_at
+
+    before = threading.active_count()
+    with pytest.raises(CheckCancelledError):
+        run_checklist(path, full=True, steps=steps)
+    assert threading.active_count() == before
+    assert not [t for t in threading.enumerate() if t.name == "checklist-tables"]
+
+
 # -- the old rules as an oracle ------------------------------------------------------------------
 OLD_RULES = (  # the SQL checklist this one replaced (offsets, extents, order, quotes)
     "SELECT 1 FROM span_fragments f JOIN spans s ON s.id = f.span_id JOIN documents d ON "
@@ -208,3 +232,32 @@ def test_rowids_at_both_ends_of_the_range_are_checked_in_a_few_steps(tmp_path: P
     )
     assert len(_traced(path)) < 200
     assert run_checklist(path, full=True) == schema_version()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("'{\"a\": 1}' || char(0) || '{}'", "attributes that is not valid JSON"),  # one NUL
+        ("'[1, 2]'", "attributes that is not a JSON object"),
+        ("'{\"a\": \"' || char(0) || '\"}'", "attributes that is not valid JSON"),
+        ("CAST(X'7B2261223A2022FF227D' AS TEXT)", "spans holds text that is not valid UTF-8"),
+    ],
+)
+@pytest.mark.parametrize("chunk_rows", [2, 50_000])
+def test_a_chunk_that_fails_is_read_again_row_by_row(tmp_path, monkeypatch, value, expected,
+                                                     chunk_rows) -> None:  # fmt: skip
+    """The columns are checked a chunk of rows at a time (values joined by NUL): a NUL inside
+    a value, a value of the wrong kind or bytes that are not UTF-8 send the chunk to the row by
+    row check, which names the span; the other spans' valid JSON passes."""
+    from fixtures_hostile import run_sql
+
+    from annotator.store import column_checks
+
+    monkeypatch.setattr(column_checks, "CHUNK_ROWS", chunk_rows)
+    path = _project(tmp_path, "p.annotator", documents=2, spans=5)
+    run_sql(path, 'UPDATE spans SET attributes = \'{"ok": [1, "é"]}\'')
+    assert new_rules_accept(path)
+    run_sql(path, f"UPDATE spans SET attributes = {value} WHERE id = (SELECT max(id) FROM spans)")
+    with closing(open_read_only(path)) as connection, pytest.raises(ProjectFileError) as caught:
+        validate_content(connection, path.name)
+    assert expected in str(caught.value)

@@ -172,6 +172,25 @@ def test_every_broken_rule_is_refused_in_one_line_and_the_file_kept(broken) -> N
     assert hostile.sha256_of(path) == before
 
 
+@pytest.mark.parametrize("mode", ["table pass in a thread", "chunks of 2 rows"])
+def test_the_message_is_the_same_however_the_check_runs(broken, mode, monkeypatch) -> None:
+    """Large files check their tables on a second connection in a thread, and the UTF-8 and
+    JSON columns a chunk of rows at a time (a chunk that fails is read again row by row): the
+    verdict and its message are the ones of the plain run."""
+    from annotator.store import checks, column_checks
+
+    path, _ = broken
+    with pytest.raises(InvalidContentError) as plain:
+        run_checklist(path)
+    if mode == "table pass in a thread":
+        monkeypatch.setattr(checks, "PARALLEL_FROM_BYTES", 0)
+    else:
+        monkeypatch.setattr(column_checks, "CHUNK_ROWS", 2)
+    with pytest.raises(InvalidContentError) as other:
+        run_checklist(path)
+    assert str(other.value) == str(plain.value)
+
+
 def test_check_refuses_it_with_one_line(broken) -> None:
     path, pattern = broken
     before = hostile.sha256_of(path)
