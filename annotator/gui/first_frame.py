@@ -28,7 +28,7 @@ class AfterFirstFrame(QObject):
     def add(self, name: str, step: Callable[[], None]) -> None:
         self._steps[name] = step
         if self._started and len(self._steps) == 1:
-            QTimer.singleShot(0, self._next)
+            QTimer.singleShot(0, self, self._next)
 
     def pending(self) -> list[str]:
         """The steps not run yet, in their order."""
@@ -49,10 +49,10 @@ class AfterFirstFrame(QObject):
         self._painted.disconnect(self._start)
         self._started = True
         if self._steps:
-            QTimer.singleShot(0, self._next)
+            QTimer.singleShot(0, self, self._next)
 
     def _next(self) -> None:
         if self._steps:
             self.run(next(iter(self._steps)))
         if self._steps:
-            QTimer.singleShot(0, self._next)
+            QTimer.singleShot(0, self, self._next)

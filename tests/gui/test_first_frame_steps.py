@@ -123,3 +123,25 @@ def test_the_team_menu_reads_its_state_when_opened_first(qtbot, monkeypatch, tmp
     assert window.team.attach_action.isEnabled() and not window.team.sync_action.isEnabled()
     QApplication.processEvents()
     close(window)
+
+
+def test_steps_run_once_in_order_after_the_first_paint(qtbot) -> None:
+    from PySide6.QtCore import QObject, Signal
+
+    from annotator.gui.first_frame import AfterFirstFrame
+
+    class Painter(QObject):
+        painted = Signal()
+
+    painter, ran = Painter(), []
+    later = AfterFirstFrame(painter.painted, painter)
+    for name in ("a", "b", "c"):
+        later.add(name, lambda name=name: ran.append(name))
+    later.run("b")  # asked for first: runs now, and not again in its turn
+    assert ran == ["b"] and later.pending() == ["a", "c"]
+    QApplication.processEvents()
+    assert ran == ["b"]  # nothing before the first paint
+    painter.painted.emit()
+    painter.painted.emit()  # later paints start nothing more
+    qtbot.waitUntil(lambda: not later.pending())
+    assert ran == ["b", "a", "c"]
