@@ -12,6 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, SignalInstance
+from PySide6.QtWidgets import QDockWidget, QWidget
+
+from annotator.gui.dialogs.search_bar import SearchBar
+from annotator.gui.panels.documents import DocumentsPanel
+from annotator.gui.panels.inspector import Inspector
 
 
 class AfterFirstFrame(QObject):
@@ -56,3 +61,53 @@ class AfterFirstFrame(QObject):
             self.run(next(iter(self._steps)))
         if self._steps:
             QTimer.singleShot(0, self, self._next)
+
+
+class LatePanels:
+    """The main window's parts built after its first frame, or when first asked for: the
+    document list's panel, the Inspector (their docks show frame and title until then) and
+    the find bar (hidden until Ctrl+F). Mixed into MainWindow, whose attributes it uses."""
+
+    @property
+    def documents(self) -> DocumentsPanel:
+        """The document list's panel, built after the first frame (its dock shows its frame and
+        title until then) or when first asked for."""
+        if self._documents is None:
+            self._documents = panel = DocumentsPanel(self.session, model=self.document_list)
+            panel.properties_requested.connect(self._document_properties)
+            self._into_dock("dock_documents", panel)
+        return self._documents
+
+    @property
+    def inspector(self) -> Inspector:
+        """The selected span's details, built after the first frame (nothing is selected
+        then: it shows its empty state) or when first asked for."""
+        if self._inspector is None:
+            self._inspector = panel = Inspector(self.session)
+            dock = self._into_dock("dock_inspector", panel)
+            panel.set_shown(dock.isVisible())  # hidden (closed, another tab): it waits
+            dock.visibilityChanged.connect(panel.set_shown)
+        return self._inspector
+
+    def _into_dock(self, name: str, panel: QWidget) -> QDockWidget:
+        """Put a panel built after the first frame in its dock, in place of the placeholder
+        the dock was laid out with (the saved layout sized the dock, not its contents)."""
+        dock = self.window_layout.dock(name)
+        placeholder = dock.widget()
+        dock.setWidget(panel)
+        # Shown with its dock (now or when the dock next shows): never hidden on its own.
+        panel.show()
+        placeholder.deleteLater()
+        return dock
+
+    @property
+    def search(self) -> SearchBar:
+        """The find bar over the reading pane (hidden until Ctrl+F; built on first use)."""
+        if self._search is None:
+            self._search = bar = SearchBar()
+            bar.hide()
+            self.centralWidget().layout().insertWidget(0, bar)
+            bar.hits_changed.connect(self.view.set_search_hits)
+            bar.closed.connect(self.view.setFocus)
+            bar.current_hit.connect(lambda start, _end: self.view.scroll_to(start))
+        return self._search

@@ -27,7 +27,7 @@ from annotator.gui.app_theme import apply_theme
 from annotator.gui.dialogs.search_bar import SearchBar
 from annotator.gui.feedback import StatusFeedback
 from annotator.gui.file_actions import FileActions
-from annotator.gui.first_frame import AfterFirstFrame
+from annotator.gui.first_frame import AfterFirstFrame, LatePanels
 from annotator.gui.layer_controls import LayerControls
 from annotator.gui.layer_panes import ComparePanes, host_splitter
 from annotator.gui.merge.actions import MergeActions
@@ -63,7 +63,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(LatePanels, QMainWindow):
     """One window per open project. `open_requested(path)` asks the app to switch projects."""
 
     open_requested = Signal(object)  # Path | None (None: the sample project)
@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         # Built after the reading pane's first paint, or when first asked for (see `later`).
         self._search: SearchBar | None = None
         self._documents: DocumentsPanel | None = None
+        self._inspector: Inspector | None = None
         self.later = AfterFirstFrame(self.view.painted, self)
         self.controller = AnnotationController(session, self.view)
         self.files = FileActions(session, self)
@@ -86,7 +87,6 @@ class MainWindow(QMainWindow):
         # kept from change sets: no read of 10,000 rows per key); its panel comes after.
         self.document_list = DocumentListModel(session, self, defer_counts=True)
         self.workflow = Workflow(session, self.document_list.document_uuids)
-        self.inspector = Inspector(session)
         self.tables = AnnotationTables(session)
         self.palette_bar = TagPalette(self)
         self._compose()
@@ -112,34 +112,9 @@ class MainWindow(QMainWindow):
         self._restore()
         self._refresh_title()
         self.later.add("documents", lambda: self.documents)
+        self.later.add("inspector", lambda: self.inspector)
         self.later.add("team", self.team.refresh)
         self.team.menu.aboutToShow.connect(lambda: self.later.run("team"))
-
-    @property
-    def documents(self) -> DocumentsPanel:
-        """The document list's panel, built after the first frame (its dock shows its frame and
-        title until then) or when first asked for."""
-        if self._documents is None:
-            self._documents = panel = DocumentsPanel(self.session, model=self.document_list)
-            panel.properties_requested.connect(self._document_properties)
-            dock = self.window_layout.dock("dock_documents")
-            placeholder = dock.widget()
-            dock.setWidget(panel)
-            panel.setVisible(dock.isVisible())
-            placeholder.deleteLater()
-        return self._documents
-
-    @property
-    def search(self) -> SearchBar:
-        """The find bar over the reading pane (hidden until Ctrl+F; built on first use)."""
-        if self._search is None:
-            self._search = bar = SearchBar()
-            bar.hide()
-            self.centralWidget().layout().insertWidget(0, bar)
-            bar.hits_changed.connect(self.view.set_search_hits)
-            bar.closed.connect(self.view.setFocus)
-            bar.current_hit.connect(lambda start, _end: self.view.scroll_to(start))
-        return self._search
 
     # -- composition -------------------------------------------------------------------------
     def _compose(self) -> None:
@@ -152,7 +127,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(center)
         for title, widget, area, name in (
             ("Documents", QWidget(), Qt.DockWidgetArea.LeftDockWidgetArea, "documents"),
-            ("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea, "inspector"),
+            ("Inspector", QWidget(), Qt.DockWidgetArea.RightDockWidgetArea, "inspector"),
             ("Annotations", self.tables, Qt.DockWidgetArea.BottomDockWidgetArea, "tables"),
         ):
             dock = QDockWidget(title, self)
@@ -273,8 +248,6 @@ class MainWindow(QMainWindow):
         self.view.zoom_requested.connect(self._zoom)
         self.controller.loaded.connect(self.layers.show_legend)
         s.layer.changed.connect(self._refresh_title)
-        inspector_dock = self.window_layout.dock("dock_inspector")
-        inspector_dock.visibilityChanged.connect(self.inspector.set_shown)
 
     def _restore(self) -> None:
         st = self.settings

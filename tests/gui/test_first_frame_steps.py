@@ -51,7 +51,8 @@ def _first_frame(qtbot, monkeypatch, path: Path) -> tuple[MainWindow, dict]:
     def first_paint() -> None:
         if "pending" not in seen and window.view.text():
             seen["pending"] = window.later.pending()
-            seen["built"] = window._documents is not None or bool(window.findChildren(SearchBar))
+            built = (window._documents, window._inspector, *window.findChildren(SearchBar))
+            seen["built"] = any(part is not None for part in built)
             seen["docks"] = {name: dock(window, name).geometry() for name in DOCKS}
             seen["sql"] = list(statements)
 
@@ -66,7 +67,7 @@ def _first_frame(qtbot, monkeypatch, path: Path) -> tuple[MainWindow, dict]:
 def test_the_first_frame_waits_for_the_reading_pane_alone(qtbot, monkeypatch, tmp_path) -> None:
     on_screen(monkeypatch, 1600, 1000)
     window, seen = _first_frame(qtbot, monkeypatch, _sample(tmp_path))
-    assert seen["pending"] == ["documents", "team"] and not seen["built"]
+    assert seen["pending"] == ["documents", "inspector", "team"] and not seen["built"]
     # The team link is not read before the first frame (nor the document list twice).
     assert not any(TEAM_KEY in statement for statement in seen["sql"]), seen["sql"]
     qtbot.waitUntil(lambda: not window.later.pending())
@@ -92,7 +93,7 @@ def test_keys_work_before_the_panels_are_built(qtbot, monkeypatch, tmp_path) -> 
     order = window.document_list.document_uuids()  # the list's order: what Ctrl+PgDown walks
     session.open_document(order[0])
     actions = window.actions_by_id
-    assert window.later.pending() == ["documents", "team"]
+    assert window.later.pending() == ["documents", "inspector", "team"]
     actions["next_document"].trigger()  # Ctrl+PgDown: the list's model is there from the start
     assert session.current_document == order[1] and window._documents is None
     actions["find"].trigger()  # Ctrl+F builds the find bar on the spot, over the text
@@ -119,7 +120,7 @@ def test_the_team_menu_reads_its_state_when_opened_first(qtbot, monkeypatch, tmp
     qtbot.addWidget(window)
     assert calls == []
     window.team.menu.aboutToShow.emit()  # the menu opened before its turn came
-    assert calls == [True] and window.later.pending() == ["documents"]
+    assert calls == [True] and window.later.pending() == ["documents", "inspector"]
     assert window.team.attach_action.isEnabled() and not window.team.sync_action.isEnabled()
     QApplication.processEvents()
     close(window)
@@ -145,3 +146,24 @@ def test_steps_run_once_in_order_after_the_first_paint(qtbot) -> None:
     painter.painted.emit()  # later paints start nothing more
     qtbot.waitUntil(lambda: not later.pending())
     assert ran == ["b", "a", "c"]
+
+
+def test_panels_built_while_their_docks_are_hidden_show_with_them(
+    qtbot, monkeypatch, tmp_path
+) -> None:
+    on_screen(monkeypatch, 1600, 1000)
+    session = ProjectSession(Project.open(_sample(tmp_path), annotator_name="Ada"))
+    window = MainWindow(session, Settings())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    shown = {
+        name: dock(window, name).geometry() for name in DOCKS if dock(window, name).isVisible()
+    }
+    focus = window.actions_by_id["focus_mode"]
+    focus.trigger()  # F11: every dock hidden
+    window.later.run_all()  # the panels are built while their docks are hidden
+    focus.trigger()
+    qtbot.waitUntil(lambda: window.inspector.isVisible() and window.documents.isVisible())
+    assert {name: dock(window, name).geometry() for name in shown} == shown
+    close(window)
