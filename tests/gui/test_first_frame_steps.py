@@ -1,6 +1,7 @@
 """The window's first frame waits only for what it shows (issue 11's open time): the document
-list's panel, the team status and the find bar are built after the reading pane's first paint
-(or at once when a key needs them), without moving anything on screen."""
+list's panel, the Inspector and the team status are built after the reading pane's first paint,
+the find bar and the compare pane when first shown (or at once when a key needs them), without
+moving anything on screen."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def _first_frame(qtbot, monkeypatch, path: Path) -> tuple[MainWindow, dict]:
     def first_paint() -> None:
         if "pending" not in seen and window.view.text():
             seen["pending"] = window.later.pending()
-            built = (window._documents, window._inspector, *window.findChildren(SearchBar))
+            late = (window._documents, window._inspector, window.compare_panes._second)
+            built = (*late, *window.findChildren(SearchBar))
             seen["built"] = any(part is not None for part in built)
             seen["docks"] = {name: dock(window, name).geometry() for name in DOCKS}
             seen["sql"] = list(statements)
@@ -79,6 +81,7 @@ def test_the_first_frame_waits_for_the_reading_pane_alone(qtbot, monkeypatch, tm
     rows = panel.view.selectionModel().selectedRows()
     assert len(rows) == 1 and panel.view.isVisible()
     assert window.findChildren(SearchBar) == []  # hidden until Ctrl+F
+    assert window.compare_panes._second is None  # until compare mode shows it
     close(window)
 
 
