@@ -45,6 +45,11 @@ class AfterFirstFrame(QObject):
         if step is not None:
             step()
 
+    def discard(self) -> None:
+        """Run none of the steps left (the window closes: its session may close before the
+        next turn). A part asked for later is still built on demand."""
+        self._steps.clear()
+
     def run_all(self) -> None:
         """Everything now (the window is closing, or a test wants the built window)."""
         while self._steps:

@@ -455,5 +455,6 @@ class MainWindow(LatePanels, QMainWindow):
             self.files.add_paths(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.later.discard()  # nothing more to build: the session closes next
         self.window_layout.save()
         event.accept()

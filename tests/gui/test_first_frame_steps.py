@@ -170,3 +170,23 @@ def test_panels_built_while_their_docks_are_hidden_show_with_them(
     qtbot.waitUntil(lambda: window.inspector.isVisible() and window.documents.isVisible())
     assert {name: dock(window, name).geometry() for name in shown} == shown
     close(window)
+
+
+def test_a_window_closed_before_its_late_steps_runs_none_of_them(
+    qtbot, monkeypatch, tmp_path
+) -> None:
+    """Switching projects right after the first frame: the old window's session is closed
+    next, so its late steps must not run on it."""
+    calls: list[bool] = []
+    monkeypatch.setattr(TeamMenu, "refresh", lambda _menu: calls.append(True))
+    session = ProjectSession(Project.open(_sample(tmp_path), annotator_name="Ada"))
+    window = MainWindow(session, Settings())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.close()
+    session.close()
+    window.view.painted.emit()  # a paint that would have started the steps
+    for _ in range(5):
+        QApplication.processEvents()
+    assert window.later.pending() == [] and calls == [] and window._inspector is None
