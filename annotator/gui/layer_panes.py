@@ -60,23 +60,40 @@ class ComparePanes(QObject):
         super().__init__(parent)
         self.session, self.controller = session, controller
         self.main: ReadingView = controller.view
-        self.second = ReadingView()
-        self.second.setObjectName("compare_pane")
-        self.second.set_tooltip_provider(controller.tooltip_of)
-        self.second_frame = titled(self.second, "compare_pane_title")
-        self.second_frame.hide()
-        splitter.addWidget(self.second_frame)
+        # The second pane is built when compare mode first shows it (or it is asked for):
+        # the window's first frame does not wait for a reading view it does not show.
+        self._second: ReadingView | None = None
+        self._second_frame: QWidget | None = None
         self.main_title = splitter.findChild(QLabel, "reading_pane_title")
         self.splitter = splitter
         self.diff: LayerDiff | None = None
         self._syncing = False
         controller.loaded.connect(self._on_loaded)
-        self.second.span_clicked.connect(self._on_second_clicked)
         session.span_selected.connect(self._on_span_selected)
-        for view, other in ((self.main, self.second), (self.second, self.main)):
-            view.verticalScrollBar().valueChanged.connect(
-                lambda _value, source=view, target=other: self._follow(source, target)
-            )
+
+    @property
+    def second(self) -> ReadingView:
+        if self._second is None:
+            self._second = second = ReadingView()
+            second.setObjectName("compare_pane")
+            second.set_tooltip_provider(self.controller.tooltip_of)
+            self._second_frame = titled(second, "compare_pane_title")
+            self._second_frame.hide()
+            self.splitter.addWidget(self._second_frame)
+            second.span_clicked.connect(self._on_second_clicked)
+            for view, other in ((self.main, second), (second, self.main)):
+                view.verticalScrollBar().valueChanged.connect(
+                    lambda _value, source=view, target=other: self._follow(source, target)
+                )
+        return self._second
+
+    @property
+    def second_frame(self) -> QWidget:
+        self.second  # noqa: B018 - builds the pane and its frame
+        return self._second_frame  # type: ignore[return-value]
+
+    def _second_shown(self) -> bool:
+        return self._second_frame is not None and self._second_frame.isVisible()
 
     # -- loading -----------------------------------------------------------------------------
     def _on_loaded(self, diff: LayerDiff | None) -> None:
@@ -87,11 +104,13 @@ class ComparePanes(QObject):
             self.main_title.setVisible(side)
             self.main_title.setText(f"A · {layer.name(layer.choice.first)}")
         if diff is None:
-            self.second_frame.hide()
+            if self._second_frame is not None:
+                self._second_frame.hide()
             return
         self.main.set_marks(marks_by_pen(diff.marks("a" if side else "both")))
         if not side:
-            self.second_frame.hide()
+            if self._second_frame is not None:
+                self._second_frame.hide()
             return
         self._load_second(diff)
 
@@ -103,6 +122,7 @@ class ComparePanes(QObject):
         links = content.link_list() if content is not None else []
         b = frozenset({self.session.layer.choice.second})
         links = shown_links(links, b, {s.uuid for s in spans})
+        self.second  # noqa: B018 - built on the first compare side by side
         self.sync_look()
         self.second.set_document(
             self.main.text(),
@@ -119,6 +139,8 @@ class ComparePanes(QObject):
 
     def sync_look(self) -> None:
         """The second pane has the main pane's zoom, theme and links setting."""
+        if self._second is None:
+            return  # built later, it takes them then (`_load_second`)
         self.second.set_zoom(self.main.zoom())
         self.second.set_dark(self.main.is_dark())
         self.second.set_show_all_links(self.main.shows_all_links())
@@ -126,7 +148,7 @@ class ComparePanes(QObject):
     # -- following the main pane -------------------------------------------------------------
     def _follow(self, source: ReadingView, target: ReadingView) -> None:
         """Scroll the other pane to the same top line (same text, same width: same lines)."""
-        if self._syncing or not self.second_frame.isVisible():
+        if self._syncing or not self._second_shown():
             return
         self._syncing = True
         try:
@@ -139,7 +161,7 @@ class ComparePanes(QObject):
         self.session.select_span(uuid)  # the inspector shows B's span (read-only)
 
     def _on_span_selected(self, uuid: str) -> None:
-        if self.second_frame.isVisible():
+        if self._second_shown():
             self.second.set_selected_span(uuid or None)
 
 

@@ -27,11 +27,12 @@ from annotator.gui.app_theme import apply_theme
 from annotator.gui.dialogs.search_bar import SearchBar
 from annotator.gui.feedback import StatusFeedback
 from annotator.gui.file_actions import FileActions
+from annotator.gui.first_frame import AfterFirstFrame, LatePanels
 from annotator.gui.layer_controls import LayerControls
 from annotator.gui.layer_panes import ComparePanes, host_splitter
 from annotator.gui.merge.actions import MergeActions
 from annotator.gui.panels.annotations import AnnotationTables
-from annotator.gui.panels.documents import DocumentsPanel
+from annotator.gui.panels.documents import DocumentListModel, DocumentsPanel
 from annotator.gui.panels.inspector import Inspector
 from annotator.gui.reading import ReadingView
 from annotator.gui.retag import RetagChoiceMenu
@@ -62,7 +63,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(LatePanels, QMainWindow):
     """One window per open project. `open_requested(path)` asks the app to switch projects."""
 
     open_requested = Signal(object)  # Path | None (None: the sample project)
@@ -74,14 +75,18 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.setAcceptDrops(True)
         self.view = ReadingView()
-        self.search = SearchBar()
+        # Built after the reading pane's first paint, or when first asked for (see `later`).
+        self._search: SearchBar | None = None
+        self._documents: DocumentsPanel | None = None
+        self._inspector: Inspector | None = None
+        self.later = AfterFirstFrame(self.view.painted, self)
         self.controller = AnnotationController(session, self.view)
         self.files = FileActions(session, self)
         self.merging = MergeActions(session, self)
-        # The order of the document list (kept from change sets): no read of 10,000 rows per key.
-        self.workflow = Workflow(session, lambda: self.documents.model.document_uuids())
-        self.documents = DocumentsPanel(session, defer_counts=True)
-        self.inspector = Inspector(session)
+        # The document list's model is there from the start (the title, the document order
+        # kept from change sets: no read of 10,000 rows per key); its panel comes after.
+        self.document_list = DocumentListModel(session, self, defer_counts=True)
+        self.workflow = Workflow(session, self.document_list.document_uuids)
         self.tables = AnnotationTables(session)
         self.palette_bar = TagPalette(self)
         self._compose()
@@ -91,7 +96,7 @@ class MainWindow(QMainWindow):
         self._recent_menu.aboutToShow.connect(self._fill_recent)
         menus["&File"].insertMenu(self.actions_by_id["add_documents"], self._recent_menu)
         self.layers = LayerControls(self, session, settings, menus["&View"], self.actions_by_id)
-        self.team = TeamMenu(self, session, settings)
+        self.team = TeamMenu(self, session, settings, refresh=False)
         self.feedback = StatusFeedback(session, self.statusBar())
         RetagChoiceMenu(menus["&Annotate"])
         self.compare_panes = ComparePanes(session, self.controller, self.reading_splitter, self)
@@ -106,6 +111,10 @@ class MainWindow(QMainWindow):
         self._wire()
         self._restore()
         self._refresh_title()
+        self.later.add("documents", lambda: self.documents)
+        self.later.add("inspector", lambda: self.inspector)
+        self.later.add("team", self.team.refresh)
+        self.team.menu.aboutToShow.connect(lambda: self.later.run("team"))
 
     # -- composition -------------------------------------------------------------------------
     def _compose(self) -> None:
@@ -113,14 +122,12 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(center)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.search)
         self.reading_splitter = host_splitter(self.view)  # compare mode adds a second pane
         layout.addWidget(self.reading_splitter, 1)
-        self.search.hide()
         self.setCentralWidget(center)
         for title, widget, area, name in (
-            ("Documents", self.documents, Qt.DockWidgetArea.LeftDockWidgetArea, "documents"),
-            ("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea, "inspector"),
+            ("Documents", QWidget(), Qt.DockWidgetArea.LeftDockWidgetArea, "documents"),
+            ("Inspector", QWidget(), Qt.DockWidgetArea.RightDockWidgetArea, "inspector"),
             ("Annotations", self.tables, Qt.DockWidgetArea.BottomDockWidgetArea, "tables"),
         ):
             dock = QDockWidget(title, self)
@@ -236,17 +243,11 @@ class MainWindow(QMainWindow):
         # of a long document or a large project shows at once).
         s.loading_delay = 250
         self.view.painted.connect(self._after_paint)
-        self.documents.model.counts_loaded.connect(self._refresh_title)
+        self.document_list.counts_loaded.connect(self._refresh_title)
         self.palette_bar.tag_chosen.connect(self.controller.tag_selection)
-        self.search.hits_changed.connect(self.view.set_search_hits)
-        self.search.closed.connect(self.view.setFocus)
-        self.search.current_hit.connect(lambda start, _end: self.view.scroll_to(start))
         self.view.zoom_requested.connect(self._zoom)
-        self.documents.properties_requested.connect(self._document_properties)
         self.controller.loaded.connect(self.layers.show_legend)
         s.layer.changed.connect(self._refresh_title)
-        inspector_dock = self.window_layout.dock("dock_inspector")
-        inspector_dock.visibilityChanged.connect(self.inspector.set_shown)
 
     def _restore(self) -> None:
         st = self.settings
@@ -271,8 +272,8 @@ class MainWindow(QMainWindow):
         self._refresh_title()
 
     def _on_document(self, uuid: str) -> None:
-        text = self.view.text() if uuid else ""
-        self.search.set_text(text)
+        if self._search is not None:
+            self._search.set_text(self.view.text() if uuid else "")
         self._refresh_title()
 
     def _refresh_title(self) -> None:
@@ -281,7 +282,7 @@ class MainWindow(QMainWindow):
             name = read.project_info().get("name", s.project.path.stem)
         # Titles and counts come from the document list, which keeps them per document (the
         # layers shown); reading them here cost a pass over the text and over every span.
-        model = self.documents.model
+        model = self.document_list
         title = model.title_of(s.current_document) if s.current_document else ""
         total, spans = model.span_total(), model.spans_of(s.current_document)
         layer = "" if s.layer.choice.editable or s.layer.blind else f" [{s.layer.describe()}]"
@@ -297,7 +298,7 @@ class MainWindow(QMainWindow):
 
     def _after_paint(self) -> None:
         self.session.resume_loading()
-        self.documents.model.count_in_background()
+        self.document_list.count_in_background()
 
     def _show_loading(self, done: int, total: int) -> None:
         """A long document's spans arrive in chunks after its first screen: say how far."""
@@ -454,5 +455,6 @@ class MainWindow(QMainWindow):
             self.files.add_paths(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.later.discard()  # nothing more to build: the session closes next
         self.window_layout.save()
         event.accept()

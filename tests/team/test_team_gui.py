@@ -48,6 +48,8 @@ def carl_window(qtbot, pg, team_db, tmp_path: Path):
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    # The team status is read just after the first frame (issue 11's open time).
+    qtbot.waitUntil(lambda: not window.later.pending())
     yield window, team, ada, rich
     session.close()
     ada.close()

@@ -51,12 +51,19 @@ class DocumentsPanel(QWidget):
     properties_requested = Signal(str)
 
     def __init__(
-        self, session: ProjectSession, parent: QWidget | None = None, *, defer_counts: bool = False
+        self,
+        session: ProjectSession,
+        parent: QWidget | None = None,
+        *,
+        defer_counts: bool = False,
+        model: DocumentListModel | None = None,
     ) -> None:
+        """`model`: the list to show, made beforehand (the window keeps one from the start for
+        its title and the document order, and builds this panel after its first frame)."""
         super().__init__(parent)
         self.session = session
         self._syncing = False
-        self.model = DocumentListModel(session, self, defer_counts=defer_counts)
+        self.model = model or DocumentListModel(session, self, defer_counts=defer_counts)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)

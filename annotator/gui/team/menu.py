@@ -33,7 +33,16 @@ SYNC_SHORTCUT = "Ctrl+Shift+Y"
 class TeamMenu(QObject):
     """The Team menu of one window, its status indicator and its timer."""
 
-    def __init__(self, window: QMainWindow, session: ProjectSession, settings: Settings) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        session: ProjectSession,
+        settings: Settings,
+        *,
+        refresh: bool = True,
+    ) -> None:
+        """`refresh=False`: the caller runs `refresh` later (the main window, after its first
+        frame: reading the team link is not what the user waits for)."""
         super().__init__(window)
         self.window, self.session = window, session
         self.settings = TeamSettings(settings)
@@ -54,7 +63,9 @@ class TeamMenu(QObject):
         self.recount.timeout.connect(self.refresh)
         session.changed.connect(lambda _changes: self.recount.start())
         window.installEventFilter(self)  # sync on close
-        self.refresh()
+        self.indicator.hide()  # until `refresh` finds a team link
+        if refresh:
+            self.refresh()
 
     # -- menu --------------------------------------------------------------------------------
     def _build_menu(self, window: QMainWindow) -> QMenu:
