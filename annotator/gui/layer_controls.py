@@ -3,7 +3,7 @@ compare mode's legend), the compare dialog, the status-bar note and blind mode (
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -111,6 +111,7 @@ class LayerControls(QObject):
     ) -> None:
         super().__init__(window)
         self.window, self.session, self.settings = window, session, settings
+        self._layers: list[tuple[str, str]] | None = None  # this turn's layers()
         self.state = session.layer
         self._actions = actions
         self.my_layer = self._action("layer_mine", "&My layer", MY_LAYER_KEY, checkable=True)
@@ -161,6 +162,7 @@ class LayerControls(QObject):
     def _on_changes(self, changes: ChangeSet) -> None:
         if not changes.annotators:
             return
+        self._layers = None  # an annotator came or went within this turn
         choice = self.state.choice  # e.g. Help ▸ Change annotator to the one shown
         if choice.mode is LayerMode.LAYER and choice.first == self.session.annotator:
             self.state.set_choice(MY_LAYER)
@@ -182,13 +184,21 @@ class LayerControls(QObject):
 
     # -- the layers there are ----------------------------------------------------------------
     def layers(self) -> list[tuple[str, str]]:
-        """(uuid, name) of every layer: mine first, then the others, the gold layer last."""
-        with self.session.read() as read:
-            annotators = [(a.uuid, a.name) for a in read.annotators() if not is_gold(a.uuid)]
-        me = self.session.annotator
-        mine = [(uuid, name) for uuid, name in annotators if uuid == me]
-        others = [(uuid, name) for uuid, name in annotators if uuid != me]
-        return [*mine, *others, (GOLD_ANNOTATOR_UUID, "Gold")]
+        """(uuid, name) of every layer: mine first, then the others, the gold layer last.
+        Read once per event-loop turn: the window's construction (menu, chooser, status)
+        asked four times in the turn before its first frame."""
+        if self._layers is None:
+            with self.session.read() as read:
+                annotators = [(a.uuid, a.name) for a in read.annotators() if not is_gold(a.uuid)]
+            me = self.session.annotator
+            mine = [(uuid, name) for uuid, name in annotators if uuid == me]
+            others = [(uuid, name) for uuid, name in annotators if uuid != me]
+            self._layers = [*mine, *others, (GOLD_ANNOTATOR_UUID, "Gold")]
+            QTimer.singleShot(0, self._forget_layers)
+        return list(self._layers)
+
+    def _forget_layers(self) -> None:
+        self._layers = None
 
     # -- choosing ----------------------------------------------------------------------------
     def choose(self, choice: LayerChoice) -> None:

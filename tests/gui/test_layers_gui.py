@@ -298,3 +298,25 @@ def test_span_counts_follow_the_layers_shown(qtbot, two_layers) -> None:
     assert main.status_counts.text().endswith(f"{len(ada) + len(bob)} in this document")
     main.close()
     main.session.close()
+
+
+def test_the_layers_are_read_once_per_event_loop_turn(qtbot, two_layers, monkeypatch) -> None:
+    """The window's construction asked for the annotator list four times before its first
+    frame; now it is read once a turn, and a new turn (or an annotator change) reads again."""
+    from annotator.store.project_store import ReadSession
+
+    path, document, _ = two_layers
+    reads: list[int] = []
+    original = ReadSession.annotators
+
+    def counting(self):
+        reads.append(1)
+        return original(self)
+
+    main = open_window(qtbot, path, document)
+    monkeypatch.setattr(ReadSession, "annotators", counting)
+    first = main.layers.layers()
+    assert main.layers.layers() == first and len(reads) == 1
+    qtbot.waitUntil(lambda: main.layers._layers is None)  # the next turn forgets them
+    assert main.layers.layers() == first and len(reads) == 2
+    main.session.close()
