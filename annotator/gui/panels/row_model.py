@@ -71,8 +71,10 @@ class RowTableModel(QAbstractTableModel):
         self._naturals: dict[str, tuple] = {}  # natural keys by uuid (CACHE_NATURAL)
         self._sort_column = -1
         self._sort_order = _ASCENDING
-        #: Calls of data(): the regression tests count them (rows built only when shown).
+        #: Calls of data(), and display rows built: the regression tests count them (rows
+        #: built only when shown).
         self.data_calls = 0
+        self.rows_built = 0
 
     # -- what subclasses provide ---------------------------------------------------------------
     def _make_row(self, item: Any) -> Row:
@@ -115,6 +117,7 @@ class RowTableModel(QAbstractTableModel):
         cached = self._cache.get(item.uuid)
         if cached is None:
             cached = self._cache[item.uuid] = self._make_row(item)
+            self.rows_built += 1
         return cached
 
     def accepts(self, row: int, kind: str, annotator: str, text: str) -> bool:
