@@ -212,9 +212,9 @@ class ReadingView(InteractionMixin, ScrollingMixin, PaintingMixin, QPlainTextEdi
 
     def add_links(self, links: Iterable[DisplayLink]) -> None:
         """Show more links, or new versions of shown ones (a long document's next page of
-        links): the look-up tables grow in place, and only the blocks where their spans start
-        are routed again (a block's arcs are those of the spans starting in it), and painted
-        again if they are on screen; the result is what `set_links` of every link shows
+        links): the look-up tables grow in place, and only the routed blocks where their spans
+        start are routed again (a block's arcs are those of the spans starting in it), and
+        painted again if they are on screen; the result is what `set_links` of every link shows
         (building every link's arc at the end of a load blocked the window for 75-93 ms, and
         a repaint per page cost more than the page)."""
         new = list(links)
@@ -235,19 +235,11 @@ class ReadingView(InteractionMixin, ScrollingMixin, PaintingMixin, QPlainTextEdi
                 by_span.setdefault(link.source, []).append(link)
                 if link.target != link.source:
                     by_span.setdefault(link.target, []).append(link)
-        numbers = self._blocks_of({end for x in new for end in (x.source, x.target)})
-        self._arc_bands.forget(sorted(numbers))
+        get = self._index.get
+        starts = {span.start for x in new for end in (x.source, x.target) if (span := get(end))}
+        numbers = self._arc_bands.forget_starting(starts)
         if any(vb.block.blockNumber() in numbers for vb in self._visible):
             self.viewport().update()
-
-    def _blocks_of(self, span_ids: set[str]) -> set[int]:
-        """The numbers of the blocks where these spans start (unknown ids: none)."""
-        document, numbers = self.document(), set()
-        for span_id in span_ids:
-            span = self._index.get(span_id)
-            if span is not None:
-                numbers.add(document.findBlock(self._map.to_qt(span.start)).blockNumber())
-        return numbers
 
     def _link_map(self) -> dict[str, list[DisplayLink]]:
         if self._links_by_span is None:
