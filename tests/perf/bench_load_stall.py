@@ -7,7 +7,9 @@ Each run is one fresh process; "paused" is the app as it is (the collector pause
 spans load, then the loaded objects frozen: services/gc_pause.BulkLoad), "baseline" the same
 window with BulkLoad made a no-op, measured alternately in the same run. Also reported: the
 full (generation-2) collections during the load, the longest of them, and what one full
-collection costs once the document is in (the loaded spans frozen, or walked).
+collection costs once the document is in (the loaded spans frozen, or walked); and, robust to
+other processes on a loaded machine, the most main-thread CPU time between two beats and the
+main thread's CPU time for the whole load (`time.thread_time`).
 
     python tests/perf/bench_load_stall.py --case 20m-200k --runs 3
 """
