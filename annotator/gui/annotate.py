@@ -41,7 +41,7 @@ class AnnotationController(QObject):
         session.changed.connect(self._on_changes)
         session.span_selected.connect(self._on_span_selected)
         session.spans_loaded.connect(self._on_spans_loaded)
-        session.links_loaded.connect(self._refresh_links)
+        session.links_arrived.connect(self._on_links_arrived)
         session.layer.changed.connect(self._on_layer)
         view.span_clicked.connect(self._on_span_clicked)
         view.link_drag_requested.connect(self.link_by_drag)
@@ -154,6 +154,15 @@ class AnnotationController(QObject):
         shows = self.view.shows_span
         shown = [s for s in self.session.layer.filter(spans) if not shows(s.uuid)]
         self.view.add_spans([self.display_span(s, schema) for s in shown])
+
+    def _on_links_arrived(self, links: list[Link]) -> None:
+        """A page of a long document's links arrived (every span is in by then): their arcs
+        join the pane's (the pane routes only the blocks it paints)."""
+        if self.session.layer.comparing:
+            return  # compare mode read every link before showing the document
+        ids = self._spans
+        shown = [x for x in self.session.layer.filter(links) if x.source in ids and x.target in ids]
+        self.view.add_links(self.display_links(shown, self.session.schema))
 
     def _refresh_links(self) -> None:
         content = self.session.content()

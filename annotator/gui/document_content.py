@@ -60,6 +60,7 @@ class LoadedDocument:
         "_frontier",
         "_link_frontier",
         "_links_by_span",
+        "arrived_links",
         "last_cascaded",
         "last_removed",
         "links",
@@ -90,6 +91,9 @@ class LoadedDocument:
         #: The links the last `apply` dropped with their spans (ON DELETE CASCADE).
         self.last_cascaded: set[str] = set()
         self.links_complete = complete
+        #: The links the last `read_more` read (a page of a long document's links), in the
+        #: order read: the views add them as they come instead of all at the end.
+        self.arrived_links: list[Link] = []
         self._frontier: tuple[int, int, str] | None = None
         self._link_frontier = 0  # links are read by row id, after this one
         self._links_by_span: dict[str, list[str]] | None = None  # built on first use
@@ -123,7 +127,9 @@ class LoadedDocument:
 
     def read_more(self, read: ReadSession, limit: int = CHUNK) -> list[Span]:
         """Read the next `limit` spans (or, once they are all in, links); returns the spans new
-        to this content (spans an edit brought in already are not repeated)."""
+        to this content (spans an edit brought in already are not repeated); the links read
+        are in `arrived_links`."""
+        self.arrived_links = []
         if self._frontier is None:
             if not self.links_complete:
                 if not self._link_frontier:
@@ -134,6 +140,7 @@ class LoadedDocument:
                 self._links_by_span = None
                 for link in links:
                     self.links[link.uuid] = link
+                self.arrived_links = links
                 if len(links) < limit:
                     self.links_complete = True
             return []

@@ -37,7 +37,9 @@ class ProjectSession(QObject):
     _from_worker = Signal(object)  # a ChangeSet told on a worker thread (e.g. an import)
     #: While a long document loads (see `content`): more of its spans, in reading order…
     spans_loaded = Signal(list)
-    #: …its links, once every span is in…
+    #: …its links, a page at a time once every span is in (`LoadedDocument.arrived_links`)…
+    links_arrived = Signal(list)
+    #: …the end of its links…
     links_loaded = Signal()
     #: …and progress: spans loaded so far, spans in all (equal when the loading is done).
     loading = Signal(int, int)
@@ -128,6 +130,8 @@ class ProjectSession(QObject):
             new = content.read_more(read, limit or self._step.size)
         if new:
             self.spans_loaded.emit(new)
+        if content.arrived_links:
+            self.links_arrived.emit(content.arrived_links)
         if content.links_complete:
             self.links_loaded.emit()
         if not was_complete or content.links_complete:

@@ -52,6 +52,10 @@ def test_the_window_shows_every_span_and_link_after_loading_in_steps(
     session = window.session
     content = session.content()
     assert content.complete and set(content.spans) == spans and set(content.links) == links
+    tables = window.tables  # they take what arrived in slices, the last after the last read
+    qtbot.waitUntil(
+        lambda: tables.span_model.pending == tables.link_model.pending == 0, timeout=30_000
+    )
     assert set(window.tables.span_model.uuids()) == spans
     assert set(window.tables.link_model.uuids()) == links
     assert {window.view.spans_at(s.start)[0] for s in content.spans.values()} <= spans
@@ -81,7 +85,7 @@ def test_edits_while_loading_are_kept(qtbot, small_steps, project_path, tmp_path
     create = CreateSpan(document, "event", [(0, 3)])
     session.run(create)
     session.flush()
-    qtbot.waitUntil(lambda: session.content().complete)
+    qtbot.waitUntil(lambda: session.content().complete and not model.pending, timeout=30_000)
     wanted = (spans - {early}) | {create.uuid}
     assert set(session.content().spans) == wanted
     assert set(model.uuids()) == wanted and model.rowCount() == len(wanted)

@@ -83,4 +83,8 @@ def open_window(qtbot, path: Path) -> MainWindow:
     # Generous timeouts: the machine running the suite may be busy.
     qtbot.waitUntil(lambda: window.documents.model.counts_known, timeout=30_000)
     qtbot.waitUntil(lambda: session.content().complete, timeout=30_000)
+    tables = window.tables  # they take what arrived in slices, the last after the last read
+    qtbot.waitUntil(
+        lambda: tables.span_model.pending == tables.link_model.pending == 0, timeout=30_000
+    )
     return window

@@ -167,6 +167,9 @@ class AnnotationPage(QWidget):
         """Select (and scroll to) the row of this uuid; "" or a hidden row clears the selection."""
         selection = self.table.selectionModel()
         row = self.model.row_of(uuid) if uuid else None
+        if row is None and uuid and getattr(self.model, "pending", 0):
+            self.model.take_all_arrived()  # a jump to a row still waiting to join the table
+            row = self.model.row_of(uuid)
         index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else None
         if index is None or not index.isValid():
             selection.clearSelection()

@@ -10,6 +10,7 @@ edit never resets the table.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +59,9 @@ class RowTableModel(QAbstractTableModel):
     COLUMNS: tuple[str, ...] = ()
     COLOR_COLUMN = -1  # the column that carries the colour dot
     NATURAL_COLUMN = -1  # the column whose order is the natural order (no Row needed)
+    #: Keep each item's natural key once computed (for keys that cost look-ups, e.g. a link's
+    #: by its spans' starts: inserting 20,000 links at their places computed 290,000 of them).
+    CACHE_NATURAL = False
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,10 +69,13 @@ class RowTableModel(QAbstractTableModel):
         self._cache: dict[str, Row] = {}
         self._positions: dict[str, int] | None = None
         self._by_uuid: dict[str, Any] = {}  # the items by uuid (kept on every change)
+        self._naturals: dict[str, tuple] = {}  # natural keys by uuid (CACHE_NATURAL)
         self._sort_column = -1
         self._sort_order = _ASCENDING
-        #: Calls of data(): the regression tests count them (rows built only when shown).
+        #: Calls of data(), and display rows built: the regression tests count them (rows
+        #: built only when shown).
         self.data_calls = 0
+        self.rows_built = 0
 
     # -- what subclasses provide ---------------------------------------------------------------
     def _make_row(self, item: Any) -> Row:
@@ -111,6 +118,7 @@ class RowTableModel(QAbstractTableModel):
         cached = self._cache.get(item.uuid)
         if cached is None:
             cached = self._cache[item.uuid] = self._make_row(item)
+            self.rows_built += 1
         return cached
 
     def accepts(self, row: int, kind: str, annotator: str, text: str) -> bool:
@@ -123,8 +131,21 @@ class RowTableModel(QAbstractTableModel):
         return not text or text in self.row_at(row).search
 
     # -- sorting ------------------------------------------------------------------------------
+    def _natural_key(self) -> Callable[[Any], tuple]:
+        if not self.CACHE_NATURAL:
+            return self._natural
+        naturals, compute = self._naturals, self._natural
+
+        def natural(item: Any) -> tuple:
+            found = naturals.get(item.uuid)
+            if found is None:
+                found = naturals[item.uuid] = compute(item)
+            return found
+
+        return natural
+
     def _key(self) -> Callable[[Any], Any]:
-        column, natural = self._sort_column, self._natural
+        column, natural = self._sort_column, self._natural_key()
         if column < 0 or column == self.NATURAL_COLUMN:
             return natural
         cache, make = self._cache, self._make_row
@@ -156,8 +177,10 @@ class RowTableModel(QAbstractTableModel):
     def _insert_position(self, item: Any) -> int:
         key = self._key()
         wanted = key(item)
-        lo, hi = 0, len(self._items)
         descending = self._sort_order != _ASCENDING
+        if not descending:  # the C bisect: no Python loop around the key calls
+            return bisect_left(self._items, wanted, key=key)
+        lo, hi = 0, len(self._items)
         while lo < hi:
             mid = (lo + hi) // 2
             other = key(self._items[mid])
@@ -174,6 +197,7 @@ class RowTableModel(QAbstractTableModel):
         self._items = sorted(items, key=self._key(), reverse=self._sort_order != _ASCENDING)
         self._by_uuid = {item.uuid: item for item in self._items}
         self._cache.clear()
+        self._naturals.clear()
         self._positions = None
         self.endResetModel()
 
@@ -183,6 +207,7 @@ class RowTableModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), first, last)
             for item in self._items[first : last + 1]:
                 self._cache.pop(item.uuid, None)
+                self._naturals.pop(item.uuid, None)
                 self._by_uuid.pop(item.uuid, None)
             del self._items[first : last + 1]
             self._positions = None
@@ -191,6 +216,9 @@ class RowTableModel(QAbstractTableModel):
     def _upsert(self, items: Iterable[Any]) -> None:
         """Insert new items at their sorted place; refresh (or move) known ones."""
         new, moved = [], []
+        items = list(items)
+        for item in items:  # their keys may have changed (e.g. a link's span moved)
+            self._naturals.pop(item.uuid, None)
         for item in items:
             row = self.row_of(item.uuid)
             if row is None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
 
 from PySide6.QtGui import QTextBlock
 
@@ -51,9 +52,9 @@ class ArcBands:
         if found is not None and found.key == key:
             return found
         lines = {}
+        first = omap.to_cp(block.position())
+        last = omap.to_cp(block.position() + block.length() - 1)
         if links_of and layout.lineCount():
-            first = omap.to_cp(block.position())
-            last = omap.to_cp(block.position() + block.length() - 1)
             anchored = []
             seen: set[str] = set()
             for _s, _e, span, _level in decor:
@@ -62,9 +63,25 @@ class ArcBands:
                     anchored.append(span)
             if anchored:
                 lines = route_block(block, anchored, omap, links_of, span_of, label_width)
-        found = BlockArcs(key, lines)
+        found = BlockArcs(key, lines, first, last)
         self.cache[number] = found
         return found
+
+    def forget_starting(self, starts: Iterable[int]) -> set[int]:
+        """Forget the routed blocks in which a span starts at one of these code points (new
+        links of those spans); returns their numbers. Only routed blocks are looked at (the
+        few painted so far), so a page of links costs a bisect per end, not a block look-up."""
+        ranges = sorted((arcs.first, arcs.last, number) for number, arcs in self.cache.items())
+        if not ranges:
+            return set()
+        firsts = [first for first, _last, _number in ranges]
+        gone: set[int] = set()
+        for start in starts:
+            i = bisect_right(firsts, start) - 1
+            if i >= 0 and start < ranges[i][1]:
+                gone.add(ranges[i][2])
+        self.forget(sorted(gone))
+        return gone
 
     @staticmethod
     def spacing(routed: BlockArcs, gap: float, band: Band) -> Callable[[int], float]:

@@ -76,6 +76,8 @@ class BlockArcs:
 
     key: tuple
     lines: dict[int, LineArcs]
+    first: int = 0  # the code points of the block: its arcs are the links of the spans
+    last: int = 0  # starting in first <= start < last
 
     def rows(self, line: int) -> int:
         found = self.lines.get(line)
