@@ -160,8 +160,9 @@ class AnnotationController(QObject):
         join the pane's (the pane routes only the blocks it paints)."""
         if self.session.layer.comparing:
             return  # compare mode read every link before showing the document
-        ids = self._spans
-        shown = [x for x in self.session.layer.filter(links) if x.source in ids and x.target in ids]
+        shows = self.view.shows_span
+        links = self.session.layer.filter(links)
+        shown = [x for x in links if shows(x.source) and shows(x.target)]
         self.view.add_links(self.display_links(shown, self.session.schema))
 
     def _refresh_links(self) -> None:

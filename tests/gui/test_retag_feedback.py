@@ -3,6 +3,8 @@ status bar, replacing the note before it (no stale refusal)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
@@ -69,7 +71,9 @@ def test_retag_state_actor_to_place_asks_once_then_remembers(qtbot, ada_window) 
 
     window.actions_by_id["undo"].trigger()
     window.session.flush()
-    assert _span(window, uuid) == before
+    undone = _span(window, uuid)  # the undo is a change of its own: a newer modified time
+    assert undone.modified > after.modified
+    assert dataclasses.replace(undone, modified=before.modified) == before
     assert window.statusBar().currentMessage() == "Undone: Retag as Place"
     window.actions_by_id["redo"].trigger()
     window.session.flush()
