@@ -151,10 +151,6 @@ def jsonl_texts(builder: ExchangeBuilder, path: Path) -> Iterator[tuple[dict[str
         raise ForeignFormatError([f"{builder.name}: no documents (expected one JSON per line)"])
 
 
-#: A JSON-lines file over this size is read twice (see `check_lines_first`).
-CHECK_FIRST_BYTES = 32 * 1024 * 1024
-
-
 def check_lines_first(
     context: Any, path: Path, read_item: Callable[[ExchangeBuilder, dict[str, Any], str], None]
 ) -> None:
@@ -172,10 +168,13 @@ def check_lines_first(
 
 
 def _large(path: Path) -> bool:
-    """Whether a file is over CHECK_FIRST_BYTES (False when it cannot be read: the reading
-    itself says so)."""
+    """Whether a file is over stream_check.STREAM_CHECK_BYTES, the size from which every JSON
+    format is checked item by item first (False when it cannot be read: the reading itself
+    says so)."""
+    from annotator.io.formats.json import stream_check
+
     try:
-        return path.stat().st_size > CHECK_FIRST_BYTES
+        return path.stat().st_size > stream_check.STREAM_CHECK_BYTES
     except OSError:
         return False
 
