@@ -214,32 +214,17 @@ def _escaped(data: bytes, at: int) -> bool:
 
 def _walk(data: bytes, in_string: bool, escaped: bool) -> tuple[bool, bool, int, int]:
     """(inside a string at the end, a backslash waiting at the end, where the string open at
-    the start closes or -1, where the string open at the end opened or -1). Between two
-    backslashes every quote is a boundary: only escapes cost a step of Python."""
-    at, close, opened, entered = 0, -1, -1, in_string
-    if escaped:
-        at = 1
-    escaped = False
-    while True:
-        slash = data.find(b"\\", at)
-        end = len(data) if slash < 0 else slash
-        quotes = data.count(b'"', at, end)
-        if quotes:
-            if entered and close < 0 and opened < 0:
-                close = data.find(b'"', at, end)
-                entered = False
-            if quotes % 2:
-                in_string = not in_string
-            if in_string:
-                opened = data.rfind(b'"', at, end)
-        if slash < 0:
-            return in_string, escaped, close, opened
-        if in_string:
-            if slash + 1 >= len(data):
-                return in_string, True, close, opened
-            at = slash + 2
-        else:
-            at = slash + 1
+    the start closes or -1, where the string open at the end opened or -1). Escaped
+    backslashes and quotes are blanked first (same length, at C speed), so that every quote
+    left is a boundary: a text with an escape every few bytes costs no step of Python each."""
+    if escaped:  # the byte after a backslash that ended the last read
+        data = b"X" + data[1:]
+    clean = data.replace(b"\\\\", b"XX").replace(b'\\"', b"XX")
+    quotes = clean.count(b'"')
+    ends_in = in_string != (quotes % 2 == 1)
+    close = clean.find(b'"') if in_string else -1
+    opened = clean.rfind(b'"') if ends_in and quotes else -1
+    return ends_in, ends_in and clean.endswith(b"\\"), close, opened
 
 
 def _safe_cut(raw: bytes) -> int:
