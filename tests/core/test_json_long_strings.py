@@ -103,3 +103,24 @@ def test_non_empty_arrays_after_the_documents_are_noticed(monkeypatch) -> None:
     strings = LongStrings(io.BytesIO(data), keep=False)
     list(ijson.items(strings, "documents.item"))
     assert strings.tails == {"tombstones"}
+
+
+def test_strings_of_parts_not_built_are_not_all_kept(monkeypatch) -> None:
+    """A pass over the rows after the documents meets every text first: only PENDING
+    characters of them are kept; a value needing a dropped one is Undecided, not wrong."""
+    monkeypatch.setattr(long_strings, "CHUNK", 8)
+    monkeypatch.setattr(long_strings, "LONG", 8)
+    monkeypatch.setattr(long_strings, "PENDING", 100)
+    texts = [f"{k} " + "x" * 80 for k in range(5)]
+    data = json.dumps({"documents": [{"text": t} for t in texts], "rows": [{"a": 1}]}).encode()
+    strings = LongStrings(io.BytesIO(data))
+    kept: list[int] = []
+    for row in ijson.items(strings, "rows.item"):
+        kept.append(sum(map(len, strings.values.values())))
+        assert strings.restore(row) == {"a": 1}
+    assert kept and max(kept) <= 100 + 82  # PENDING, and the newest
+    monkeypatch.setattr(long_strings, "PENDING", 50)  # less than one text: t is dropped at u
+    strings = LongStrings(io.BytesIO(json.dumps([{"t": texts[0], "u": texts[1]}]).encode()))
+    (both,) = ijson.items(strings, "item")
+    with pytest.raises(long_strings.Undecided):
+        strings.restore(both)

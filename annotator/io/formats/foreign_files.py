@@ -65,7 +65,7 @@ def check_items_first(
         return
     import ijson
 
-    from annotator.io.formats.json.long_strings import LongStrings, NotValidJson
+    from annotator.io.formats.json.long_strings import LongStrings, NotValidJson, Undecided
 
     check_bounds(path)
     builder = ExchangeBuilder(context, path)
@@ -83,6 +83,8 @@ def check_items_first(
             raise ForeignFormatError([f"{path.name}: $: not valid JSON ({problem})"]) from None
         except NotValidJson as error:  # a lone surrogate: orjson's words, as the whole parse
             raise ForeignFormatError([f"{path.name}: $: not valid JSON ({error})"]) from None
+        except Undecided:  # more long strings in a task than kept: the whole reading judges
+            return
 
 
 def numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:

@@ -32,8 +32,19 @@ _NOT_CONTINUATION = bytes([*range(0x80), *range(0xC0, 0x100)])
 TAIL_ARRAYS = re.compile(rb'"(entities|tombstones|history)"\s*:\s*\[\s*[^\s\]]')
 
 
+#: Long strings decoded and not yet handed out (of the value being built, or of parts passed
+#: over unbuilt: a pass over the entities meets the documents' texts first) are kept up to
+#: this many characters, newest first, when another long string begins.
+PENDING = 16 * 1024 * 1024
+
+
 class NotValidJson(ValueError):
     """The file is not valid JSON: orjson's words, with its line, column and character."""
+
+
+class Undecided(Exception):
+    """A value held a long string dropped to keep memory bounded (PENDING): a first pass
+    cannot judge it and leaves the file to the whole parse."""
 
 
 class LongStrings:
@@ -48,6 +59,7 @@ class LongStrings:
         self.start = self.offset = handle.tell()
         self.token = f"annotator-long-string-{secrets.token_hex(8)}-"
         self.values: dict[str, str] = {}
+        self.dropped: set[str] = set()
         self.count = 0
         self.tails: set[str] = set()
         self.in_string = self.escaped = False
@@ -80,8 +92,9 @@ class LongStrings:
 
     def restore(self, value: Any) -> Any:
         """`value` with the placeholders of long strings replaced by the strings (each is
-        handed out once); strings left behind by passed-over parts are dropped."""
-        if not self.values:
+        handed out once); strings left behind by passed-over parts are dropped. Undecided when
+        one of its strings was dropped (PENDING)."""
+        if not self.values and not self.dropped:
             return value
         value = self._restore(value)
         self.values.clear()  # what this value did not hold was in parts not built
@@ -89,7 +102,11 @@ class LongStrings:
 
     def _restore(self, value: Any) -> Any:
         if isinstance(value, str):
-            return self.values.get(value, value) if value.startswith(self.token) else value
+            if not value.startswith(self.token):
+                return value
+            if value in self.dropped:
+                raise Undecided(value)
+            return self.values.get(value, value)
         if isinstance(value, dict):
             return {self._restore(k): self._restore(v) for k, v in value.items()}
         if isinstance(value, list):
@@ -123,6 +140,7 @@ class LongStrings:
                 return
             self.raw, self.raw_at = bytes(self.held[1:]), self.held_at + 1
             self.held, self.pieces = None, []
+            self._make_room()
         else:
             self.raw += data
         if self.keep:
@@ -133,6 +151,15 @@ class LongStrings:
         else:
             self.raw_at += len(self.raw)
             self.raw = b""
+
+    def _make_room(self) -> None:
+        """Drop the oldest strings not yet handed out beyond PENDING characters."""
+        kept = 0
+        for key in reversed(list(self.values)):
+            kept += len(self.values[key])
+            if kept > PENDING:
+                del self.values[key]
+                self.dropped.add(key)
 
     def _closed(self) -> bytes:
         """The open string, just closed, as ijson should see it."""

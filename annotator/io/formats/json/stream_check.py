@@ -27,7 +27,7 @@ from annotator.domain.ids import is_uuid
 from annotator.domain.model import Schema
 from annotator.io.exchange import ImportContext
 from annotator.io.formats.json.history import history_row
-from annotator.io.formats.json.long_strings import LongStrings, NotValidJson
+from annotator.io.formats.json.long_strings import LongStrings, NotValidJson, Undecided
 from annotator.io.formats.json.validate import (
     MAX_ERRORS,
     Exchange,
@@ -137,6 +137,8 @@ def check_streaming(path: Path, context: ImportContext | None) -> None:
         raise ExchangeError([f"$: not valid JSON ({parse_error_line(error)})"]) from None
     except NotValidJson as error:
         raise ExchangeError([f"$: not valid JSON ({error})"]) from None
+    except Undecided:  # a row with more long strings than kept: the whole validation judges
+        return
 
 
 def _opened(path: Path) -> IO[bytes]:

@@ -21,7 +21,7 @@ from typing import IO, Any
 from annotator.io.exchange import ImportContext
 from annotator.io.formats.foreign_common import ForeignFormatError
 from annotator.io.formats.foreign_files import check_bounds, is_large
-from annotator.io.formats.json.long_strings import LongStrings, NotValidJson
+from annotator.io.formats.json.long_strings import LongStrings, NotValidJson, Undecided
 from annotator.io.formats.w3c.reader import _Reader
 from annotator.io.json_bounds import parse_error_line
 
@@ -106,6 +106,8 @@ def check_w3c_first(path: Path, context: ImportContext) -> None:
         ) from None
     except NotValidJson as error:
         raise ForeignFormatError([f"{path.name}: $: not valid JSON ({error})"]) from None
+    except Undecided:  # more long strings in one annotation than kept: the whole reading judges
+        return
 
 
 def _read_annotations(path: Path, prefix: str, reader: _FirstPassReader) -> bool:
