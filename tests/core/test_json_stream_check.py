@@ -220,20 +220,24 @@ def test_an_entity_of_the_file_is_a_good_reference(tmp_path, capsys, streaming, 
 
 
 @pytest.mark.parametrize("long", [False, True], ids=["short", "long"])
+@pytest.mark.parametrize(
+    ("half", "words"), [("ud800", "no low"), ("udc00", "invalid high")], ids=["high", "low"]
+)
 def test_a_lone_surrogate_is_refused_by_the_first_pass(
-    tmp_path, capsys, export, monkeypatch, long
+    tmp_path, capsys, export, monkeypatch, long, half, words
 ) -> None:
-    """ijson would read a lone high half as "?": the first pass finds it in the bytes and
-    words it as the whole parse does (line, column, character), in a long string too."""
+    """ijson would read a lone high half as "?" and fail on a lone low half with an internal
+    UnicodeDecodeError: the first pass finds either in the bytes and words it as the whole
+    parse does (line, column, character), in a long string too."""
     from annotator.io.formats.json import long_strings
 
     if long:
         monkeypatch.setattr(long_strings, "CHUNK", 16)
         monkeypatch.setattr(long_strings, "LONG", 16)
     data = orjson.dumps(export, option=orjson.OPT_INDENT_2)
-    data = data.replace(b'"text": "', b'"text": "caf\xc3\xa9 \\ud800 ', 1)
+    data = data.replace(b'"text": "', b'"text": "caf\xc3\xa9 \\%s ' % half.encode(), 1)
     whole = import_data(tmp_path, capsys, data)
-    assert whole[0] == 1 and "no low surrogate in string: line " in whole[1], whole
+    assert whole[0] == 1 and f"{words} surrogate in string: line " in whole[1], whole
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(stream_check, "STREAM_CHECK_BYTES", 0)
         patch.setattr(stream_check, "check_streaming", refuse_streaming(streamed := []))
