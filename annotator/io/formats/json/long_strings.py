@@ -30,6 +30,7 @@ _LOW = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 _NOT_CONTINUATION = bytes([*range(0x80), *range(0xC0, 0x100)])
 #: Non-empty arrays after the documents that only a pass of their own can check.
 TAIL_ARRAYS = re.compile(rb'"(entities|tombstones|history)"\s*:\s*\[\s*[^\s\]]')
+_TAIL_KEYS = (b'"entities"', b'"tombstones"', b'"history"')
 
 
 #: Long strings decoded and not yet handed out (of the value being built, or of parts passed
@@ -69,11 +70,23 @@ class LongStrings:
         self.tail, self.scanned = b"", 0  # for escapes cut by a read's end
         self.done = False
         self.last_bytes = b""
+        self.out, self.given = b"", 0  # read from the file, not yet handed out
 
     # -- the file ijson reads ------------------------------------------------------------------
     def read(self, size: int = -1) -> bytes:
+        """At most `size` bytes (ijson asks for 64 KiB: its parser is faster fed so than 1 MiB
+        at once); b"" at the end."""
         if size == 0:  # ijson asks for nothing to learn whether the file gives bytes
             return b""
+        if self.given >= len(self.out):
+            self.out, self.given = self._next(), 0
+        size = len(self.out) if size < 0 else size
+        piece = self.out[self.given : self.given + size]
+        self.given += len(piece)
+        return piece
+
+    def _next(self) -> bytes:
+        """What ijson is given of the next reads of the file."""
         while not self.done:
             chunk = self.handle.read(CHUNK)
             at = self.offset
@@ -82,9 +95,11 @@ class LongStrings:
             if not chunk:
                 self.done = True
                 return self._unfinished()
-            looked = self.last_bytes + chunk  # a key cut by the read's end is whole here
-            self.tails.update(m.group(1).decode() for m in TAIL_ARRAYS.finditer(looked))
-            self.last_bytes = looked[-64:]
+            seam = self.last_bytes + chunk[:64]  # a key cut by the read's end is whole here
+            for looked in (seam, chunk):
+                if any(key in looked for key in _TAIL_KEYS):  # memchr speed; a pattern is slow
+                    self.tails.update(m[1].decode() for m in TAIL_ARRAYS.finditer(looked))
+            self.last_bytes = (seam if len(chunk) <= 64 else chunk)[-64:]
             out = self._split(chunk, at)
             if out:
                 return out
@@ -118,19 +133,19 @@ class LongStrings:
         """What of the chunk ijson is given now: strings still open at its end are held."""
         entered = self.in_string
         self.in_string, self.escaped, close, opened = _walk(chunk, entered, self.escaped)
-        out, start = bytearray(), 0
+        out, start = [], 0
         if entered:
             self._more(chunk[: close if close >= 0 else len(chunk)])
             if close < 0:
                 return b""
-            out += self._closed()
+            out.append(self._closed())
             start = close + 1
         if self.in_string and opened >= start:
-            out += chunk[start:opened]
+            out.append(chunk[start:opened])
             self.held, self.held_at = bytearray(chunk[opened:]), at + opened
         else:
-            out += chunk[start:]
-        return bytes(out)
+            out.append(chunk[start:] if start else chunk)
+        return out[0] if len(out) == 1 else b"".join(out)
 
     def _more(self, data: bytes) -> None:
         """The next bytes of the open string."""
