@@ -149,15 +149,15 @@ def test_a_refusal_the_first_pass_decides_stays_under_300_mb(
 def test_a_w3c_file_with_a_bad_last_annotation_stays_under_300_mb(
     tmp_path: Path, sample: tuple[Path, dict]
 ) -> None:
-    """Three 64 MiB documents of ours and an annotation each, the last quoting words its text
-    does not hold: refused by the first pass (documents put aside, one read back at a time)."""
+    """Three 64 MiB documents of ours and an annotation each, the last at a position past its
+    text's end: refused by the first pass (documents put aside, one read back at a time)."""
     project, _ = sample
     source = tmp_path / "big.jsonld"
     chunk = b"word " * (MIB // 5)
     items = []
     for k in range(3):
-        quote = "words nowhere" if k == 2 else "word"
-        selectors = [{"type": "TextQuoteSelector", "exact": quote}]
+        end = 10**9 if k == 2 else 4
+        selectors = [{"type": "TextPositionSelector", "start": 0, "end": end}]
         items.append({"id": f"urn:uuid:{uuid.uuid4()}", "type": "Annotation",
                       "body": [{"type": "TextualBody", "purpose": "tagging", "value": "actor"}],
                       "target": {"source": f"urn:doc:{k}", "selector": selectors}})  # fmt: skip
@@ -177,8 +177,8 @@ def test_a_w3c_file_with_a_bad_last_annotation_stays_under_300_mb(
     print(f"w3c: peak {peak / 1024:.0f} MB: {err}")
     assert code == 1, err
     assert err == (
-        "annotator import: big.jsonld: $.first.items[2].target.selector: the quote "
-        "“words nowhere” is not in the text"
+        "annotator import: big.jsonld: $.first.items[2].target.selector: TextPositionSelector "
+        f"“0”..“1000000000” is outside the text (0 to {64 * len(chunk)} code points)"
     )
     assert peak < PEAK_BOUND_KIB, f"w3c: peak {peak / 1024:.0f} MB"
     assert project.read_bytes() == before

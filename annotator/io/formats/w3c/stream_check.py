@@ -36,10 +36,11 @@ class _PutAside:
         self.loaded: dict[str, Any] | None = None
 
     def put(self, entry: dict[str, Any]) -> None:
-        data = entry["text"].encode("utf-8", "surrogatepass")
+        text, step, size = entry["text"], 1 << 20, 0
         offset = self.spill.seek(0, 2)
-        self.spill.write(data)
-        self.where[id(entry)] = (offset, len(data))
+        for at in range(0, len(text), step):  # a slice at a time: never a second whole copy
+            size += self.spill.write(text[at : at + step].encode("utf-8", "surrogatepass"))
+        self.where[id(entry)] = (offset, size)
         self.entries.append(entry)
         entry["text"] = ""
 
