@@ -51,9 +51,11 @@ class Undecided(Exception):
 class LongStrings:
     """A binary file read from its current position (after any byte order mark, where
     positions count from), as a file ijson can read. With `keep`, long strings are decoded and
-    `restore` puts them back into what ijson built; without, they are skipped unread (a pass
-    that builds none of them). `tails` collects which arrays after the documents are not empty
-    (TAIL_ARRAYS: a cheap look, false positives cost a pass)."""
+    `restore` puts them back into what ijson built; without, they are skipped undecoded, for a
+    pass whose rows hold none (a pass over the rows after the documents would otherwise decode
+    every text): `restore` of a row that does hold one is Undecided. `tails` collects which
+    arrays after the documents are not empty (TAIL_ARRAYS: a cheap look, false positives cost
+    a pass)."""
 
     def __init__(self, handle: IO[bytes], keep: bool = True) -> None:
         self.handle, self.keep = handle, keep
@@ -108,8 +110,8 @@ class LongStrings:
     def restore(self, value: Any) -> Any:
         """`value` with the placeholders of long strings replaced by the strings (each is
         handed out once); strings left behind by passed-over parts are dropped. Undecided when
-        one of its strings was dropped (PENDING)."""
-        if not self.values and not self.dropped:
+        one of its strings was dropped (PENDING) or skipped (without `keep`)."""
+        if not self.values and not self.dropped and (self.keep or not self.count):
             return value
         value = self._restore(value)
         self.values.clear()  # what this value did not hold was in parts not built
@@ -119,7 +121,7 @@ class LongStrings:
         if isinstance(value, str):
             if not value.startswith(self.token):
                 return value
-            if value in self.dropped:
+            if value in self.dropped or not self.keep:
                 raise Undecided(value)
             return self.values.get(value, value)
         if isinstance(value, dict):

@@ -222,7 +222,7 @@ def _check_rows(path: Path, key: str, c: _Checker, annotators: set[str], seen: A
     c.ids, c.times = shared.ids, shared.times  # ids across the file; time stamps met
     author = author_check(c, annotators)
     with _opened(path) as handle:
-        strings = LongStrings(handle)
+        strings = LongStrings(handle, keep=False)  # the texts passed over are not decoded
         for i, raw in enumerate(ijson.items(strings, f"{key}.item", use_float=True)):
             raw, where = strings.restore(raw), f"$.{key}[{i}]"
             if key == "entities":

@@ -118,7 +118,7 @@ def _read_annotations(path: Path, prefix: str, reader: _FirstPassReader) -> bool
     links: list[tuple[str, dict[str, Any]]] = []
     found = False
     with _opened(path) as handle:
-        strings = LongStrings(handle)
+        strings = LongStrings(handle, keep=False)  # the texts after them are not decoded
         for i, annotation in enumerate(ijson.items(strings, f"{prefix}.item", use_float=True)):
             found = True
             reader.read_annotation(strings.restore(annotation), f"$.{prefix}[{i}]", links)
