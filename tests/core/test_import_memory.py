@@ -101,9 +101,9 @@ def write_export(
 
 
 CASES = {
-    # a 99 MiB text with an escape every 11 bytes, then a span naming no tag: 344 MB before
+    # a 99 MiB text with an escape every 21 bytes, then a span naming no tag: 344 MB before
     "99 MiB text, then a bad span": (
-        dict(texts=1, size=99 * MIB, piece=b"word word\\n", span="tag"),
+        dict(texts=1, size=99 * MIB, piece=b"word word word word\\n", span="tag"),
         "$.documents[0].spans[0].tag: no tag type “no-such-tag” in the schema",
     ),
     "a bad entity row after the documents": (
