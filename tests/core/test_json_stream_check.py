@@ -130,8 +130,7 @@ def test_a_hash_met_twice_alone_refuses_nothing(tmp_path) -> None:
     path.write_bytes(orjson.dumps({"documents": [{"id": ids[0], "spans": [{"id": ids[1]}]}]}))
     hashed = _HashedIds()
     hashed.twice = {hash(ids[0]), hash(ids[1])}  # as if two other ids had shared their hashes
-    with path.open("rb") as handle:
-        _confirm_twice(handle, hashed, type("Head", (), {"annotators": []})())
+    _confirm_twice(path, hashed, type("Head", (), {"annotators": []})(), set())
 
 
 def test_bytes_that_are_not_utf8_are_one_readable_line(tmp_path, capsys, streaming, export):
@@ -142,3 +141,105 @@ def test_bytes_that_are_not_utf8_are_one_readable_line(tmp_path, capsys, streami
         "annotator import: big.json: $: not valid JSON (lexical error: invalid bytes in UTF8 "
         "string.)"
     )
+
+
+def _entity(export: dict, uuid: str) -> dict:
+    stamp = export["documents"][0]["created"]
+    return {"id": uuid, "name": "Mayor", "kind": "person", "aliases": [], "external_ids": {},
+            "note": "", "created": stamp, "modified": stamp}  # fmt: skip
+
+
+def _dangling_entity(export: dict) -> None:
+    export["documents"][-1]["spans"][-1]["entity"] = "0b5e5f8e-0000-4000-8000-00000000e000"
+
+
+def _bad_entity_row(export: dict) -> None:
+    export["entities"] = [_entity(export, "0b5e5f8e-0000-4000-8000-00000000e001"), {"id": 1}]
+
+
+def _bad_tombstone(export: dict) -> None:
+    export["tombstones"] = [{"id": "0b5e5f8e-0000-4000-8000-00000000e002", "kind": "bogus"}]
+
+
+def _bad_history_row(export: dict) -> None:
+    export["history"][-1]["kind"] = "bogus"
+
+
+def _history_id_twice(export: dict) -> None:
+    export["history"].append(dict(export["history"][0]))
+
+
+def _entity_takes_a_document_id(export: dict) -> None:
+    export["entities"] = [_entity(export, export["documents"][-1]["id"])]
+
+
+def _entity_id_twice(export: dict) -> None:
+    uuid = "0b5e5f8e-0000-4000-8000-00000000e003"
+    export["entities"] = [_entity(export, uuid), _entity(export, uuid)]
+
+
+def _bad_span_after_a_dangling_reference(export: dict) -> None:
+    _dangling_entity(export)
+    export["documents"][-1]["spans"][-1]["tag"] = "no-such-tag"
+
+
+AFTER_THE_DOCUMENTS = [
+    _dangling_entity,
+    _bad_entity_row,
+    _bad_tombstone,
+    _bad_history_row,
+    _history_id_twice,
+    _entity_takes_a_document_id,
+    _entity_id_twice,
+    _bad_span_after_a_dangling_reference,
+]
+
+
+@pytest.mark.parametrize("change", AFTER_THE_DOCUMENTS, ids=lambda f: f.__name__.strip("_"))
+def test_what_only_the_whole_file_shows_is_refused_by_the_first_pass(
+    tmp_path, capsys, export, change
+) -> None:
+    """Entity references, the rows after the documents and ids used twice across them are
+    decided by the first pass too, with the whole validation's first line."""
+    change(export)
+    whole = import_data(tmp_path, capsys, export)  # small: parsed whole
+    assert whole[0] == 1
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stream_check, "STREAM_CHECK_BYTES", 0)
+        patch.setattr(stream_check, "check_streaming", refuse_streaming(streamed := []))
+        assert import_data(tmp_path, capsys, export) == whole
+    assert streamed == [("refused", whole[1].split("big.json: ", 1)[1])]
+
+
+def test_an_entity_of_the_file_is_a_good_reference(tmp_path, capsys, streaming, export) -> None:
+    uuid = "0b5e5f8e-0000-4000-8000-00000000e004"
+    export["entities"] = [_entity(export, uuid)]
+    export["documents"][-1]["spans"][-1]["entity"] = uuid
+    code, err = import_data(tmp_path, capsys, export)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("long", [False, True], ids=["short", "long"])
+@pytest.mark.parametrize(
+    ("half", "words"), [("ud800", "no low"), ("udc00", "invalid high")], ids=["high", "low"]
+)
+def test_a_lone_surrogate_is_refused_by_the_first_pass(
+    tmp_path, capsys, export, monkeypatch, long, half, words
+) -> None:
+    """ijson would read a lone high half as "?" and fail on a lone low half with an internal
+    UnicodeDecodeError: the first pass finds either in the bytes and words it as the whole
+    parse does (line, column, character), in a long string too."""
+    from annotator.io.formats.json import long_strings
+
+    if long:
+        monkeypatch.setattr(long_strings, "CHUNK", 16)
+        monkeypatch.setattr(long_strings, "LONG", 16)
+    data = orjson.dumps(export, option=orjson.OPT_INDENT_2)
+    data = data.replace(b'"text": "', b'"text": "caf\xc3\xa9 \\%s ' % half.encode(), 1)
+    whole = import_data(tmp_path, capsys, data)
+    assert whole[0] == 1 and f"{words} surrogate in string: line " in whole[1], whole
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stream_check, "STREAM_CHECK_BYTES", 0)
+        patch.setattr(stream_check, "check_streaming", refuse_streaming(streamed := []))
+        assert import_data(tmp_path, capsys, data) == whole
+    assert streamed == [("refused", whole[1].split("big.json: ", 1)[1])]

@@ -190,15 +190,15 @@ def test_pdf_text_extraction_stops_at_the_limit(tmp_path: Path, sample: Path, ca
 def test_a_large_jsonl_file_is_checked_line_by_line_first(
     tmp_path: Path, sample: Path, capsys, monkeypatch, fmt: str
 ) -> None:
-    """Over foreign_files.CHECK_FIRST_BYTES (0 here) every line is read and forgotten first,
+    """Over stream_check.STREAM_CHECK_BYTES (0 here) every line is read and forgotten first,
     so a bad last line is refused before the texts before it are held: same words, nothing
     written; a good file still imports."""
-    from annotator.io.formats import foreign_files
     from annotator.io.formats.builder import ExchangeBuilder
+    from annotator.io.formats.json import stream_check
 
     forgotten: list[int] = []
     real = ExchangeBuilder.forget_texts
-    monkeypatch.setattr(foreign_files, "CHECK_FIRST_BYTES", 0)
+    monkeypatch.setattr(stream_check, "STREAM_CHECK_BYTES", 0)
     monkeypatch.setattr(
         ExchangeBuilder, "forget_texts", lambda self: forgotten.append(1) or real(self)
     )
@@ -224,14 +224,14 @@ def test_a_large_jsonl_file_is_checked_line_by_line_first(
 def test_a_large_label_studio_file_is_checked_task_by_task_first(
     tmp_path: Path, sample: Path, capsys, monkeypatch
 ) -> None:
-    """Over CHECK_FIRST_BYTES (0 here) each task is read (ijson) and forgotten first: a bad
+    """Over STREAM_CHECK_BYTES (0 here) each task is read (ijson) and forgotten first: a bad
     last task is refused with the whole parse's words, nothing written; a good file imports."""
-    from annotator.io.formats import foreign_files
     from annotator.io.formats.builder import ExchangeBuilder
+    from annotator.io.formats.json import stream_check
 
     forgotten: list[int] = []
     real = ExchangeBuilder.forget_texts
-    monkeypatch.setattr(foreign_files, "CHECK_FIRST_BYTES", 0)
+    monkeypatch.setattr(stream_check, "STREAM_CHECK_BYTES", 0)
     monkeypatch.setattr(
         ExchangeBuilder, "forget_texts", lambda self: forgotten.append(1) or real(self)
     )

@@ -30,6 +30,17 @@ class PdfImporter(FormattedImporter):
     extensions: tuple[str, ...] = (".pdf",)
 
     def extract(self, data: bytes, path: Path) -> Extracted:
+        from pypdf import errors, filters
+
+        try:
+            return self._extract(data)
+        except getattr(errors, "LimitReachedError", ()):  # a stream that inflates without end
+            limit = getattr(filters, "ZLIB_MAX_OUTPUT_LENGTH", 0) // 10**6
+            raise ImportRefused(
+                None, f"a stream inflates to more than {limit} MB (the limit for one PDF stream)"
+            ) from None
+
+    def _extract(self, data: bytes) -> Extracted:
         if b"%PDF-" not in data[:1024]:
             raise ImportRefused(None, "not a PDF file (no %PDF header)")
         # loaded on first use: slow to import (file dialogs load the registry)

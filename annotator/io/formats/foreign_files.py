@@ -61,23 +61,30 @@ def check_items_first(
     end is refused at the memory of one item, not after parsing the whole file (a bad 6th
     Label Studio task after five of 64 MiB peaked at 1.2 GB). The reader then parses it."""
     path = Path(path)
-    if not _large(path):
+    if not is_large(path):
         return
     import ijson
+
+    from annotator.io.formats.json.long_strings import LongStrings, NotValidJson, Undecided
 
     check_bounds(path)
     builder = ExchangeBuilder(context, path)
     with path.open("rb") as handle:
         if handle.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
             handle.seek(0)
+        strings = LongStrings(handle)  # a long text decoded here: ijson would hold it 3 times
         try:
-            for i, item in enumerate(ijson.items(handle, prefix, use_float=True)):
-                read_item(builder, item, f"$[{i}]")
+            for i, item in enumerate(ijson.items(strings, prefix, use_float=True)):
+                read_item(builder, strings.restore(item), f"$[{i}]")
                 del item
                 builder.forget_texts()
         except ijson.JSONError as error:
             problem = parse_error_line(error)
             raise ForeignFormatError([f"{path.name}: $: not valid JSON ({problem})"]) from None
+        except NotValidJson as error:  # a lone surrogate: orjson's words, as the whole parse
+            raise ForeignFormatError([f"{path.name}: $: not valid JSON ({error})"]) from None
+        except Undecided:  # more long strings in a task than kept: the whole reading judges
+            return
 
 
 def numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -151,10 +158,6 @@ def jsonl_texts(builder: ExchangeBuilder, path: Path) -> Iterator[tuple[dict[str
         raise ForeignFormatError([f"{builder.name}: no documents (expected one JSON per line)"])
 
 
-#: A JSON-lines file over this size is read twice (see `check_lines_first`).
-CHECK_FIRST_BYTES = 32 * 1024 * 1024
-
-
 def check_lines_first(
     context: Any, path: Path, read_item: Callable[[ExchangeBuilder, dict[str, Any], str], None]
 ) -> None:
@@ -163,7 +166,7 @@ def check_lines_first(
     the memory of one line, not of every text before it (a bad 7th line after six of 64 MiB
     peaked at 573 MB). The reader then reads the file again, keeping what it reads."""
     path = Path(path)
-    if _large(path):
+    if is_large(path):
         builder = ExchangeBuilder(context, path)
         for item, where in jsonl_texts(builder, path):
             read_item(builder, item, where)
@@ -171,11 +174,14 @@ def check_lines_first(
             builder.forget_texts()
 
 
-def _large(path: Path) -> bool:
-    """Whether a file is over CHECK_FIRST_BYTES (False when it cannot be read: the reading
-    itself says so)."""
+def is_large(path: Path) -> bool:
+    """Whether a file is over stream_check.STREAM_CHECK_BYTES, the size from which every JSON
+    format is checked item by item first (False when it cannot be read: the reading itself
+    says so)."""
+    from annotator.io.formats.json import stream_check
+
     try:
-        return path.stat().st_size > CHECK_FIRST_BYTES
+        return path.stat().st_size > stream_check.STREAM_CHECK_BYTES
     except OSError:
         return False
 

@@ -55,7 +55,6 @@ from annotator.io.formats.export_common import (
 )
 from annotator.io.formats.export_losses import count_losses
 from annotator.io.formats.foreign_common import span_order, split_loss, stable_uuid
-from annotator.io.formats.foreign_files import read_bytes
 from annotator.io.formats.xmi import NOT_XML, REPLACEMENT
 from annotator.io.text_positions import ASTRAL, LineEnds, Utf16Offsets
 
@@ -259,7 +258,7 @@ def _guid(value: str | None) -> str:
 def read_qdpx(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
     builder = ExchangeBuilder(context, path)
     # Sizes are counted as members unpack, not taken from the header (a zip bomb is refused).
-    with BoundedZip(read_bytes(path), Path(path).name) as archive:
+    with BoundedZip(Path(path), Path(path).name) as archive:  # members read, not the file
         qde = next((n for n in archive.names() if n.lower().endswith(".qde")), None)
         if qde is None:
             raise builder.fail("zip", "no project.qde inside")

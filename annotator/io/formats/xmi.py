@@ -34,7 +34,7 @@ from xml.sax.saxutils import quoteattr
 
 from annotator.domain.ids import is_uuid
 from annotator.domain.wording import quoted
-from annotator.io.bounded_zip import BoundedZip
+from annotator.io.bounded_zip import MAX_MEMBER_BYTES, BoundedZip
 from annotator.io.exchange import Exchange, ImportContext, Loss
 from annotator.io.formats import (
     ExportFormat,
@@ -53,7 +53,12 @@ from annotator.io.formats.export_common import (
     iter_document_layers,
     write_atomically,
 )
-from annotator.io.formats.foreign_common import span_order, split_loss, stable_uuid
+from annotator.io.formats.foreign_common import (
+    ForeignFormatError,
+    span_order,
+    split_loss,
+    stable_uuid,
+)
 from annotator.io.formats.foreign_files import read_bytes
 from annotator.io.text_positions import Utf16Offsets
 
@@ -201,11 +206,11 @@ def _element(name: str, xmi_id: int, begin: int, end: int, features: dict[str, s
 
 def read_xmi(path: Path, context: ImportContext, progress: Progress | None) -> Exchange:
     builder = ExchangeBuilder(context, path)
-    raw = read_bytes(path)
+    raw = read_xmi_bytes(path)
     skipped: Counter[str] = Counter()
     references: frozenset[str] | None = None
-    if raw[:2] == b"PK":
-        with BoundedZip(raw, Path(path).name) as archive:  # sizes counted as unpacked
+    if raw is None:  # a zip, read member by member (not loaded whole)
+        with BoundedZip(path, Path(path).name) as archive:  # sizes counted as unpacked
             documents = list(_zip_documents(builder, archive))
             references = _references(archive)
         if not documents:
@@ -219,6 +224,23 @@ def read_xmi(path: Path, context: ImportContext, progress: Progress | None) -> E
         what = f"annotation(s) left out (not annotation layers Annotator imports): {kinds}"
         builder.lost.append(Loss(what, sum(skipped.values())))
     return builder.exchange(progress)
+
+
+def read_xmi_bytes(path: Path) -> bytes | None:
+    """An .xmi file's bytes, None for a zip; one over the limit of a file inside an archive
+    (an XML parser needs several times its size) is refused unread."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            if handle.read(2) == b"PK":
+                return None
+    except OSError as error:
+        raise ForeignFormatError([f"{path.name}: cannot be read ({error.strerror})"]) from None
+    limit = MAX_MEMBER_BYTES
+    if path.stat().st_size > limit:
+        what = "the limit for one XMI file, in an archive or not"
+        raise ForeignFormatError([f"{path.name}: over {limit // 1024**2} MiB ({what})"])
+    return read_bytes(path)
 
 
 def _zip_documents(builder: ExchangeBuilder, archive: BoundedZip, depth: int = 0):

@@ -26,7 +26,7 @@ from typing import Any
 from annotator.domain.content_rules import text_problem
 from annotator.domain.layers import GOLD_ANNOTATOR_NAME, GOLD_ANNOTATOR_UUID
 from annotator.domain.wording import quoted
-from annotator.io.bounded_zip import BoundedZip
+from annotator.io.bounded_zip import MAX_MEMBER_BYTES, BoundedZip
 from annotator.io.exchange import BUILT_IDS, Exchange, ImportContext, Loss
 from annotator.io.formats import ImportFormat, Progress, register_import
 from annotator.io.formats.brat.conf import BratConf, ConfError, read_conf
@@ -71,6 +71,15 @@ def read_collection(path: Path) -> dict[str, bytes]:
         if sum(f.stat().st_size for f in files) > MAX_FOLDER_BYTES:  # files on disk: sizes hold
             limit = MAX_FOLDER_BYTES // 1024**3
             raise ForeignFormatError([f"{path.name}: holds more than {limit} GiB of brat files"])
+        for f in files:  # each as bounded as inside a zip, refused unread
+            if f.stat().st_size > MAX_MEMBER_BYTES:
+                raise ForeignFormatError(
+                    [
+                        f"{path.name}: {f.relative_to(root).as_posix()} is over "
+                        f"{MAX_MEMBER_BYTES // 1024**2} MiB (the limit for one file of a "
+                        "collection, as in an archive)"
+                    ]
+                )
         return {f.relative_to(root).as_posix(): f.read_bytes() for f in files}
     except (OSError, zipfile.BadZipFile) as error:
         raise ForeignFormatError([f"{path.name}: cannot be read ({error})"]) from None

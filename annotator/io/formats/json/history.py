@@ -61,46 +61,47 @@ def check_history(c: Any, top: dict, annotators: Collection[str]) -> list[Histor
     """The file's history rows as entries; every problem goes to the checker `c` by path.
 
     An `annotator` must be null (unknown or removed) or an annotator of the file or project."""
-    entries: list[HistoryEntry] = []
     seen: set[str] = set()
-    for i, raw in enumerate(c.items(top, "history", "$")):
-        p = f"$.history[{i}]"
-        h = c.obj(raw, p)
-        uuid = c.uuid(h, "id", p)
-        if uuid and uuid in seen:
-            c.fail(f"{p}.id", f"history id {uuid} is used twice")
-        seen.add(uuid)
-        kind, action = h.get("kind"), h.get("action")
-        if kind not in OBJECT_KINDS:
-            c.fail(f"{p}.kind", f"expected one of {list(OBJECT_KINDS)}")
-        if action not in ACTIONS:
-            c.fail(f"{p}.action", f"expected one of {list(ACTIONS)}")
-        detail = h.get("detail", {})
-        if not isinstance(detail, dict):
-            c.fail(f"{p}.detail", "expected an object")
-            detail = {}
-        annotator = h.get("annotator")
-        if annotator is not None and (
-            not isinstance(annotator, str) or annotator not in annotators
-        ):
-            c.fail(
-                f"{p}.annotator",
-                "no such annotator in the file or the project (null for an unknown author)",
-            )
-            annotator = None
-        entries.append(
-            HistoryEntry(
-                uuid,
-                c.uuid(h, "object", p),
-                str(kind),
-                str(action),
-                c.text(h, "summary", p, ""),
-                detail,
-                annotator,
-                c.time(h, "at", p),
-            )
+    return [
+        history_row(c, raw, f"$.history[{i}]", annotators, seen)
+        for i, raw in enumerate(c.items(top, "history", "$"))
+    ]
+
+
+def history_row(c: Any, raw: Any, p: str, annotators: Collection[str], seen: Any) -> HistoryEntry:
+    """One history row at JSON path `p`; `seen` holds the history ids met before it (a set,
+    or what stands for one: membership and add)."""
+    h = c.obj(raw, p)
+    uuid = c.uuid(h, "id", p)
+    if uuid and uuid in seen:
+        c.fail(f"{p}.id", f"history id {uuid} is used twice")
+    seen.add(uuid)
+    kind, action = h.get("kind"), h.get("action")
+    if kind not in OBJECT_KINDS:
+        c.fail(f"{p}.kind", f"expected one of {list(OBJECT_KINDS)}")
+    if action not in ACTIONS:
+        c.fail(f"{p}.action", f"expected one of {list(ACTIONS)}")
+    detail = h.get("detail", {})
+    if not isinstance(detail, dict):
+        c.fail(f"{p}.detail", "expected an object")
+        detail = {}
+    annotator = h.get("annotator")
+    if annotator is not None and (not isinstance(annotator, str) or annotator not in annotators):
+        c.fail(
+            f"{p}.annotator",
+            "no such annotator in the file or the project (null for an unknown author)",
         )
-    return entries
+        annotator = None
+    return HistoryEntry(
+        uuid,
+        c.uuid(h, "object", p),
+        str(kind),
+        str(action),
+        c.text(h, "summary", p, ""),
+        detail,
+        annotator,
+        c.time(h, "at", p),
+    )
 
 
 def import_history(

@@ -7,9 +7,13 @@ ijson (its C backend): the head (format, version, project, schema, annotators) i
 `validate_exchange` itself as a file without documents, then each document by the same
 per-document rules (`validate._document`) against the same schema. Ids are remembered as
 64-bit hashes (an id used in two documents is refused too; a hash met twice is confirmed, or
-not, by a second pass over the ids). The whole validation still follows, with the project as
-the transaction sees it; what only it checks are the rows an export writes after the documents
-(entities, tombstones, history) and the entity references of spans.
+not, by a second pass over the ids). The strings of the file are read
+by long_strings: one over 1 MiB is decoded there, a piece at a time, and lone surrogate escapes
+are refused with the words of the parser that reads the whole file. Entity references not in
+the project are noted and confirmed against the file's entities (written after the documents),
+read in a pass of their own, as are the tombstones and history when they are not empty (ids
+used twice, history ids too, are confirmed the same way). The whole validation still follows,
+with the project as the transaction sees it; the first pass refuses what it would refuse.
 """
 
 from __future__ import annotations
@@ -19,8 +23,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from annotator.domain.ids import is_uuid
 from annotator.domain.model import Schema
 from annotator.io.exchange import ImportContext
+from annotator.io.formats.json.history import history_row
+from annotator.io.formats.json.long_strings import LongStrings, NotValidJson, Undecided
 from annotator.io.formats.json.validate import (
     MAX_ERRORS,
     Exchange,
@@ -29,6 +36,8 @@ from annotator.io.formats.json.validate import (
     _document,
     author_check,
     effective_schema,
+    entity_row,
+    tombstone_row,
     validate_exchange,
 )
 from annotator.io.json_bounds import parse_error_line
@@ -39,11 +48,28 @@ STREAM_CHECK_BYTES = 32 * 1024 * 1024
 HEAD_KEYS = ("format", "version", "project", "schema", "annotators")
 
 
-class _AnyEntity:
-    """Every entity reference passes here: the entities come after the documents."""
+class _WantedEntities:
+    """The entity references of spans: those the project has pass; the others are failed and
+    noted (the entities come after the documents), to be confirmed once the file's are read."""
+
+    def __init__(self, known: set[str], c: _Checker) -> None:
+        self.known, self.c = known, c
+        self.asked: list[tuple[int, str]] = []  # (where its line is in c.errors, entity id)
 
     def __contains__(self, value: object) -> bool:
-        return True
+        if value in self.known:
+            return True
+        self.asked.append((len(self.c.errors), str(value)))
+        return False
+
+    def take(self) -> list[tuple[str, str]]:
+        """(entity id, error line) of the references failed since the last take, their lines
+        taken out of c.errors."""
+        taken = [(value, self.c.errors[at]) for at, value in self.asked]
+        for at, _ in reversed(self.asked):
+            del self.c.errors[at]
+        self.asked.clear()
+        return taken
 
 
 class _HashedIds:
@@ -66,8 +92,8 @@ class _HashedIds:
 
 def check_streaming(path: Path, context: ImportContext | None) -> None:
     """Refuse (ExchangeError, one line per problem with its JSON path, as `validate_exchange`
-    words them) a JSON v1 file whose head or one of whose documents is invalid, reading it one
-    document at a time. OSError passes through for the caller's "cannot be read" line."""
+    words them) a JSON v1 file that the whole validation would refuse, reading it one document
+    (then one row) at a time. OSError passes through for the caller's "cannot be read" line."""
     import ijson
 
     schema = context.schema if context is not None else Schema()
@@ -79,19 +105,40 @@ def check_streaming(path: Path, context: ImportContext | None) -> None:
     }
     try:
         with _opened(path) as handle:
-            head = _head(ijson.parse(handle, use_float=True))
+            head = _head(LongStrings(handle))
         checked = validate_exchange({**head, "documents": []}, schema, known)
         annotators |= {a.uuid for a in checked.annotators}
+        c = _Checker()
         ids = _HashedIds()
+        c.ids = ids  # type: ignore[assignment]  # membership and add, as the set it stands for
         for annotator in checked.annotators:
             ids.add(annotator.uuid)
+        entities = _WantedEntities(known["entities"], c)
         with _opened(path) as handle:
-            _check_documents(handle, checked, schema, known, annotators, ids)
+            strings = LongStrings(handle)
+            refused, wanted = _check_documents(strings, c, checked, schema, known, entities)
+        file_entities: set[str] = set()
+        if refused or wanted or "entities" in strings.tails:
+            errors = _check_rows(path, "entities", c, annotators, file_entities)
+            errors += [line for value, line in wanted if value not in file_entities]
+            if errors or refused:
+                raise ExchangeError([*errors, *refused][:MAX_ERRORS])
+        history_ids = _HashedIds()
+        for key in ("tombstones", "history"):
+            if key in strings.tails and (
+                errors := _check_rows(path, key, c, annotators, history_ids)
+            ):
+                raise ExchangeError(errors)
         if ids.twice:
-            with _opened(path) as handle:
-                _confirm_twice(handle, ids, checked)
+            _confirm_twice(path, ids, checked, file_entities)
+        if history_ids.twice:
+            _confirm_history(path, history_ids)
     except ijson.JSONError as error:
         raise ExchangeError([f"$: not valid JSON ({parse_error_line(error)})"]) from None
+    except NotValidJson as error:
+        raise ExchangeError([f"$: not valid JSON ({error})"]) from None
+    except Undecided:  # a row with more long strings than kept: the whole validation judges
+        return
 
 
 def _opened(path: Path) -> IO[bytes]:
@@ -102,15 +149,18 @@ def _opened(path: Path) -> IO[bytes]:
     return handle
 
 
-def _head(events: Iterator[tuple[str, str, Any]]) -> dict[str, Any]:
+def _head(strings: LongStrings) -> dict[str, Any]:
     """The head's top-level values, built from parse events; other values are passed over
     unbuilt. Stops at "documents" once every head key is in (an export writes them first;
-    another order costs a pass over the events, never the memory of what is passed over)."""
+    another order costs a pass over the events, never the memory of what is passed over: the
+    long strings of a value not built are dropped)."""
     import ijson
 
     head: dict[str, Any] = {}
     key, builder = "", None
-    for prefix, event, value in events:
+    for prefix, event, value in ijson.parse(strings, use_float=True):
+        if builder is None and strings.values:
+            strings.values.clear()
         if prefix == "":  # the top-level object's own events
             if event == "map_key":
                 if value == "documents" and all(k in head for k in HEAD_KEYS):
@@ -123,56 +173,115 @@ def _head(events: Iterator[tuple[str, str, Any]]) -> dict[str, Any]:
             builder.event(event, value)
             # back at the value's own prefix with anything but an opening: it is complete
             if prefix == key and event not in ("start_map", "start_array", "map_key"):
-                head[key], builder = builder.value, None
+                head[key], builder = strings.restore(builder.value), None
     return head
 
 
 def _check_documents(
-    handle: IO[bytes],
+    strings: LongStrings,
+    c: _Checker,
     checked: Exchange,
     schema: Schema,
     known: dict[str, set[str]],
-    annotators: set[str],
-    ids: _HashedIds,
-) -> None:
-    """Each document by validate._document's rules; the first with problems is refused."""
+    entities: _WantedEntities,
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Each document by validate._document's rules, until the first with problems: (its
+    problems, the entity references not in the project met before and in it)."""
     import ijson
 
-    c = _Checker()
-    c.ids = ids  # type: ignore[assignment]  # membership and add, as the set it stands for
     effective = effective_schema(schema, checked.schema, known["tombstones"])
-    author = author_check(c, annotators)
+    author = author_check(c, checked_annotators(checked, known))
     out = Exchange(checked.project, checked.schema)
-    for i, raw in enumerate(ijson.items(handle, "documents.item", use_float=True)):
+    wanted: list[tuple[str, str]] = []
+    for i, raw in enumerate(ijson.items(strings, "documents.item", use_float=True)):
         path = f"$.documents[{i}]"
-        _document(c, c.obj(raw, path), path, effective, out, author, _AnyEntity())
+        raw = strings.restore(raw)
+        _document(c, c.obj(raw, path), path, effective, out, author, entities)
+        wanted += entities.take()
         if c.errors:
-            raise ExchangeError(c.errors)
+            return c.errors, wanted
         del raw
         out.documents.clear()
         out.spans.clear()
         out.links.clear()
         out.statuses.clear()
+    return [], wanted
 
 
-def _confirm_twice(handle: IO[bytes], ids: _HashedIds, checked: Exchange) -> None:
+def checked_annotators(checked: Exchange, known: dict[str, set[str]]) -> set[str]:
+    """The annotators rows may name: the project's and the file's."""
+    return known["annotators"] | {a.uuid for a in checked.annotators}
+
+
+def _check_rows(path: Path, key: str, c: _Checker, annotators: set[str], seen: Any) -> list[str]:
+    """The problems of the rows of `key` after the documents (entities, tombstones, history),
+    read one at a time; an entity's id is added to `seen` (history ids to theirs)."""
+    import ijson
+
+    c, shared = _Checker(), c
+    c.ids, c.times = shared.ids, shared.times  # ids across the file; time stamps met
+    author = author_check(c, annotators)
+    with _opened(path) as handle:
+        strings = LongStrings(handle, keep=False)  # the texts passed over are not decoded
+        for i, raw in enumerate(ijson.items(strings, f"{key}.item", use_float=True)):
+            raw, where = strings.restore(raw), f"$.{key}[{i}]"
+            if key == "entities":
+                seen.add(entity_row(c, raw, where, author).uuid)
+            elif key == "tombstones":
+                tombstone_row(c, raw, where, author)
+            else:
+                history_row(c, raw, where, annotators, seen)
+            if c.errors:
+                return c.errors
+    return []
+
+
+def _confirm_twice(path: Path, ids: _HashedIds, checked: Exchange, file_entities: set[str]) -> None:
     """Read the ids again, keeping those whose hash was met twice, and refuse each id that is
-    really used twice (the same hash for two ids passes)."""
+    really used twice (the same hash for two ids passes), in the whole validation's order:
+    annotators, entities, then the documents."""
     import ijson
 
     seen = {a.uuid for a in checked.annotators if hash(a.uuid) in ids.twice}
     errors: list[str] = []
-    for i, raw in enumerate(ijson.items(handle, "documents.item", use_float=True)):
-        for path, value in _document_ids(raw, f"$.documents[{i}]"):
-            if hash(value) not in ids.twice:
-                continue
-            if value in seen:
-                errors.append(f"{path}: id {value} is used twice")
-                if len(errors) >= MAX_ERRORS:
-                    raise ExchangeError(errors)
-            seen.add(value)
+
+    def met(value: Any, where: str) -> None:
+        if hash(value) not in ids.twice:
+            return
+        if value in seen:
+            errors.append(f"{where}: id {value} is used twice")
+            if len(errors) >= MAX_ERRORS:
+                raise ExchangeError(errors)
+        seen.add(value)
+
+    if any(hash(e) in ids.twice for e in file_entities):
+        with _opened(path) as handle:
+            rows = ijson.items(LongStrings(handle, keep=False), "entities.item", use_float=True)
+            for i, raw in enumerate(rows):
+                met(raw.get("id") if isinstance(raw, dict) else None, f"$.entities[{i}].id")
+    with _opened(path) as handle:
+        rows = ijson.items(LongStrings(handle, keep=False), "documents.item", use_float=True)
+        for i, raw in enumerate(rows):
+            for where, value in _document_ids(raw, f"$.documents[{i}]"):
+                met(value, where)
     if errors:
         raise ExchangeError(errors)
+
+
+def _confirm_history(path: Path, ids: _HashedIds) -> None:
+    """The history ids whose hash was met twice, read again: each really used twice is
+    refused as check_history words it."""
+    import ijson
+
+    seen: set[str] = set()
+    with _opened(path) as handle:
+        rows = ijson.items(LongStrings(handle, keep=False), "history.item", use_float=True)
+        for i, raw in enumerate(rows):
+            value = raw.get("id") if isinstance(raw, dict) else None
+            if hash(value) in ids.twice and is_uuid(value):
+                if value in seen:
+                    raise ExchangeError([f"$.history[{i}].id: history id {value} is used twice"])
+                seen.add(value)
 
 
 def _document_ids(document: Any, path: str) -> Iterator[tuple[str, Any]]:

@@ -244,30 +244,7 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
 
     entities = set(known.get("entities", set()))
     for i, raw in enumerate(c.items(top, "entities", "$")):
-        p = f"$.entities[{i}]"
-        e = c.obj(raw, p)
-        aliases = e.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(x, str) for x in aliases):
-            c.fail(f"{p}.aliases", "expected a list of strings")
-            aliases = []
-        ext = e.get("external_ids", {})
-        if not isinstance(ext, dict) or not all(isinstance(v, str) for v in ext.values()):
-            c.fail(f"{p}.external_ids", "expected an object of strings")
-            ext = {}
-        name = c.text(e, "name", p)
-        if isinstance(e.get("name"), str) and not name.strip():
-            c.fail(f"{p}.name", "an entity needs a name")
-        entity = Entity(
-            c.uuid(e, "id", p, new=True),
-            name,
-            c.text(e, "kind", p, ""),
-            tuple(aliases),
-            dict(ext),
-            c.text(e, "note", p, ""),
-            c.time(e, "created", p),
-            c.time(e, "modified", p),
-            author(e, "author", p),
-        )
+        entity = entity_row(c, raw, f"$.entities[{i}]", author)
         out.entities.append(entity)
         entities.add(entity.uuid)
 
@@ -277,18 +254,47 @@ def validate_exchange(data: Any, project_schema: Schema, known: dict[str, set[st
         )
 
     for i, raw in enumerate(c.items(top, "tombstones", "$")):
-        p = f"$.tombstones[{i}]"
-        t = c.obj(raw, p)
-        kind = c.text(t, "kind", p)
-        if kind not in TOMBSTONE_KINDS:
-            c.fail(f"{p}.kind", f"expected one of {list(TOMBSTONE_KINDS)}")
-        out.tombstones.append(
-            Tombstone(c.uuid(t, "id", p), kind, c.time(t, "deleted", p), author(t, "author", p))
-        )
+        out.tombstones.append(tombstone_row(c, raw, f"$.tombstones[{i}]", author))
     out.history = check_history(c, top, annotators)
     if c.errors:
         raise ExchangeError(c.errors)
     return out
+
+
+def entity_row(c: _Checker, raw: Any, p: str, author: Callable[..., str | None]) -> Entity:
+    """One row of `entities` at JSON path `p`, its problems told to `c`."""
+    e = c.obj(raw, p)
+    aliases = e.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(x, str) for x in aliases):
+        c.fail(f"{p}.aliases", "expected a list of strings")
+        aliases = []
+    ext = e.get("external_ids", {})
+    if not isinstance(ext, dict) or not all(isinstance(v, str) for v in ext.values()):
+        c.fail(f"{p}.external_ids", "expected an object of strings")
+        ext = {}
+    name = c.text(e, "name", p)
+    if isinstance(e.get("name"), str) and not name.strip():
+        c.fail(f"{p}.name", "an entity needs a name")
+    return Entity(
+        c.uuid(e, "id", p, new=True),
+        name,
+        c.text(e, "kind", p, ""),
+        tuple(aliases),
+        dict(ext),
+        c.text(e, "note", p, ""),
+        c.time(e, "created", p),
+        c.time(e, "modified", p),
+        author(e, "author", p),
+    )
+
+
+def tombstone_row(c: _Checker, raw: Any, p: str, author: Callable[..., str | None]) -> Tombstone:
+    """One row of `tombstones` at JSON path `p`, its problems told to `c`."""
+    t = c.obj(raw, p)
+    kind = c.text(t, "kind", p)
+    if kind not in TOMBSTONE_KINDS:
+        c.fail(f"{p}.kind", f"expected one of {list(TOMBSTONE_KINDS)}")
+    return Tombstone(c.uuid(t, "id", p), kind, c.time(t, "deleted", p), author(t, "author", p))
 
 
 def author_check(c: _Checker, annotators: Collection[str]) -> Callable[..., str | None]:

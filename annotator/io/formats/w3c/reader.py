@@ -77,22 +77,27 @@ class _Reader:
             self.fail("$.documents", "expected a list")
             return
         for i, doc in enumerate(raw):
-            p = f"$.documents[{i}]"
-            if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
-                self.fail(p, "expected an object with an id")
-                continue
-            text = doc.get("value")
-            if not isinstance(text, str):
-                self.fail(f"{p}.value", "expected the document text")
-                continue
-            if (problem := text_problem(text)) is not None:
-                self.fail(f"{p}.value", f"the {problem}")
-                continue
-            title = doc.get("title") if isinstance(doc.get("title"), str) else ""
-            language = doc.get("language") if isinstance(doc.get("language"), str) else ""
-            self.documents[doc["id"]] = self.builder.add_document(
-                uuid_from_iri(doc["id"]), title or doc["id"], text, self.metadata(language=language)
-            )
+            self.read_document(doc, f"$.documents[{i}]")
+
+    def read_document(self, doc: Any, p: str) -> dict[str, Any] | None:
+        """One entry of `documents` at JSON path `p`: its builder entry, or None (failed)."""
+        if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
+            self.fail(p, "expected an object with an id")
+            return None
+        text = doc.get("value")
+        if not isinstance(text, str):
+            self.fail(f"{p}.value", "expected the document text")
+            return None
+        if (problem := text_problem(text)) is not None:
+            self.fail(f"{p}.value", f"the {problem}")
+            return None
+        title = doc.get("title") if isinstance(doc.get("title"), str) else ""
+        language = doc.get("language") if isinstance(doc.get("language"), str) else ""
+        entry = self.builder.add_document(
+            uuid_from_iri(doc["id"]), title or doc["id"], text, self.metadata(language=language)
+        )
+        self.documents[doc["id"]] = entry
+        return entry
 
     def document_for(self, source: str, path: str) -> dict[str, Any] | None:
         if source in self.documents:
@@ -341,6 +346,17 @@ class _Reader:
                 modified,
             )
 
+    def read_annotation(self, annotation: Any, p: str, links: list) -> None:
+        """A span annotation is read; a linking one is put in `links`, read after them all."""
+        if not isinstance(annotation, dict) or annotation.get("type") != "Annotation":
+            self.fail(p, "expected an object of type Annotation")
+        elif not isinstance(annotation.get("id"), str):
+            self.fail(f"{p}.id", "an annotation needs an id (links refer to it)")
+        elif annotation.get("motivation") == "linking":
+            links.append((p, annotation))
+        else:
+            self.read_span(annotation, p)
+
     def key_for(self, label: str, path: str, link: bool = False) -> str:
         """The key of a foreign tag or link label: the project's type with that key or label,
         else a key made from the label (a new type labelled so)."""
@@ -420,8 +436,11 @@ def _annotations(data: Any) -> tuple[str, list[Any]]:
 def import_w3c(path: Path, context: ImportContext, progress: Progress | None = None) -> Exchange:
     """context.target_document: the project document foreign annotations without a known
     source annotate (its uuid; the CLI's --document, the dialog's "Annotates:")."""
+    from annotator.io.formats.w3c.stream_check import check_w3c_first
+
     document = context.target_document
     path = Path(path)
+    check_w3c_first(path, context)  # a large file: refused, if it is to be, a row at a time
     try:
         data = orjson.loads(read_json_bytes(path))
     except orjson.JSONDecodeError as error:
@@ -441,17 +460,10 @@ def import_w3c(path: Path, context: ImportContext, progress: Progress | None = N
     where, annotations = _annotations(data)
     if not annotations and not reader.documents:
         raise ForeignFormatError([f"{path.name}: {where}: no annotations found"])
-    links = []
+    links: list[tuple[str, dict[str, Any]]] = []
     for i, annotation in enumerate(annotations):
         p = f"{where}[{i}]" if where != "$" or isinstance(data, list) else "$"
-        if not isinstance(annotation, dict) or annotation.get("type") != "Annotation":
-            reader.fail(p, "expected an object of type Annotation")
-        elif not isinstance(annotation.get("id"), str):
-            reader.fail(f"{p}.id", "an annotation needs an id (links refer to it)")
-        elif annotation.get("motivation") == "linking":
-            links.append((p, annotation))
-        else:
-            reader.read_span(annotation, p)
+        reader.read_annotation(annotation, p, links)
     for p, annotation in links:
         reader.read_link(annotation, p)
     if reader.errors:
