@@ -49,6 +49,7 @@ from annotator.store.agreement_reads import (
     document_texts,
     read_layers,
     span_counts,
+    span_id_bound,
 )
 
 #: A report over fewer spans than this is counted in this process alone (a second process
@@ -123,7 +124,27 @@ def compute_agreement(
 def _compute(
     project, annotators, documents, all_shared, progress, parallel=True
 ) -> AgreementReport:
+    second: list[SecondProcess] = []  # started early, stopped however the count ends
+    try:
+        report = _count(second, project, annotators, documents, all_shared, progress, parallel)
+    except Stopped:
+        raise AgreementCancelled("agreement cancelled") from None
+    finally:
+        for process in second:
+            process.stop()
+    if report is None:  # a tag the schema does not name (never, by the store): count again
+        return _compute(project, annotators, documents, all_shared, progress, parallel=False)
+    return report
+
+
+def _count(started, project, annotators, documents, all_shared, progress, parallel):
+    """The report (None: count again in one process); a second process it starts goes into
+    `started`."""
     with project.store.read() as session:
+        if parallel and (os.cpu_count() or 1) >= 2 and span_id_bound(session) >= PARALLEL_MIN_SPANS:
+            # started now, its interpreter starts while this one reads what to count
+            second = SecondProcess.start()
+            started.extend([second] if second is not None else [])
         everyone = session.annotators()
         statuses = session.statuses()
         infos = session.documents()
@@ -168,38 +189,29 @@ def _compute(
         }
         tags = [t.key for t in schema.tag_types]
         link_types = [t.key for t in schema.link_types]
-        split = _split_point(session, included) if parallel else len(included)
-        second = None
+        split = _split_point(session, included) if started else len(included)
+        mine = included[:split]
         if split < len(included):
-            second = SecondProcess.start()
-        if second is not None:
             job = Job(project.path, uuids, names, included[split:], tags, **settings)
-            second.submit(job)
-            mine = included[:split]
-        else:
-            mine = included
+            started[0].submit(job)
+        elif started:  # not worth it after all
+            started.pop().stop()
         rows = read_layers(session, uuids, {d for d, _ in mine})
         texts = document_texts(session, [d for d, _ in mine])
-    try:
-        if second is None:
-            report = compute_report(
-                document_layers(mine, rows, texts),
-                uuids,
-                names=names,
-                tags=tags,
-                link_types=link_types,
-                progress=progress,
-                **settings,
-            )
-        else:
-            report = _compute_with(second, job, mine, rows, texts, link_types, settings, progress)
-    except Stopped:
-        raise AgreementCancelled("agreement cancelled") from None
-    finally:
-        if second is not None:
-            second.stop()
-    if report is None:  # a tag the schema does not name (never, by the store): count again
-        return _compute(project, annotators, documents, all_shared, progress, parallel=False)
+    if not started:
+        report = compute_report(
+            document_layers(mine, rows, texts),
+            uuids,
+            names=names,
+            tags=tags,
+            link_types=link_types,
+            progress=progress,
+            **settings,
+        )
+    else:
+        report = _compute_with(started[0], job, mine, rows, texts, link_types, settings, progress)
+        if report is None:
+            return None
     report.skipped = skipped
     report.titles = {d: titles[d] for d in [*report.documents, *skipped]}
     return report
@@ -239,7 +251,7 @@ def _included(session, statuses, uuids, names, candidates, all_shared, named):
 def _split_point(session, included: list[tuple[str, list[str]]]) -> int:
     """How many of the included documents this process counts; the rest go to the second
     process when there is enough work for two (by the documents' span counts)."""
-    if len(included) < 2 or (os.cpu_count() or 1) < 2:
+    if len(included) < 2:
         return len(included)
     counts = span_counts(session)
     weights = [counts.get(document, 0) + 1 for document, _ in included]

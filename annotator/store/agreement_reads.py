@@ -205,3 +205,9 @@ def span_counts(session: ReadSession) -> dict[str, int]:
         ).fetchall()
         if doc_id in uuids
     }
+
+
+def span_id_bound(session: ReadSession) -> int:
+    """The largest span id: at least the number of spans, found without counting them."""
+    (bound,) = _raw(session).execute("SELECT coalesce(max(id), 0) FROM spans").fetchone()
+    return bound
