@@ -29,7 +29,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from annotator.domain.agreement import DocumentLayers, Layer
-from annotator.domain.agreement.compute import Part, add_documents, found_labels, start_part
+from annotator.domain.agreement.compute import (
+    Part,
+    add_documents,
+    found_labels,
+    restore_passages,
+    start_part,
+)
 from annotator.store.agreement_reads import (
     LayerRows,
     connect_read_only,
@@ -91,7 +97,7 @@ def count_job(job: Job, progress: Callable[[int, int], Any] | None = None):
         raw.close()
     layers = document_layers(job.included, rows, texts)
     del rows, texts
-    part = start_part(job.annotators, job.names)
+    part = start_part(job.annotators, job.names, plain=True)  # pickled: see start_part
     add_documents(
         part,
         layers,
@@ -147,6 +153,8 @@ class SecondProcess:
                 if kind == "progress":
                     self.done = payload
                     continue
+                if kind == "part":  # here, while the caller may still be counting
+                    restore_passages(payload[0])
                 self._outcome = (kind, payload)
                 return
         except Exception as error:  # EOF or a broken stream: it failed

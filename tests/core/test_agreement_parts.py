@@ -43,15 +43,17 @@ def _digest(report) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
+@pytest.mark.parametrize("plain", [False, True])
 @pytest.mark.parametrize("voices", [2, 3])
 @pytest.mark.parametrize("split", [0, 1, 13, 39, 40])
-def test_parts_merged_give_the_recorded_report(voices: int, split: int) -> None:
+def test_parts_merged_give_the_recorded_report(voices: int, split: int, plain: bool) -> None:
     documents = _documents()
     annotators = ANNOTATORS[:voices]
     names = {a: a.upper() for a in annotators}
     found_tags, found_links = found_labels(documents)
     all_tags = label_order(TAGS[:2], found_tags)
-    first, second = start_part(annotators, names), start_part(annotators, names)
+    first = start_part(annotators, names, plain=plain)
+    second = start_part(annotators, names, plain=plain)
     add_documents(first, documents[:split], all_tags, **SETTINGS)
     add_documents(second, documents[split:], all_tags, **SETTINGS)
     second = pickle.loads(pickle.dumps(second))  # as it comes back from the second process

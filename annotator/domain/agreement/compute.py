@@ -107,11 +107,15 @@ class Part:
     documents: list[str] = field(default_factory=list)
 
 
-def start_part(annotators: Sequence[str], names: Mapping[str, str] | None = None) -> Part:
+def start_part(
+    annotators: Sequence[str], names: Mapping[str, str] | None = None, *, plain: bool = False
+) -> Part:
+    """An empty part; `plain`: its passages are plain tuples until `restore_passages` (a part
+    to pickle: a named tuple costs a Python call each to pickle)."""
     names = names or {}
     labels = [names.get(a, a) for a in annotators]
     work = {
-        (i, j): PairWork(annotators[i], annotators[j], (labels[i], labels[j]))
+        (i, j): PairWork(annotators[i], annotators[j], (labels[i], labels[j]), plain)
         for i, j in pairs_of(len(annotators))
     }
     return Part(tuple(annotators), labels, work)
@@ -123,6 +127,7 @@ def merge_parts(first: Part, second: Part) -> Part:
     the report is identical (the coefficients' float sums follow the patterns' key order)."""
     if first.annotators != second.annotators or first.work.keys() != second.work.keys():
         raise ValueError("the parts are of different annotators")
+    restore_passages(first)
     first.documents.extend(second.documents)
     mine, theirs = first.counts, second.counts
     mine.tokens += theirs.tokens
@@ -132,9 +137,17 @@ def merge_parts(first: Part, second: Part) -> Part:
         merge_counters(mine.per_tag[tag], patterns)
     for tag, runs in theirs.tag_runs.items():
         mine.tag_runs[tag].extend(runs)
+    restore_passages(second)
     for key, pair in first.work.items():
         pair.merge(second.work[key])
     return first
+
+
+def restore_passages(part: Part) -> Part:
+    """Passages for the plain tuples of a part started with `plain` (in place)."""
+    for pair in part.work.values():
+        pair.restore_passages()
+    return part
 
 
 def found_labels(documents: Sequence[DocumentLayers]) -> tuple[set[str], set[str]]:

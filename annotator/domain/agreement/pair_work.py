@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from functools import partial
 from math import isfinite
 from operator import itemgetter
 from typing import Any
@@ -56,12 +57,12 @@ def attribute_value(value: Any) -> str:
 _new = tuple.__new__
 
 
-def _passage2(doc: str, a: UnitSpan, b: UnitSpan, who: tuple[str, ...], detail: str) -> Passage:
+def _passage2(doc: str, a: UnitSpan, b: UnitSpan, who: tuple[str, ...], detail: str, kind=Passage):
     a_fragments, b_fragments = a.fragments, b.fragments
     a_start, a_end = a_fragments[0][0], a_fragments[-1][1]
     b_start, b_end = b_fragments[0][0], b_fragments[-1][1]
     return _new(
-        Passage,
+        kind,
         (
             doc,
             a_start if a_start <= b_start else b_start,
@@ -75,8 +76,11 @@ def _passage2(doc: str, a: UnitSpan, b: UnitSpan, who: tuple[str, ...], detail: 
 class PairWork:
     """What one pair of annotators accumulates over the documents."""
 
-    def __init__(self, a: str, b: str, names: tuple[str, str]) -> None:
+    def __init__(self, a: str, b: str, names: tuple[str, str], plain: bool = False) -> None:
         self.report = PairReport(a, b)
+        # plain: the passages are made as plain tuples (pickled without a Python call each,
+        # for the second process), Passages again after `restore_passages`
+        self.kind: type = tuple if plain else Passage
         self.names = names
         self.attribute_pairs: dict[tuple[str, str], Counter] = defaultdict(Counter)
         self.attribute_cells: dict[tuple[str, str], AttributeAgreement] = {}
@@ -114,7 +118,7 @@ class PairWork:
         counts = self.counts
         overall = counts(table, OVERALL)
         cells = self.report.confusion if confusion else None
-        detail, new = self.detail, _new
+        detail, new, kind = self.detail, _new, self.kind
         # the passages are built inline (this runs for every span of every pair)
         for a, b in matching.matched:
             a_fragments, b_fragments = a.fragments, b.fragments
@@ -122,7 +126,7 @@ class PairWork:
             b_start, b_end = b_fragments[0][0], b_fragments[-1][1]
             tag = a.tag
             passage = new(
-                Passage,
+                kind,
                 (
                     doc,
                     a_start if a_start <= b_start else b_start,
@@ -136,7 +140,7 @@ class PairWork:
             if cells is not None:
                 cells.setdefault((tag, b.tag), []).append(passage)
         for a, b in matching.crossed:
-            passage = _passage2(doc, a, b, both, detail(a.tag, " ≠ ", b.tag))
+            passage = _passage2(doc, a, b, both, detail(a.tag, " ≠ ", b.tag), kind)
             counts(table, a.tag).false_negatives.append(passage)
             counts(table, b.tag).false_positives.append(passage)
             overall.false_negatives.append(passage)
@@ -147,7 +151,7 @@ class PairWork:
         for a in matching.only_a:
             fragments = a.fragments
             text = detail(a.tag, " only in ", name_a)
-            passage = new(Passage, (doc, fragments[0][0], fragments[-1][1], only_a, text))
+            passage = new(kind, (doc, fragments[0][0], fragments[-1][1], only_a, text))
             (table.get(a.tag) or counts(table, a.tag)).false_negatives.append(passage)
             overall.false_negatives.append(passage)
             if cells is not None:
@@ -155,7 +159,7 @@ class PairWork:
         for b in matching.only_b:
             fragments = b.fragments
             text = detail(b.tag, " only in ", name_b)
-            passage = new(Passage, (doc, fragments[0][0], fragments[-1][1], only_b, text))
+            passage = new(kind, (doc, fragments[0][0], fragments[-1][1], only_b, text))
             (table.get(b.tag) or counts(table, b.tag)).false_positives.append(passage)
             overall.false_positives.append(passage)
             if cells is not None:
@@ -163,6 +167,7 @@ class PairWork:
 
     def add_attributes(self, doc: str, matched, attribute_keys) -> None:
         both = (self.report.a, self.report.b)
+        kind = self.kind
         pairs_of_values = self.attribute_pairs
         cells = self.attribute_cells
         value_of = attribute_value
@@ -176,7 +181,8 @@ class PairWork:
                 # neither set one (the common case): every defined attribute agrees (unset)
                 if defined:
                     tag = a.tag
-                    shared = _passage2(doc, a, b, both, self.detail(tag, ": ", "attributes agree"))
+                    agree = self.detail(tag, ": ", "attributes agree")
+                    shared = _passage2(doc, a, b, both, agree, kind)
                     targets = unset.get(tag)
                     if targets is None:
                         targets = unset[tag] = [self.cell(tag, key) for key in defined]
@@ -201,15 +207,16 @@ class PairWork:
                 if va == vb:
                     if shared is None:
                         agree = self.detail(tag, ": ", "attributes agree")
-                        shared = _passage2(doc, a, b, both, agree)
+                        shared = _passage2(doc, a, b, both, agree, kind)
                     cell.agreeing.append(shared)
                 else:
                     detail = f"{tag}.{key}: {va} / {vb}"
-                    cell.differing.append(_passage2(doc, a, b, both, detail))
+                    cell.differing.append(_passage2(doc, a, b, both, detail, kind))
 
     def add_links(self, doc, a_layer, b_layer, matched, directed, fragments_by_uuid) -> None:
         result = link_matching(a_layer.links, b_layer.links, matched, directed)
         table = self.report.links
+        kind = self.kind
 
         fragments_of = fragments_by_uuid.get
 
@@ -225,7 +232,7 @@ class PairWork:
                 source_end, target_end = source[-1][1], target[-1][1]
                 start = source_start if source_start <= target_start else target_start
                 end = source_end if source_end >= target_end else target_end
-            return _new(Passage, (doc, start, end, who, detail))
+            return _new(kind, (doc, start, end, who, detail))
 
         a, b = self.report.a, self.report.b
         detail, overall = self.detail, self.counts(table, OVERALL)
@@ -276,6 +283,22 @@ class PairWork:
         # the look-up shortcuts point at cells this one may not hold: made again on next use
         self.unset_cells.clear()
         self.attribute_slots.clear()
+
+    def restore_passages(self) -> None:
+        """Make the plain tuples of a part counted with `plain` Passages (in place)."""
+        if self.kind is Passage:
+            return
+        make = partial(_new, Passage)
+        report = self.report
+        lists = [report.links_excluded, *report.confusion.values()]
+        for table in (report.exact, report.overlap, report.links):
+            for counts in table.values():
+                lists += (counts.true_positives, counts.false_positives, counts.false_negatives)
+        for cell in self.attribute_cells.values():
+            lists += (cell.agreeing, cell.differing)
+        for passages in lists:
+            passages[:] = map(make, passages)
+        self.kind = Passage
 
     def finish_attributes(self) -> None:
         for key, cell in self.attribute_cells.items():
