@@ -12,6 +12,12 @@ Which documents count (the documented rule):
 Annotators: by default every annotator with a status or an annotation in the project except
 the gold layer's reserved annotator (the adjudicated layer is what agreement is measured
 *against*, not one of the raters); naming it ("gold" or its uuid) includes it.
+
+Speed: over PARALLEL_MIN_SPANS spans, on two or more cores, the last documents (SECOND_SHARE
+of the spans) are counted by a second process (`agreement_worker`) while this one counts the
+first; its part is merged after this one's (`merge_parts`), so the report is the one counted
+in a single process. It reads the file in its own read-only transaction: the project lock
+keeps other processes from writing, and the window computes behind a modal progress dialog.
 """
 
 from __future__ import annotations
