@@ -25,6 +25,7 @@ from annotator.domain.agreement.compute import (
     merge_parts,
     start_part,
 )
+from annotator.errors import AnnotatorError
 from annotator.services import agreement_worker
 from annotator.services.agreement import AgreementCancelled, compute_agreement
 from annotator.services.entity_commands import SetStatus
@@ -180,3 +181,16 @@ def test_cancel_stops_the_second_process(project, monkeypatch, second_processes)
     assert process.process.returncode is not None  # ended and reaped, not left running
     # the progress counts both processes' documents
     assert {total for _, total in calls} == {counted}
+
+
+def test_an_error_before_the_job_ends_the_process_started_early(
+    project, monkeypatch, second_processes
+) -> None:
+    monkeypatch.setattr(agreement_service, "PARALLEL_MIN_SPANS", 0)
+    with pytest.raises(AnnotatorError, match="at least two annotators"):
+        compute_agreement(project, annotators=["ann"])
+    (process,) = second_processes  # started as the count began, before the choice was checked
+    assert process.process.returncode is not None
+    one = compute_agreement(project, documents=["Story 1"])  # one document: nothing to share
+    assert one.documents and len(second_processes) == 2
+    assert second_processes[1].process.returncode is not None
