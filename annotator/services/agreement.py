@@ -148,7 +148,10 @@ def _count(started, project, annotators, documents, all_shared, progress, parall
     """The report (None: count again in one process); a second process it starts goes into
     `started`."""
     with project.store.read() as session:
-        if parallel and (os.cpu_count() or 1) >= 2 and span_id_bound(session) >= PARALLEL_MIN_SPANS:
+        # Not for a file opened read-only: another process may hold it and write between this
+        # read and the second process's, and the report must be of one state of the file.
+        shared = parallel and not project.store.read_only and (os.cpu_count() or 1) >= 2
+        if shared and span_id_bound(session) >= PARALLEL_MIN_SPANS:
             # started now, its interpreter starts while this one reads what to count
             second = SecondProcess.start()
             started.extend([second] if second is not None else [])

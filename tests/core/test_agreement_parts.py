@@ -194,3 +194,18 @@ def test_an_error_before_the_job_ends_the_process_started_early(
     one = compute_agreement(project, documents=["Story 1"])  # one document: nothing to share
     assert one.documents and len(second_processes) == 2
     assert second_processes[1].process.returncode is not None
+
+
+def test_a_file_opened_read_only_is_counted_in_one_process(
+    project, monkeypatch, second_processes
+) -> None:
+    """Another process may hold it and write between two processes' reads."""
+    path = project.path
+    alone = _report_json(project, False, monkeypatch)
+    project.close()
+    reopened = Project.open(path, read_only=True)
+    try:
+        assert _report_json(reopened, True, monkeypatch) == alone
+    finally:
+        reopened.close()
+    assert second_processes == []
