@@ -97,7 +97,7 @@ def _coefficient(measure, patterns, passages: list[Passage], all_present=False) 
 class Part:
     """What `compute_report` accumulates over some documents, before the coefficients: it can
     be pickled, and the parts of consecutive runs of documents merged in order
-    (`merge.merge_parts`) give exactly the whole run's (services/agreement_worker.py computes
+    (`merge_parts`) give exactly the whole run's (services/agreement_worker.py computes
     the second part in another process)."""
 
     annotators: tuple[str, ...]
