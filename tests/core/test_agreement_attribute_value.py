@@ -8,7 +8,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.domain.agreement.compute import attribute_value
+from annotator.domain.agreement.pair_work import attribute_value
 
 scalars = st.one_of(
     st.none(),

@@ -250,3 +250,35 @@ def test_nothing_finished_says_how_to_include_unfinished_documents(qtbot, window
     assert message.startswith("Cannot compute: no document is marked done by all of ann, bob")
     assert "Mark done" in message and "Also documents not finished by everyone" in message
     assert "--all-shared" not in message  # a command-line flag means nothing in the window
+
+
+def test_compute_with_the_second_process_shows_the_same_report(qtbot, window, monkeypatch) -> None:
+    """Over 20,000 spans part of the documents is counted in a second process (forced here):
+    the window shows the same figures as counted in one process."""
+    import annotator.services.agreement as agreement_service
+    from annotator.services.agreement_worker import SecondProcess
+
+    _, other = window.ids
+    project = window.session.project
+    for who in ("ann", "bob"):
+        project.switch_annotator(who)
+        project.run(SetStatus(other, "done"))
+    agreement = open_agreement(qtbot, window)
+    figures = []
+    started = []
+    original = SecondProcess.start.__func__
+
+    def start(cls):
+        started.append(original(cls))
+        return started[-1]
+
+    monkeypatch.setattr(SecondProcess, "start", classmethod(start))
+    for threshold in (10**12, 0):
+        monkeypatch.setattr(agreement_service, "PARALLEL_MIN_SPANS", threshold)
+        qtbot.mouseClick(agreement.compute_button, Qt.MouseButton.LeftButton)
+        assert "ann, bob: 2 document(s)" in agreement.summary.text()
+        spans = agreement.spans
+        shown = [spans.item(r, c).text() for r in range(spans.rowCount()) for c in range(1, 4)]
+        figures.append((shown, agreement.report.as_json(passages=True)))
+    assert len(started) == 1 and started[0].process.returncode == 0
+    assert figures[0] == figures[1]

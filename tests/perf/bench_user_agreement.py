@@ -17,7 +17,8 @@ Each round is a fresh process per case, the order alternating:
             the open checklist, without agreement (what the CLI's figure stands on).
 The figures (every coefficient of the report) are printed once, and a SHA-256 of the whole
 report (every figure and passage, as JSON), to compare between versions. `--window-only`
-skips the CLI cases; the window rows also give the CPU time and the service's share.
+skips the CLI cases; the window rows also give the CPU time, the service's share and the CPU of
+agreement's second process (services/agreement_worker.py).
 
     .venv/bin/python tests/perf/bench_user_agreement.py --rounds 3
 """
@@ -128,10 +129,12 @@ def child_window(args: argparse.Namespace) -> dict:
         window.actions_by_id["agreement"].trigger()
         agreement = window.agreement_window
         uw.pump_until(lambda: agreement.isVisible())
+        children = _children_cpu()
         started, cpu = time.perf_counter(), time.process_time()
         QTest.mouseClick(agreement.compute_button, Qt.MouseButton.LeftButton)
         end = uw.pump_until(lambda: shown and next((p for p in painted if p > shown[0]), None))
         cpu = time.process_time() - cpu
+        children = _children_cpu() - children  # agreement's second process, when it ran
         report = agreement.report
         figures = report.as_json()["all"]
         whole = json.dumps(report.as_json(passages=True), sort_keys=True, ensure_ascii=False)
@@ -147,10 +150,19 @@ def child_window(args: argparse.Namespace) -> dict:
         "cpu": cpu,
         "service": computed[0][0],
         "service_cpu": computed[0][1],
+        "second_cpu": children,
         "documents": len(report.documents),
         "digest": digest,
         "figures": figures,
     }
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended (and reaped) child processes."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def _cli(args: argparse.Namespace, command: str) -> float:
@@ -179,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
     window_cpu: list[float] = []
     service: list[float] = []
     service_cpu: list[float] = []
+    second_cpu: list[float] = []
     cli: list[float] = []
     baseline: list[float] = []
     figures = None
@@ -192,6 +205,7 @@ def run(args: argparse.Namespace) -> int:
                 window_cpu.append(result["cpu"])
                 service.append(result["service"])
                 service_cpu.append(result["service_cpu"])
+                second_cpu.append(result.get("second_cpu", 0.0))
                 figures = result["figures"]
                 digests.add(result["digest"])
             elif case == "cli":
@@ -212,6 +226,7 @@ def run(args: argparse.Namespace) -> int:
         ["  CPU of the process meanwhile (both threads)", figure(window_cpu)],
         ["  of which the service (compute_agreement, wall)", figure(service)],
         ["  the service's CPU (its worker thread)", figure(service_cpu)],
+        ["  CPU of agreement's second process (0: none ran)", figure(second_cpu)],
     ]
     if not args.window_only:
         rows += [
@@ -236,6 +251,7 @@ def run(args: argparse.Namespace) -> int:
                     "window_cpu": window_cpu,
                     "service": service,
                     "service_cpu": service_cpu,
+                    "second_cpu": second_cpu,
                     "digests": sorted(digests),
                     "cli": cli,
                     "baseline": baseline,
