@@ -114,6 +114,7 @@ def run_checklist(
     steps: Steps | None = None,
     deadline_s: float | None = None,
     full: bool = False,
+    trusted_out: list[bool] | None = None,
 ) -> int:
     """Run every check on the file at path; return its format version or raise a typed error.
 
@@ -122,7 +123,9 @@ def run_checklist(
     using them. `progress(text)` hears each stage; `steps(done, total, text)` also hears how
     far it is, and returning False cancels (`CheckCancelledError`). `deadline_s`: give up
     after so many seconds (`CheckTimeoutError`, never a verdict of damage). `full`: never skip
-    the long checks for a file this installation closed (see the module docstring)."""
+    the long checks for a file this installation closed (see the module docstring).
+    `trusted_out` receives whether they were skipped (the caller may skip its own, such as
+    the search index's, which the close checked too)."""
     watch = CheckWatch(path.name, steps, deadline_s)
 
     def say(message: str) -> None:
@@ -145,6 +148,8 @@ def run_checklist(
         not full and not pending and version == schema_version()
         and closed_cleanly_here(path, version)
     )  # fmt: skip
+    if trusted_out is not None:
+        trusted_out.append(trusted)
     created = [sidecar for sidecar in sidecars if not sidecar.exists()] if private else []
     try:
         # The one-argument call for a private file: tests wrap open_read_only(path) to trace it.
@@ -226,10 +231,19 @@ def _damage_check(
 
 
 def sound_at_close(connection: sqlite3.Connection) -> bool:
-    """`quick_check` and `foreign_key_check` pass: what a clean close checks before it
-    records the file as trusted (the next open then skips them, see the module docstring)."""
+    """`quick_check`, `foreign_key_check` and the search index's integrity-check pass: what
+    a clean close checks before it records the file as trusted (the next open then skips
+    them, see the module docstring)."""
     try:
         _damage_check(connection, "", 0, thorough=False)
+        # FTS5's own integrity-check runs as an INSERT: in a transaction rolled back
+        connection.execute("BEGIN")
+        try:
+            connection.execute(
+                "INSERT INTO documents_fts (documents_fts, rank) VALUES ('integrity-check', 0)"
+            )
+        finally:
+            connection.execute("ROLLBACK")
     except (CorruptProjectError, InvalidContentError, sqlite3.Error):
         return False
     return True

@@ -202,8 +202,9 @@ class ProjectStore:
             return cls._open_read_only(path, check)
         lock = ProjectLock(path)
         lock.acquire()
+        trusted: list[bool] = []
         try:
-            version = run_checklist(path, **check)
+            version = run_checklist(path, trusted_out=trusted, **check)
             store = cls(path, lock)
         except BaseException:
             lock.release()
@@ -218,8 +219,9 @@ class ProjectStore:
             if progress is not None:
                 progress("Checking the search index")
             try:
-                with store.write() as session:
-                    ensure_sound_index(session.connection)
+                if not (trusted and trusted[0]):  # a trusted file's close checked its index
+                    with store.write() as session:
+                        ensure_sound_index(session.connection)
             except (DatabaseError, sqlite3.DatabaseError) as error:
                 # Damage the checklist's page checks cannot see (e.g. the index's config row)
                 # can make FTS5 fail even to rebuild: refuse the file like any other damage.

@@ -75,3 +75,34 @@ def test_sound_at_close_reports_damage(tmp_path) -> None:
         assert not checks.sound_at_close(connection)
     finally:
         connection.close()
+
+
+def test_sound_at_close_reports_a_damaged_search_index(tmp_path) -> None:
+    from annotator.services.document_commands import AddDocuments
+    from annotator.services.sample import sample_document
+
+    path = tmp_path / "p.annotator"
+    project = Project.create(path)
+    project.run(AddDocuments([sample_document()]))
+    project.close()
+    connection = sqlite3.connect(path)
+    try:
+        assert checks.sound_at_close(connection)
+        connection.execute("UPDATE documents_fts_data SET block = zeroblob(40) WHERE id > 10")
+        connection.commit()
+        assert not checks.sound_at_close(connection)
+    finally:
+        connection.close()
+
+
+def test_a_trusted_open_leaves_the_search_index_to_the_close(tmp_path, monkeypatch) -> None:
+    from annotator.store.project_store import ProjectStore
+
+    path = _new_project(tmp_path / "p.annotator")
+    ProjectStore.open(path).close()  # recorded as closed cleanly
+    called: list[bool] = []
+    monkeypatch.setattr(project_store, "ensure_sound_index", lambda c: called.append(True))
+    ProjectStore.open(path).close()
+    assert called == []
+    ProjectStore.open(path, full=True).close()  # a full check checks the index too
+    assert called == [True]
