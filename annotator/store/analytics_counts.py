@@ -54,6 +54,22 @@ def _json(values: Collection[str]) -> str:
     return orjson.dumps(sorted(values)).decode()
 
 
+def _link_terms(raw: sqlite3.Connection, scope: LinkScope, params: list) -> list[str]:
+    """The WHERE terms (on links `l`) of the scope's link types and attribute test; their
+    parameters are appended to `params`."""
+    terms = []
+    if scope.types is not None:
+        terms.append(
+            "l.link_type_id IN (SELECT id FROM link_types "
+            "WHERE key IN (SELECT value FROM json_each(?)))"
+        )
+        params.append(_json(scope.types))
+    if scope.keeps is not None:
+        _register(raw, "analytics_link_keeps", scope.keeps, "link_types")
+        terms.append("analytics_link_keeps(l.link_type_id, l.attributes)")
+    return terms
+
+
 def _span_where(raw, scope: SpanScope, alias: str, params: list[Any]) -> list[str]:
     """The WHERE terms of `scope` on spans `alias` (parameters appended to `params`)."""
     terms = []
@@ -259,15 +275,7 @@ def kept_links(
     table order, with the document uuids and link type keys by id."""
     raw, params = _raw(session), []
     terms = _span_where(raw, scope.spans, "a", params) + _span_where(raw, scope.spans, "b", params)
-    if scope.types is not None:
-        terms.append(
-            "l.link_type_id IN (SELECT id FROM link_types "
-            "WHERE key IN (SELECT value FROM json_each(?)))"
-        )
-        params.append(_json(scope.types))
-    if scope.keeps is not None:
-        _register(raw, "analytics_link_keeps", scope.keeps, "link_types")
-        terms.append("analytics_link_keeps(l.link_type_id, l.attributes)")
+    terms += _link_terms(raw, scope, params)
     rows = raw.execute(
         "SELECT l.uuid, l.document_id, l.link_type_id, a.uuid, b.uuid FROM links l "
         "JOIN spans a ON a.id = l.source_span_id JOIN spans b ON b.id = l.target_span_id "
@@ -296,15 +304,7 @@ def links_per_type(session: ReadSession, scope: LinkScope) -> list[tuple[str, in
     """(link type key, links) of the links in scope."""
     raw, params = _raw(session), []
     terms = _span_where(raw, scope.spans, "a", params) + _span_where(raw, scope.spans, "b", params)
-    if scope.types is not None:
-        terms.append(
-            "l.link_type_id IN (SELECT id FROM link_types "
-            "WHERE key IN (SELECT value FROM json_each(?)))"
-        )
-        params.append(_json(scope.types))
-    if scope.keeps is not None:
-        _register(raw, "analytics_link_keeps", scope.keeps, "link_types")
-        terms.append("analytics_link_keeps(l.link_type_id, l.attributes)")
+    terms += _link_terms(raw, scope, params)
     types = dict(raw.execute("SELECT id, key FROM link_types").fetchall())
     return [
         (types[type_id], count)
@@ -374,15 +374,7 @@ def link_passages(session: ReadSession, scope: LinkScope, uuids: Collection[str]
     raw, params = _raw(session), [_json(set(uuids))]
     terms = ["l.uuid IN (SELECT value FROM json_each(?))"]
     terms += _span_where(raw, scope.spans, "a", params) + _span_where(raw, scope.spans, "b", params)
-    if scope.types is not None:
-        terms.append(
-            "l.link_type_id IN (SELECT id FROM link_types "
-            "WHERE key IN (SELECT value FROM json_each(?)))"
-        )
-        params.append(_json(scope.types))
-    if scope.keeps is not None:
-        _register(raw, "analytics_link_keeps", scope.keeps, "link_types")
-        terms.append("analytics_link_keeps(l.link_type_id, l.attributes)")
+    terms += _link_terms(raw, scope, params)
     return raw.execute(
         'SELECT t.key, w.uuid, a.uuid, d.uuid, a.start, a."end", a.quote, b.quote FROM links l '
         "JOIN link_types t ON t.id = l.link_type_id JOIN annotators w ON w.id = l.annotator_id "

@@ -13,8 +13,8 @@ from annotator.store.analytics_counts import (
     SpanScope,
     _clause,
     _json,
+    _link_terms,
     _raw,
-    _register,
     _span_where,
     _spans_from,
     _tag_keys_by_id,
@@ -91,15 +91,7 @@ def participations(
     terms = _span_where(raw, scope.spans, "a", params) + _span_where(raw, scope.spans, "b", params)
     terms.append("l.link_type_id = (SELECT id FROM link_types WHERE key = ?)")
     params.append(link_type)
-    if scope.types is not None:
-        terms.append(
-            "l.link_type_id IN (SELECT id FROM link_types "
-            "WHERE key IN (SELECT value FROM json_each(?)))"
-        )
-        params.append(_json(scope.types))
-    if scope.keeps is not None:
-        _register(raw, "analytics_link_keeps", scope.keeps, "link_types")
-        terms.append("analytics_link_keeps(l.link_type_id, l.attributes)")
+    terms += _link_terms(raw, scope, params)
     return raw.execute(
         "SELECT a_tag, a_quote, a_entity, b_id, CASE WHEN NOT is_event THEN NULL "
         f"WHEN given = '' THEN {published} ELSE given END, "
