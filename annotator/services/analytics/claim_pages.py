@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import orjson
-
 from annotator.domain.node_keys import fold_spaces, normalise, quote_hash
 from annotator.services.analytics.claims import (
     ClaimRow,
-    _counted_values,
     add_claim_link,
+    add_mention,
     claim_rows,
     counted_attributes,
 )
@@ -86,20 +84,7 @@ def page_rows(data: Dataset, shown: list[ClaimSummary]) -> list[ClaimRow]:
         row = rows.get(group)
         if row is None or (entity is None and normalise(quote) != normalise(row.label)):
             raise TextsShareAHash  # a text span read for a claim whose text it is not
-        row.spans.append(uuid)
-        document = documents[document_id]
-        row.documents.add(document)
-        outlet = data.documents[document].outlet
-        if outlet:
-            row.outlets.add(outlet)
-        if attributes == "{}" or not counted:
-            continue
-        values = shown_of.get(attributes)
-        if values is None:  # claims share few attribute objects: each parsed once
-            values = shown_of[attributes] = _counted_values(orjson.loads(attributes), counted)
-        for key, value in values:
-            counts = row.values[key]
-            counts[value] = counts.get(value, 0) + 1
+        add_mention(data, row, uuid, documents[document_id], attributes, counted, shown_of)
 
     def label(group: Group) -> str:
         """As `Dataset.label`: an entity's name, a claim's first mention, else the text's

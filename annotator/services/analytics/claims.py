@@ -48,7 +48,7 @@ def claim_rows(data: Dataset) -> list[ClaimRow]:
     counted = counted_attributes(data)
     facts = data.span_facts("claim")
     documents, names, tags = facts.documents, facts.entities, facts.tags
-    node_key, label, loads = data.node_key, data.label, orjson.loads
+    node_key, label = data.node_key, data.label
     rows: dict[str, ClaimRow] = {}
     node_of: dict[str, str] = {}  # claim span uuid -> node: most link ends are claims
     shown_of: dict[str, list[tuple[str, str]]] = {}  # attributes JSON -> counted values
@@ -59,20 +59,7 @@ def claim_rows(data: Dataset) -> list[ClaimRow]:
         row = rows.get(node)
         if row is None:
             row = rows[node] = ClaimRow(node, label(node), values={k: {} for k in counted})
-        row.spans.append(uuid)
-        document = documents[document_id]
-        row.documents.add(document)
-        outlet = data.documents[document].outlet
-        if outlet:
-            row.outlets.add(outlet)
-        if attributes == "{}" or not counted:
-            continue
-        shown_values = shown_of.get(attributes)
-        if shown_values is None:  # claims share few attribute objects: each parsed once
-            shown_values = shown_of[attributes] = _counted_values(loads(attributes), counted)
-        for key, shown in shown_values:
-            counts = row.values[key]
-            counts[shown] = counts.get(shown, 0) + 1
+        add_mention(data, row, uuid, documents[document_id], attributes, counted, shown_of)
     ends = data.link_ends()  # every type: an end's label is its first mention's, in link order
     names, tags, types = ends.entities, ends.tags, ends.types
     for link, type_id, a, a_tag, a_quote, a_entity, b, b_tag, b_quote, b_entity in ends.rows:
@@ -84,6 +71,33 @@ def claim_rows(data: Dataset) -> list[ClaimRow]:
         )
         add_claim_link(rows, link, types[type_id], source, target, label)
     return sort_stably(rows.values(), lambda r: r.label.casefold(), lambda r: -len(r.documents))
+
+
+def add_mention(
+    data: Dataset,
+    row: ClaimRow,
+    uuid: str,
+    document: str,
+    attributes: str,
+    counted: list[str],
+    shown_of: dict[str, list[tuple[str, str]]],
+) -> None:
+    """Fold one claim span into its row: the span, its document and outlet, and its counted
+    attribute values (`attributes` is the JSON text; `shown_of` keeps each distinct object's
+    values, parsed once: claims share few attribute objects)."""
+    row.spans.append(uuid)
+    row.documents.add(document)
+    outlet = data.documents[document].outlet
+    if outlet:
+        row.outlets.add(outlet)
+    if attributes == "{}" or not counted:
+        return
+    values = shown_of.get(attributes)
+    if values is None:
+        values = shown_of[attributes] = _counted_values(orjson.loads(attributes), counted)
+    for key, shown in values:
+        counts = row.values[key]
+        counts[shown] = counts.get(shown, 0) + 1
 
 
 def add_claim_link(rows: dict, link: str, link_type: str, source, target, label) -> None:
