@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
-from annotator.gui.analytics import claims_tab
+from annotator.gui.analytics import claims_tab, paged_model
 from annotator.gui.analytics.claims_tab import ClaimsTab
 from annotator.io.documents.registry import ImportedDocument
 from annotator.io.documents.text import sha256_text
@@ -71,7 +71,8 @@ def project(tmp_path: Path):
 
 @pytest.fixture
 def tab(qtbot, project, monkeypatch):
-    monkeypatch.setattr(claims_tab, "PAGE", 5)  # a few pages of the 23 claims
+    monkeypatch.setattr(claims_tab, "PAGE", 5)  # a few pages of the 23 claims: read...
+    monkeypatch.setattr(paged_model, "PAGE", 5)  # ...and fetched by the view
     tab = ClaimsTab()
     qtbot.addWidget(tab)
     tab.resize(900, 150)  # a few rows in view: the rest come as the table is scrolled

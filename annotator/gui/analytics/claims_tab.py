@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QIdentityProxyModel,
     QModelIndex,
     Qt,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.errors import AnnotatorError
+from annotator.gui.analytics.paged_model import PagedTableModel
 from annotator.services.analytics.claim_pages import PAGE, ClaimSummary, ClaimTable
 from annotator.services.analytics.claims import (
     ClaimRow,
@@ -60,7 +60,7 @@ SUMMARY_KEYS = {
 }
 
 
-class ClaimsModel(QAbstractTableModel):
+class ClaimsModel(PagedTableModel):
     """The claims a page at a time: `rows` holds every claim the filter text keeps, in the
     sorted order; the view fetches PAGE more as it scrolls, and a row's cells are read (with
     the rest of its page) when first shown."""
@@ -103,9 +103,8 @@ class ClaimsModel(QAbstractTableModel):
                 key = self._cell_key(self.sort_column)
             if 0 <= self.sort_column < len(self.header):
                 rows.sort(key=key, reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
-        self.rows = rows
+        self.show_rows(rows)
         self._cells = [None] * len(rows)
-        self.fetched = min(PAGE, len(rows))
         self.endResetModel()
 
     def _texts(self, row: ClaimRow) -> list[str]:
@@ -142,20 +141,6 @@ class ClaimsModel(QAbstractTableModel):
             found = self._cells[row]
         assert found is not None
         return found
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self.fetched < len(self.rows)
-
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: B008
-        more = min(PAGE, len(self.rows) - self.fetched)
-        if parent.isValid() or more <= 0:
-            return
-        self.beginInsertRows(QModelIndex(), self.fetched, self.fetched + more - 1)
-        self.fetched += more
-        self.endInsertRows()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self.fetched
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.header)

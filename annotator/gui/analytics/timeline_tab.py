@@ -5,7 +5,7 @@ builds only the rows it shows. A click on a point or a row lists the passages.""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from annotator.gui.analytics.chart_canvas import ChartCanvas
 from annotator.gui.analytics.claims_tab import busy_cursor
+from annotator.gui.analytics.paged_model import PagedTableModel
 from annotator.services.analytics import charts, timeline
 from annotator.services.analytics.dataset import Dataset
 from annotator.services.analytics.passages import passages_of_spans
@@ -33,8 +34,6 @@ from annotator.services.analytics.timeline_pages import (
     point_events,
 )
 
-#: Rows the spread table shows more of as it scrolls.
-PAGE = 200
 LANES = 30  # the busiest lanes drawn; the rest share one
 HEADER = ("Claim", "First", "Last", "Documents", "Outlets")
 SORT_KEYS = (
@@ -46,7 +45,7 @@ SORT_KEYS = (
 )
 
 
-class SpreadModel(QAbstractTableModel):
+class SpreadModel(PagedTableModel):
     """The claims' spread a page at a time: `rows` holds every claim (small summaries, in the
     chosen order); the view fetches PAGE more as it scrolls and asks only for the cells it
     paints."""
@@ -75,8 +74,7 @@ class SpreadModel(QAbstractTableModel):
         if self.sort_column is not None and 0 <= self.sort_column < len(HEADER):
             descending = self.sort_order == Qt.SortOrder.DescendingOrder
             rows.sort(key=SORT_KEYS[self.sort_column], reverse=descending)
-        self.rows = rows
-        self.fetched = min(PAGE, len(rows))
+        self.show_rows(rows)
         self.endResetModel()
 
     def spans(self, row: int) -> tuple[str, list[str]] | None:
@@ -91,20 +89,6 @@ class SpreadModel(QAbstractTableModel):
             again = next((r for r in self.table.rows if r.label == claim.label), None)
             found = self.table.spans(again) if again is not None else []
         return claim.label, found or []
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self.fetched < len(self.rows)
-
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: B008
-        more = min(PAGE, len(self.rows) - self.fetched)
-        if parent.isValid() or more <= 0:
-            return
-        self.beginInsertRows(QModelIndex(), self.fetched, self.fetched + more - 1)
-        self.fetched += more
-        self.endInsertRows()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self.fetched
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(HEADER)
