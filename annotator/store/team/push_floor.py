@@ -29,8 +29,9 @@ def _timed_tables() -> list[tuple[str, str]]:
 def lowering_push_mark(connection: sqlite3.Connection) -> Iterator[None]:
     """Inside the caller's write transaction: after the block, move a team link's push time
     back to the oldest row time written below it. Nothing happens without a team link."""
-    at = _pushed_at(connection)
-    if not at:
+    link = _link(connection)
+    at = link.get("pushed_at") if link is not None else None
+    if not isinstance(at, str) or not at:
         yield
         return
     connection.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_TABLE} (at TEXT, floor TEXT)")
@@ -54,8 +55,9 @@ def lowering_push_mark(connection: sqlite3.Connection) -> Iterator[None]:
         raise
     floor = connection.execute(f"SELECT floor FROM {_MARK}").fetchone()[0]
     _drop(connection, names)
-    if floor is not None:
-        _move_mark(connection, floor)
+    if floor is not None and floor < at:
+        assert link is not None
+        write_link(connection, orjson.dumps(link | {"pushed_at": floor}).decode("utf-8"))
 
 
 def _drop(connection: sqlite3.Connection, names: list[str], quietly: bool = False) -> None:
@@ -68,21 +70,13 @@ def _drop(connection: sqlite3.Connection, names: list[str], quietly: bool = Fals
             raise
 
 
-def _pushed_at(connection: sqlite3.Connection) -> str:
+def _link(connection: sqlite3.Connection) -> dict | None:
+    """The team link's fields; None without a link (or a damaged one: sync says so)."""
     text = read_link(connection)
     if text is None:
-        return ""
+        return None
     try:
-        at = orjson.loads(text).get("pushed_at")
-    except (orjson.JSONDecodeError, AttributeError):
-        return ""  # a damaged link: sync says so when it is used
-    return at if isinstance(at, str) else ""
-
-
-def _move_mark(connection: sqlite3.Connection, floor: str) -> None:
-    text = read_link(connection)
-    assert text is not None  # read at the start of this same transaction
-    data = orjson.loads(text)
-    if isinstance(data.get("pushed_at"), str) and floor < data["pushed_at"]:
-        data["pushed_at"] = floor
-        write_link(connection, orjson.dumps(data).decode("utf-8"))
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
